@@ -1,0 +1,8 @@
+"""Top-level URL map: admin, API and the therapists' pages."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

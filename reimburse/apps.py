@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReimburseConfig(AppConfig):
+    name = "reimburse"
+    verbose_name = "Reimbursement rules"

@@ -1,0 +1,16 @@
+"""The pure reimbursement engine: no Django, no clock, no database.
+
+``evaluate(case)`` picks the jurisdiction module by country code from a plain dict.
+"""
+
+from __future__ import annotations
+
+from reimburse.engine import belgium, netherlands
+from reimburse.engine.types import Case, Jurisdiction, Result
+
+JURISDICTIONS: dict[str, Jurisdiction] = {"BE": belgium, "NL": netherlands}
+
+
+def evaluate(case: Case) -> Result:
+    """Return how every session of the case is reimbursed, its quotas, pools and warnings."""
+    return JURISDICTIONS[case.country].evaluate(case)

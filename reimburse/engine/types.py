@@ -1,0 +1,281 @@
+"""Facts in, outcome out: the value types of the pure reimbursement engine.
+
+These mirror the simulate contract (``shared/contracts/simulate.md``). The engine never
+imports Django, reads no clock and touches no database: callers build these facts (from JSON
+in ``reimburse.simulate``, from rows in ``reimburse.services``) and pass ``as_of`` explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, Protocol
+
+Country = Literal["BE", "NL"]
+
+BE_CATEGORIES = ("courante", "fa", "fb", "e", "perinatal", "palliative")
+NL_CATEGORIES = (
+    "regular",
+    "chronic",
+    "osteoarthritis",
+    "claudication",
+    "pelvic_floor",
+    "copd",
+    "rheumatoid_arthritis",
+)
+PLACES = ("practice", "home")
+
+BE_STATUSES = ("best", "reduced", "reduced_2", "pending", "not_reimbursed")
+NL_STATUSES = ("basic", "supplementary", "patient")
+SEVERITIES = ("info", "warning", "blocking")
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | str | int) -> Decimal:
+    """Round to the cent with the project's one rounding policy (half up)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """A Belgian medical prescription for a number of sessions (art. 7 §3)."""
+
+    id: str
+    date: date
+    sessions: int
+    second_session_motivated: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sessions <= 0:
+            raise ValueError("a prescription prescribes at least one session")
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An agreement of the advising physician, valid ``start``..``until`` inclusive."""
+
+    start: date
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.until is not None and self.until < self.start:
+            raise ValueError("an agreement cannot end before it starts")
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.until is None or day <= self.until)
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A Dutch referral: when, and by a ``gp`` or a ``specialist``."""
+
+    date: date
+    by: Literal["gp", "specialist"]
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One thing being treated: a BE pathological situation or an NL indication.
+
+    Country-specific fields keep their defaults in the other country.
+    """
+
+    id: str
+    category: str
+    # Belgium
+    pathology: str | None = None
+    notified_on: date | None = None
+    agreement: Agreement | None = None
+    prescriptions: tuple[Prescription, ...] = ()
+    # The Netherlands
+    condition: str | None = None
+    term_months: int | None = None
+    gold_class: str | None = None
+    gold_stage: int = 2
+    prior_treatments: int = 0
+    first_treatment_on: date | None = None
+    referral: Referral | None = None
+    extension: bool = False
+
+
+@dataclass(frozen=True)
+class Session:
+    """A treatment session, done or planned (after ``as_of``); both are evaluated alike."""
+
+    id: str
+    date: date
+    episode: str
+    minutes: int = 30
+    place: str = "practice"
+    price: Decimal | None = None  # NL: what the practice charges
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """An NL supplementary package for one calendar year.
+
+    ``treatments`` (count) or ``budget`` (euros) or neither (no supplementary cover).
+    ``pays_chronic_first_20`` and ``sub_limits`` come from the insurer package catalogue;
+    simulate input leaves them at their defaults.
+    """
+
+    year: int
+    insurer: str = ""
+    package: str = ""
+    treatments: int | None = None
+    budget: Decimal | None = None
+    carry_over_max: int = 0
+    pays_chronic_first_20: bool = False
+    sub_limits: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Patient:
+    birth_date: date
+    preferential: bool = False  # BE: verhoogde tegemoetkoming / BIM
+    coverage: tuple[Coverage, ...] = ()  # NL
+    deductible_remaining: Mapping[int, Decimal] = field(default_factory=dict)  # NL, by year
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the engine needs to answer for one patient as of one day."""
+
+    country: Country
+    as_of: date
+    patient: Patient
+    episodes: tuple[Episode, ...]
+    sessions: tuple[Session, ...]
+
+
+# ------------------------------------------------------------------------------------- outcome
+
+
+@dataclass(frozen=True)
+class BeAmounts:
+    """Belgian money for one session: fee = insurer + patient."""
+
+    fee: Decimal
+    insurer: Decimal
+    patient: Decimal
+
+    def __post_init__(self) -> None:
+        if self.fee != self.insurer + self.patient:
+            raise ValueError("fee must equal insurer + patient share")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"fee": str(self.fee), "insurer": str(self.insurer), "patient": str(self.patient)}
+
+
+@dataclass(frozen=True)
+class NlAmounts:
+    """Dutch money for one session: price = insurer + patient; deductible is part of patient."""
+
+    price: Decimal
+    insurer: Decimal
+    deductible: Decimal
+    patient: Decimal
+
+    def __post_init__(self) -> None:
+        if self.price != self.insurer + self.patient:
+            raise ValueError("price must equal insurer + patient share")
+        if not Decimal(0) <= self.deductible <= self.patient:
+            raise ValueError("the deductible is a part of what the patient pays")
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "price": str(self.price),
+            "insurer": str(self.insurer),
+            "deductible": str(self.deductible),
+            "patient": str(self.patient),
+        }
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    """How one session is reimbursed, with the rule that decided it and why."""
+
+    id: str
+    date: date
+    episode: str
+    status: str
+    ordinal: int | None
+    code: str | None
+    extra_codes: tuple[str, ...]
+    amounts: BeAmounts | NlAmounts | None
+    rule: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Quota:
+    """An episode counter for the period containing ``as_of``; ``None`` limit = unlimited."""
+
+    episode: str
+    counter: str
+    period_start: date
+    period_end: date | None
+    limit: int | None
+    used: int
+
+    def __post_init__(self) -> None:
+        if self.used < 0:
+            raise ValueError("used cannot be negative")
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A patient-wide pool (BE overflow; NL supplementary, deductible) for the ``as_of`` year.
+
+    Counts are ``int``; euro pools (deductible, euro budgets) are ``Decimal``.
+    """
+
+    pool: str
+    period_start: date
+    period_end: date | None
+    limit: int | Decimal | None
+    used: int | Decimal
+
+    @property
+    def remaining(self) -> int | Decimal | None:
+        if self.limit is None:
+            return None
+        left = self.limit - self.used
+        if isinstance(left, Decimal):
+            return max(money(left), money(0))
+        return max(left, 0)
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    severity: str
+    message: str
+    episode: str | None = None
+    session: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    country: Country
+    as_of: date
+    sessions: tuple[SessionOutcome, ...]
+    quotas: tuple[Quota, ...]
+    pools: tuple[Pool, ...]
+    warnings: tuple[Warning, ...]
+
+
+class Jurisdiction(Protocol):
+    """One country's rules: a pure function from a case to its result."""
+
+    def evaluate(self, case: Case) -> Result: ...
