@@ -27,6 +27,14 @@ NL_CATEGORIES = (
 )
 PLACES = ("practice", "home")
 
+# BE list codes used in MyCareNet notifications and agreements (domain note §6, MYCARENET).
+# fb-52/fb-53 do not exist in the source list; fa-16 is polytrauma (120 sessions).
+BE_PATHOLOGIES: dict[str, tuple[str, ...]] = {
+    "fa": (*(f"fa-{n}" for n in range(1, 18)), "fa-2-b"),
+    "fb": ("fb-51", *(f"fb-{n}" for n in range(54, 61))),
+    "e": tuple(f"e-{letter}" for letter in "abcdefghijkl"),
+}
+
 BE_STATUSES = ("best", "reduced", "reduced_2", "pending", "not_reimbursed")
 NL_STATUSES = ("basic", "supplementary", "patient")
 SEVERITIES = ("info", "warning", "blocking")

@@ -1,0 +1,341 @@
+"""The practice's records: practices, therapists, patients, episodes, prescriptions, sessions.
+
+Models stay thin (fields, constraints, choices, ``__str__``). Writes go through
+``practice.services``; reads through ``practice.selectors``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Country(models.TextChoices):
+    BELGIUM = "BE", _("Belgium")
+    NETHERLANDS = "NL", _("Netherlands")
+
+
+class Practice(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class Therapist(models.Model):
+    class Role(models.TextChoices):
+        THERAPIST = "therapist", _("Therapist")
+        ADMINISTRATOR = "administrator", _("Clinic administrator")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist"
+    )
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="therapists")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.THERAPIST)
+    # RIZIV/INAMI number (BE, 11 digits) or AGB code (NL, 8 digits), compact digits only.
+    riziv_number = models.CharField(_("RIZIV/INAMI number"), max_length=11, blank=True)
+    agb_code = models.CharField(_("AGB code"), max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("therapist")
+        verbose_name_plural = _("therapists")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Patient(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("birth date"))
+    # INSZ/NISS (BE) or BSN (NL), validated with python-stdnum and stored compact.
+    national_id = models.CharField(_("national id"), max_length=11, blank=True)
+    # BE: verhoogde tegemoetkoming / intervention majorée (BIM).
+    preferential = models.BooleanField(_("preferential status"), default=False)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "national_id"],
+                condition=~Q(national_id=""),
+                name="patient_national_id_unique_per_practice",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "external_id"],
+                condition=~Q(external_id=""),
+                name="patient_external_id_unique_per_practice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Coverage(models.Model):
+    """An NL patient's supplementary package for one calendar year, and the deductible left.
+
+    Points at a catalogue package, or states its numbers directly (the direct numbers win).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")
+    year = models.PositiveSmallIntegerField(_("year"))
+    package = models.ForeignKey(
+        "reimburse.InsurerPackage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coverages",
+    )
+    insurer = models.CharField(_("insurer"), max_length=100, blank=True)
+    package_name = models.CharField(_("package"), max_length=100, blank=True)
+    treatments = models.PositiveSmallIntegerField(_("treatments per year"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget per year (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    carry_over_max = models.PositiveSmallIntegerField(
+        _("carry-over maximum"), null=True, blank=True
+    )
+    # Eigen risico still open at the first session of the year here (other care may have used some).
+    deductible_remaining = models.DecimalField(
+        _("deductible remaining (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "-year"]
+        verbose_name = _("coverage")
+        verbose_name_plural = _("coverages")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "year"], name="coverage_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0), name="coverage_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(deductible_remaining__isnull=True) | Q(deductible_remaining__gte=0),
+                name="coverage_deductible_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.year}"
+
+
+class Episode(models.Model):
+    """One thing being treated: a BE pathological situation or an NL indication."""
+
+    class Category(models.TextChoices):
+        # Belgium (RIZIV/INAMI article 7)
+        COURANTE = "courante", _("Common pathology (courante)")
+        FA = "fa", _("Fa list (acute)")
+        FB = "fb", _("Fb list (chronic)")
+        E = "e", _("E list (heavy pathology)")
+        PERINATAL = "perinatal", _("Perinatal")
+        PALLIATIVE = "palliative", _("Palliative at home")
+        # The Netherlands
+        REGULAR = "regular", _("Not on the chronic list")
+        CHRONIC = "chronic", _("Chronic list (Bijlage 1)")
+        OSTEOARTHRITIS = "osteoarthritis", _("Osteoarthritis hip/knee")
+        CLAUDICATION = "claudication", _("Intermittent claudication")
+        PELVIC_FLOOR = "pelvic_floor", _("Pelvic floor (urinary incontinence)")
+        COPD = "copd", _("COPD")
+        RHEUMATOID_ARTHRITIS = "rheumatoid_arthritis", _("Severe rheumatoid arthritis")
+
+    class ReferralBy(models.TextChoices):
+        GP = "gp", _("General practitioner")
+        SPECIALIST = "specialist", _("Specialist")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    # BE: list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a … e-l).
+    pathology = models.CharField(_("list code"), max_length=10, blank=True)
+    notified_on = models.DateField(_("notification received on"), null=True, blank=True)
+    agreement_from = models.DateField(_("agreement from"), null=True, blank=True)
+    agreement_until = models.DateField(_("agreement until"), null=True, blank=True)
+    # NL
+    condition = models.CharField(_("chronic-list condition"), max_length=50, blank=True)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
+    gold_class = models.CharField(_("GOLD class"), max_length=2, blank=True)
+    gold_stage = models.PositiveSmallIntegerField(_("GOLD stage"), null=True, blank=True)
+    prior_treatments = models.PositiveSmallIntegerField(_("prior treatments"), default=0)
+    first_treatment_on = models.DateField(_("first treatment on"), null=True, blank=True)
+    referral_date = models.DateField(_("referral date"), null=True, blank=True)
+    referral_by = models.CharField(
+        _("referred by"), max_length=20, choices=ReferralBy.choices, blank=True
+    )
+    extension = models.BooleanField(_("children: second series justified"), default=False)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "created_at"]
+        verbose_name = _("episode")
+        verbose_name_plural = _("episodes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agreement_until__isnull=True)
+                | Q(agreement_from__isnull=False, agreement_until__gte=F("agreement_from")),
+                name="episode_agreement_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(gold_stage__isnull=True) | Q(gold_stage__gte=1, gold_stage__lte=4),
+                name="episode_gold_stage_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_months__isnull=True) | Q(term_months__gte=1),
+                name="episode_term_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(referral_date__isnull=True) | ~Q(referral_by=""),
+                name="episode_referral_has_referrer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_category_display()})"
+
+
+class Prescription(models.Model):
+    """A BE medical prescription (art. 7 §3) for a number of sessions."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="prescriptions")
+    date = models.DateField(_("prescription date"))
+    prescriber = models.CharField(_("prescriber"), max_length=200, blank=True)
+    prescriber_number = models.CharField(_("prescriber RIZIV number"), max_length=11, blank=True)
+    sessions = models.PositiveSmallIntegerField(_("prescribed sessions"))
+    second_session_motivated = models.BooleanField(
+        _("second session a day motivated"), default=False
+    )
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["episode", "date", "id"]
+        verbose_name = _("prescription")
+        verbose_name_plural = _("prescriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1), name="prescription_sessions_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "external_id"],
+                condition=~Q(external_id=""),
+                name="prescription_external_id_unique_per_practice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} × {self.sessions}"
+
+
+class TreatmentSession(models.Model):
+    """A session done or planned; cancelled sessions are kept with who cancelled them and when."""
+
+    class Place(models.TextChoices):
+        PRACTICE = "practice", _("Practice")
+        HOME = "home", _("Home")
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=30)
+    place = models.CharField(
+        _("place"), max_length=10, choices=Place.choices, default=Place.PRACTICE
+    )
+    # NL: what the practice charges for the session (needed for euro amounts and the deductible).
+    price = models.DecimalField(
+        _("price (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gte=1), name="session_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="session_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(cancelled_by__isnull=False),
+                name="session_cancel_has_author",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "external_id"],
+                condition=~Q(external_id=""),
+                name="session_external_id_unique_per_practice",
+            ),
+        ]
+        indexes = [
+            # Loading one episode's sessions in date order (the bridge to the engine).
+            models.Index(fields=["episode", "date"], name="session_episode_date_idx"),
+            # Practice-wide date-range lists (API filters, needs-attention feed).
+            models.Index(fields=["practice", "date"], name="session_practice_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.episode.title}"
+
+
+class ApiToken(models.Model):
+    """A per-practice API token for the practice management system; only its hash is stored."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # First characters of the key, shown in the admin so a token can be recognised.
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,56 @@
+"""Clinic-editable rule data: insurer supplementary packages per year (NL)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class InsurerPackage(models.Model):
+    """An insurer's supplementary package for one calendar year, with its source.
+
+    ``treatments`` (count per year) or ``budget`` (euros per year); neither means the package
+    gives no physiotherapy cover. Converted to ``engine.types.Coverage`` at the boundary.
+    """
+
+    insurer = models.CharField(_("insurer"), max_length=100)
+    name = models.CharField(_("package"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    treatments = models.PositiveSmallIntegerField(_("treatments per year"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget per year (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    carry_over_max = models.PositiveSmallIntegerField(_("carry-over maximum"), default=0)
+    pays_chronic_first_20 = models.BooleanField(
+        _("pays the first 20 of a chronic indication"), default=False
+    )
+    manual_therapy_limit = models.PositiveSmallIntegerField(
+        _("of which manual therapy at most"), null=True, blank=True
+    )
+    notes = models.TextField(_("coverage notes"), blank=True)
+    source = models.URLField(_("source"), max_length=500)
+    checked_on = models.DateField(_("source checked on"))
+    verified = models.BooleanField(
+        _("verified"), default=False, help_text=_("False where the year or figures are uncertain.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["insurer", "name", "-year"]
+        verbose_name = _("insurer package")
+        verbose_name_plural = _("insurer packages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insurer", "name", "year"], name="package_unique_per_year"
+            ),
+            models.CheckConstraint(
+                condition=~Q(treatments__isnull=False, budget__isnull=False),
+                name="package_treatments_or_budget",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.name} {self.year}"
