@@ -1,0 +1,106 @@
+"""factory_boy factories for the practice's records (service tests, API and UI tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+
+from practice.models import (
+    Coverage,
+    Episode,
+    Patient,
+    Practice,
+    Prescription,
+    Therapist,
+    TreatmentSession,
+)
+from reimburse.models import InsurerPackage
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    country = "BE"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Ann"
+    last_name = factory.Sequence(lambda n: f"Peeters{n}")
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+
+class TherapistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Therapist
+
+    user = factory.SubFactory(UserFactory)
+    practice = factory.SubFactory(PracticeFactory)
+    role = Therapist.Role.THERAPIST
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    practice = factory.SubFactory(PracticeFactory)
+    first_name = "Jan"
+    last_name = factory.Sequence(lambda n: f"Janssens{n}")
+    birth_date = date(1971, 9, 30)
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    patient = factory.SubFactory(PatientFactory)
+    title = "Low back pain"
+    category = Episode.Category.COURANTE
+
+
+class PrescriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Prescription
+
+    episode = factory.SubFactory(EpisodeFactory)
+    practice = factory.LazyAttribute(lambda o: o.episode.patient.practice)
+    date = date(2025, 2, 3)
+    sessions = 18
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TreatmentSession
+
+    episode = factory.SubFactory(EpisodeFactory)
+    practice = factory.LazyAttribute(lambda o: o.episode.patient.practice)
+    date = date(2025, 2, 5)
+
+
+class InsurerPackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsurerPackage
+
+    insurer = "Example Zorg"
+    name = factory.Sequence(lambda n: f"Aanvullend {n}")
+    year = 2025
+    treatments = 9
+    source = "https://example.org/package"
+    checked_on = date(2025, 1, 1)
+
+
+class CoverageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coverage
+
+    patient = factory.SubFactory(PatientFactory, practice__country="NL")
+    year = 2025
