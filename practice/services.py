@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -311,13 +311,13 @@ def session_record(
 
 @transaction.atomic
 def session_cancel(
-    *, session: TreatmentSession, by: AbstractBaseUser, reason: str = ""
+    *, session: TreatmentSession, by: User, reason: str = ""
 ) -> TreatmentSession:
     """Cancel a session: it stays on record with who cancelled it and when."""
     if session.cancelled_at is not None:
         return session
     session.cancelled_at = timezone.now()
-    session.cancelled_by = by  # type: ignore[assignment]
+    session.cancelled_by = by
     session.cancel_reason = reason
     session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     return session

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from practice.models import Patient, Practice, Therapist
+
 # Keys of the chronic list (Bijlage 1) that the simulate contract names; replaced by the
 # dated table of the Dutch engine once it lands.
 _CONTRACT_CHRONIC_KEYS = (
@@ -31,3 +36,83 @@ _CONTRACT_CHRONIC_KEYS = (
 def chronic_conditions() -> tuple[str, ...]:
     """Return the keys of the Dutch chronic list a chronic episode may name."""
     return _CONTRACT_CHRONIC_KEYS
+
+
+# Most urgent first: severity, then what the practice must act on soonest (exhausted before
+# low; pending notifications and agreements; prescriptions; periods ending).
+_SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
+_CODE_RANK = {
+    code: rank
+    for rank, codes in enumerate(
+        (
+            ("quota_exhausted", "pool_exhausted", "allowance_exhausted", "situations_exceeded"),
+            ("notification_missing", "agreement_missing", "referral_missing"),
+            ("prescription_late_start", "prescription_missing", "prescription_used_up"),
+            ("quota_low", "pool_low", "allowance_low"),
+            ("period_ended", "period_ending", "agreement_ending"),
+        )
+    )
+    for code in codes
+}
+
+
+@dataclass(frozen=True)
+class PatientWarning:
+    """A current warning of one patient, with the names a page or API row needs."""
+
+    patient_id: int
+    patient_name: str
+    episode_id: int | None
+    episode_title: str | None
+    session_id: int | None
+    code: str
+    severity: str
+    message: str
+
+    @property
+    def urgency(self) -> tuple[int, int]:
+        return _SEVERITY_RANK.get(self.severity, 3), _CODE_RANK.get(self.code, 9)
+
+
+def practice_warnings(
+    *,
+    practice: Practice,
+    as_of: date,
+    therapist: Therapist | None = None,
+    severity: str | None = None,
+    code: str | None = None,
+) -> list[PatientWarning]:
+    """Return the practice's current warnings, most urgent first, in a fixed number of queries.
+
+    With ``therapist``: only patients this therapist has a (non-cancelled) session with.
+    """
+    from reimburse.services import statuses
+
+    patients = Patient.objects.filter(practice=practice)
+    if therapist is not None:
+        patients = patients.filter(
+            episodes__sessions__therapist=therapist,
+            episodes__sessions__cancelled_at__isnull=True,
+        ).distinct()
+    rows: list[PatientWarning] = []
+    for patient, result in statuses(patients=patients, as_of=as_of):
+        titles = {str(e.pk): e.title for e in patient.episodes.all()}
+        for warning in result.warnings:
+            if severity and warning.severity != severity:
+                continue
+            if code and warning.code != code:
+                continue
+            rows.append(
+                PatientWarning(
+                    patient_id=patient.pk,
+                    patient_name=str(patient),
+                    episode_id=int(warning.episode) if warning.episode else None,
+                    episode_title=titles.get(warning.episode or ""),
+                    session_id=int(warning.session) if warning.session else None,
+                    code=warning.code,
+                    severity=warning.severity,
+                    message=warning.message,
+                )
+            )
+    rows.sort(key=lambda row: (*row.urgency, row.patient_name))
+    return rows
