@@ -1,0 +1,698 @@
+"""The simulate contract (``shared/contracts/simulate.md``): JSON case in, JSON result out.
+
+``simulate(data)`` is the one call the API view and ``manage.py simulate`` make: it validates
+the input into engine facts (``parse_case``), evaluates them with the pure engine and renders
+the result (``result_to_dict``). It touches no database and reads no clock.
+
+Invalid input raises ``InvalidInput`` carrying *every* problem found, each with a
+JSON-path-like field (``sessions[3].date``; ``""`` is the whole document). Errors come in
+reading order: an object's own keys first (unknown keys in document order, then missing
+required ones), then its fields in contract order, so the top level comes before the
+patient, the patient before the episodes and the episodes before the sessions.
+
+Where the contract leaves room, this module decides:
+
+- ``null`` for an optional key means the same as leaving the key out.
+- ``episodes`` and ``sessions`` are required, like ``country``, ``as_of`` and ``patient``;
+  they may be empty lists.
+- Money is accepted as a string with at most two decimals (``"40"``, ``"40.5"``,
+  ``"40.50"``) or as a JSON integer, never as a JSON number with a fraction: a binary float
+  cannot carry cents exactly. It is always given back as a two-decimal string.
+- A key of the other country (``price`` on a BE session) is reported as ``only for NL``
+  rather than ``unknown key``; likewise a key bound to other categories (``pathology``
+  outside fa/fb/e, ``condition`` outside chronic, ``gold_class``/``gold_stage`` outside copd).
+- While ``country`` is invalid, keys of both countries are accepted and categories go
+  unchecked, so the other problems still show.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal, TypeVar, cast
+
+from reimburse import engine
+from reimburse.engine.types import (
+    BE_CATEGORIES,
+    BE_PATHOLOGIES,
+    NL_CATEGORIES,
+    PLACES,
+    Agreement,
+    BeAmounts,
+    Case,
+    Country,
+    Coverage,
+    Episode,
+    NlAmounts,
+    Patient,
+    Pool,
+    Prescription,
+    Quota,
+    Referral,
+    Result,
+    Session,
+    SessionOutcome,
+    Warning,
+    money,
+)
+
+COUNTRIES: tuple[Country, ...] = ("BE", "NL")
+CATEGORIES: Mapping[str, tuple[str, ...]] = {"BE": BE_CATEGORIES, "NL": NL_CATEGORIES}
+
+# The Dutch chronic list (Bijlage 1 Besluit zorgverzekering) under the keys the contract
+# gives for ``condition`` (simulate.md, NL episode keys); it mirrors that list key for key.
+CHRONIC_CONDITIONS = (
+    "cva",
+    "spinal_cord",
+    "ms",
+    "parkinson",
+    "peripheral_nerve_motor",
+    "motor_development_delay",
+    "cerebellar",
+    "muscle_disease",
+    "myasthenia",
+    "progressive_scoliosis",
+    "juvenile_osteochondrosis",
+    "amputation",
+    "radicular_motor",
+    "frozen_shoulder",
+    "whiplash",
+    "pelvic_instability_postpartum",
+    "fracture_conservative",
+    "post_operative",
+    "lymphoedema",
+    "pad_fontaine_3",
+)
+GOLD_CLASSES = ("A", "B1", "B2", "C", "D")
+REFERRERS = ("gp", "specialist")
+ALL_PATHOLOGIES = tuple(code for codes in BE_PATHOLOGIES.values() for code in codes)
+
+# The input shape in contract order. Country-dependent objects are (both, BE only, NL only).
+CASE_KEYS = ("country", "as_of", "patient", "episodes", "sessions")
+PATIENT_KEYS = (("birth_date",), ("preferential",), ("coverage", "deductible_remaining"))
+EPISODE_KEYS = (
+    ("id", "category"),
+    ("pathology", "notified_on", "agreement", "prescriptions"),
+    (
+        "condition",
+        "term_months",
+        "gold_class",
+        "gold_stage",
+        "prior_treatments",
+        "first_treatment_on",
+        "referral",
+        "extension",
+    ),
+)
+SESSION_KEYS = (("id", "date", "episode", "minutes", "place"), (), ("price",))
+COVERAGE_KEYS = ("year", "insurer", "package", "treatments", "budget", "carry_over_max")
+PRESCRIPTION_KEYS = ("id", "date", "sessions", "second_session_motivated")
+AGREEMENT_KEYS = ("from", "until")
+REFERRAL_KEYS = ("date", "by")
+
+# Calendar dates only: date.fromisoformat alone would also take "20250101" or "2025-W01".
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+_YEAR = re.compile(r"[0-9]{4}")
+_SHOWN = 40  # longest value quoted back in a message
+
+D = TypeVar("D")
+Shape = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with the input: where (a JSON-path-like field) and what."""
+
+    field: str
+    message: str
+
+
+class InvalidInput(Exception):
+    """The input breaks the simulate contract; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, list[dict[str, str]]]:
+        """Return the contract's error object."""
+        return {"errors": [{"field": e.field, "message": e.message} for e in self.errors]}
+
+
+# ------------------------------------------------------------------------------ entry points
+
+
+def simulate(data: object) -> dict[str, Any]:
+    """Validate a contract input, evaluate it and return the contract output."""
+    return result_to_dict(engine.evaluate(parse_case(data)))
+
+
+def load_json(text: str | bytes) -> object:
+    """Decode JSON text, reporting malformed JSON or a repeated key as invalid input."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except ValueError as exc:  # JSONDecodeError, undecodable bytes, or a repeated key
+        raise InvalidInput([FieldError("", f"not valid JSON: {exc}")]) from exc
+
+
+def parse_case(data: object) -> Case:
+    """Turn contract input into an engine ``Case``, or raise ``InvalidInput`` with every problem."""
+    errors: list[FieldError] = []
+    case = _case(data, errors)
+    if errors or case is None:
+        raise InvalidInput(errors)
+    return case
+
+
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """Render an engine ``Result`` as the contract's output object."""
+    return {
+        "country": result.country,
+        "as_of": result.as_of.isoformat(),
+        "sessions": [_outcome_dict(outcome) for outcome in result.sessions],
+        "quotas": [_quota_dict(quota) for quota in result.quotas],
+        "pools": [_pool_dict(pool) for pool in result.pools],
+        "warnings": [_warning_dict(warning) for warning in result.warnings],
+    }
+
+
+# ---------------------------------------------------------------------------- field reading
+
+
+class _Fields:
+    """Read the fields of one JSON object, recording every problem instead of stopping.
+
+    Each reader returns ``default`` when the key is absent or null, and also when the value
+    is invalid (after recording why), so reading goes on to the next problem. Once ``keys``
+    has run, keys it rejected read as absent, so they are reported once.
+    """
+
+    def __init__(self, data: Mapping[str, object], path: str, errors: list[FieldError]) -> None:
+        self.data = data
+        self.path = path
+        self.errors = errors
+        self.known: Collection[str] | None = None
+
+    def at(self, key: str) -> str:
+        """Return the field path of ``key`` in this object (``""`` is the object itself)."""
+        if not key:
+            return self.path
+        return f"{self.path}.{key}" if self.path else key
+
+    def error(self, key: str, message: str) -> None:
+        """Record a problem with ``key`` of this object."""
+        self.errors.append(FieldError(self.at(key), message))
+
+    def get(self, key: str) -> object:
+        """Return the raw value of ``key``; ``None`` when absent, null or rejected by ``keys``."""
+        if self.known is not None and key not in self.known:
+            return None
+        return self.data.get(key)
+
+    def present(self, key: str) -> bool:
+        """Tell whether ``key`` is given with a non-null value."""
+        return self.get(key) is not None
+
+    def keys(
+        self,
+        known: Collection[str],
+        *,
+        required: Collection[str] = (),
+        only_for: Mapping[str, str] | None = None,
+    ) -> None:
+        """Report keys outside ``known`` in document order, then missing required keys.
+
+        ``only_for`` maps the other country's keys to its code, for a clearer message.
+        """
+        self.known = known
+        for key in self.data:
+            if key not in known:
+                country = (only_for or {}).get(key)
+                self.error(key, f"only for {country}" if country else "unknown key")
+        for key in required:
+            if not self.present(key):
+                self.error(key, "required")
+
+    def unique(self, key: str, value: object, seen: set[Any], noun: str) -> None:
+        """Report ``value`` of ``key`` if an earlier item in ``seen`` had it already."""
+        if value is None:
+            return
+        if value in seen:
+            self.error(key, f"duplicate {noun} {_show(value)}")
+        seen.add(value)
+
+    def ident(self, key: str) -> str | None:
+        """Read a caller-chosen id: a non-empty string."""
+        value = self.text(key, default=None)
+        if value == "":
+            self.error(key, "must not be empty")
+            return None
+        return value
+
+    def text(self, key: str, *, default: D) -> str | D:
+        """Read a string."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            self.error(key, f"expected a string, not {_show(value)}")
+            return default
+        return value
+
+    def flag(self, key: str, *, default: D) -> bool | D:
+        """Read ``true`` or ``false``."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"expected true or false, not {_show(value)}")
+            return default
+        return value
+
+    def date(self, key: str, *, default: D) -> date | D:
+        """Read an ISO ``YYYY-MM-DD`` calendar date."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass  # well-formed but impossible, like 2025-02-30
+        self.error(key, f"not a date: {_show(value)}")
+        return default
+
+    def integer(
+        self, key: str, *, default: D, minimum: int | None = None, maximum: int | None = None
+    ) -> int | D:
+        """Read a whole JSON number within ``minimum``..``maximum``."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.error(key, f"not an integer: {_show(value)}")
+        elif minimum is not None and value < minimum:
+            self.error(key, f"must be at least {minimum}")
+        elif maximum is not None and value > maximum:
+            self.error(key, f"must be at most {maximum}")
+        else:
+            return value
+        return default
+
+    def amount(self, key: str, *, default: D) -> Decimal | D:
+        """Read a non-negative euro amount: a string with at most two decimals, or an integer."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if isinstance(value, float):
+            self.error(key, f"not an amount: {_show(value)}; give money as a string like '40.50'")
+            return default
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and _AMOUNT.fullmatch(value))
+        ):
+            self.error(key, f"not an amount: {_show(value)}")
+            return default
+        if Decimal(value) < 0:
+            self.error(key, "must not be negative")
+            return default
+        return money(value)
+
+    def choice(self, key: str, options: Collection[str], *, noun: str, default: D) -> str | D:
+        """Read one of ``options``; the message calls the value a ``noun``."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or value not in options:
+            self.error(key, f"unknown {noun} {_show(value)}; expected one of {', '.join(options)}")
+            return default
+        return value
+
+    def child(self, key: str) -> _Fields | None:
+        """Read a nested object; ``None`` when absent, null or not an object."""
+        value = self.get(key)
+        if value is None:
+            return None
+        return _object(value, self.at(key), self.errors)
+
+    def children(self, key: str) -> list[_Fields]:
+        """Read a list of objects, reporting the list or any item that is not one."""
+        value = self.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(key, "expected a list")
+            return []
+        items = (_object(item, f"{self.at(key)}[{i}]", self.errors) for i, item in enumerate(value))
+        return [item for item in items if item is not None]
+
+
+def _object(value: object, path: str, errors: list[FieldError]) -> _Fields | None:
+    """Wrap a JSON object for reading, or record that ``value`` is not one."""
+    if not isinstance(value, dict):
+        errors.append(FieldError(path, "expected an object"))
+        return None
+    return _Fields(value, path, errors)
+
+
+def _shape(country: Country | None, shape: Shape) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Return the keys allowed in ``country`` and the other country's keys with its code."""
+    common, be, nl = shape
+    if country == "BE":
+        return (*common, *be), dict.fromkeys(nl, "NL")
+    if country == "NL":
+        return (*common, *nl), dict.fromkeys(be, "BE")
+    return (*common, *be, *nl), {}
+
+
+def _show(value: object) -> str:
+    """Quote a JSON value for a message: strings in quotes, anything else as JSON."""
+    shown = repr(value) if isinstance(value, str) else json.dumps(value, default=repr)
+    return shown if len(shown) <= _SHOWN else f"{shown[: _SHOWN - 1]}…"
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (one of its values would be lost)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+# --------------------------------------------------------------------------------- the input
+
+
+def _case(data: object, errors: list[FieldError]) -> Case | None:
+    """Read the whole input; the country comes first as every other check depends on it."""
+    f = _object(data, "", errors)
+    if f is None:
+        return None
+    f.keys(CASE_KEYS, required=CASE_KEYS)
+    country = cast(Country | None, f.choice("country", COUNTRIES, noun="country", default=None))
+    as_of = f.date("as_of", default=None)
+    patient = _patient(f.child("patient"), country)
+    episode_ids: set[str] = set()
+    episodes = [_episode(e, country, episode_ids) for e in f.children("episodes")]
+    # Without a readable episode list every session reference would be noise.
+    known_episodes = episode_ids if isinstance(f.get("episodes"), list) else None
+    session_ids: set[str] = set()
+    sessions = [_session(s, country, known_episodes, session_ids) for s in f.children("sessions")]
+    if country is None or as_of is None or patient is None:
+        return None
+    return Case(
+        country=country,
+        as_of=as_of,
+        patient=patient,
+        episodes=tuple(e for e in episodes if e is not None),
+        sessions=tuple(s for s in sessions if s is not None),
+    )
+
+
+def _patient(f: _Fields | None, country: Country | None) -> Patient | None:
+    """Read the patient; BE and NL each add their own keys."""
+    if f is None:
+        return None
+    known, only_for = _shape(country, PATIENT_KEYS)
+    f.keys(known, required=("birth_date",), only_for=only_for)
+    birth_date = f.date("birth_date", default=None)
+    preferential = f.flag("preferential", default=Patient.preferential)
+    years: set[int] = set()
+    coverage = [_coverage(c, years) for c in f.children("coverage")]
+    deductibles = _deductibles(f.child("deductible_remaining"))
+    if birth_date is None:
+        return None
+    return Patient(
+        birth_date=birth_date,
+        preferential=preferential,
+        coverage=tuple(c for c in coverage if c is not None),
+        deductible_remaining=deductibles,
+    )
+
+
+def _coverage(f: _Fields, years: set[int]) -> Coverage | None:
+    """Read one year's NL supplementary package: a treatment count, a euro budget or neither."""
+    f.keys(COVERAGE_KEYS, required=("year",))
+    year = f.integer("year", default=None, minimum=1, maximum=9999)
+    f.unique("year", year, years, "year")
+    insurer = f.text("insurer", default=Coverage.insurer)
+    package = f.text("package", default=Coverage.package)
+    treatments = f.integer("treatments", default=None, minimum=0)
+    budget = f.amount("budget", default=None)
+    carry_over_max = f.integer("carry_over_max", default=Coverage.carry_over_max, minimum=0)
+    if f.present("treatments") and f.present("budget"):
+        f.error("", "give treatments or budget, not both")
+    if year is None:
+        return None
+    return Coverage(
+        year=year,
+        insurer=insurer,
+        package=package,
+        treatments=treatments,
+        budget=budget,
+        carry_over_max=carry_over_max,
+    )
+
+
+def _deductibles(f: _Fields | None) -> dict[int, Decimal]:
+    """Read the eigen risico still open per year, keyed by the year as a string."""
+    if f is None:
+        return {}
+    result: dict[int, Decimal] = {}
+    for key in f.data:
+        if not isinstance(key, str) or not _YEAR.fullmatch(key):
+            f.error(key, f"not a year: {_show(key)}")
+            continue
+        amount = f.amount(key, default=None)
+        if amount is not None:
+            result[int(key)] = amount
+    return result
+
+
+def _episode(f: _Fields, country: Country | None, ids: set[str]) -> Episode | None:
+    """Read one episode: a BE pathological situation or an NL indication."""
+    known, only_for = _shape(country, EPISODE_KEYS)
+    f.keys(known, required=("id", "category"), only_for=only_for)
+    id_ = f.ident("id")
+    f.unique("id", id_, ids, "episode id")
+    category = _category(f, country)
+    # Belgium
+    pathology = _pathology(f, category)
+    notified_on = f.date("notified_on", default=None)
+    agreement = _agreement(f.child("agreement"))
+    prescriptions = _prescriptions(f)
+    # The Netherlands
+    condition = None
+    if _belongs(f, "condition", category, ("chronic",)):
+        condition = f.choice("condition", CHRONIC_CONDITIONS, noun="condition", default=None)
+    gold_class, gold_stage = None, Episode.gold_stage
+    if _belongs(f, "gold_class", category, ("copd",)):
+        gold_class = f.choice("gold_class", GOLD_CLASSES, noun="GOLD class", default=None)
+    if _belongs(f, "gold_stage", category, ("copd",)):
+        gold_stage = f.integer("gold_stage", default=gold_stage, minimum=1, maximum=4)
+    term_months = f.integer("term_months", default=None, minimum=1)
+    prior = f.integer("prior_treatments", default=Episode.prior_treatments, minimum=0)
+    first_treatment_on = f.date("first_treatment_on", default=None)
+    referral = _referral(f.child("referral"))
+    extension = f.flag("extension", default=Episode.extension)
+    if id_ is None or category is None:
+        return None
+    return Episode(
+        id=id_,
+        category=category,
+        pathology=pathology,
+        notified_on=notified_on,
+        agreement=agreement,
+        prescriptions=prescriptions,
+        condition=condition,
+        term_months=term_months,
+        gold_class=gold_class,
+        gold_stage=gold_stage,
+        prior_treatments=prior,
+        first_treatment_on=first_treatment_on,
+        referral=referral,
+        extension=extension,
+    )
+
+
+def _category(f: _Fields, country: Country | None) -> str | None:
+    """Read the category from the country's list; ``None`` while the country is unknown."""
+    if country is None:
+        f.text("category", default=None)  # whatever the country, a category is a string
+        return None
+    return f.choice("category", CATEGORIES[country], noun="category", default=None)
+
+
+def _belongs(f: _Fields, key: str, category: str | None, categories: tuple[str, ...]) -> bool:
+    """Report ``key`` given on an episode of another category; return whether to read it.
+
+    While the category is unknown (invalid, or the country is) the key is read anyway.
+    """
+    if category is None or category in categories:
+        return True
+    if f.present(key):
+        noun = "category" if len(categories) == 1 else "categories"
+        f.error(key, f"only for {noun} {', '.join(categories)}")
+    return False
+
+
+def _pathology(f: _Fields, category: str | None) -> str | None:
+    """Read the BE list code: required for fa, fb and e, and from that category's list."""
+    if category in BE_PATHOLOGIES:
+        if not f.present("pathology"):
+            f.error("pathology", f"required for category {category}")
+        codes = BE_PATHOLOGIES[category]
+    elif _belongs(f, "pathology", category, tuple(BE_PATHOLOGIES)):
+        codes = ALL_PATHOLOGIES  # the category is unknown: the code must at least exist
+    else:
+        return None
+    return f.choice("pathology", codes, noun="pathology", default=None)
+
+
+def _agreement(f: _Fields | None) -> Agreement | None:
+    """Read the advising physician's agreement; ``until`` may be null (open-ended)."""
+    if f is None:
+        return None
+    f.keys(AGREEMENT_KEYS, required=("from",))
+    start = f.date("from", default=None)
+    until = f.date("until", default=None)
+    if start is None:
+        return None
+    if until is not None and until < start:
+        f.error("until", f"before from ({start.isoformat()})")
+        return None
+    return Agreement(start=start, until=until)
+
+
+def _prescriptions(f: _Fields) -> tuple[Prescription, ...]:
+    """Read the episode's prescriptions; their ids are unique within the episode."""
+    ids: set[str] = set()
+    prescriptions = [_prescription(rx, ids) for rx in f.children("prescriptions")]
+    return tuple(rx for rx in prescriptions if rx is not None)
+
+
+def _prescription(f: _Fields, ids: set[str]) -> Prescription | None:
+    """Read one prescription of at least one session."""
+    f.keys(PRESCRIPTION_KEYS, required=("id", "date", "sessions"))
+    id_ = f.ident("id")
+    f.unique("id", id_, ids, "prescription id")
+    day = f.date("date", default=None)
+    sessions = f.integer("sessions", default=None, minimum=1)
+    motivated = f.flag("second_session_motivated", default=Prescription.second_session_motivated)
+    if id_ is None or day is None or sessions is None:
+        return None
+    return Prescription(id=id_, date=day, sessions=sessions, second_session_motivated=motivated)
+
+
+def _referral(f: _Fields | None) -> Referral | None:
+    """Read an NL referral; absent or null means direct access."""
+    if f is None:
+        return None
+    f.keys(REFERRAL_KEYS, required=REFERRAL_KEYS)
+    day = f.date("date", default=None)
+    by = f.choice("by", REFERRERS, noun="referrer", default=None)
+    if day is None or by is None:
+        return None
+    return Referral(date=day, by=cast(Literal["gp", "specialist"], by))
+
+
+def _session(
+    f: _Fields, country: Country | None, episodes: set[str] | None, ids: set[str]
+) -> Session | None:
+    """Read one session, done or planned; it must name an episode of the case."""
+    known, only_for = _shape(country, SESSION_KEYS)
+    f.keys(known, required=("id", "date", "episode"), only_for=only_for)
+    id_ = f.ident("id")
+    f.unique("id", id_, ids, "session id")
+    day = f.date("date", default=None)
+    episode = f.ident("episode")
+    if episode is not None and episodes is not None and episode not in episodes:
+        f.error("episode", f"no episode with id {_show(episode)}")
+    minutes = f.integer("minutes", default=Session.minutes, minimum=1)
+    place = f.choice("place", PLACES, noun="place", default=Session.place)
+    price = f.amount("price", default=None)
+    if id_ is None or day is None or episode is None:
+        return None
+    return Session(id=id_, date=day, episode=episode, minutes=minutes, place=place, price=price)
+
+
+# -------------------------------------------------------------------------------- the output
+
+
+def _outcome_dict(outcome: SessionOutcome) -> dict[str, Any]:
+    """Render one session's outcome."""
+    return {
+        "id": outcome.id,
+        "date": outcome.date.isoformat(),
+        "episode": outcome.episode,
+        "status": outcome.status,
+        "ordinal": outcome.ordinal,
+        "code": outcome.code,
+        "extra_codes": list(outcome.extra_codes),
+        "amounts": _amounts_dict(outcome.amounts),
+        "rule": outcome.rule,
+        "explanation": outcome.explanation,
+    }
+
+
+def _amounts_dict(amounts: BeAmounts | NlAmounts | None) -> dict[str, str] | None:
+    """Render BE (fee, insurer, patient) or NL (price, insurer, deductible, patient) money."""
+    if amounts is None:
+        return None
+    return {name: _money(value) for name, value in asdict(amounts).items()}
+
+
+def _quota_dict(quota: Quota) -> dict[str, Any]:
+    """Render an episode counter; ``limit`` and ``remaining`` are null when unlimited."""
+    return {
+        "episode": quota.episode,
+        "counter": quota.counter,
+        "period_start": quota.period_start.isoformat(),
+        "period_end": _day(quota.period_end),
+        "limit": quota.limit,
+        "used": quota.used,
+        "remaining": quota.remaining,
+    }
+
+
+def _pool_dict(pool: Pool) -> dict[str, Any]:
+    """Render a patient-wide pool: counts as integers, euro pools as money strings."""
+    return {
+        "pool": pool.pool,
+        "period_start": pool.period_start.isoformat(),
+        "period_end": _day(pool.period_end),
+        "limit": _count_or_money(pool.limit),
+        "used": _count_or_money(pool.used),
+        "remaining": _count_or_money(pool.remaining),
+    }
+
+
+def _warning_dict(warning: Warning) -> dict[str, Any]:
+    """Render a warning with the contract's key order."""
+    return {
+        "code": warning.code,
+        "severity": warning.severity,
+        "episode": warning.episode,
+        "session": warning.session,
+        "message": warning.message,
+    }
+
+
+def _day(day: date | None) -> str | None:
+    """Render an optional date as ISO."""
+    return None if day is None else day.isoformat()
+
+
+def _money(value: Decimal) -> str:
+    """Render euros as a string with two decimals."""
+    return str(money(value))
+
+
+def _count_or_money(value: int | Decimal | None) -> int | str | None:
+    """Render a pool figure: a count stays a number, euros become a money string."""
+    return _money(value) if isinstance(value, Decimal) else value
