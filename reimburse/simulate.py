@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar, cast
 
 from reimburse import engine
+from reimburse.engine.netherlands_tables import CHRONIC_LIST
 from reimburse.engine.types import (
     BE_CATEGORIES,
     BE_PATHOLOGIES,
@@ -54,6 +55,7 @@ from reimburse.engine.types import (
     Quota,
     Referral,
     Result,
+    RulesNotInForce,
     Session,
     SessionOutcome,
     Warning,
@@ -63,30 +65,9 @@ from reimburse.engine.types import (
 COUNTRIES: tuple[Country, ...] = ("BE", "NL")
 CATEGORIES: Mapping[str, tuple[str, ...]] = {"BE": BE_CATEGORIES, "NL": NL_CATEGORIES}
 
-# The Dutch chronic list (Bijlage 1 Besluit zorgverzekering) under the keys the contract
-# gives for ``condition`` (simulate.md, NL episode keys); it mirrors that list key for key.
-CHRONIC_CONDITIONS = (
-    "cva",
-    "spinal_cord",
-    "ms",
-    "parkinson",
-    "peripheral_nerve_motor",
-    "motor_development_delay",
-    "cerebellar",
-    "muscle_disease",
-    "myasthenia",
-    "progressive_scoliosis",
-    "juvenile_osteochondrosis",
-    "amputation",
-    "radicular_motor",
-    "frozen_shoulder",
-    "whiplash",
-    "pelvic_instability_postpartum",
-    "fracture_conservative",
-    "post_operative",
-    "lymphoedema",
-    "pad_fontaine_3",
-)
+# The Dutch chronic list (Bijlage 1 Besluit zorgverzekering), in the order of the engine's
+# dated table, so error messages list the keys in a stable order.
+CHRONIC_CONDITIONS = tuple(dict.fromkeys(c.key for c in CHRONIC_LIST))
 GOLD_CLASSES = ("A", "B1", "B2", "C", "D")
 REFERRERS = ("gp", "specialist")
 ALL_PATHOLOGIES = tuple(code for codes in BE_PATHOLOGIES.values() for code in codes)
@@ -149,7 +130,13 @@ class InvalidInput(Exception):
 
 def simulate(data: object) -> dict[str, Any]:
     """Validate a contract input, evaluate it and return the contract output."""
-    return result_to_dict(engine.evaluate(parse_case(data)))
+    case = parse_case(data)
+    try:
+        result = engine.evaluate(case)
+    except RulesNotInForce as exc:
+        # Valid JSON, but dated before (or after) every rule table entry we have a source for.
+        raise InvalidInput([FieldError("sessions", f"no rules known: {exc}")]) from exc
+    return result_to_dict(result)
 
 
 def load_json(text: str | bytes) -> object:

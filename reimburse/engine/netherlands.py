@@ -1,7 +1,1224 @@
-"""Placeholder: the netherlands rules are being written (see the open issue)."""
+"""The Dutch rules: who pays each physiotherapy session - basic insurance, the supplementary
+package or the patient - and how much of it goes to the eigen risico.
 
-from reimburse.engine.types import Case, Result
+Rule ids (``NL.B2``, ``NL.S-ART``, ``NL.K1`` …) are those of
+``shared/domain/netherlands-coverage.md``; where the sources leave room the product decisions
+12-18 of ``shared/contracts/simulate.md`` apply. Parameters live in ``netherlands_tables``.
+
+Two passes over the sessions in ``(date, input position)`` order:
+
+1. *basic*: per episode (the osteoarthritis entitlement per patient) decide whether basic
+   insurance pays, with the episode's counters; nothing here depends on money;
+2. *money*: walk all sessions in order, charging basic-covered adult sessions to the eigen risico
+   of their calendar year and the others to that year's supplementary allowance, then the patient.
+
+Conventions (interpretations, written down once):
+
+- Months are added with ``relativedelta``, end exclusive: 2025-03-10 + 6 months runs up to and
+  including 2025-09-09. When the target month is shorter, relativedelta clamps to its last day
+  and that day is the (exclusive) end: 2025-08-31 + 6 months ends before 2026-02-28, so the last
+  covered day is 2026-02-27.
+- The 18th birthday is ``birth_date + 18 years`` (29 February -> 28 February).
+- ``prior_treatments`` carry no dates. They count toward an episode's first 20 and a scheme's
+  single window only if the patient was an adult on the episode's first treatment; toward a
+  COPD treatment year or a child's calendar year only when that period holds both the first
+  treatment and the first listed session (otherwise when they happened is unknown, so they
+  count nowhere).
+- ``ordinal`` is the session's number within its episode, priors included, for children too.
+- CSI codes (B11): 008 for the first 20 of a chronic indication whoever pays, 001 for chronic
+  basic from the 21st, 012 for basic osteoarthritis, 003 for a child's basic series, 009 for a
+  non-chronic session the supplementary pays; otherwise none (the sources give no code for a
+  child's chronic indication or the other schemes, and nothing is declared when the patient
+  pays a non-chronic session).
+- One reimbursed session per day (A5) limits the supplementary: a session basic does not pay
+  gets nothing on a day that already has a basic or supplementary session. Basic cover itself
+  is not limited per day (the sources state the limit for supplementary packages only).
+- Amounts need a price and a known eigen risico: without them the status is still decided but
+  ``amounts`` is ``None``; a basic session without a price makes the rest of that year's eigen
+  risico unknown, and a pool whose amount is unknown is not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from reimburse.engine.netherlands_tables import (
+    ADULT_AGE,
+    CHRONIC_KEYS,
+    CHRONIC_UNPAID_FIRST,
+    COPD_WINDOW_MONTHS,
+    LIST_2012,
+    SCHEMES,
+    ChronicCondition,
+    Scheme,
+    child_series,
+    chronic_condition,
+    copd_caps,
+    csi_codes,
+    in_force,
+    scheme,
+    statutory_deductible,
+)
+from reimburse.engine.types import (
+    Case,
+    Coverage,
+    Episode,
+    NlAmounts,
+    Pool,
+    Quota,
+    Result,
+    RulesNotInForce,
+    Session,
+    SessionOutcome,
+    Warning,
+    money,
+)
+
+ZERO = money(0)
+SOON = timedelta(days=30)  # "ends within 30 days after as_of"
+
+SCHEME_LABELS = {
+    "osteoarthritis": "Osteoarthritis hip/knee",
+    "claudication": "Claudication (Fontaine 2)",
+    "pelvic_floor": "Pelvic-floor therapy for urinary incontinence",
+    "rheumatoid_arthritis": "Severe rheumatoid arthritis",
+    "copd": "COPD",
+}
+SCHEME_RULES = {
+    "osteoarthritis": "NL.S-ART",
+    "claudication": "NL.S-GLT",
+    "pelvic_floor": "NL.S-BEK",
+    "rheumatoid_arthritis": "NL.S-RA",
+    "copd": "NL.S-COPD",
+}
+
+
+class UnknownCondition(ValueError):
+    """A chronic episode names no condition of the chronic list (Bijlage 1)."""
+
+
+# ------------------------------------------------------------------------------ small helpers
+
+
+def add_months(day: date, months: int) -> date:
+    """Return ``day`` plus ``months`` calendar months, clamped to the month end."""
+    return day + relativedelta(months=months)
+
+
+def _last_day(end: date) -> date:
+    """Return the last day of a period whose end is exclusive."""
+    return end - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A session with its number within its episode (``prior_treatments`` included)."""
+
+    ordinal: int
+    session: Session
+    episode: Episode
+    position: int  # rank in (date, input position) order
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What the basic-insurance rules decide for one session, before any money moves."""
+
+    item: _Item
+    basic: bool
+    rule: str
+    head: str  # the first half of the explanation: why basic does or does not pay
+    code: str | None = None  # CSI code when basic, or 008 for one of the chronic first 20
+    adult: bool = True
+    chronic_first: bool = False  # one of the unpaid first 20 of a chronic indication
+    after_period: bool = False  # falls after the chronic term or the scheme window
+
+
+@dataclass(frozen=True)
+class _Period:
+    """One counting period of an episode counter; ``end`` is exclusive."""
+
+    episode: str
+    counter: str
+    start: date
+    end: date | None
+    limit: int | None
+    used: int
+    note: str = ""  # added to a period_ending warning
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass
+class _Evaluated:
+    """Verdicts, counting periods and episode warnings of the basic pass."""
+
+    verdicts: list[_Verdict] = field(default_factory=list)
+    periods: list[_Period] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+
+    def extend(self, other: _Evaluated) -> None:
+        self.verdicts.extend(other.verdicts)
+        self.periods.extend(other.periods)
+        self.warnings.extend(other.warnings)
+
+
+@dataclass(frozen=True)
+class _Patient:
+    """Age facts of the patient."""
+
+    birth_date: date
+
+    @property
+    def adult_from(self) -> date:
+        return self.birth_date + relativedelta(years=ADULT_AGE)
+
+    def is_adult(self, day: date) -> bool:
+        return day >= self.adult_from
+
+    def age(self, day: date) -> int:
+        return relativedelta(day, self.birth_date).years
+
+
+def _first_unpaid(day: date) -> int:
+    """Return how many chronic treatments basic insurance leaves unpaid on ``day`` (B2)."""
+    entry = in_force(CHRONIC_UNPAID_FIRST, day)
+    if entry is None:
+        raise RulesNotInForce(f"no chronic-list rules known for {day}")
+    return entry.count
+
+
+CodeKind = Literal[
+    "chronic_first", "chronic_basic", "non_chronic_supplementary", "osteoarthritis", "child_series"
+]
+
+
+def _code(day: date, kind: CodeKind) -> str | None:
+    """Return the CSI code of ``kind`` in force on ``day`` (B11), if the table has it."""
+    codes = csi_codes(day)
+    return None if codes is None else str(getattr(codes, kind))
+
+
+def _start(episode: Episode, items: Sequence[_Item]) -> date | None:
+    """Return the episode's first treatment: ``first_treatment_on``, else its first session."""
+    if episode.first_treatment_on is not None:
+        return episode.first_treatment_on
+    return items[0].session.date if items else None
+
+
+# ----------------------------------------------------------------------- children (K1, K2)
+
+
+class _ChildSeries:
+    """Count a child's non-list treatments of one episode per calendar year (K1, decision 15)."""
+
+    def __init__(self, episode: Episode, items: Sequence[_Item], with_priors: bool) -> None:
+        self.episode = episode
+        self.counts: dict[int, int] = {}
+        first_on = episode.first_treatment_on
+        if with_priors and items and episode.prior_treatments:
+            year = items[0].session.date.year
+            # Priors count in the first listed session's year only if they surely fell in it.
+            if first_on is None or first_on.year == year:
+                self.counts[year] = episode.prior_treatments
+
+    def verdict(self, item: _Item, why: str = "Child under 18") -> _Verdict:
+        day = item.session.date
+        limit = self.limit(day)
+        count = self.counts.get(day.year, 0) + 1
+        self.counts[day.year] = count
+        if count <= limit:
+            second = " (second series: result insufficient after 9)" if count > 9 else ""
+            head = f"{why}: treatment {count} of {limit} basic for this condition in {day.year}"
+            return _Verdict(
+                item,
+                True,
+                "NL.K1",
+                head + second,
+                code=_code(day, "child_series"),
+                adult=False,
+            )
+        more = "" if self.episode.extension else " (9 more only after an insufficient result)"
+        head = f"{why}: the {limit} basic treatments for this condition in {day.year} are used up"
+        return _Verdict(item, False, "NL.K1", head + more, adult=False)
+
+    def limit(self, on: date) -> int:
+        series = child_series(on)
+        if series is None:
+            raise RulesNotInForce(f"no children's rules known for {on}")
+        return series.with_extension if self.episode.extension else series.per_year
+
+    def periods(self) -> list[_Period]:
+        return [
+            _Period(
+                self.episode.id,
+                "child_series",
+                date(year, 1, 1),
+                date(year + 1, 1, 1),
+                self.limit(date(year, 1, 1)),
+                used,
+            )
+            for year, used in sorted(self.counts.items())
+        ]
+
+
+# ---------------------------------------------------------------------- regular (B1, decision 12)
+
+
+def _regular_adult(item: _Item, head: str | None = None, rule: str = "NL.B1") -> _Verdict:
+    """Return the verdict for an adult session basic insurance does not pay (B1)."""
+    return _Verdict(
+        item,
+        False,
+        rule,
+        head or "Not on the chronic list and no special scheme: basic insurance does not pay",
+    )
+
+
+def _regular(episode: Episode, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
+    """Evaluate a condition that is neither on the chronic list nor a scheme (B1, K1)."""
+    children = _ChildSeries(episode, items, with_priors=True)
+    out = _Evaluated()
+    for item in items:
+        if patient.is_adult(item.session.date):
+            out.verdicts.append(_regular_adult(item))
+        else:
+            out.verdicts.append(children.verdict(item))
+    out.periods = children.periods()
+    return out
+
+
+# ------------------------------------------------------------- chronic list (B2-B5, decision 13)
+
+
+def _chronic_entry(episode: Episode, on: date) -> ChronicCondition:
+    """Return the list entry of the episode's condition; older episodes use the oldest entry."""
+    if episode.condition not in CHRONIC_KEYS:
+        raise UnknownCondition(f"episode {episode.id}: {episode.condition!r} is not on the list")
+    assert episode.condition is not None  # narrowed by the membership test above
+    # A lifelong episode may have begun before the oldest tabled list (2012): its term is
+    # read from the oldest entry, the best the sources give (interpretation).
+    entry = chronic_condition(episode.condition, max(on, LIST_2012))
+    if entry is None:
+        raise RulesNotInForce(f"no chronic-list entry for {episode.condition} on {on}")
+    return entry
+
+
+@dataclass(frozen=True)
+class _Term:
+    """The term of a chronic episode: ``end`` exclusive, ``None`` = unlimited."""
+
+    start: date
+    end: date | None
+    known: bool  # False: the list's term was not retrieved and no override was given
+
+    def note(self) -> str:
+        if self.end is not None:
+            return f" within the term ending {_last_day(self.end)}"
+        if not self.known:
+            return " (term not known: treated as unlimited - interpretation, check Bijlage 1)"
+        return ""
+
+
+def _term(episode: Episode, start: date, entry: ChronicCondition) -> _Term:
+    """Return the term from the first treatment for the list's (or overridden) months (B5)."""
+    months = episode.term_months if episode.term_months is not None else entry.term_months
+    end = add_months(start, months) if months is not None else None
+    return _Term(start, end, known=episode.term_months is not None or entry.term_known)
+
+
+class _Chronic:
+    """Walk one chronic episode: the first 20 unpaid, then basic within the term."""
+
+    def __init__(self, episode: Episode, items: Sequence[_Item], patient: _Patient) -> None:
+        self.episode = episode
+        self.items = items
+        self.patient = patient
+        start = _start(episode, items)
+        assert start is not None  # only called once the episode has begun
+        self.entry = _chronic_entry(episode, start)
+        self.term = _term(episode, start, self.entry)
+        # Decision 18: treatments before the 18th birthday do not count toward the adult
+        # first 20; undated priors count only if the episode began in adulthood.
+        self.adult_count = episode.prior_treatments if patient.is_adult(start) else 0
+        self.in_term = episode.prior_treatments
+        self.children = _ChildSeries(episode, items, with_priors=False)
+
+    def run(self, as_of: date) -> _Evaluated:
+        out = _Evaluated()
+        counted_by_as_of = self.adult_count
+        for item in self.items:
+            out.verdicts.append(self._verdict(item))
+            if item.session.date <= as_of:
+                counted_by_as_of = self.adult_count
+        note = (
+            " Whiplash: 3 months more only if the triad persists."
+            if (self.entry.key == "whiplash")
+            else ""
+        )
+        chronic = _Period(
+            self.episode.id, "chronic", self.term.start, self.term.end, None, self.in_term, note
+        )
+        out.periods = [chronic, *self.children.periods()]
+        out.warnings = self._basic_starts(as_of, counted_by_as_of)
+        return out
+
+    def _verdict(self, item: _Item) -> _Verdict:
+        day = item.session.date
+        after = self.term.end is not None and day >= self.term.end
+        max_age = self.entry.max_age
+        lapsed = max_age is not None and self.patient.age(day) >= max_age
+        if not self.patient.is_adult(day):
+            return self._child(item, after, lapsed)
+        self.adult_count += 1
+        if lapsed:
+            return _regular_adult(item, f"The list item only applies under {max_age}: not basic")
+        if after:
+            assert self.term.end is not None
+            head = (
+                f"Treatment {item.ordinal} falls after the chronic term ended on "
+                f"{_last_day(self.term.end)}: not basic"
+            )
+            return _Verdict(item, False, "NL.B5", head, after_period=True)
+        self.in_term += 1
+        return self._adult_in_term(item)
+
+    def _adult_in_term(self, item: _Item) -> _Verdict:
+        day = item.session.date
+        first = _first_unpaid(day)
+        count = self.adult_count
+        if count <= first:
+            head = f"Treatment {count} of the first {first} of a chronic-list indication: not basic"
+            if count != item.ordinal:
+                head = (
+                    f"Treatment {item.ordinal} is adult treatment {count} of the first {first} "
+                    "of a chronic-list indication (treatments before the 18th birthday do not "
+                    "count - interpretation): not basic"
+                )
+            return _Verdict(
+                item,
+                False,
+                "NL.B2",
+                head,
+                code=_code(day, "chronic_first"),
+                chronic_first=True,
+            )
+        start = "pays from here" if count == first + 1 else "pays"
+        head = f"Treatment {item.ordinal}: basic insurance {start}{self.term.note()}"
+        return _Verdict(item, True, "NL.B2", head, code=_code(day, "chronic_basic"))
+
+    def _child(self, item: _Item, after: bool, lapsed: bool) -> _Verdict:
+        if after:
+            assert self.term.end is not None
+            why = (
+                f"Child under 18 after the chronic term ended on {_last_day(self.term.end)}, "
+                "counted as a non-list condition (interpretation)"
+            )
+            return replace(self.children.verdict(item, why), after_period=True)
+        if lapsed:
+            why = (
+                f"Child of {self.entry.max_age} or older: the list item has lapsed, counted as "
+                "a non-list condition (interpretation)"
+            )
+            return self.children.verdict(item, why)
+        self.in_term += 1
+        head = (
+            "Child under 18 with a chronic-list indication: basic insurance pays from the "
+            f"first treatment{self.term.note()}"
+        )
+        return _Verdict(item, True, "NL.K2", head, adult=False)
+
+    def _basic_starts(self, as_of: date, counted: int) -> list[Warning]:
+        """Warn when the next treatment after ``as_of`` is the first one basic pays."""
+        first = _first_unpaid(max(as_of, LIST_2012))
+        in_term = self.term.end is None or as_of < self.term.end
+        if counted != first or not in_term or not self.patient.is_adult(as_of):
+            return []
+        upcoming = [i for i in self.items if i.session.date > as_of]
+        return [
+            Warning(
+                "basic_starts",
+                "info",
+                f"The next treatment is number {first + 1} of this chronic-list indication: "
+                "basic insurance pays from there, and the eigen risico applies.",
+                episode=self.episode.id,
+                session=upcoming[0].session.id if upcoming else None,
+            )
+        ]
+
+
+def _chronic(
+    episode: Episode, items: Sequence[_Item], patient: _Patient, as_of: date
+) -> _Evaluated:
+    """Evaluate a chronic-list episode (B2-B5, K2; decisions 13, 15, 18)."""
+    if not items and episode.first_treatment_on is None:
+        return _Evaluated()  # not begun: no term, nothing to count
+    return _Chronic(episode, items, patient).run(as_of)
+
+
+# ------------------------------------------------------------ capped schemes (§2, decision 14)
+
+
+def _scheme_params(category: str, day: date) -> Scheme | None:
+    """Return the scheme in force on ``day``; ``None`` before the scheme was introduced.
+
+    Raises ``RulesNotInForce`` when the scheme existed but its parameters for that day are not
+    tabled (the table starts later than the scheme for want of older sources).
+    """
+    params = scheme(category, day)
+    if params is not None:
+        return params
+    first = min((s for s in SCHEMES if s.category == category), key=lambda s: s.valid_from)
+    if first.introduced and day < first.valid_from:
+        return None
+    raise RulesNotInForce(f"no {category} scheme parameters known for {day}")
+
+
+def _scheme_starts(
+    episodes: Sequence[Episode],
+    items: Sequence[_Item],
+    patient: _Patient,
+    available: Callable[[date], bool],
+) -> list[tuple[date, int]]:
+    """Return per begun episode its first adult treatment under the scheme and its priors.
+
+    Undated priors count only when the episode itself began in adulthood under the scheme.
+    """
+    starts: list[tuple[date, int]] = []
+    for episode in episodes:
+        own = [i for i in items if i.episode.id == episode.id]
+        start = _start(episode, own)
+        if start is not None and patient.is_adult(start) and available(start):
+            starts.append((start, episode.prior_treatments))
+            continue
+        later = [
+            i.session.date
+            for i in own
+            if patient.is_adult(i.session.date) and available(i.session.date)
+        ]
+        if later:
+            starts.append((later[0], 0))
+    return starts
+
+
+class _Capped:
+    """Walk the episodes sharing one scheme entitlement: a cap within a window from the first.
+
+    Osteoarthritis: every episode of the patient shares one entitlement (S-ART). Claudication,
+    pelvic floor and RA: one entitlement per episode (interpretation where sources disagree).
+    Children get the children's series instead (K6).
+    """
+
+    def __init__(
+        self,
+        category: str,
+        episodes: Sequence[Episode],
+        items: Sequence[_Item],
+        patient: _Patient,
+    ) -> None:
+        self.category = category
+        self.label = SCHEME_LABELS[category]
+        self.rule = SCHEME_RULES[category]
+        self.episodes = episodes
+        self.items = items
+        self.patient = patient
+        starts = _scheme_starts(
+            episodes, items, patient, lambda day: scheme(category, day) is not None
+        )
+        self.start = min((day for day, _ in starts), default=None)
+        self.params = scheme(category, self.start) if self.start else None
+        self.months = self.params.window_months if self.params else None
+        self.end = add_months(self.start, self.months) if self.start and self.months else None
+        # The priors of every episode that began inside the (shared) window count.
+        self.used = sum(priors for day, priors in starts if self.end is None or day < self.end)
+        self.children = {
+            e.id: _ChildSeries(e, [i for i in items if i.episode.id == e.id], with_priors=True)
+            for e in episodes
+        }
+
+    def run(self) -> _Evaluated:
+        out = _Evaluated(verdicts=[self._verdict(item) for item in self.items])
+        if self.start is not None and self.params is not None:
+            out.periods = [
+                _Period(e.id, self.category, self.start, self.end, self.params.cap, self.used)
+                for e in self.episodes
+            ]
+        for series in self.children.values():
+            out.periods.extend(series.periods())
+        return out
+
+    def _verdict(self, item: _Item) -> _Verdict:
+        day = item.session.date
+        if not self.patient.is_adult(day):
+            return self.children[item.episode.id].verdict(item)
+        params = _scheme_params(self.category, day)
+        if params is None or self.start is None:
+            since = _introduced(self.category)
+            head = f"{self.label} is no basic-insurance scheme before {since}: not basic"
+            return _regular_adult(item, head, self.rule)
+        if self.end is not None and day >= self.end:
+            ended = _last_day(self.end)
+            head = f"{self.label}: the {self.months}-month window ended on {ended}: not basic"
+            return _Verdict(item, False, self.rule, head, after_period=True)
+        # ``used`` counts every treatment in the window, beyond the cap too (contract: quotas).
+        self.used += 1
+        if params.cap is None:
+            head = f"{self.label}: basic insurance from the first treatment, no maximum"
+            return _Verdict(item, True, self.rule, head)
+        if self.used <= params.cap:
+            within = f" within {self.months} months of {self.start}" if self.end else ""
+            head = f"{self.label}: basic insurance, treatment {self.used} of {params.cap}{within}"
+            code = _code(day, "osteoarthritis") if self.category == "osteoarthritis" else None
+            return _Verdict(item, True, self.rule, head, code=code)
+        shared = " (one entitlement for all joints)" if self.category == "osteoarthritis" else ""
+        head = f"{self.label}: the {params.cap} basic treatments{shared} are used up: not basic"
+        return _Verdict(item, False, self.rule, head)
+
+
+def _introduced(category: str) -> date:
+    """Return the day the scheme of ``category`` began."""
+    return min(s.valid_from for s in SCHEMES if s.category == category)
+
+
+# ------------------------------------------------------------------------ COPD (S-COPD)
+
+
+def _window_index(start: date, day: date) -> int:
+    """Return which 12-month treatment year since ``start`` holds ``day`` (0 = the first)."""
+    index = max(((day.year - start.year) * 12 + day.month - start.month) // 12, 0)
+    while index > 0 and add_months(start, COPD_WINDOW_MONTHS * index) > day:
+        index -= 1
+    while add_months(start, COPD_WINDOW_MONTHS * (index + 1)) <= day:
+        index += 1
+    return index
+
+
+class _Copd:
+    """Walk one COPD episode: caps by GOLD class per 12-month treatment year from the first."""
+
+    def __init__(self, episode: Episode, items: Sequence[_Item], patient: _Patient) -> None:
+        self.episode = episode
+        self.items = items
+        self.patient = patient
+        starts = _scheme_starts([episode], items, patient, lambda day: copd_caps(day) is not None)
+        self.start: date | None = starts[0][0] if starts else None
+        priors = starts[0][1] if starts else 0
+        self.used: dict[int, int] = {}
+        adult = [i for i in items if patient.is_adult(i.session.date)]
+        # Priors count in the first treatment year only if the first listed session is in it.
+        if (
+            self.start
+            and priors
+            and adult
+            and _window_index(self.start, adult[0].session.date) == 0
+        ):
+            self.used[0] = priors
+        self.children = _ChildSeries(episode, items, with_priors=True)
+
+    def run(self, as_of: date) -> _Evaluated:
+        out = _Evaluated(verdicts=[self._verdict(item) for item in self.items])
+        out.periods = [*self._periods(as_of), *self.children.periods()]
+        return out
+
+    def _verdict(self, item: _Item) -> _Verdict:
+        day = item.session.date
+        if not self.patient.is_adult(day):
+            return self.children.verdict(item)
+        caps = copd_caps(day)
+        if caps is None or self.start is None:
+            raise RulesNotInForce(f"no COPD caps known for {day}")
+        index = _window_index(self.start, day)
+        self.used[index] = self.used.get(index, 0) + 1
+        cls = self.episode.gold_class or ""
+        if self.episode.gold_stage < caps.lowest_basic_stage:
+            head = f"COPD GOLD stage {self.episode.gold_stage} has no basic cover: not basic"
+            return _Verdict(item, False, "NL.S-COPD", head)
+        if cls not in caps.first_year:
+            head = (
+                "COPD without a known GOLD class: basic cover cannot be determined, treated as "
+                "not basic (interpretation)"
+            )
+            return _Verdict(item, False, "NL.S-COPD", head)
+        cap = (caps.first_year if index == 0 else caps.later_years)[cls]
+        year = self._year_label(index)
+        count = self.used[index]
+        if count <= cap:
+            head = f"COPD class {cls}, {year}: basic insurance, treatment {count} of {cap}"
+            return _Verdict(item, True, "NL.S-COPD", head)
+        if cap == 0:
+            head = f"COPD class {cls}, {year}: no basic treatments in this period: not basic"
+        else:
+            head = f"COPD class {cls}, {year}: the {cap} basic treatments are used up: not basic"
+        return _Verdict(item, False, "NL.S-COPD", head)
+
+    def _year_label(self, index: int) -> str:
+        if index == 0:
+            return "first treatment year"
+        assert self.start is not None
+        begun = add_months(self.start, COPD_WINDOW_MONTHS * index)
+        return f"treatment year {index + 1} (from {begun})"
+
+    def _periods(self, as_of: date) -> list[_Period]:
+        if self.start is None:
+            return []
+        last = max([as_of, *(i.session.date for i in self.items)])
+        periods = []
+        for index in range(_window_index(self.start, max(last, self.start)) + 1):
+            begin = add_months(self.start, COPD_WINDOW_MONTHS * index)
+            end = add_months(self.start, COPD_WINDOW_MONTHS * (index + 1))
+            caps = copd_caps(begin)
+            cls = self.episode.gold_class or ""
+            if caps is None or cls not in caps.first_year:
+                continue
+            cap = (caps.first_year if index == 0 else caps.later_years)[cls]
+            if self.episode.gold_stage < caps.lowest_basic_stage:
+                cap = 0
+            periods.append(
+                _Period(self.episode.id, "copd", begin, end, cap, self.used.get(index, 0))
+            )
+        return periods
+
+
+# ----------------------------------------------------------------------------- the basic pass
+
+
+def _items(case: Case) -> list[_Item]:
+    """Order the sessions by (date, input position) and number them within their episode."""
+    episodes = {e.id: e for e in case.episodes}
+    ordered = sorted(enumerate(case.sessions), key=lambda pair: (pair[1].date, pair[0]))
+    seen: dict[str, int] = {}
+    items: list[_Item] = []
+    for _, session in ordered:
+        episode = episodes.get(session.episode)
+        if episode is None:
+            raise ValueError(f"session {session.id} names unknown episode {session.episode!r}")
+        seen[episode.id] = seen.get(episode.id, 0) + 1
+        ordinal = episode.prior_treatments + seen[episode.id]
+        items.append(_Item(ordinal, session, episode, len(items)))
+    return items
+
+
+def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
+    """Decide for every session whether basic insurance pays, episode by episode."""
+    out = _Evaluated()
+    for episode in case.episodes:
+        own = [i for i in items if i.episode.id == episode.id]
+        if episode.category == "regular":
+            out.extend(_regular(episode, own, patient))
+        elif episode.category == "chronic":
+            out.extend(_chronic(episode, own, patient, case.as_of))
+        elif episode.category == "copd":
+            out.extend(_Copd(episode, own, patient).run(case.as_of))
+        elif episode.category in ("claudication", "pelvic_floor", "rheumatoid_arthritis"):
+            out.extend(_Capped(episode.category, [episode], own, patient).run())
+        elif episode.category != "osteoarthritis":
+            raise ValueError(f"episode {episode.id}: unknown category {episode.category!r}")
+    # S-ART: one entitlement for every joint and side, so all osteoarthritis episodes together.
+    joints = [e for e in case.episodes if e.category == "osteoarthritis"]
+    if joints:
+        shared = [i for i in items if i.episode.category == "osteoarthritis"]
+        out.extend(_Capped("osteoarthritis", joints, shared, patient).run())
+    out.verdicts.sort(key=lambda v: v.item.position)
+    return out
+
+
+# ------------------------------------------------------------------------------ the money pass
+
+
+@dataclass
+class _Deductible:
+    """The eigen risico of one calendar year (B8, B9; decision 16); ``None`` = unknown."""
+
+    year: int
+    limit: Decimal | None
+    left: Decimal | None
+
+    def take(self, price: Decimal | None) -> Decimal | None:
+        """Charge a basic-covered adult session: the patient pays ``min(price, left)``."""
+        if self.left is None:
+            return None
+        if price is None:
+            # Unknown price: what it took from the eigen risico is unknown, and so is the rest
+            # of the year - unless nothing was left anyway.
+            if self.left == ZERO:
+                return ZERO
+            self.left = None
+            return None
+        part = min(price, self.left)
+        self.left = money(self.left - part)
+        return part
+
+    @property
+    def used(self) -> Decimal | None:
+        if self.limit is None or self.left is None:
+            return None
+        return money(self.limit - self.left)
+
+
+@dataclass
+class _Allowance:
+    """A calendar year's supplementary allowance (A1, A8; decision 17)."""
+
+    year: int
+    coverage: Coverage | None
+    carried: int = 0
+    used: int = 0
+    spent: Decimal | None = ZERO  # euros paid from a budget; ``None`` = unknown (no price)
+
+    @property
+    def own(self) -> int | None:
+        return None if self.coverage is None else self.coverage.treatments
+
+    @property
+    def treatments(self) -> int | None:
+        return None if self.own is None else self.own + self.carried
+
+    @property
+    def budget(self) -> Decimal | None:
+        return None if self.coverage is None else self.coverage.budget
+
+    @property
+    def has_cover(self) -> bool:
+        return bool(self.treatments) or bool(self.budget)
+
+    def covers(self) -> bool:
+        """Say whether the allowance can pay one more session."""
+        if self.treatments is None and self.budget is None:
+            return False
+        if self.treatments is not None and self.used >= self.treatments:
+            return False
+        return not (
+            self.budget is not None and self.spent is not None and self.spent >= self.budget
+        )
+
+    def take(self, price: Decimal | None) -> Decimal | None:
+        """Pay one session: its price, or what is left of a euro budget; ``None`` if unknown."""
+        self.used += 1
+        if self.budget is None:
+            return price
+        if price is None or self.spent is None:
+            self.spent = None
+            return None
+        part = min(price, money(self.budget - self.spent))
+        self.spent = money(self.spent + part)
+        return part
+
+
+class _Ledger:
+    """The patient's money state across the sessions, in date order."""
+
+    def __init__(self, case: Case) -> None:
+        self.coverage: dict[int, Coverage] = {}
+        for coverage in case.patient.coverage:
+            # One package per year; a duplicate year keeps the first row.
+            self.coverage.setdefault(coverage.year, coverage)
+        self.remaining = case.patient.deductible_remaining
+        self.deductibles: dict[int, _Deductible] = {}
+        self.allowances: dict[int, _Allowance] = {}
+        self.reimbursed_days: set[date] = set()
+
+    def deductible(self, year: int) -> _Deductible:
+        if year not in self.deductibles:
+            given = self.remaining.get(year)
+            limit = money(given) if given is not None else statutory_deductible(year)
+            self.deductibles[year] = _Deductible(year, limit, limit)
+        return self.deductibles[year]
+
+    def allowance(self, year: int) -> _Allowance:
+        if year not in self.allowances:
+            self.allowances[year] = _Allowance(year, self.coverage.get(year), self._carried(year))
+        return self.allowances[year]
+
+    def _carried(self, year: int) -> int:
+        """Return the unused treatments of last year that carry over (A8; interpretation).
+
+        Only from a counted allowance with ``carry_over_max`` into a counted allowance; what was
+        carried into last year can be carried again.
+        """
+        before, now = self.coverage.get(year - 1), self.coverage.get(year)
+        if before is None or now is None or before.carry_over_max <= 0:
+            return 0
+        if before.treatments is None or now.treatments is None:
+            return 0
+        last = self.allowance(year - 1)
+        assert last.treatments is not None
+        return min(max(last.treatments - last.used, 0), before.carry_over_max)
+
+
+def _amounts(
+    price: Decimal | None, insurer: Decimal | None, deductible: Decimal = ZERO
+) -> NlAmounts | None:
+    """Return the session's money, ``None`` when the price or a share is unknown."""
+    if price is None or insurer is None:
+        return None
+    return NlAmounts(
+        price=money(price),
+        insurer=money(insurer),
+        deductible=money(deductible),
+        patient=money(price - insurer),
+    )
+
+
+@dataclass(frozen=True)
+class _Settled:
+    status: str
+    rule: str
+    code: str | None
+    amounts: NlAmounts | None
+    tail: str
+
+
+def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> _Settled:
+    """Charge a basic-covered session: children free, adults through the eigen risico."""
+    session = verdict.item.session
+    price = None if session.price is None else money(session.price)
+    year = session.date.year
+    ledger.reimbursed_days.add(session.date)
+    if not verdict.adult:
+        tail = "no eigen risico under 18"
+        return _Settled("basic", verdict.rule, verdict.code, _amounts(price, price), tail)
+    deductible = ledger.deductible(year)
+    part = deductible.take(price)
+    if price is None:
+        tail = "no price given, so the part charged to the eigen risico is not known"
+        amounts = None
+    elif part is None and deductible.limit is None:
+        tail = (
+            f"no {year} eigen risico is given or on file, so the amounts are not computed "
+            "(the statutory amount of that year is not in our tables)"
+        )
+        amounts = None
+    elif part is None:
+        tail = (
+            f"what is left of the {year} eigen risico is not known (an earlier session had no "
+            "price), so the amounts are not computed"
+        )
+        amounts = None
+    else:
+        amounts = _amounts(price, price - part, part)
+        tail = _deductible_tail(year, price, part, deductible.left)
+    return _Settled("basic", verdict.rule, verdict.code, amounts, tail)
+
+
+def _deductible_tail(year: int, price: Decimal, part: Decimal, left: Decimal | None) -> str:
+    """Describe how a basic session's price splits over the eigen risico and the insurer."""
+    if part == ZERO:
+        return f"the {year} eigen risico is used up, so the insurer pays {price}"
+    if part == price:
+        rest = "now used up" if left == ZERO else f"{left} left"
+        return f"{part} goes to the {year} eigen risico ({rest})"
+    return f"the last {part} of the {year} eigen risico, the insurer pays {money(price - part)}"
+
+
+def _settle_other(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning | None]:
+    """Charge a session basic does not pay: the supplementary allowance, then the patient."""
+    session = verdict.item.session
+    price = None if session.price is None else money(session.price)
+    year = session.date.year
+    kind: CodeKind = "chronic_first" if verdict.chronic_first else "non_chronic_supplementary"
+    paid_code = _code(session.date, kind)
+    patient_code = verdict.code if verdict.chronic_first else None
+    coverage = ledger.coverage.get(year)
+    allowance = ledger.allowance(year)
+    if session.date in ledger.reimbursed_days:
+        warning = Warning(
+            "second_session_same_day",
+            "warning",
+            f"{session.date} already has a reimbursed session: this one is for the patient "
+            "(at most one reimbursed treatment per day).",
+            episode=session.episode,
+            session=session.id,
+        )
+        tail = "a second session on one day is not reimbursed, so the patient pays" + _pays(price)
+        return _Settled("patient", "NL.A5", patient_code, _amounts(price, ZERO), tail), warning
+    if verdict.chronic_first and coverage is not None and coverage.pays_chronic_first_20:
+        ledger.reimbursed_days.add(session.date)
+        package = coverage.package or "the package"
+        tail = f"{package} pays the first 20 treatments of a chronic indication"
+        return _Settled("supplementary", "NL.A3", paid_code, _amounts(price, price), tail), None
+    if allowance.covers():
+        ledger.reimbursed_days.add(session.date)
+        insurer = allowance.take(price)
+        rule = "NL.A8" if allowance.own is not None and allowance.used > allowance.own else "NL.A1"
+        tail = _allowance_tail(allowance, price, insurer)
+        return _Settled("supplementary", rule, paid_code, _amounts(price, insurer), tail), None
+    if allowance.has_cover:
+        tail = f"no supplementary allowance left in {year}, so the patient pays" + _pays(price)
+    else:
+        tail = f"no supplementary cover in {year}, so the patient pays" + _pays(price)
+    return _Settled("patient", verdict.rule, patient_code, _amounts(price, ZERO), tail), None
+
+
+def _pays(price: Decimal | None) -> str:
+    return "" if price is None else f" {price}"
+
+
+def _allowance_tail(allowance: _Allowance, price: Decimal | None, insurer: Decimal | None) -> str:
+    """Describe what the supplementary allowance paid for a session."""
+    year = allowance.year
+    if allowance.budget is None:
+        assert allowance.treatments is not None
+        carried = (
+            f", {allowance.carried} of them carried over from {year - 1}"
+            if allowance.carried
+            else ""
+        )
+        of = f"treatment {allowance.used} of {allowance.treatments}{carried}"
+        return f"paid from the {year} supplementary allowance ({of})"
+    if insurer is None or price is None:
+        return f"paid from the {year} supplementary budget (amount not known: no price given)"
+    left = money(allowance.budget - (allowance.spent or ZERO))
+    if insurer == price:
+        return f"paid from the {year} supplementary budget ({left} left)"
+    return (
+        f"the {year} supplementary budget pays its last {insurer}, the patient "
+        f"{money(price - insurer)}"
+    )
+
+
+def _outcome(verdict: _Verdict, settled: _Settled) -> SessionOutcome:
+    session = verdict.item.session
+    return SessionOutcome(
+        id=session.id,
+        date=session.date,
+        episode=session.episode,
+        status=settled.status,
+        ordinal=verdict.item.ordinal,
+        code=settled.code,
+        extra_codes=(),
+        amounts=settled.amounts,
+        rule=settled.rule,
+        explanation=f"{verdict.head}; {settled.tail}.",
+    )
+
+
+def _money_pass(
+    verdicts: Sequence[_Verdict], ledger: _Ledger
+) -> tuple[list[SessionOutcome], list[Warning]]:
+    """Settle every session in date order against the eigen risico and the allowance."""
+    outcomes: list[SessionOutcome] = []
+    warnings: list[Warning] = []
+    for verdict in verdicts:
+        if verdict.basic:
+            settled = _settle_basic(verdict, ledger)
+        else:
+            settled, warning = _settle_other(verdict, ledger)
+            if warning is not None:
+                warnings.append(warning)
+        outcomes.append(_outcome(verdict, settled))
+    return outcomes, warnings
+
+
+# ------------------------------------------------------------------------ quotas and pools
+
+
+def _select(periods: Sequence[_Period], as_of: date) -> _Period:
+    """Pick the period containing ``as_of``, else the latest begun before it, else the first."""
+    for period in periods:
+        if period.contains(as_of):
+            return period
+    begun = [p for p in periods if p.start <= as_of]
+    if begun:
+        return max(begun, key=lambda p: p.start)
+    # Nothing has begun yet (only planned sessions): report the first period (interpretation).
+    return min(periods, key=lambda p: p.start)
+
+
+def _quotas(periods: Sequence[_Period], as_of: date) -> list[_Period]:
+    """Return one period per episode counter, in order of first appearance."""
+    grouped: dict[tuple[str, str], list[_Period]] = {}
+    for period in periods:
+        grouped.setdefault((period.episode, period.counter), []).append(period)
+    return [_select(group, as_of) for group in grouped.values()]
+
+
+def _quota(period: _Period) -> Quota:
+    end = None if period.end is None else _last_day(period.end)
+    return Quota(period.episode, period.counter, period.start, end, period.limit, period.used)
+
+
+def _year(as_of: date) -> tuple[date, date]:
+    return date(as_of.year, 1, 1), date(as_of.year, 12, 31)
+
+
+def _pools(ledger: _Ledger, as_of: date) -> list[Pool]:
+    """Report the supplementary allowance and the eigen risico of the ``as_of`` year.
+
+    A pool whose amount is not known (no deductible on file for the year; a budget or
+    deductible consumed by a session without a price) is left out rather than guessed.
+    """
+    first, last = _year(as_of)
+    pools = []
+    allowance = ledger.allowance(as_of.year)
+    if allowance.treatments is not None:
+        pools.append(Pool("supplementary", first, last, allowance.treatments, allowance.used))
+    elif allowance.budget is not None:
+        if allowance.spent is not None:
+            pools.append(
+                Pool("supplementary", first, last, money(allowance.budget), allowance.spent)
+            )
+    else:
+        pools.append(Pool("supplementary", first, last, 0, 0))
+    deductible = ledger.deductible(as_of.year)
+    if deductible.limit is not None and deductible.used is not None:
+        pools.append(Pool("deductible", first, last, deductible.limit, deductible.used))
+    return pools
+
+
+# ------------------------------------------------------------------------------ warnings
+
+
+def _allowance_warnings(ledger: _Ledger, as_of: date) -> list[Warning]:
+    """Warn about the supplementary allowance of the ``as_of`` year (W1, W2)."""
+    year = as_of.year
+    allowance = ledger.allowance(year)
+    if not allowance.has_cover:
+        message = (
+            f"No supplementary physiotherapy cover in {year}: treatments basic insurance does "
+            "not pay are for the patient."
+        )
+        return [Warning("allowance_exhausted", "info", message)]
+    if allowance.treatments is not None:
+        left = max(allowance.treatments - allowance.used, 0)
+        if left == 0:
+            message = (
+                f"The {year} supplementary allowance ({allowance.treatments} treatments) is used "
+                "up: treatments basic insurance does not pay are for the patient."
+            )
+            return [Warning("allowance_exhausted", "warning", message)]
+        if left <= 3:
+            message = (
+                f"{left} supplementary treatment(s) left in {year} (based on the treatments "
+                "known to this practice)."
+            )
+            return [Warning("allowance_low", "warning", message)]
+        return []
+    # A euro budget: "low" is counted in treatments, which a budget has not (left out).
+    budget, spent = allowance.budget, allowance.spent
+    if budget is not None and spent is not None and spent >= budget:
+        message = f"The {year} supplementary budget of {money(budget)} is used up."
+        return [Warning("allowance_exhausted", "warning", message)]
+    return []
+
+
+COUNTER_LABELS = {
+    "chronic": "The chronic-list term",
+    "osteoarthritis": "The osteoarthritis 12-month window",
+    "claudication": "The claudication 12-month window",
+    "copd": "The current COPD treatment year",
+}
+
+
+def _period_warnings(quotas: Sequence[_Period], as_of: date) -> list[Warning]:
+    """Warn about caps with 1-3 or no treatments left and windows ending soon (W5, W7, W11)."""
+    warnings: list[Warning] = []
+    seen: set[tuple[str, date, date | None]] = set()
+    for period in quotas:
+        key = (period.counter, period.start, period.end)
+        if period.counter == "osteoarthritis" and key in seen:
+            continue  # the shared entitlement warns once, on its first episode
+        seen.add(key)
+        if period.contains(as_of) and period.limit is not None:
+            warnings.extend(_quota_warning(period))
+        if period.end is not None and period.counter in COUNTER_LABELS:
+            last = _last_day(period.end)
+            if as_of <= last <= as_of + SOON:
+                message = (
+                    f"{COUNTER_LABELS[period.counter]} ends on {last}: treatments after it are "
+                    f"not covered the same way.{period.note}"
+                )
+                warnings.append(Warning("period_ending", "warning", message, period.episode))
+    return warnings
+
+
+def _quota_warning(period: _Period) -> list[Warning]:
+    assert period.limit is not None
+    left = max(period.limit - period.used, 0)
+    if left == 0:
+        message = (
+            f"No basic treatments left for this episode ({period.counter}, limit "
+            f"{period.limit}): the next one is not basic-covered."
+        )
+        return [Warning("quota_exhausted", "warning", message, period.episode)]
+    if left <= 3:
+        message = f"{left} basic treatment(s) left for this episode ({period.counter})."
+        return [Warning("quota_low", "warning", message, period.episode)]
+    return []
+
+
+def _ended_warnings(verdicts: Sequence[_Verdict]) -> list[Warning]:
+    """Warn once per episode whose sessions fall after its term or window (W5, W7)."""
+    after: dict[str, list[_Verdict]] = {}
+    for verdict in verdicts:
+        if verdict.after_period:
+            after.setdefault(verdict.item.episode.id, []).append(verdict)
+    return [
+        Warning(
+            "period_ended",
+            "warning",
+            f"{len(found)} session(s) fall after the end of this episode's term or window, "
+            f"from {found[0].item.session.date}: not basic-covered.",
+            episode=episode,
+            session=found[0].item.session.id,
+        )
+        for episode, found in after.items()
+    ]
+
+
+def _episode_warnings(case: Case, items: Sequence[_Item], patient: _Patient) -> list[Warning]:
+    """Warn about missing referrals (B6, K4) and a patient turning 18 (W12, decision 18)."""
+    warnings: list[Warning] = []
+    turns = patient.adult_from
+    for episode in case.episodes:
+        if episode.category != "regular" and episode.referral is None:
+            message = (
+                "No referral recorded: chronic-list and scheme cover needs a referral with the "
+                "diagnosis."
+            )
+            warnings.append(Warning("referral_missing", "warning", message, episode.id))
+        running = any(
+            i.episode.id == episode.id and i.session.date.year == case.as_of.year for i in items
+        )
+        if turns.year == case.as_of.year and running:
+            message = (
+                f"The patient turns 18 on {turns}: adult rules (first 20, eigen risico) apply "
+                "from then; check the transition with the insurer."
+            )
+            warnings.append(Warning("age_transition", "warning", message, episode.id))
+    return warnings
+
+
+# ------------------------------------------------------------------------------- entry point
 
 
 def evaluate(case: Case) -> Result:
-    raise NotImplementedError("netherlands rules not implemented yet")
+    """Return who pays each session, the episode quotas, the pools and the warnings."""
+    patient = _Patient(case.patient.birth_date)
+    items = _items(case)
+    basic = _basic_pass(case, items, patient)
+    ledger = _Ledger(case)
+    outcomes, session_warnings = _money_pass(basic.verdicts, ledger)
+    quotas = _quotas(basic.periods, case.as_of)
+    warnings = [
+        *_allowance_warnings(ledger, case.as_of),
+        *_episode_warnings(case, items, patient),
+        *basic.warnings,
+        *_period_warnings(quotas, case.as_of),
+        *_ended_warnings(basic.verdicts),
+        *session_warnings,
+    ]
+    return Result(
+        country=case.country,
+        as_of=case.as_of,
+        sessions=tuple(outcomes),
+        quotas=tuple(_quota(p) for p in quotas),
+        pools=tuple(_pools(ledger, case.as_of)),
+        warnings=tuple(warnings),
+    )

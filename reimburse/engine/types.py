@@ -47,6 +47,10 @@ def money(value: Decimal | str | int) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+class RulesNotInForce(ValueError):
+    """A session falls outside every dated entry of a rule table, so no rule can be applied."""
+
+
 # --------------------------------------------------------------------------------------- facts
 
 
