@@ -1,0 +1,270 @@
+"""The write services: validation per field, idempotent creates, history-preserving cancels."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from practice import services
+from practice.models import Prescription, TreatmentSession
+from tests.factories import (
+    EpisodeFactory,
+    PatientFactory,
+    PracticeFactory,
+    SessionFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+VALID_INSZ = "85.07.30-033.28"  # python-stdnum's own example, formatted
+VALID_BSN = "1112.22.333"
+
+
+def _patient_kwargs(**overrides: Any) -> dict[str, Any]:
+    return {"first_name": "An", "last_name": "Peeters", "birth_date": date(1985, 7, 30)} | overrides
+
+
+# ------------------------------------------------------------------------ national ids
+
+
+def test_a_valid_insz_is_stored_compact() -> None:
+    practice = PracticeFactory.create(country="BE")
+    patient, created = services.patient_create(
+        practice=practice, national_id=VALID_INSZ, **_patient_kwargs()
+    )
+    assert created
+    assert patient.national_id == "85073003328"
+
+
+def test_an_invalid_insz_is_an_error_on_national_id() -> None:
+    practice = PracticeFactory.create(country="BE")
+    with pytest.raises(ValidationError) as raised:
+        services.patient_create(practice=practice, national_id="85073003329", **_patient_kwargs())
+    assert "national_id" in raised.value.message_dict
+
+
+def test_a_dutch_practice_validates_a_bsn() -> None:
+    practice = PracticeFactory.create(country="NL")
+    patient, _ = services.patient_create(
+        practice=practice, national_id=VALID_BSN, **_patient_kwargs()
+    )
+    assert patient.national_id == "111222333"
+    with pytest.raises(ValidationError) as raised:
+        services.patient_create(practice=practice, national_id="111222334", **_patient_kwargs())
+    assert "national_id" in raised.value.message_dict
+
+
+def test_an_insz_is_not_a_valid_bsn() -> None:
+    practice = PracticeFactory.create(country="NL")
+    with pytest.raises(ValidationError):
+        services.patient_create(practice=practice, national_id=VALID_INSZ, **_patient_kwargs())
+
+
+def test_patient_update_normalises_the_national_id() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    services.patient_update(patient=patient, national_id=VALID_INSZ)
+    patient.refresh_from_db()
+    assert patient.national_id == "85073003328"
+
+
+def test_two_patients_of_a_practice_cannot_share_a_national_id() -> None:
+    practice = PracticeFactory.create(country="BE")
+    services.patient_create(practice=practice, national_id=VALID_INSZ, **_patient_kwargs())
+    with pytest.raises(ValidationError) as raised:
+        services.patient_create(practice=practice, national_id=VALID_INSZ, **_patient_kwargs())
+    assert "national_id" in raised.value.message_dict
+
+
+# ------------------------------------------------------------------- idempotent creates
+
+
+def test_creating_a_patient_twice_with_an_external_id_returns_the_same_row() -> None:
+    practice = PracticeFactory.create()
+    first, created = services.patient_create(
+        practice=practice, external_id="pms-1", **_patient_kwargs()
+    )
+    again, created_again = services.patient_create(
+        practice=practice, external_id="pms-1", **_patient_kwargs(first_name="Other")
+    )
+    assert created and not created_again
+    assert again.pk == first.pk
+    assert again.first_name == "An"
+
+
+def test_recording_a_session_twice_with_an_external_id_returns_the_same_row() -> None:
+    episode = EpisodeFactory.create()
+    first, created = services.session_record(
+        episode=episode, date=date(2025, 3, 3), external_id="s-1"
+    )
+    again, created_again = services.session_record(
+        episode=episode, date=date(2025, 3, 4), external_id="s-1"
+    )
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert TreatmentSession.objects.count() == 1
+
+
+def test_episode_and_prescription_creates_are_idempotent_too() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    episode, _ = services.episode_create(
+        patient=patient, title="Back", category="courante", external_id="e-1"
+    )
+    same, created = services.episode_create(
+        patient=patient, title="Back", category="courante", external_id="e-1"
+    )
+    assert same.pk == episode.pk and not created
+    rx, _ = services.prescription_create(
+        episode=episode, date=date(2025, 1, 2), sessions=9, external_id="rx-1"
+    )
+    rx_again, created = services.prescription_create(
+        episode=episode, date=date(2025, 1, 2), sessions=9, external_id="rx-1"
+    )
+    assert rx_again.pk == rx.pk and not created
+
+
+# ------------------------------------------------------------------------- validation
+
+
+def test_a_therapist_of_another_practice_is_rejected() -> None:
+    episode = EpisodeFactory.create()
+    stranger = TherapistFactory.create()  # its own practice
+    with pytest.raises(ValidationError) as raised:
+        services.session_record(episode=episode, date=date(2025, 3, 3), therapist=stranger)
+    assert "therapist" in raised.value.message_dict
+
+
+def test_a_category_of_the_other_country_is_rejected() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    with pytest.raises(ValidationError) as raised:
+        services.episode_create(patient=patient, title="Knee", category="osteoarthritis")
+    assert "category" in raised.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("category", "pathology", "field"),
+    [
+        ("fa", "", "pathology"),  # Fa needs its list code
+        ("fb", "fb-52", "pathology"),  # fb-52 does not exist in the source list
+        ("e", "fa-1", "pathology"),  # a code of another list
+        ("courante", "fa-1", "pathology"),  # courante has no list code
+    ],
+)
+def test_list_codes_are_checked_against_the_category(
+    category: str, pathology: str, field: str
+) -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    with pytest.raises(ValidationError) as raised:
+        services.episode_create(patient=patient, title="x", category=category, pathology=pathology)
+    assert field in raised.value.message_dict
+
+
+def test_a_known_list_code_is_accepted() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    episode, created = services.episode_create(
+        patient=patient, title="Knee", category="fa", pathology="fa-1"
+    )
+    assert created and episode.pathology == "fa-1"
+
+
+def test_an_agreement_cannot_end_before_it_starts() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    with pytest.raises(ValidationError) as raised:
+        services.episode_create(
+            patient=patient,
+            title="MS",
+            category="e",
+            pathology="e-a",
+            agreement_from=date(2025, 6, 1),
+            agreement_until=date(2025, 5, 31),
+        )
+    assert "agreement_until" in raised.value.message_dict
+
+
+def test_an_agreement_end_without_a_start_is_rejected_on_update() -> None:
+    episode = EpisodeFactory.create(category="e", pathology="e-a")
+    with pytest.raises(ValidationError) as raised:
+        services.episode_update(episode=episode, agreement_until=date(2025, 5, 31))
+    assert "agreement_until" in raised.value.message_dict
+
+
+def test_prescriptions_are_only_for_belgian_practices() -> None:
+    episode = EpisodeFactory.create(patient__practice__country="NL", category="regular")
+    with pytest.raises(ValidationError) as raised:
+        services.prescription_create(episode=episode, date=date(2025, 1, 2), sessions=9)
+    assert "episode" in raised.value.message_dict
+
+
+def test_a_prescription_of_zero_sessions_is_rejected_by_the_service() -> None:
+    episode = EpisodeFactory.create()
+    with pytest.raises(ValidationError) as raised:
+        services.prescription_create(episode=episode, date=date(2025, 1, 2), sessions=0)
+    assert "sessions" in raised.value.message_dict
+
+
+def test_supplementary_coverage_is_only_for_dutch_patients() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    with pytest.raises(ValidationError):
+        services.coverage_set(patient=patient, year=2025, treatments=9)
+
+
+def test_coverage_gives_treatments_or_a_budget_not_both() -> None:
+    patient = PatientFactory.create(practice__country="NL")
+    with pytest.raises(ValidationError) as raised:
+        services.coverage_set(patient=patient, year=2025, treatments=9, budget=Decimal("300"))
+    assert "budget" in raised.value.message_dict
+
+
+# ----------------------------------------------------------------------------- cancel
+
+
+def test_cancelling_a_session_keeps_the_row_with_who_and_when() -> None:
+    session = SessionFactory.create()
+    user = UserFactory.create()
+    services.session_cancel(session=session, by=user, reason="patient ill")
+    session.refresh_from_db()
+    assert TreatmentSession.objects.filter(pk=session.pk).exists()
+    assert session.cancelled_at is not None
+    assert session.cancelled_by == user
+    assert session.cancel_reason == "patient ill"
+    assert session.history.count() == 2  # created + cancelled, kept by simple-history
+
+
+def test_cancelling_twice_keeps_the_first_cancellation() -> None:
+    session = SessionFactory.create()
+    first, second = UserFactory.create(), UserFactory.create()
+    services.session_cancel(session=session, by=first)
+    services.session_cancel(session=session, by=second)
+    session.refresh_from_db()
+    assert session.cancelled_by == first
+
+
+# ------------------------------------------------------------------------ constraints
+
+
+def test_the_database_refuses_a_prescription_of_zero_sessions() -> None:
+    episode = EpisodeFactory.create()
+    with pytest.raises(IntegrityError):
+        Prescription.objects.create(
+            practice=episode.patient.practice, episode=episode, date=date(2025, 1, 2), sessions=0
+        )
+
+
+def test_the_database_refuses_a_cancel_without_author() -> None:
+    from django.utils import timezone
+
+    session = SessionFactory.create()
+    with pytest.raises(IntegrityError):
+        TreatmentSession.objects.filter(pk=session.pk).update(cancelled_at=timezone.now())
+
+
+def test_the_database_refuses_a_duplicate_external_id_in_one_practice() -> None:
+    session = SessionFactory.create(external_id="dup")
+    with pytest.raises(IntegrityError):
+        SessionFactory.create(episode=session.episode, external_id="dup")
