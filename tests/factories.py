@@ -6,6 +6,7 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from practice.models import (
     Coverage,
@@ -19,7 +20,7 @@ from practice.models import (
 from reimburse.models import InsurerPackage
 
 
-class PracticeFactory(factory.django.DjangoModelFactory):
+class PracticeFactory(factory.django.DjangoModelFactory[Practice]):
     class Meta:
         model = Practice
 
@@ -27,7 +28,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     country = "BE"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -39,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
 
 
-class TherapistFactory(factory.django.DjangoModelFactory):
+class TherapistFactory(factory.django.DjangoModelFactory[Therapist]):
     class Meta:
         model = Therapist
 
@@ -48,7 +49,7 @@ class TherapistFactory(factory.django.DjangoModelFactory):
     role = Therapist.Role.THERAPIST
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
 
@@ -58,7 +59,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     birth_date = date(1971, 9, 30)
 
 
-class EpisodeFactory(factory.django.DjangoModelFactory):
+class EpisodeFactory(factory.django.DjangoModelFactory[Episode]):
     class Meta:
         model = Episode
 
@@ -67,7 +68,7 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     category = Episode.Category.COURANTE
 
 
-class PrescriptionFactory(factory.django.DjangoModelFactory):
+class PrescriptionFactory(factory.django.DjangoModelFactory[Prescription]):
     class Meta:
         model = Prescription
 
@@ -77,7 +78,7 @@ class PrescriptionFactory(factory.django.DjangoModelFactory):
     sessions = 18
 
 
-class SessionFactory(factory.django.DjangoModelFactory):
+class SessionFactory(factory.django.DjangoModelFactory[TreatmentSession]):
     class Meta:
         model = TreatmentSession
 
@@ -86,7 +87,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     date = date(2025, 2, 5)
 
 
-class InsurerPackageFactory(factory.django.DjangoModelFactory):
+class InsurerPackageFactory(factory.django.DjangoModelFactory[InsurerPackage]):
     class Meta:
         model = InsurerPackage
 
@@ -98,7 +99,7 @@ class InsurerPackageFactory(factory.django.DjangoModelFactory):
     checked_on = date(2025, 1, 1)
 
 
-class CoverageFactory(factory.django.DjangoModelFactory):
+class CoverageFactory(factory.django.DjangoModelFactory[Coverage]):
     class Meta:
         model = Coverage
 
