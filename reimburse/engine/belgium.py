@@ -1,7 +1,932 @@
-"""Placeholder: the belgium rules are being written (see the open issue)."""
+"""Belgian kinesitherapy reimbursement (RIZIV/INAMI, nomenclature article 7) as a pure function.
 
-from reimburse.engine.types import Case, Result
+``evaluate(case)`` walks the sessions in ``(date, input position)`` order and decides each one
+in three steps, always in this order:
+
+1. **One session per day** (S1, decision 9). A session that loses its day consumes nothing:
+   no prescription slot, no quota.
+2. **The prescription** (P1, P3, P6, decision 8). A session no usable prescription covers is
+   ``not_reimbursed`` and consumes no quota.
+3. **The category's counter** (courante, Fa, Fb, E, perinatal, palliative). Only sessions that
+   get this far are counted: ``not_reimbursed`` sessions never use quota, ``pending`` ones do.
+
+Because every counter only looks at sessions already decided, a session's outcome depends on
+the sessions before it and never on the ones after it.
+
+Rule ids (``BE.C1`` …) are those of ``shared/domain/belgium-riziv.md`` §1–§3. "Decision N"
+refers to the numbered decisions of ``shared/contracts/simulate.md``, the product's choices
+where the sources leave room; explanations they drive say "(interpretation)".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+from dateutil.relativedelta import relativedelta
+
+from reimburse.engine import belgium_tables as tables
+from reimburse.engine.types import (
+    BE_CATEGORIES,
+    BeAmounts,
+    Case,
+    Episode,
+    Pool,
+    Prescription,
+    Quota,
+    Result,
+    Session,
+    SessionOutcome,
+    Warning,
+)
+
+# Warnings about things that end soon look this far ahead of ``as_of`` (simulate contract).
+ENDING_SOON = timedelta(days=30)
+# Quotas with this many best-rate sessions left, or fewer (but not none), are "low".
+LOW_AT_MOST = 3
+# Categories with a code for a motivated second session on one day (S2; PAL1; decision 9).
+SECOND_SESSION_CATEGORIES = ("palliative", "e")
+# The codes in the tables are those of a standard 30-minute session (S4).
+STANDARD_MINUTES = 30
+# How a category is named in sentences for therapists.
+LABEL = {
+    "courante": "courante",
+    "fa": "Fa",
+    "fb": "Fb",
+    "e": "E",
+    "perinatal": "perinatal",
+    "palliative": "palliative",
+}
+
+# One severity per warning code, so the practice sees the same weight everywhere:
+# blocking = a session is held or lost until the practice acts (paperwork);
+# warning  = a limit is near or reached, or a session is lost by rule;
+# info     = something ends soon.
+SEVERITY = {
+    "prescription_missing": "blocking",
+    "prescription_used_up": "blocking",
+    "prescription_late_start": "blocking",
+    "notification_missing": "blocking",
+    "agreement_missing": "blocking",
+    "quota_low": "warning",
+    "quota_exhausted": "warning",
+    "pool_low": "warning",
+    "pool_exhausted": "warning",
+    "period_ended": "warning",
+    "situations_exceeded": "warning",
+    "second_session_same_day": "warning",
+    "agreement_ending": "info",
+    "period_ending": "info",
+}
+
+
+class UnknownEpisode(ValueError):
+    """A session names an episode the case does not contain."""
+
+
+class UnknownCategory(ValueError):
+    """An episode has a category the Belgian rules do not know."""
 
 
 def evaluate(case: Case) -> Result:
-    raise NotImplementedError("belgium rules not implemented yet")
+    """Return how each session of a Belgian case is reimbursed, with quotas, pools, warnings."""
+    evaluation = _Evaluation(case)
+    for session in ordered(case.sessions):
+        evaluation.decide(session)
+    return evaluation.result()
+
+
+def ordered(sessions: Iterable[Session]) -> list[Session]:
+    """Return the sessions in ``(date, input position)`` order (the contract's order)."""
+    return [s for _, s in sorted(enumerate(sessions), key=lambda item: (item[1].date, item[0]))]
+
+
+# ------------------------------------------------------------------------------- period helpers
+
+
+# The period helpers are pure functions of a date; caching them spares the dateutil
+# arithmetic on every session (a few thousand distinct dates at most).
+
+
+@cache
+def fa_period_end(first_session: date) -> date:
+    """Return the last day of an Fa period: the day before the first session's anniversary.
+
+    2025-03-10 → 2026-03-09 and 2023-03-01 → 2024-02-29 (FA1, decision 4). relativedelta
+    clamps 29 February to 28 February, so a period starting 2024-02-29 ends 2025-02-27
+    (365 days) [I].
+    """
+    years = tables.limit("fa_period_years", first_session)
+    return first_session + relativedelta(years=years) - timedelta(days=1)
+
+
+@cache
+def fb_period_end(first_session: date) -> date:
+    """Return the last day of an Fb period: 31 December of the second following year (FB1)."""
+    years = tables.limit("fb_period_following_years", first_session)
+    return date(first_session.year + years, 12, 31)
+
+
+@cache
+def prescription_deadline(prescribed_on: date) -> date:
+    """Return the last day a prescription's first session may take place (P6, decision 8).
+
+    Two calendar months with dateutil's month-end clamping: 2025-03-01 → 2025-05-01,
+    2024-12-31 → 2025-02-28, 2023-12-30 → 2024-02-29 [I on the day arithmetic].
+    """
+    months = tables.limit("prescription_start_months", prescribed_on)
+    return prescribed_on + relativedelta(months=months)
+
+
+@cache
+def overflow_pool_period(day: date) -> tuple[date, date, int | None]:
+    """Return the overflow pool period containing ``day``: start, end (inclusive), limit.
+
+    The pool is per calendar year (C5). In 2021 the year is cut on 1 August, when the cap of
+    54 began: sessions before it were unlimited and do not count in the 54 (decision 3).
+    """
+    entry = tables.parameter_entry("overflow_pool", day)
+    start = max(date(day.year, 1, 1), entry.valid_from)
+    end = date(day.year, 12, 31)
+    if entry.valid_until is not None and entry.valid_until.year == day.year:
+        end = entry.valid_until - timedelta(days=1)
+    return start, end, entry.value
+
+
+def _nth(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _sentence(*parts: str) -> str:
+    return "; ".join(p for p in parts if p) + "."
+
+
+# --------------------------------------------------------------------------------------- state
+
+
+@dataclass
+class _PrescriptionState:
+    """How much of one prescription is used and whether it started in time."""
+
+    prescription: Prescription
+    deadline: date
+    used: int = 0
+    started_late: bool | None = None  # None until its first session
+
+    def has_room(self) -> bool:
+        return self.used < self.prescription.sessions
+
+    def usable_on(self, day: date) -> bool:
+        """Tell whether a session on ``day`` would be covered (not a late start)."""
+        if self.started_late is None:
+            return day <= self.deadline
+        return not self.started_late
+
+
+@dataclass
+class _EpisodeState:
+    """The running counts of one episode while its sessions are decided in order."""
+
+    episode: Episode
+    prescriptions: list[_PrescriptionState]
+    counted: list[date] = field(default_factory=list)  # best, reduced, reduced_2, pending
+    per_year: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def first_counted(self) -> date | None:
+        return self.counted[0] if self.counted else None
+
+    def count(self, day: date) -> None:
+        self.counted.append(day)
+        self.per_year[day.year] += 1
+
+    def used_between(self, start: date, end: date | None) -> int:
+        return sum(1 for d in self.counted if start <= d and (end is None or d <= end))
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """A session's status before codes and amounts are attached."""
+
+    status: str
+    rule: str
+    explanation: str
+    ordinal: int | None = None
+    tier: str | None = None  # the code tier in ``belgium_tables.CODES``
+    extra_codes: tuple[str, ...] = ()
+
+
+def _not_reimbursed(rule: str, explanation: str) -> _Decision:
+    return _Decision("not_reimbursed", rule, explanation)
+
+
+class _Warnings:
+    """Collect warnings in order, each state warning once (per episode, or episode and year)."""
+
+    def __init__(self) -> None:
+        self.items: list[Warning] = []
+        self._seen: set[tuple[object, ...]] = set()
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        *,
+        episode: str | None = None,
+        session: str | None = None,
+        once_per: tuple[object, ...] | None = None,
+    ) -> None:
+        if once_per is not None:
+            key = (code, *once_per)
+            if key in self._seen:
+                return
+            self._seen.add(key)
+        self.items.append(Warning(code, SEVERITY[code], message, episode, session))
+
+
+# ------------------------------------------------------------------------------------ evaluation
+
+
+class _Evaluation:
+    """Decide the sessions of one case in order, keeping the patient-wide counts."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
+        self.admitted_per_day: Counter[date] = Counter()
+        self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
+        self.intake_years: set[int] = set()
+        self.pool_used: Counter[date] = Counter()  # pool period start → sessions drawn
+        self.outcomes: list[SessionOutcome] = []
+        self.warnings = _Warnings()
+
+    @staticmethod
+    def _episode_state(episode: Episode) -> _EpisodeState:
+        """Start an episode's counts, its prescriptions oldest first."""
+        if episode.category not in BE_CATEGORIES:
+            raise UnknownCategory(f"episode {episode.id!r}: unknown category {episode.category!r}")
+        # "The oldest prescription first" (decision 8); equal dates keep the input order.
+        prescriptions = sorted(
+            enumerate(episode.prescriptions), key=lambda item: (item[1].date, item[0])
+        )
+        return _EpisodeState(
+            episode,
+            [_PrescriptionState(rx, prescription_deadline(rx.date)) for _, rx in prescriptions],
+        )
+
+    # -- the three steps ------------------------------------------------------------------
+
+    def decide(self, session: Session) -> None:
+        """Decide one session (sessions must arrive in ``ordered`` order)."""
+        state = self.episodes.get(session.episode)
+        if state is None:
+            raise UnknownEpisode(f"session {session.id!r}: unknown episode {session.episode!r}")
+        # The order matters: the day check, then the prescription, then the counter. A step
+        # that refuses the session returns a decision and the later steps never see it, so a
+        # refused session consumes no prescription slot (day check) and no quota (both).
+        second_of_day = self.admitted_per_day[session.date] >= 1
+        decision = self._same_day(session, state, second_of_day)
+        if decision is None:
+            self.admitted_per_day[session.date] += 1
+            decision = self._prescription(session, state)
+        if decision is None:
+            decision = self._category(session, state, second_of_day)
+        self.outcomes.append(self._outcome(session, state.episode, decision))
+
+    def _same_day(
+        self, session: Session, state: _EpisodeState, second_of_day: bool
+    ) -> _Decision | None:
+        """Refuse a second session on a day unless it is motivated and has a code (S1, S2).
+
+        The first session of the day in order takes the day whatever its own outcome
+        (decision 9: "the first in order counts"); at most two sessions a day are admitted.
+        """
+        if not second_of_day:
+            return None
+        category = state.episode.category
+        candidate, _ = self._pick_prescription(state, session.date)
+        motivated = candidate is not None and candidate.prescription.second_session_motivated
+        if (
+            self.admitted_per_day[session.date] == 1
+            and motivated
+            and category in SECOND_SESSION_CATEGORIES
+        ):
+            return None
+        self.warnings.add(
+            "second_session_same_day",
+            f"Session {session.id} is not the first session on {session.date.isoformat()}: "
+            "only one session a day is reimbursed (a motivated second one for palliative and "
+            "E patients).",
+            episode=session.episode,
+            session=session.id,
+        )
+        if category not in SECOND_SESSION_CATEGORIES:
+            why = f"{LABEL[category]} sessions have no second-session code"
+        elif self.admitted_per_day[session.date] >= 2:
+            why = "at most a motivated second session is reimbursed on one day"
+        else:
+            why = "its prescription does not motivate a second session that day"
+        return _not_reimbursed(
+            "BE.S1",
+            _sentence(
+                "Not reimbursed: another session already took "
+                f"{session.date.isoformat()} (one session per day)",
+                why,
+            ),
+        )
+
+    @staticmethod
+    def _pick_prescription(
+        state: _EpisodeState, day: date
+    ) -> tuple[_PrescriptionState | None, str]:
+        """Choose the prescription a session on ``day`` falls under, without using it.
+
+        Returns the prescription and ``"ok"``, ``"late"``, ``"missing"`` or ``"used_up"``.
+        Only prescriptions dated on or before the day with room left qualify; the oldest
+        usable one wins. A prescription that can no longer start in time (P6) is skipped
+        while a usable one exists [I: it "covers nothing", so a newer prescription takes the
+        session]; without one, the session falls to it and is lost as a late start.
+        """
+        dated = [rx for rx in state.prescriptions if rx.prescription.date <= day]
+        if not dated:
+            return None, "missing"
+        with_room = [rx for rx in dated if rx.has_room()]
+        if not with_room:
+            return None, "used_up"
+        for rx in with_room:
+            if rx.usable_on(day):
+                return rx, "ok"
+        return with_room[0], "late"
+
+    def _prescription(self, session: Session, state: _EpisodeState) -> _Decision | None:
+        """Assign the session to a prescription; refuse it when none covers it (decision 8)."""
+        rx, verdict = self._pick_prescription(state, session.date)
+        ep = state.episode.id
+        if rx is None:
+            if verdict == "missing":
+                self.warnings.add(
+                    "prescription_missing",
+                    f"Session {session.id} on {session.date.isoformat()} has no prescription "
+                    "dated on or before it.",
+                    episode=ep,
+                    session=session.id,
+                )
+                return _not_reimbursed(
+                    "BE.P1",
+                    "Not reimbursed: no prescription of this treatment is dated on or before "
+                    "this session.",
+                )
+            self.warnings.add(
+                "prescription_used_up",
+                f"All prescribed sessions of {ep} are used; session {session.id} needs a new "
+                "prescription.",
+                episode=ep,
+                session=session.id,
+            )
+            return _not_reimbursed(
+                "BE.P3",
+                "Not reimbursed: all prescribed sessions are used, a new prescription is "
+                "needed (interpretation).",
+            )
+        if rx.started_late is None:
+            rx.started_late = verdict == "late"
+        rx.used += 1
+        if verdict == "ok":
+            return None
+        prescribed = rx.prescription
+        self.warnings.add(
+            "prescription_late_start",
+            f"Prescription {prescribed.id} of {prescribed.date.isoformat()} had to start by "
+            f"{rx.deadline.isoformat()}; session {session.id} falls under it and is not "
+            "reimbursed.",
+            episode=ep,
+            session=session.id,
+        )
+        return _not_reimbursed(
+            "BE.P6",
+            f"Not reimbursed: prescription {prescribed.id} of {prescribed.date.isoformat()} "
+            f"had to start by {rx.deadline.isoformat()} (2 calendar months, interpretation) "
+            "and started later, so it covers nothing.",
+        )
+
+    def _category(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
+        """Count the session in its category's counter and decide its status."""
+        category = state.episode.category
+        if category == "courante":
+            return self._courante(session, state)
+        if category == "fa":
+            return self._fa(session, state)
+        if category == "fb":
+            return self._fb(session, state)
+        if category == "e":
+            return self._e(session, state, second_of_day)
+        if category == "perinatal":
+            return self._perinatal(session, state)
+        return self._palliative(session, state, second_of_day)
+
+    # -- courante (C1–C9, S7; decisions 1–3) ------------------------------------------------
+
+    def _situation_rank(self, episode: str, year: int) -> int:
+        """Rank courante situations per year by their first counted session (decision 2).
+
+        Sessions refused by the day or prescription steps do not rank a situation [I].
+        """
+        ranks = self.situation_ranks.setdefault(year, {})
+        return ranks.setdefault(episode, len(ranks) + 1)
+
+    def _courante(self, session: Session, state: _EpisodeState) -> _Decision:
+        """Decide a courante session: best, pending (no agreement) or overflow (C1–C9)."""
+        day, year, ep = session.date, session.date.year, state.episode
+        rank = self._situation_rank(ep.id, year)
+        n = state.per_year[year] + 1
+        best_rate = tables.limit("courante_best_rate", day)
+        if rank > tables.limit("courante_situations", day):
+            self.warnings.add(
+                "situations_exceeded",
+                f"{ep.id} is the {_nth(rank)} courante situation of {year}: from the 4th only "
+                "reduced overflow sessions are reimbursed.",
+                episode=ep.id,
+                session=session.id,
+                once_per=(ep.id, year),
+            )
+            lead = (
+                f"Session {n} of the {_nth(rank)} courante situation of {year}: from the 4th "
+                "situation only overflow sessions at a reduced rate"
+            )
+            return self._overflow(session, state, n, "BE.C9", lead)
+        if n > best_rate:
+            lead = (
+                f"Session {n} of this situation in {year}, past the {best_rate} at the best "
+                "rate: overflow session at a reduced rate"
+            )
+            return self._overflow(session, state, n, "BE.C4", lead)
+
+        tier = "1-9" if n <= 9 else "10-18"
+        # Decision 1 [I]: a treatment running across 1 January restarts at session 1.
+        restarted = n == 1 and any(d.year < year for d in state.counted)
+        intake = self._intake(session, state, n)
+        state.count(day)
+        left = best_rate - n
+        count_text = f"Session {n} of {best_rate} at the best rate for this situation in {year}"
+        restart_text = "the count restarted on 1 January (interpretation)" if restarted else ""
+        intake_text = "intake billed with this first session of the treatment" if intake else ""
+        if rank > 1 and not (ep.agreement and ep.agreement.covers(day)):
+            self.warnings.add(
+                "agreement_missing",
+                f"{ep.id} is the {_nth(rank)} courante situation of {year}: its sessions need "
+                "the advising physician's agreement and are pending.",
+                episode=ep.id,
+                session=session.id,
+                once_per=(ep.id, year),
+            )
+            return _Decision(
+                "pending",
+                "BE.C6",
+                _sentence(
+                    f"Pending: session {n} of the {_nth(rank)} courante situation of {year} "
+                    "waits for the advising physician's agreement (interpretation)",
+                    restart_text,
+                    intake_text,
+                ),
+                n,
+                tier,
+                intake,
+            )
+        situation_text = (
+            f"agreed {_nth(rank)} situation of {year}" if rank > 1 else f"{left} left this year"
+        )
+        return _Decision(
+            "best",
+            "BE.C6" if rank > 1 else "BE.C1",
+            _sentence(count_text, situation_text, restart_text, intake_text),
+            n,
+            tier,
+            intake,
+        )
+
+    def _intake(self, session: Session, state: _EpisodeState, n: int) -> tuple[str, ...]:
+        """Bill the intake with a treatment's first session, once a year, with a 1–9 code (S7)."""
+        year = session.date.year
+        if state.counted or n > 9 or year in self.intake_years:
+            return ()
+        code = tables.code_for("courante", "intake", session.place, session.date)
+        if code is None:
+            return ()
+        self.intake_years.add(year)
+        return (code,)
+
+    def _overflow(
+        self, session: Session, state: _EpisodeState, n: int, rule: str, lead: str
+    ) -> _Decision:
+        """Draw an overflow session from the patient's yearly pool (C4, C5; decision 3)."""
+        start, _, pool_limit = overflow_pool_period(session.date)
+        year = session.date.year
+        if pool_limit is not None and self.pool_used[start] >= pool_limit:
+            return _not_reimbursed(
+                "BE.C5",
+                f"Not reimbursed: session {n} of this situation in {year} could only be an "
+                f"overflow session, and the {pool_limit} overflow sessions of {year} are used up.",
+            )
+        self.pool_used[start] += 1
+        state.count(session.date)
+        if pool_limit is None:
+            pool_text = "no yearly cap on overflow sessions before 1 August 2021"
+        else:
+            left = pool_limit - self.pool_used[start]
+            pool_text = f"{left} of {pool_limit} overflow sessions left in {year}"
+        return _Decision(
+            "reduced",
+            rule,
+            _sentence(lead, pool_text),
+            n,
+            "overflow",
+        )
+
+    # -- Fa (FA1–FA5; decisions 4, 6) -------------------------------------------------------
+
+    def _notification(
+        self, session: Session, state: _EpisodeState, decision: _Decision
+    ) -> _Decision:
+        """Hold Fa/Fb sessions as pending while no notification is recorded (decision 6)."""
+        ep = state.episode
+        if ep.notified_on is not None:
+            return decision
+        kind = LABEL[ep.category]
+        self.warnings.add(
+            "notification_missing",
+            f"{ep.id}: send the {kind} notification to the advising physician; until it is "
+            "received no session is paid.",
+            episode=ep.id,
+            session=session.id,
+            once_per=(ep.id,),
+        )
+        rule = "BE.FA4" if ep.category == "fa" else "BE.FB4"
+        return _Decision(
+            "pending",
+            rule,
+            f"Pending: {kind} session {decision.ordinal} waits for the notification to the "
+            "advising physician (interpretation).",
+            decision.ordinal,
+            decision.tier,
+        )
+
+    def _period_ended(self, session: Session, state: _EpisodeState, end: date) -> None:
+        """Warn once per episode that sessions fall after its Fa/Fb period."""
+        ep = state.episode
+        self.warnings.add(
+            "period_ended",
+            f"{ep.id}: session {session.id} falls after the period that ended on "
+            f"{end.isoformat()}.",
+            episode=ep.id,
+            session=session.id,
+            once_per=(ep.id,),
+        )
+
+    def _fa(self, session: Session, state: _EpisodeState) -> _Decision:
+        """Decide an Fa session by its number within the one-year Fa period (FA1–FA5)."""
+        day, ep = session.date, state.episode
+        start = state.first_counted or day
+        end = fa_period_end(start)
+        if day > end:
+            self._period_ended(session, state, end)
+            return _not_reimbursed(
+                "BE.FA5",
+                f"Not reimbursed: the Fa period {start.isoformat()} to {end.isoformat()} has "
+                "ended and Fa cannot be extended.",
+            )
+        polytrauma = ep.pathology == "fa-16"
+        best_rate = tables.limit("fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", day)
+        n = len(state.counted) + 1
+        state.count(day)
+        period_text = f"period until {end.isoformat()}"
+        if n <= best_rate:
+            decision = _Decision(
+                "best",
+                "BE.FA2" if polytrauma else "BE.FA1",
+                _sentence(f"Fa session {n} of {best_rate} at the best rate", period_text),
+                n,
+                # FA6: since 2021-06-01 sessions 1–20 have codes of their own.
+                "1-20" if n <= 20 else "best",
+            )
+        else:
+            decision = _Decision(
+                "reduced",
+                "BE.FA3",
+                _sentence(
+                    f"Fa session {n}, past the {best_rate} at the best rate: reduced rate",
+                    period_text,
+                ),
+                n,
+                "reduced",
+            )
+        return self._notification(session, state, decision)
+
+    # -- Fb (FB1–FB4; decisions 5, 6) -------------------------------------------------------
+
+    def _fb(self, session: Session, state: _EpisodeState) -> _Decision:
+        """Decide an Fb session by its number within its calendar year of the period (FB1–FB3)."""
+        day, year = session.date, session.date.year
+        start = state.first_counted or day
+        end = fb_period_end(start)
+        if day > end:
+            self._period_ended(session, state, end)
+            return _not_reimbursed(
+                "BE.FB1",
+                f"Not reimbursed: the Fb period {start.isoformat()} to {end.isoformat()} has "
+                "ended; a renewal needs a new notification.",
+            )
+        best_rate = tables.limit("fb_best_rate", day)
+        first_reduced = tables.limit("fb_first_reduced", day)
+        n = state.per_year[year] + 1
+        restarted = n == 1 and start.year < year
+        state.count(day)
+        # [I] "per year" is the calendar year (CM-PAT), decision 5.
+        restart_text = "the count restarted on 1 January (interpretation)" if restarted else ""
+        if n <= best_rate:
+            decision = _Decision(
+                "best",
+                "BE.FB2",
+                _sentence(
+                    f"Fb session {n} of {best_rate} at the best rate in {year}", restart_text
+                ),
+                n,
+                "best",
+            )
+        elif n <= best_rate + first_reduced:
+            decision = _Decision(
+                "reduced",
+                "BE.FB3",
+                _sentence(
+                    f"Fb session {n} of {year}: first reduced tier "
+                    f"({best_rate + 1}–{best_rate + first_reduced})"
+                ),
+                n,
+                "61-80",
+            )
+        else:
+            decision = _Decision(
+                "reduced_2",
+                "BE.FB3",
+                _sentence(
+                    f"Fb session {n} of {year}: second reduced tier "
+                    f"(from the {_nth(best_rate + first_reduced + 1)})"
+                ),
+                n,
+                "81+",
+            )
+        return self._notification(session, state, decision)
+
+    # -- E, perinatal, palliative (E1, E2, PN1, PAL1; decisions 7, 10) ------------------------
+
+    def _e(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
+        """Decide an E session: uncapped inside the agreement, pending outside it (E1, E2)."""
+        day, ep = session.date, state.episode
+        n = len(state.counted) + 1
+        state.count(day)
+        tier = "second" if second_of_day else "session"
+        if ep.agreement is not None and ep.agreement.covers(day):
+            until = ep.agreement.until
+            until_text = f"until {until.isoformat()}" if until else "without end date"
+            return _Decision(
+                "best",
+                "BE.E2",
+                f"E session {n}: no cap within the agreement ({until_text}).",
+                n,
+                tier,
+            )
+        self.warnings.add(
+            "agreement_missing",
+            f"{ep.id}: E sessions need the advising physician's agreement covering their date; "
+            "these are pending.",
+            episode=ep.id,
+            session=session.id,
+            once_per=(ep.id, day.year),
+        )
+        return _Decision(
+            "pending",
+            "BE.E1",
+            f"Pending: E session {n} falls outside the advising physician's agreement "
+            "(interpretation).",
+            n,
+            tier,
+        )
+
+    def _perinatal(self, session: Session, state: _EpisodeState) -> _Decision:
+        """Decide a perinatal session: 9 per pregnancy, then not reimbursed (PN1, decision 10)."""
+        max_sessions = tables.limit("perinatal_sessions", session.date)
+        n = len(state.counted) + 1
+        if n > max_sessions:
+            return _not_reimbursed(
+                "BE.PN1",
+                f"Not reimbursed: the {max_sessions} perinatal sessions of this pregnancy are "
+                "used; further care needs its own courante treatment and prescription.",
+            )
+        state.count(session.date)
+        return _Decision(
+            "best",
+            "BE.PN1",
+            f"Perinatal session {n} of {max_sessions} for this pregnancy.",
+            n,
+            "session",
+        )
+
+    def _palliative(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
+        """Decide a palliative home session: no cap found, no patient share (PAL1, PAL3)."""
+        n = len(state.counted) + 1
+        state.count(session.date)
+        if second_of_day:
+            text = "Palliative home session, motivated second session of the day; no patient share."
+            return _Decision("best", "BE.PAL1", text, n, "second")
+        return _Decision(
+            "best", "BE.PAL1", "Palliative home session; no cap and no patient share.", n, "session"
+        )
+
+    # -- codes and amounts (decision 11) -------------------------------------------------------
+
+    def _outcome(self, session: Session, episode: Episode, decision: _Decision) -> SessionOutcome:
+        """Attach the code and amounts of the decided tier (decision 11)."""
+        code: str | None = None
+        amounts: BeAmounts | None = None
+        if decision.tier is not None and session.minutes == STANDARD_MINUTES:
+            code = tables.code_for(episode.category, decision.tier, session.place, session.date)
+        if code is not None:
+            amounts = self._amounts(code, episode.category, session)
+        return SessionOutcome(
+            id=session.id,
+            date=session.date,
+            episode=session.episode,
+            status=decision.status,
+            ordinal=decision.ordinal,
+            code=code,
+            extra_codes=decision.extra_codes,
+            amounts=amounts,
+            rule=decision.rule,
+            explanation=decision.explanation,
+        )
+
+    def _amounts(self, code: str, category: str, session: Session) -> BeAmounts | None:
+        """Price a code on the session date; ``None`` when the table does not know it."""
+        tariff = tables.tariff_for(code, session.date)
+        if tariff is None:
+            return None
+        preferential = self.case.patient.preferential
+        insurer = tariff.insurer_preferential if preferential else tariff.insurer
+        if insurer is None:
+            share = tables.patient_share(
+                tables.share_kind(category, session.minutes),
+                session.date,
+                preferential=preferential,
+            )
+            if share is None:
+                return None
+            insurer = tariff.fee - share
+        return BeAmounts(fee=tariff.fee, insurer=insurer, patient=tariff.fee - insurer)
+
+    # -- quotas, pools and the warnings they raise ----------------------------------------------
+
+    def result(self) -> Result:
+        """Assemble the result once every session is decided."""
+        as_of = self.case.as_of
+        quotas = [q for ep in self.case.episodes if (q := self._quota(ep.id)) is not None]
+        pool = self._pool()
+        for quota in quotas:
+            self._quota_warnings(quota)
+        self._pool_warnings(pool)
+        for ep in self.case.episodes:
+            self._ending_warnings(ep)
+        return Result(
+            country="BE",
+            as_of=as_of,
+            sessions=tuple(self.outcomes),
+            quotas=tuple(quotas),
+            pools=(pool,),
+            warnings=tuple(self.warnings.items),
+        )
+
+    def _quota(self, episode_id: str) -> Quota | None:
+        """Report an episode's counter for the period containing ``as_of``.
+
+        If none contains it, the latest period that began before it; if the counter's only
+        period is still to come, that one [I]. A counter whose period starts at the episode's
+        first session has no row until it has a counted session.
+        """
+        state = self.episodes[episode_id]
+        ep, as_of = state.episode, self.case.as_of
+        category = ep.category
+        start: date | None
+        end: date | None
+        if category == "courante":
+            year = as_of.year
+            start, end = date(year, 1, 1), date(year, 12, 31)
+            rank = self.situation_ranks.get(year, {}).get(ep.id, 1)
+            # [I] A 4th or later situation has no best-rate series that year: its limit is 0.
+            over = rank > tables.limit("courante_situations", as_of)
+            quota_limit: int | None = 0 if over else tables.limit("courante_best_rate", as_of)
+        elif category == "e" and ep.agreement is not None:
+            start, end, quota_limit = ep.agreement.start, ep.agreement.until, None
+        else:
+            start = state.first_counted
+            if start is None:
+                return None
+            if category == "fa":
+                end = fa_period_end(start)
+                polytrauma = ep.pathology == "fa-16"
+                quota_limit = tables.limit(
+                    "fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", start
+                )
+            elif category == "fb":
+                start, end = self._fb_year(start, as_of)
+                quota_limit = tables.limit("fb_best_rate", start)
+            elif category == "perinatal":
+                end, quota_limit = None, tables.limit("perinatal_sessions", start)
+            else:  # e without an agreement, palliative: open-ended, no cap
+                end, quota_limit = None, None
+        return Quota(
+            episode=ep.id,
+            counter=category,
+            period_start=start,
+            period_end=end,
+            limit=quota_limit,
+            used=state.used_between(start, end),
+        )
+
+    @staticmethod
+    def _fb_year(first_session: date, as_of: date) -> tuple[date, date]:
+        """Return the calendar-year slice of an Fb period to report for ``as_of``."""
+        period_end = fb_period_end(first_session)
+        year = min(max(as_of.year, first_session.year), period_end.year)
+        return max(date(year, 1, 1), first_session), date(year, 12, 31)
+
+    def _pool(self) -> Pool:
+        start, end, pool_limit = overflow_pool_period(self.case.as_of)
+        return Pool("overflow", start, end, pool_limit, self.pool_used[start])
+
+    def _current(self, end: date | None) -> bool:
+        return end is None or end >= self.case.as_of
+
+    def _quota_warnings(self, quota: Quota) -> None:
+        """Warn about a best-rate quota with 1–3 or no sessions left, if still running."""
+        remaining = quota.remaining
+        if remaining is None or not self._current(quota.period_end):
+            return
+        if remaining == 0:
+            self.warnings.add(
+                "quota_exhausted",
+                f"{quota.episode}: no {quota.counter} sessions left at the best rate in this "
+                "period; the next one is reduced, pending or not covered.",
+                episode=quota.episode,
+            )
+        elif remaining <= LOW_AT_MOST:
+            self.warnings.add(
+                "quota_low",
+                f"{quota.episode}: {remaining} {quota.counter} session(s) left at the best rate "
+                "in this period.",
+                episode=quota.episode,
+            )
+
+    def _pool_warnings(self, pool: Pool) -> None:
+        remaining = pool.remaining
+        if remaining is None:
+            return
+        if remaining == 0:
+            self.warnings.add(
+                "pool_exhausted",
+                f"The {pool.limit} overflow sessions of {pool.period_start.year} are used up; "
+                "further overflow sessions are not reimbursed.",
+            )
+        elif remaining <= LOW_AT_MOST:
+            self.warnings.add(
+                "pool_low",
+                f"{remaining} overflow session(s) left in {pool.period_start.year}.",
+            )
+
+    def _ending_warnings(self, episode: Episode) -> None:
+        """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
+        as_of = self.case.as_of
+        soon = as_of + ENDING_SOON
+        agreement = episode.agreement
+        if (
+            agreement is not None
+            and agreement.until is not None
+            and as_of <= agreement.until <= soon
+        ):
+            self.warnings.add(
+                "agreement_ending",
+                f"{episode.id}: the advising physician's agreement ends on "
+                f"{agreement.until.isoformat()}.",
+                episode=episode.id,
+            )
+        first = self.episodes[episode.id].first_counted
+        if first is None or episode.category not in ("fa", "fb"):
+            return
+        end = fa_period_end(first) if episode.category == "fa" else fb_period_end(first)
+        if as_of <= end <= soon:
+            self.warnings.add(
+                "period_ending",
+                f"{episode.id}: the {LABEL[episode.category]} period ends on {end.isoformat()}.",
+                episode=episode.id,
+            )
