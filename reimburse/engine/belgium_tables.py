@@ -17,12 +17,12 @@ force and session amounts are ``None`` until the official RIZIV table is loaded.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Protocol
+
+from reimburse.engine.dated import Dated, in_force, index
 
 SINCE_EVER = date.min
 
@@ -30,41 +30,11 @@ SINCE_EVER = date.min
 INDEXATION_2025 = date(2025, 2, 1)
 
 
-class Dated(Protocol):
-    """Anything valid on ``[valid_from, valid_until)`` and citing a source."""
-
-    @property
-    def valid_from(self) -> date: ...
-
-    @property
-    def valid_until(self) -> date | None: ...
+class Sourced(Dated, Protocol):
+    """A dated entry that cites its source."""
 
     @property
     def source(self) -> str: ...
-
-
-D = TypeVar("D", bound=Dated)
-
-
-def holds_on(entry: Dated, day: date) -> bool:
-    """Tell whether the entry is in force on ``day`` (half-open validity)."""
-    return entry.valid_from <= day and (entry.valid_until is None or day < entry.valid_until)
-
-
-def in_force(entries: Iterable[D], day: date) -> D | None:
-    """Return the entry in force on ``day``, or ``None`` when the table has none."""
-    for entry in entries:
-        if holds_on(entry, day):
-            return entry
-    return None
-
-
-def index(entries: Iterable[D], key: Callable[[D], Hashable]) -> dict[Hashable, tuple[D, ...]]:
-    """Group a table's entries by key, so a lookup scans only the periods of one key."""
-    groups: defaultdict[Hashable, list[D]] = defaultdict(list)
-    for entry in entries:
-        groups[key(entry)].append(entry)
-    return {k: tuple(v) for k, v in groups.items()}
 
 
 # ------------------------------------------------------------------------------ rule parameters

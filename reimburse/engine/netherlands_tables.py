@@ -10,37 +10,18 @@ legal method gets a new function in ``netherlands.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Protocol, TypeVar
+from typing import Literal
+
+from reimburse.engine.dated import in_force
 
 # How far a figure can be trusted: ``sourced`` = stated by a current (2024+) source;
 # ``unverified`` = only older, undated or secondary sources; ``disputed`` = sources disagree;
 # ``not_retrieved`` = the item is on the list but its term was not found.
 Reliability = Literal["sourced", "unverified", "disputed", "not_retrieved"]
-
-
-class Dated(Protocol):
-    """Anything valid on the half-open interval ``[valid_from, valid_until)``."""
-
-    @property
-    def valid_from(self) -> date: ...
-
-    @property
-    def valid_until(self) -> date | None: ...
-
-
-D = TypeVar("D", bound=Dated)
-
-
-def in_force(entries: Iterable[D], on: date) -> D | None:
-    """Return the entry valid on ``on``, or ``None`` when no entry covers that day."""
-    for entry in entries:
-        if entry.valid_from <= on and (entry.valid_until is None or on < entry.valid_until):
-            return entry
-    return None
 
 
 # ------------------------------------------------------------------ the chronic list (Bijlage 1)

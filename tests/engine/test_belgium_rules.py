@@ -954,12 +954,12 @@ def test_contract_example_be_courante() -> None:
 # ----------------------------------------------------------------------------------- the tables
 
 
-def _all_entries() -> list[tables.Dated]:
+def _all_entries() -> list[tables.Sourced]:
     return [*tables.PARAMETERS, *tables.CODES, *tables.PATIENT_SHARES, *tables.TARIFFS]
 
 
-def _keyed() -> dict[tuple[object, ...], list[tables.Dated]]:
-    groups: dict[tuple[object, ...], list[tables.Dated]] = defaultdict(list)
+def _keyed() -> dict[tuple[object, ...], list[tables.Sourced]]:
+    groups: dict[tuple[object, ...], list[tables.Sourced]] = defaultdict(list)
     for p in tables.PARAMETERS:
         groups[("parameter", p.name)].append(p)
     for c in tables.CODES:
