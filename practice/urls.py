@@ -1,4 +1,15 @@
-"""The therapists' pages (being built: see the UI issue)."""
+"""The therapists' pages, under the ``practice`` namespace."""
+
+from django.urls import path
+
+from practice import views
 
 app_name = "practice"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.attention, name="attention"),
+    path("patients/", views.patient_list, name="patients"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient"),
+    path("patients/<int:pk>/sessions/new/", views.session_new, name="session_new"),
+    path("patients/<int:pk>/sessions/preview/", views.session_preview, name="session_preview"),
+    path("patients/<int:pk>/plan/", views.plan, name="plan"),
+]

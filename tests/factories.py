@@ -32,12 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Ann"
     last_name = factory.Sequence(lambda n: f"Peeters{n}")
-    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+    # Hashed before the row is saved, so the user can really log in.
+    password = factory.django.Password("secret-pass-123")
 
 
 class TherapistFactory(factory.django.DjangoModelFactory[Therapist]):

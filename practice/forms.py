@@ -1,0 +1,96 @@
+"""Forms of the therapists' pages.
+
+Choices (episodes, therapists) are plain lists the view builds from rows it already loaded, not
+querysets, so rendering a form issues no queries and a form only offers the practice's rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from practice.models import TreatmentSession
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and expects ISO dates whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class AttentionFilterForm(forms.Form):
+    therapist = forms.TypedChoiceField(
+        label=_("Therapist"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, therapists: list[tuple[int, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels above the fields need no colon
+        super().__init__(*args, **kwargs)
+        field = self.fields["therapist"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("All therapists")), *therapists]
+
+
+class _SessionFields(forms.Form):
+    """What a session needs: the episode, how long, where, and (NL) its price."""
+
+    episode = forms.TypedChoiceField(label=_("Episode"), coerce=int)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=240, initial=30)
+    place = forms.ChoiceField(
+        label=_("Place"),
+        choices=TreatmentSession.Place.choices,
+        initial=TreatmentSession.Place.PRACTICE,
+    )
+    price = forms.DecimalField(
+        label=_("Price (EUR)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("What the practice charges; needed for the insurer's and patient's share."),
+    )
+
+    def __init__(
+        self, *args: Any, episodes: list[tuple[int, str]], with_price: bool, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels above the fields need no colon
+        super().__init__(*args, **kwargs)
+        field = self.fields["episode"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = episodes
+        if len(episodes) == 1:
+            field.initial = episodes[0][0]
+        # Only Dutch sessions have a price of the practice's own; Belgian fees are tariffs.
+        if not with_price:
+            del self.fields["price"]
+
+
+class SessionForm(_SessionFields):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    field_order = ["episode", "date", "minutes", "place", "price"]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's per-field messages next to the fields; the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class PlanForm(_SessionFields):
+    first = forms.DateField(label=_("First session"), widget=DateInput())
+    per_week = forms.TypedChoiceField(
+        label=_("Sessions a week"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        initial=2,
+    )
+    weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=26, initial=6)
+    field_order = ["episode", "first", "per_week", "weeks", "minutes", "place", "price"]

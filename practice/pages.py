@@ -1,0 +1,627 @@
+"""Plain data for the therapists' pages, built from stored rows and engine results.
+
+Templates get these frozen dataclasses and nothing else, so rendering issues no queries and a
+page can be tested without a template. The builders never read the clock: the views read it
+once and pass the day down.
+
+``session_preview`` and ``plan_ahead`` ask the engine a "what if" question: the stored case of
+a patient with proposed sessions appended. They use the bridge (``reimburse.services.
+patient_case``) to turn the rows into facts and then call the pure engine themselves, because
+the bridge has no what-if entry point yet; appending plain engine ``Session`` values to a case
+does not touch the ORM, so the one-bridge rule holds. Nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from practice.models import Episode, Patient, Practice
+from reimburse import engine
+from reimburse.engine import types as t
+from reimburse.selectors import PatientWarning
+from reimburse.services import patient_case, patients_for_evaluation
+
+Label = str | Promise
+
+# The engine speaks in status and warning codes; these are the UI's own words for them. The
+# engine's explanation and message sentences stay in English (they carry the rule reasoning).
+STATUS_LABELS: dict[str, Label] = {
+    "best": _("Best rate"),
+    "reduced": _("Reduced rate"),
+    "reduced_2": _("Second reduced rate"),
+    "pending": _("Pending"),
+    "not_reimbursed": _("Not reimbursed"),
+    "basic": _("Basic insurance"),
+    "supplementary": _("Supplementary insurance"),
+    "patient": _("Paid by patient"),
+}
+
+WARNING_LABELS: dict[str, Label] = {
+    "quota_low": _("Quota almost used"),
+    "quota_exhausted": _("Quota used up"),
+    "pool_low": _("Overflow sessions almost used"),
+    "pool_exhausted": _("Overflow sessions used up"),
+    "allowance_low": _("Supplementary cover almost used"),
+    "allowance_exhausted": _("Supplementary cover used up"),
+    "prescription_missing": _("No prescription"),
+    "prescription_used_up": _("Prescription used up"),
+    "prescription_late_start": _("Prescription started too late"),
+    "referral_missing": _("No referral"),
+    "notification_missing": _("Notification missing"),
+    "agreement_missing": _("Agreement missing"),
+    "agreement_ending": _("Agreement ends soon"),
+    "period_ending": _("Period ends soon"),
+    "period_ended": _("Period ended"),
+    "situations_exceeded": _("Too many situations this year"),
+    "second_session_same_day": _("Second session on one day"),
+    "basic_starts": _("Basic insurance starts"),
+    "age_transition": _("Turns 18"),
+}
+
+# Warnings that say a limit is reached: shown stronger than "almost used" of the same severity.
+REACHED = frozenset(
+    {
+        "quota_exhausted",
+        "pool_exhausted",
+        "allowance_exhausted",
+        "prescription_used_up",
+        "period_ended",
+        "situations_exceeded",
+    }
+)
+
+SEVERITY_LABELS: dict[str, Label] = {
+    "blocking": _("Blocking"),
+    "warning": _("Warning"),
+    "info": _("Information"),
+}
+
+# Engine counters (BE: the episode category; NL: the scheme, term or children's series) and
+# patient-wide pools. The bar shows the period's dates, so the labels name no year.
+COUNTER_LABELS: dict[str, Label] = {
+    "courante": _("Sessions at the best rate"),
+    "fa": _("Fa sessions at the best rate"),
+    "fb": _("Fb sessions at the best rate"),
+    "e": _("E-list sessions"),
+    "perinatal": _("Perinatal sessions"),
+    "palliative": _("Palliative sessions"),
+    "regular": _("Treatments"),
+    "chronic": _("Treatments in the chronic-list term"),
+    "osteoarthritis": _("Osteoarthritis treatments"),
+    "claudication": _("Claudication treatments"),
+    "pelvic_floor": _("Pelvic floor treatments"),
+    "copd": _("COPD treatments"),
+    "rheumatoid_arthritis": _("Rheumatoid arthritis treatments"),
+    "child_series": _("Basic treatments for children"),
+}
+
+POOL_LABELS: dict[str, Label] = {
+    "overflow": _("Overflow sessions (all situations)"),
+    "supplementary": _("Supplementary insurance"),
+    "deductible": _("Deductible (eigen risico)"),
+}
+
+PLACE_LABELS: dict[str, Label] = {
+    "practice": _("Practice"),
+    "home": _("Home"),
+}
+
+# "2 March 2026" in the request's language: unambiguous for Belgian, Dutch and English readers
+# (English's short format would be month-first). Templates use the same format.
+DAY_FORMAT = "j F Y"
+
+# A bar turns amber with this many left, or fewer (the engine's quota_low threshold).
+LOW_AT_MOST = 3
+
+# Weekdays (Monday = 0) of a plan with N sessions a week: spread out, weekdays only.
+PLAN_WEEKDAYS: dict[int, tuple[int, ...]] = {
+    1: (0,),
+    2: (0, 3),
+    3: (0, 2, 4),
+    4: (0, 1, 3, 4),
+    5: (0, 1, 2, 3, 4),
+}
+
+
+# ----------------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A quota or pool as a bar: ``used`` of ``limit`` in a period, coloured by ``state``."""
+
+    label: Label
+    used: int | Decimal
+    limit: int | Decimal | None
+    remaining: int | Decimal | None
+    period_start: date
+    period_end: date | None
+    state: str  # ok, low, exhausted, unlimited
+    percent: int
+    money: bool
+
+
+def tone(*, code: str, severity: str) -> str:
+    """The colour of a warning: blocking, reached (a limit is hit), warning or info."""
+    if severity == "warning" and code in REACHED:
+        return "reached"
+    return severity
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    code: str
+    label: Label
+    severity: str
+    severity_label: Label
+    message: str
+    tone: str
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    date: date
+    ordinal: int | None
+    status: str
+    status_label: Label
+    code: str | None
+    explanation: str
+    minutes: int | None = None
+    place_label: Label = ""
+    patient_share: Decimal | None = None
+    warnings: tuple[WarningRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrescriptionRow:
+    date: date
+    prescriber: str
+    sessions: int
+    used: int
+    left: int
+    state: str  # ok, low, exhausted
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: Label
+    value: str
+
+
+@dataclass(frozen=True)
+class EpisodeCard:
+    id: int
+    title: str
+    category_label: str
+    facts: list[Fact]
+    bars: list[Bar]
+    sessions: list[SessionRow]
+    warnings: list[WarningRow]
+    prescriptions: list[PrescriptionRow]
+    has_amounts: bool  # any session with money: else the table leaves the column out
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    id: int
+    name: str
+    birth_date: date
+    country: str
+    national_id: str
+    preferential: bool
+    as_of: date
+    episodes: list[EpisodeCard]
+    pools: list[Bar]
+    warnings: list[WarningRow]  # about the patient, not one episode
+    warning_count: int
+    session_count: int
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    patient_id: int
+    patient_name: str
+    episode_id: int | None
+    episode_title: str | None
+    code: str
+    label: Label
+    severity: str
+    severity_label: Label
+    message: str
+    tone: str
+
+
+@dataclass(frozen=True)
+class AttentionPage:
+    rows: list[AttentionRow]
+    patient_count: int
+    counts: list[tuple[str, Label, int]]  # severity, label, how many
+
+
+@dataclass(frozen=True)
+class PatientListRow:
+    id: int
+    name: str
+    birth_date: date
+    national_id: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a session about to be recorded will be, and its episode's quota after it."""
+
+    session: SessionRow
+    bars: list[Bar]
+    warnings: list[WarningRow]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Planned sessions as the engine would reimburse them, and the quotas after the plan."""
+
+    rows: list[SessionRow]
+    bars: list[Bar]
+    summary: list[tuple[str, Label, int]]  # status, label, how many
+    has_amounts: bool
+
+
+# --------------------------------------------------------------------------------- builders
+
+
+def _bar(
+    label: Label, limit: int | Decimal | None, used: int | Decimal, quota: t.Quota | t.Pool
+) -> Bar:
+    remaining = quota.remaining
+    if limit is None or remaining is None:
+        state, percent = "unlimited", 0
+    else:
+        if remaining <= 0:
+            state = "exhausted"
+        elif not isinstance(remaining, Decimal) and remaining <= LOW_AT_MOST:
+            state = "low"
+        else:
+            state = "ok"
+        percent = 100 if limit <= 0 else min(100, round(100 * used / limit))
+    return Bar(
+        label=label,
+        used=used,
+        limit=limit,
+        remaining=remaining,
+        period_start=quota.period_start,
+        period_end=quota.period_end,
+        state=state,
+        percent=int(percent),
+        money=isinstance(limit, Decimal) or isinstance(used, Decimal),
+    )
+
+
+def quota_bar(quota: t.Quota) -> Bar:
+    return _bar(COUNTER_LABELS.get(quota.counter, quota.counter), quota.limit, quota.used, quota)
+
+
+def pool_bar(pool: t.Pool) -> Bar:
+    return _bar(POOL_LABELS.get(pool.pool, pool.pool), pool.limit, pool.used, pool)
+
+
+def warning_message(message: str, episode: str | None) -> str:
+    """Drop the "<episode id>: " the engine puts before some messages; pages name the episode."""
+    prefix = f"{episode}: "
+    if episode and message.startswith(prefix):
+        rest = message.removeprefix(prefix)
+        return rest[:1].upper() + rest[1:]
+    return message
+
+
+def warning_row(warning: t.Warning) -> WarningRow:
+    return WarningRow(
+        code=warning.code,
+        label=WARNING_LABELS.get(warning.code, warning.code),
+        severity=warning.severity,
+        severity_label=SEVERITY_LABELS.get(warning.severity, warning.severity),
+        message=warning_message(warning.message, warning.episode),
+        tone=tone(code=warning.code, severity=warning.severity),
+    )
+
+
+def session_row(outcome: t.SessionOutcome, stored: t.Session | None = None) -> SessionRow:
+    amounts = outcome.amounts
+    return SessionRow(
+        id=outcome.id,
+        date=outcome.date,
+        ordinal=outcome.ordinal,
+        status=outcome.status,
+        status_label=STATUS_LABELS.get(outcome.status, outcome.status),
+        code=outcome.code,
+        explanation=outcome.explanation,
+        minutes=stored.minutes if stored else None,
+        place_label=PLACE_LABELS.get(stored.place, stored.place) if stored else "",
+        patient_share=amounts.patient if amounts is not None else None,
+    )
+
+
+def prescriptions_left(
+    prescriptions: Sequence[t.Prescription], outcomes: Iterable[t.SessionOutcome]
+) -> list[PrescriptionRow]:
+    """Return what is left on each prescription of one episode.
+
+    The engine does not say which prescription a session used, so this replays contract
+    decision 8 simply: every session of the episode that was not refused (``not_reimbursed``
+    consumes no prescription slot) goes, in date order, to the oldest prescription dated on or
+    before it that still has room. It does not void a prescription that started too late; the
+    ``prescription_late_start`` warning says so beside it.
+    """
+    ordered = sorted(prescriptions, key=lambda rx: (rx.date, rx.id))
+    used = dict.fromkeys((rx.id for rx in ordered), 0)
+    counted = sorted(
+        (o for o in outcomes if o.status != "not_reimbursed"), key=lambda o: o.date
+    )  # stable: the engine's order breaks ties within a day
+    for outcome in counted:
+        for rx in ordered:
+            if rx.date <= outcome.date and used[rx.id] < rx.sessions:
+                used[rx.id] += 1
+                break
+    rows = []
+    for rx in ordered:
+        left = rx.sessions - used[rx.id]
+        state = "exhausted" if left == 0 else "low" if left <= LOW_AT_MOST else "ok"
+        rows.append(PrescriptionRow(rx.date, "", rx.sessions, used[rx.id], left, state))
+    return rows
+
+
+def _episode_facts(episode: Episode) -> list[Fact]:
+    """The paperwork facts that decide pending sessions, shown beside the episode's quota."""
+    facts: list[Fact] = []
+    if episode.pathology:
+        facts.append(Fact(_("List code"), episode.pathology))
+    if episode.category in ("fa", "fb"):
+        facts.append(Fact(_("Notification received on"), _day(episode.notified_on)))
+    if episode.agreement_from:
+        span = f"{_day(episode.agreement_from)} – {_day(episode.agreement_until, '…')}"
+        facts.append(Fact(_("Agreement of the advising physician"), span))
+    if episode.condition:
+        facts.append(Fact(_("Condition"), episode.condition))
+    if episode.referral_date:
+        referral = f"{_day(episode.referral_date)} ({episode.get_referral_by_display()})"
+        facts.append(Fact(_("Referral"), referral))
+    return facts
+
+
+def _day(day: date | None, missing: str = "—") -> str:
+    # Formatted in the request's language: the view builds the page inside it.
+    return formats.date_format(day, DAY_FORMAT) if day else missing
+
+
+def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
+    """Build the patient page from a patient loaded by ``patients_for_evaluation``."""
+    outcomes_by_episode: dict[str, list[t.SessionOutcome]] = {}
+    for outcome in result.sessions:
+        outcomes_by_episode.setdefault(outcome.episode, []).append(outcome)
+    warnings_by_episode: dict[str | None, list[WarningRow]] = {}
+    for warning in result.warnings:
+        warnings_by_episode.setdefault(warning.episode, []).append(warning_row(warning))
+
+    cards = []
+    for episode in patient.episodes.all():
+        key = str(episode.pk)
+        stored = {str(s.pk): s for s in episode.sessions.all()}
+        facts_sessions = {
+            sid: t.Session(id=sid, date=s.date, episode=key, minutes=s.minutes, place=s.place)
+            for sid, s in stored.items()
+        }
+        outcomes = outcomes_by_episode.get(key, [])
+        rx_facts = [
+            t.Prescription(id=str(rx.pk), date=rx.date, sessions=rx.sessions)
+            for rx in episode.prescriptions.all()
+        ]
+        prescribers = {str(rx.pk): rx.prescriber for rx in episode.prescriptions.all()}
+        rx_rows = [
+            dataclasses.replace(row, prescriber=prescribers[fact.id])
+            for row, fact in zip(
+                prescriptions_left(rx_facts, outcomes),
+                sorted(rx_facts, key=lambda rx: (rx.date, rx.id)),
+                strict=True,
+            )
+        ]
+        cards.append(
+            EpisodeCard(
+                id=episode.pk,
+                title=episode.title,
+                category_label=str(episode.get_category_display()),
+                facts=_episode_facts(episode),
+                bars=[quota_bar(q) for q in result.quotas if q.episode == key],
+                # Newest first: the therapist looks for the latest sessions.
+                sessions=[session_row(o, facts_sessions.get(o.id)) for o in reversed(outcomes)],
+                warnings=warnings_by_episode.get(key, []),
+                prescriptions=rx_rows,
+                has_amounts=any(o.amounts is not None for o in outcomes),
+            )
+        )
+    return PatientPage(
+        id=patient.pk,
+        name=f"{patient.first_name} {patient.last_name}",
+        birth_date=patient.birth_date,
+        country=patient.practice.country,
+        national_id=patient.national_id,
+        preferential=patient.preferential,
+        as_of=result.as_of,
+        episodes=cards,
+        pools=[pool_bar(p) for p in result.pools],
+        warnings=warnings_by_episode.get(None, []),
+        warning_count=len(result.warnings),
+        session_count=len(result.sessions),
+    )
+
+
+def attention_page(warnings: Sequence[PatientWarning]) -> AttentionPage:
+    """Build the Needs-attention list from the selector's rows (already most urgent first)."""
+    rows = [
+        AttentionRow(
+            patient_id=w.patient_id,
+            patient_name=w.patient_name,
+            episode_id=w.episode_id,
+            episode_title=w.episode_title,
+            code=w.code,
+            label=WARNING_LABELS.get(w.code, w.code),
+            severity=w.severity,
+            severity_label=SEVERITY_LABELS.get(w.severity, w.severity),
+            message=warning_message(
+                w.message, str(w.episode_id) if w.episode_id is not None else None
+            ),
+            tone=tone(code=w.code, severity=w.severity),
+        )
+        for w in warnings
+    ]
+    tally = Counter(w.severity for w in warnings)
+    counts = [(s, label, tally[s]) for s, label in SEVERITY_LABELS.items() if tally[s]]
+    return AttentionPage(
+        rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
+    )
+
+
+def patient_list(patients: QuerySet[Patient]) -> list[PatientListRow]:
+    return [
+        PatientListRow(p.pk, f"{p.last_name}, {p.first_name}", p.birth_date, p.national_id)
+        for p in patients
+    ]
+
+
+# ------------------------------------------------------------------------------- what-if
+
+
+def patient_for_evaluation(*, practice: Practice, patient_id: int) -> Patient | None:
+    """Load a practice's patient with everything the engine needs; None for anyone else's."""
+    return patients_for_evaluation(Patient.objects.filter(practice=practice, pk=patient_id)).first()
+
+
+def episode_choices(patient: Patient) -> list[tuple[int, str]]:
+    return [(e.pk, f"{e.title} — {e.get_category_display()}") for e in patient.episodes.all()]
+
+
+def episode_of(patient: Patient, episode_id: int) -> Episode:
+    """Return the prefetched episode of this patient (the form only offers these)."""
+    return next(e for e in patient.episodes.all() if e.pk == episode_id)
+
+
+def _with_sessions(patient: Patient, as_of: date, extra: Sequence[t.Session]) -> t.Result:
+    case = patient_case(patient=patient, as_of=as_of)
+    # Appended last, so on a day that already has a session the proposed one comes second,
+    # as it would once saved (the bridge orders a day's sessions by recording order).
+    return engine.evaluate(dataclasses.replace(case, sessions=(*case.sessions, *extra)))
+
+
+def session_preview(
+    *,
+    patient: Patient,
+    episode: Episode,
+    date: date,
+    minutes: int,
+    place: str,
+    price: Decimal | None,
+) -> Preview:
+    """Return how a session would be reimbursed if it were recorded now; saves nothing.
+
+    The engine reports quotas for the period containing its ``as_of``, so the case is judged
+    on the session's own date: the quota shown is the one this session counts in (last year's
+    when recording late, next year's when planning ahead), after it and every other session of
+    that period.
+    """
+    proposed = t.Session(
+        id="preview",
+        date=date,
+        episode=str(episode.pk),
+        minutes=minutes,
+        place=place,
+        price=price,
+    )
+    result = _with_sessions(patient, date, [proposed])
+    outcome = next(o for o in result.sessions if o.id == "preview")
+    key = str(episode.pk)
+    return Preview(
+        session=session_row(outcome, proposed),
+        bars=[quota_bar(q) for q in result.quotas if q.episode == key],
+        warnings=[
+            warning_row(w)
+            for w in result.warnings
+            if w.session == "preview" or (w.episode == key and w.session is None)
+        ],
+    )
+
+
+def plan_dates(*, first: date, per_week: int, weeks: int) -> list[date]:
+    """Return ``per_week × weeks`` weekdays from ``first`` on (twice a week: Monday, Thursday).
+
+    The pattern is anchored on the Monday of ``first``'s week; days before ``first`` are
+    skipped and made up at the end, so the plan always has the number of sessions asked for.
+    """
+    monday = first - timedelta(days=first.weekday())
+    wanted = per_week * weeks
+    days: list[date] = []
+    week = 0
+    while len(days) < wanted:
+        for weekday in PLAN_WEEKDAYS[per_week]:
+            day = monday + timedelta(weeks=week, days=weekday)
+            if day >= first and len(days) < wanted:
+                days.append(day)
+        week += 1
+    return days
+
+
+def plan_ahead(
+    *,
+    patient: Patient,
+    episode: Episode,
+    dates: Sequence[date],
+    minutes: int,
+    place: str,
+    price: Decimal | None,
+) -> Plan:
+    """Return how planned sessions would be reimbursed and the quotas after them; saves nothing."""
+    planned = [
+        t.Session(
+            id=f"plan-{n}",
+            date=day,
+            episode=str(episode.pk),
+            minutes=minutes,
+            place=place,
+            price=price,
+        )
+        for n, day in enumerate(dates, start=1)
+    ]
+    # Quotas are reported for the period containing as_of: judge the plan on its first and its
+    # last day, so a plan running into next year shows both years' quotas at the plan's end.
+    result = _with_sessions(patient, min(dates), planned)
+    later = _with_sessions(patient, max(dates), planned)
+    by_id = {s.id: s for s in planned}
+    row_warnings: dict[str, list[WarningRow]] = {}
+    for warning in result.warnings:
+        if warning.session in by_id:
+            row_warnings.setdefault(warning.session, []).append(warning_row(warning))
+    rows = [
+        dataclasses.replace(session_row(o, by_id[o.id]), warnings=tuple(row_warnings.get(o.id, ())))
+        for o in result.sessions
+        if o.id in by_id
+    ]
+    tally = Counter(row.status for row in rows)
+    summary = [(s, label, tally[s]) for s, label in STATUS_LABELS.items() if tally[s]]
+    key = str(episode.pk)
+    quotas: dict[tuple[str, date], t.Quota] = {}
+    for quota in (*result.quotas, *later.quotas):
+        if quota.episode == key:
+            quotas.setdefault((quota.counter, quota.period_start), quota)
+    return Plan(
+        rows=rows,
+        bars=[quota_bar(q) for q in quotas.values()],
+        summary=summary,
+        has_amounts=any(row.patient_share is not None for row in rows),
+    )

@@ -1,0 +1,270 @@
+"""The therapists' pages: parse the request, make one domain call, render plain data.
+
+Every page is scoped to the logged-in therapist's practice (another practice's patient is a
+404), reads the clock once and passes the day down. Pages that htmx updates in place render
+only their partial for an htmx request, and the same full page without JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from practice import pages
+from practice.forms import AttentionFilterForm, PlanForm, SessionForm
+from practice.models import Country, Patient, Therapist
+from practice.services import session_record
+from reimburse.selectors import practice_warnings
+from reimburse.services import statuses
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+P = ParamSpec("P")
+TherapistView = Callable[Concatenate[HtmxHttpRequest, Therapist, P], HttpResponse]
+
+
+def therapist_required(
+    view: TherapistView[P],
+) -> Callable[Concatenate[HtmxHttpRequest, P], HttpResponse]:
+    """Log in first, then hand the view the user's therapist row (with its practice)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        user = request.user
+        if user.is_anonymous:  # not reached: login_required sent the visitor to log in
+            raise PermissionDenied
+        therapist = Therapist.objects.select_related("practice", "user").filter(user=user).first()
+        if therapist is None:
+            # A superuser or staff account without a Therapist row has no practice to show.
+            return render(request, "practice/no_practice.html", status=403)
+        response = view(request, therapist, *args, **kwargs)
+        # Partials and full pages share URLs: caches must tell them apart.
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    return wrapper
+
+
+def _render(
+    request: HtmxHttpRequest,
+    therapist: Therapist,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+) -> HttpResponse:
+    """Render the page, or only its ``partial`` for an htmx request that targets it."""
+    chosen = partial if partial and request.htmx else template
+    header = {
+        "practice_name": therapist.practice.name,
+        "user_name": therapist.user.get_full_name() or therapist.user.get_username(),
+    }
+    return render(request, chosen, {**header, **context})
+
+
+def _patient_or_404(therapist: Therapist, pk: int) -> Patient:
+    patient = pages.patient_for_evaluation(practice=therapist.practice, patient_id=pk)
+    if patient is None:
+        raise Http404("no such patient in this practice")
+    return patient
+
+
+@therapist_required
+def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
+    """Needs attention: the practice's warnings, most urgent first, filterable by therapist."""
+    as_of = timezone.localdate()
+    colleagues = list(Therapist.objects.filter(practice=therapist.practice).select_related("user"))
+    form = AttentionFilterForm(request.GET or None, therapists=[(t.pk, str(t)) for t in colleagues])
+    chosen_id = form.cleaned_data["therapist"] if form.is_bound and form.is_valid() else None
+    chosen = next((t for t in colleagues if t.pk == chosen_id), None)
+    warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
+    context = {"form": form, "page": pages.attention_page(warnings), "as_of": as_of}
+    return _render(
+        request,
+        therapist,
+        "practice/attention.html",
+        context,
+        partial="practice/_attention_list.html",
+    )
+
+
+@therapist_required
+def patient_list(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
+    """All the practice's patients, searchable by name."""
+    query = request.GET.get("q", "").strip()
+    patients = Patient.objects.filter(practice=therapist.practice)
+    if query:
+        patients = patients.filter(
+            Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(national_id__icontains=query)
+        )
+    context = {"query": query, "patients": pages.patient_list(patients[:200])}
+    return _render(
+        request,
+        therapist,
+        "practice/patient_list.html",
+        context,
+        partial="practice/_patient_rows.html",
+    )
+
+
+@therapist_required
+def patient_detail(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
+    """The patient page: per episode a quota bar, the sessions, warnings and prescriptions."""
+    as_of = timezone.localdate()
+    # statuses() loads the patient with everything the page shows and evaluates it: one call.
+    found = next(
+        iter(
+            statuses(
+                patients=Patient.objects.filter(practice=therapist.practice, pk=pk), as_of=as_of
+            )
+        ),
+        None,
+    )
+    if found is None:
+        raise Http404("no such patient in this practice")
+    patient, result = found
+    context = {"patient": pages.patient_page(patient=patient, result=result)}
+    return _render(request, therapist, "practice/patient_detail.html", context)
+
+
+def _session_form(request: HtmxHttpRequest, therapist: Therapist, patient: Patient) -> SessionForm:
+    return SessionForm(
+        request.POST if request.method == "POST" else None,
+        episodes=pages.episode_choices(patient),
+        with_price=therapist.practice.country == Country.NETHERLANDS,
+        initial={"date": timezone.localdate()},
+    )
+
+
+def _record_context(
+    patient: Patient, form: SessionForm, preview: pages.Preview | None
+) -> dict[str, Any]:
+    return {
+        "patient_id": patient.pk,
+        "patient_name": f"{patient.first_name} {patient.last_name}",
+        "form": form,
+        "preview": preview,
+        "has_episodes": bool(pages.episode_choices(patient)),
+    }
+
+
+def _preview(patient: Patient, form: SessionForm) -> pages.Preview:
+    data = form.cleaned_data
+    return pages.session_preview(
+        patient=patient,
+        episode=pages.episode_of(patient, data["episode"]),
+        date=data["date"],
+        minutes=data["minutes"],
+        place=data["place"],
+        price=data.get("price"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
+    """Record a session: Preview re-renders with what it will be, Save records it.
+
+    Without JavaScript the Preview button posts here too (``action=preview``); with htmx it
+    posts to ``session_preview`` and only the form is swapped.
+    """
+    patient = _patient_or_404(therapist, pk)
+    form = _session_form(request, therapist, patient)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "save":
+            data = form.cleaned_data
+            episode = pages.episode_of(patient, data["episode"])
+            try:
+                session_record(
+                    episode=episode,
+                    therapist=therapist,
+                    date=data["date"],
+                    minutes=data["minutes"],
+                    place=data["place"],
+                    price=data.get("price"),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                day = formats.date_format(data["date"], pages.DAY_FORMAT)
+                messages.success(
+                    request,
+                    _("Session of %(day)s recorded for %(episode)s.")
+                    % {"day": day, "episode": episode.title},
+                )
+                return redirect(
+                    reverse("practice:patient", args=[patient.pk]) + f"#episode-{episode.pk}"
+                )
+        else:
+            preview = _preview(patient, form)
+    return _render(
+        request,
+        therapist,
+        "practice/session_new.html",
+        _record_context(patient, form, preview),
+        partial="practice/_record_form.html",
+    )
+
+
+@require_POST
+@therapist_required
+def session_preview(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
+    """The htmx preview: the record form again, with the preview or the field errors."""
+    patient = _patient_or_404(therapist, pk)
+    form = _session_form(request, therapist, patient)
+    preview = _preview(patient, form) if form.is_valid() else None
+    return render(request, "practice/_record_form.html", _record_context(patient, form, preview))
+
+
+@therapist_required
+def plan(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
+    """Plan ahead: N planned sessions evaluated by the engine, nothing saved (hence GET)."""
+    as_of = timezone.localdate()
+    patient = _patient_or_404(therapist, pk)
+    form = PlanForm(
+        request.GET if "episode" in request.GET else None,
+        episodes=pages.episode_choices(patient),
+        with_price=therapist.practice.country == Country.NETHERLANDS,
+        initial={"first": as_of},
+    )
+    outcome = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        outcome = pages.plan_ahead(
+            patient=patient,
+            episode=pages.episode_of(patient, data["episode"]),
+            dates=pages.plan_dates(
+                first=data["first"], per_week=data["per_week"], weeks=data["weeks"]
+            ),
+            minutes=data["minutes"],
+            place=data["place"],
+            price=data.get("price"),
+        )
+    context = {
+        "patient_id": patient.pk,
+        "patient_name": f"{patient.first_name} {patient.last_name}",
+        "form": form,
+        "plan": outcome,
+    }
+    return _render(request, therapist, "practice/plan.html", context, partial="practice/_plan.html")

@@ -1,0 +1,99 @@
+"""The page data builders that need no database: plan days, prescriptions left, bars."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from practice import pages
+from reimburse.engine import types as t
+
+
+def _outcome(day: date, status: str = "best") -> t.SessionOutcome:
+    return t.SessionOutcome(
+        id=day.isoformat(),
+        date=day,
+        episode="1",
+        status=status,
+        ordinal=None,
+        code=None,
+        extra_codes=(),
+        amounts=None,
+        rule="X",
+        explanation="",
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "per_week", "weeks", "expected"),
+    [
+        # Twice a week from a Monday: Monday and Thursday.
+        (
+            date(2026, 3, 2),
+            2,
+            2,
+            [date(2026, 3, 2), date(2026, 3, 5), date(2026, 3, 9), date(2026, 3, 12)],
+        ),
+        # From a Wednesday, the week's Monday is skipped and made up at the end.
+        (
+            date(2026, 3, 4),
+            2,
+            2,
+            [date(2026, 3, 5), date(2026, 3, 9), date(2026, 3, 12), date(2026, 3, 16)],
+        ),
+        # Three a week: Monday, Wednesday, Friday; across the new year.
+        (date(2025, 12, 29), 3, 1, [date(2025, 12, 29), date(2025, 12, 31), date(2026, 1, 2)]),
+        (date(2026, 3, 2), 1, 3, [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16)]),
+    ],
+)
+def test_plan_dates_spread_sessions_over_weekdays(
+    first: date, per_week: int, weeks: int, expected: list[date]
+) -> None:
+    assert pages.plan_dates(first=first, per_week=per_week, weeks=weeks) == expected
+
+
+def test_plan_of_five_a_week_for_26_weeks_has_130_weekdays() -> None:
+    days = pages.plan_dates(first=date(2026, 1, 1), per_week=5, weeks=26)
+    assert len(days) == 130
+    assert all(day.weekday() < 5 for day in days)
+
+
+def test_prescriptions_fill_oldest_first_and_only_from_their_date() -> None:
+    old = t.Prescription(id="a", date=date(2026, 1, 5), sessions=2)
+    new = t.Prescription(id="b", date=date(2026, 2, 1), sessions=9)
+    outcomes = [
+        _outcome(date(2026, 1, 6)),
+        _outcome(date(2026, 1, 8), status="not_reimbursed"),  # refused: uses no slot
+        _outcome(date(2026, 1, 10)),
+        _outcome(date(2026, 1, 12)),  # the old one is full, the new one not yet dated
+        _outcome(date(2026, 2, 2)),
+    ]
+    rows = pages.prescriptions_left([new, old], outcomes)
+    assert [(r.date, r.used, r.left, r.state) for r in rows] == [
+        (date(2026, 1, 5), 2, 0, "exhausted"),
+        (date(2026, 2, 1), 1, 8, "ok"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "used", "state", "percent"),
+    [
+        (18, 10, "ok", 56),
+        (18, 15, "low", 83),
+        (18, 18, "exhausted", 100),
+        (18, 20, "exhausted", 100),
+        (None, 7, "unlimited", 0),
+    ],
+)
+def test_quota_bar_colour_follows_what_is_left(
+    limit: int | None, used: int, state: str, percent: int
+) -> None:
+    quota = t.Quota("1", "courante", date(2026, 1, 1), date(2026, 12, 31), limit, used)
+    bar = pages.quota_bar(quota)
+    assert (bar.state, bar.percent) == (state, percent)
+
+
+def test_warning_message_drops_the_engine_episode_prefix() -> None:
+    assert pages.warning_message("12: send the notification.", "12") == "Send the notification."
+    assert pages.warning_message("Pool is used up.", None) == "Pool is used up."
