@@ -4,11 +4,9 @@ Templates get these frozen dataclasses and nothing else, so rendering issues no 
 page can be tested without a template. The builders never read the clock: the views read it
 once and pass the day down.
 
-``session_preview`` and ``plan_ahead`` ask the engine a "what if" question: the stored case of
-a patient with proposed sessions appended. They use the bridge (``reimburse.services.
-patient_case``) to turn the rows into facts and then call the pure engine themselves, because
-the bridge has no what-if entry point yet; appending plain engine ``Session`` values to a case
-does not touch the ORM, so the one-bridge rule holds. Nothing here writes to the database.
+``session_preview`` and ``plan_ahead`` ask the bridge a "what if" question
+(``reimburse.services.patient_status_with``): the stored case of a patient with proposed
+sessions appended. Nothing here writes to the database.
 """
 
 from __future__ import annotations
@@ -26,10 +24,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Episode, Patient, Practice
-from reimburse import engine
 from reimburse.engine import types as t
 from reimburse.selectors import PatientWarning
-from reimburse.services import patient_case, patients_for_evaluation
+from reimburse.services import patient_status_with, patients_for_evaluation
 
 Label = str | Promise
 
@@ -513,13 +510,6 @@ def episode_of(patient: Patient, episode_id: int) -> Episode:
     return next(e for e in patient.episodes.all() if e.pk == episode_id)
 
 
-def _with_sessions(patient: Patient, as_of: date, extra: Sequence[t.Session]) -> t.Result:
-    case = patient_case(patient=patient, as_of=as_of)
-    # Appended last, so on a day that already has a session the proposed one comes second,
-    # as it would once saved (the bridge orders a day's sessions by recording order).
-    return engine.evaluate(dataclasses.replace(case, sessions=(*case.sessions, *extra)))
-
-
 def session_preview(
     *,
     patient: Patient,
@@ -544,7 +534,7 @@ def session_preview(
         place=place,
         price=price,
     )
-    result = _with_sessions(patient, date, [proposed])
+    result = patient_status_with(patient=patient, as_of=date, extra_sessions=[proposed])
     outcome = next(o for o in result.sessions if o.id == "preview")
     key = str(episode.pk)
     return Preview(
@@ -600,8 +590,8 @@ def plan_ahead(
     ]
     # Quotas are reported for the period containing as_of: judge the plan on its first and its
     # last day, so a plan running into next year shows both years' quotas at the plan's end.
-    result = _with_sessions(patient, min(dates), planned)
-    later = _with_sessions(patient, max(dates), planned)
+    result = patient_status_with(patient=patient, as_of=min(dates), extra_sessions=planned)
+    later = patient_status_with(patient=patient, as_of=max(dates), extra_sessions=planned)
     by_id = {s.id: s for s in planned}
     row_warnings: dict[str, list[WarningRow]] = {}
     for warning in result.warnings:

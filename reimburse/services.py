@@ -6,7 +6,8 @@ outcome comes back as engine value types. Nothing else calls the engine with ORM
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -138,6 +139,18 @@ def patient_status(*, patient: Patient, as_of: date) -> t.Result:
     """Return how a stored patient's sessions are reimbursed, with quotas and warnings."""
     loaded = patients_for_evaluation(Patient.objects.filter(pk=patient.pk)).get()
     return engine.evaluate(patient_case(patient=loaded, as_of=as_of))
+
+
+def patient_status_with(
+    *, patient: Patient, as_of: date, extra_sessions: Sequence[t.Session]
+) -> t.Result:
+    """Return a prefetched patient's status as if unsaved sessions were recorded now (what-if).
+
+    They are appended last, so on a day that already has a session a proposed one comes
+    second, as it would once saved (a day's stored sessions keep their recording order).
+    """
+    case = patient_case(patient=patient, as_of=as_of)
+    return engine.evaluate(replace(case, sessions=(*case.sessions, *extra_sessions)))
 
 
 def statuses(*, patients: QuerySet[Patient], as_of: date) -> Iterable[tuple[Patient, t.Result]]:
