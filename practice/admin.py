@@ -486,7 +486,7 @@ def _coverage_write(patient: Patient | None, form: forms.ModelForm) -> Coverage 
         raise ValidationError({"year": "delete this year's row and add the other year instead"})
     year = data["year"]
     values = {name: data[name] for name in _COVERAGE_FIELDS if name in data}
-    return services.coverage_set(patient=patient, year=year, **values)
+    return services.coverage_set(patient=patient, year=year, **values)[0]
 
 
 @admin.register(Patient)
@@ -730,7 +730,7 @@ class CoverageAdmin(HistoryScopedAdmin):
         patient = form.instance.patient if change else data["patient"]
         year = form.instance.year if change else data["year"]
         values = {name: data[name] for name in _COVERAGE_FIELDS if name in data}
-        return services.coverage_set(patient=patient, year=year, **values)
+        return services.coverage_set(patient=patient, year=year, **values)[0]
 
 
 # ----------------------------------------------------------------------------- episodes

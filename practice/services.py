@@ -310,9 +310,7 @@ def session_record(
 
 
 @transaction.atomic
-def session_cancel(
-    *, session: TreatmentSession, by: User, reason: str = ""
-) -> TreatmentSession:
+def session_cancel(*, session: TreatmentSession, by: User, reason: str = "") -> TreatmentSession:
     """Cancel a session: it stays on record with who cancelled it and when."""
     if session.cancelled_at is not None:
         return session
@@ -327,8 +325,11 @@ def session_cancel(
 
 
 @transaction.atomic
-def coverage_set(*, patient: Patient, year: int, **fields: Any) -> Coverage:
-    """Set an NL patient's supplementary coverage (and deductible left) for one year."""
+def coverage_set(*, patient: Patient, year: int, **fields: Any) -> tuple[Coverage, bool]:
+    """Set an NL patient's supplementary coverage (and deductible left) for one year.
+
+    One row per patient and year: returns it with ``created=True`` when the year was new.
+    """
     if patient.practice.country != Country.NETHERLANDS:
         raise ValidationError({"patient": "supplementary coverage is recorded for Dutch practices"})
     allowed = {
@@ -343,9 +344,13 @@ def coverage_set(*, patient: Patient, year: int, **fields: Any) -> Coverage:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "unknown field"))
-    if fields.get("treatments") is not None and fields.get("budget") is not None:
+    coverage = Coverage.objects.select_for_update().filter(patient=patient, year=year).first()
+    merged = {name: getattr(coverage, name, None) for name in ("treatments", "budget")} | fields
+    if merged.get("treatments") is not None and merged.get("budget") is not None:
         raise ValidationError({"budget": "give treatments per year or a budget, not both"})
-    coverage, _created = Coverage.objects.update_or_create(
-        patient=patient, year=year, defaults=fields
-    )
-    return coverage
+    if coverage is None:
+        return Coverage.objects.create(patient=patient, year=year, **fields), True
+    for name, value in fields.items():
+        setattr(coverage, name, value)
+    coverage.save()
+    return coverage, False

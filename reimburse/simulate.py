@@ -40,6 +40,9 @@ from reimburse.engine.netherlands_tables import CHRONIC_LIST
 from reimburse.engine.types import (
     BE_CATEGORIES,
     BE_PATHOLOGIES,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_AMOUNT,
     NL_CATEGORIES,
     PLACES,
     Agreement,
@@ -268,9 +271,14 @@ class _Fields:
             return default
         if isinstance(value, str) and _DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 pass  # well-formed but impossible, like 2025-02-30
+            else:
+                if EARLIEST_DATE <= day <= LATEST_DATE:
+                    return day
+                self.error(key, f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+                return default
         self.error(key, f"not a date: {_show(value)}")
         return default
 
@@ -306,6 +314,9 @@ class _Fields:
             return default
         if Decimal(value) < 0:
             self.error(key, "must not be negative")
+            return default
+        if Decimal(value) > MAX_AMOUNT:
+            self.error(key, f"must be at most {MAX_AMOUNT}")
             return default
         return money(value)
 
@@ -425,7 +436,7 @@ def _patient(f: _Fields | None, country: Country | None) -> Patient | None:
 def _coverage(f: _Fields, years: set[int]) -> Coverage | None:
     """Read one year's NL supplementary package: a treatment count, a euro budget or neither."""
     f.keys(COVERAGE_KEYS, required=("year",))
-    year = f.integer("year", default=None, minimum=1, maximum=9999)
+    year = f.integer("year", default=None, minimum=EARLIEST_DATE.year, maximum=LATEST_DATE.year)
     f.unique("year", year, years, "year")
     insurer = f.text("insurer", default=Coverage.insurer)
     package = f.text("package", default=Coverage.package)

@@ -41,6 +41,13 @@ SEVERITIES = ("info", "warning", "blocking")
 
 CENT = Decimal("0.01")
 
+# The dates and amounts the rules can reason about. Period arithmetic ("31 December of the
+# second following year", a 12-month window) needs headroom below 9999-12-31, and a date
+# outside this range is a typo in a practice's records. Amounts fit DecimalField(10, 2).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+MAX_AMOUNT = Decimal("99999999.99")
+
 
 def money(value: Decimal | str | int) -> Decimal:
     """Round to the cent with the project's one rounding policy (half up)."""

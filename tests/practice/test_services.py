@@ -221,6 +221,23 @@ def test_coverage_gives_treatments_or_a_budget_not_both() -> None:
     assert "budget" in raised.value.message_dict
 
 
+def test_coverage_keeps_one_row_per_year_and_says_when_it_created_it() -> None:
+    patient = PatientFactory.create(practice__country="NL")
+    first, created = services.coverage_set(patient=patient, year=2025, treatments=9)
+    again, created_again = services.coverage_set(patient=patient, year=2025, treatments=12)
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert again.treatments == 12
+
+
+def test_a_budget_cannot_be_added_to_a_year_counted_in_treatments() -> None:
+    patient = PatientFactory.create(practice__country="NL")
+    services.coverage_set(patient=patient, year=2025, treatments=9)
+    with pytest.raises(ValidationError) as raised:
+        services.coverage_set(patient=patient, year=2025, budget=Decimal("300"))
+    assert "budget" in raised.value.message_dict
+
+
 # ----------------------------------------------------------------------------- cancel
 
 

@@ -1,0 +1,787 @@
+"""Shapes of the API: input serializers parse and validate, output serializers render.
+
+Serializers here never save: views hand ``validated_data`` to one ``practice.services``
+function, which owns the write, the idempotency by ``external_id`` and the domain checks.
+Input objects reject unknown keys (they are almost always typos), like the simulate contract.
+Related ids are the practice's own: another practice's id reads as "no such id".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from practice.api.permissions import practice_of
+from practice.models import (
+    Coverage,
+    Episode,
+    Patient,
+    Prescription,
+    Therapist,
+    TreatmentSession,
+)
+from practice.services import GOLD_CLASSES
+from reimburse.engine.types import (
+    BE_STATUSES,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    NL_STATUSES,
+    PLACES,
+    SEVERITIES,
+)
+from reimburse.models import InsurerPackage
+from reimburse.simulate import CHRONIC_CONDITIONS, COUNTRIES, REFERRERS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# Every warning code of the simulate contract (simulate.md, "warnings[]").
+WARNING_CODES = (
+    "quota_low",
+    "quota_exhausted",
+    "pool_low",
+    "pool_exhausted",
+    "allowance_low",
+    "allowance_exhausted",
+    "prescription_missing",
+    "prescription_used_up",
+    "prescription_late_start",
+    "referral_missing",
+    "notification_missing",
+    "agreement_missing",
+    "agreement_ending",
+    "period_ending",
+    "period_ended",
+    "situations_exceeded",
+    "second_session_same_day",
+    "basic_starts",
+    "age_transition",
+)
+SESSION_STATUSES = ("active", "cancelled")
+REIMBURSEMENT_STATUSES = (*BE_STATUSES, *NL_STATUSES)
+# PositiveSmallIntegerField holds up to 32767 on PostgreSQL; SQLite would take more, so the
+# API states the bound itself and both databases answer alike (400, never a DataError 500).
+SMALL = 32767
+MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+
+
+# The dates the rules can reason about (see the engine's types).
+EARLIEST = EARLIEST_DATE
+LATEST = LATEST_DATE
+
+
+def in_supported_range(value: date) -> None:
+    """Refuse a date the rules cannot reason about."""
+    if not EARLIEST <= value <= LATEST:
+        raise serializers.ValidationError(
+            f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
+        )
+
+
+RANGE = {"validators": [in_supported_range]}
+
+
+class ApiDateField(serializers.DateField):
+    """A calendar date; "2025-02-30" is "not a date", not "the wrong format"."""
+
+    def to_internal_value(self, value: Any) -> date:
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError as error:
+            codes = error.get_codes()
+            if isinstance(value, str) and isinstance(codes, list) and "invalid" in codes:
+                raise serializers.ValidationError(
+                    f"not a date: {value[:40]!r}; expected YYYY-MM-DD", code="invalid"
+                ) from error
+            raise
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose date fields say which date is wrong."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: ApiDateField,
+    }
+
+
+def _choice_messages(choices: tuple[str, ...]) -> dict[str, str | StrPromise]:
+    return {"invalid_choice": f'unknown value "{{input}}"; expected one of {", ".join(choices)}'}
+
+
+class StrictMixin:
+    """Reject keys the serializer does not know, reported together with the other errors.
+
+    ``fixed_fields`` are known but set once (on create): changing them is refused by name.
+    """
+
+    fields: Any
+    fixed_fields: tuple[str, ...] = ()
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            unknown = {
+                str(key): ["cannot be changed" if key in self.fixed_fields else "unknown field"]
+                for key in data
+                if key not in self.fields
+            }
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class PracticeScopedField(serializers.PrimaryKeyRelatedField):
+    """An id of a row of the requesting token's practice; other ids do not exist."""
+
+    default_error_messages = {
+        "does_not_exist": "no {noun} with id {pk_value} in this practice",
+        "incorrect_type": "expected an integer id, got {data_type}",
+    }
+
+    def __init__(self, *, practice_path: str, noun: str, **kwargs: Any) -> None:
+        self.practice_path = practice_path
+        self.noun = noun
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Model]:
+        queryset = super().get_queryset()
+        assert queryset is not None  # every use passes queryset=
+        practice = practice_of(self.context["request"])
+        return queryset.filter(**{self.practice_path: practice})
+
+    def fail(self, key: str, **kwargs: Any) -> Any:
+        return super().fail(key, noun=self.noun, **kwargs)
+
+
+# ------------------------------------------------------------------------------------ errors
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True,
+        help_text="JSON-path-like name of the offending input (`sessions[0].date`, `as_of`); "
+        "null when the problem is not about one field. Simulate uses `` for the whole body.",
+    )
+    message = serializers.CharField(help_text="What is wrong, for a developer.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    # DRF's metaclass pops declared fields, so this does not shadow ``Serializer.errors``.
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------------------------- patients
+
+
+# INSZ/NISS with separators ("85.07.30-033.28") is longer than its stored compact form.
+def _national_id() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=20,
+        allow_blank=True,
+        required=False,
+        help_text="INSZ/NISS (BE) or BSN (NL), with or without separators; stored compact.",
+    )
+
+
+class PatientSerializer(StrictMixin, ApiModelSerializer):
+    national_id = _national_id()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "national_id",
+            "preferential",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "external_id": {
+                "help_text": "Your system's id. A repeated create with the same external_id "
+                "returns the existing patient (200) instead of a duplicate."
+            },
+            "preferential": {"help_text": "BE only: verhoogde tegemoetkoming / BIM."},
+            "birth_date": RANGE,
+        }
+
+
+class PatientUpdateSerializer(StrictMixin, ApiModelSerializer):
+    national_id = _national_id()
+    fixed_fields = ("id", "external_id", "created_at", "updated_at")
+
+    class Meta:
+        model = Patient
+        fields = ["first_name", "last_name", "birth_date", "national_id", "preferential"]
+        extra_kwargs = {"birth_date": RANGE}
+
+
+# ---------------------------------------------------------------------------------- coverage
+
+
+class CoverageSerializer(StrictMixin, ApiModelSerializer):
+    patient = PracticeScopedField(
+        queryset=Patient.objects.all(), practice_path="practice", noun="patient"
+    )
+    package = serializers.PrimaryKeyRelatedField(
+        queryset=InsurerPackage.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of a catalogue package; the numbers given here win over the package's.",
+    )
+    year = serializers.IntegerField(min_value=1900, max_value=2100)
+    treatments = serializers.IntegerField(
+        min_value=0, max_value=SMALL, allow_null=True, required=False
+    )
+    carry_over_max = serializers.IntegerField(
+        min_value=0, max_value=SMALL, allow_null=True, required=False
+    )
+    budget = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, allow_null=True, required=False
+    )
+    deductible_remaining = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Coverage
+        fields = [
+            "id",
+            "patient",
+            "year",
+            "package",
+            "insurer",
+            "package_name",
+            "treatments",
+            "budget",
+            "carry_over_max",
+            "deductible_remaining",
+        ]
+        read_only_fields = ["id"]
+        # The (patient, year) pair is an upsert key here, not a uniqueness error.
+        validators: list[Any] = []
+
+
+class CoverageUpdateSerializer(CoverageSerializer):
+    fixed_fields = ("id", "patient", "year")
+    patient = None  # type: ignore[assignment]
+    year = None  # type: ignore[assignment]
+
+    class Meta(CoverageSerializer.Meta):
+        fields = [
+            "package",
+            "insurer",
+            "package_name",
+            "treatments",
+            "budget",
+            "carry_over_max",
+            "deductible_remaining",
+        ]
+        read_only_fields = []
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The service checks the fields it is given; a change must not leave a year's row
+        # with both a treatment count and a budget (the engine reads one or the other).
+        coverage = self.context["coverage"]
+        treatments = attrs.get("treatments", coverage.treatments)
+        budget = attrs.get("budget", coverage.budget)
+        if treatments is not None and budget is not None:
+            field = "budget" if "budget" in attrs else "treatments"
+            raise serializers.ValidationError(
+                {field: "give treatments per year or a budget, not both (set the other to null)"}
+            )
+        return attrs
+
+
+# ---------------------------------------------------------------------------------- episodes
+
+
+class EpisodeSerializer(StrictMixin, ApiModelSerializer):
+    patient = PracticeScopedField(
+        queryset=Patient.objects.all(), practice_path="practice", noun="patient"
+    )
+    category = serializers.ChoiceField(
+        choices=Episode.Category.choices,
+        error_messages=_choice_messages(tuple(Episode.Category.values)),
+        help_text="BE: courante, fa, fb, e, perinatal, palliative. "
+        "NL: regular, chronic, osteoarthritis, claudication, pelvic_floor, copd, "
+        "rheumatoid_arthritis. Checked against the practice's country.",
+    )
+    gold_class = serializers.ChoiceField(
+        choices=GOLD_CLASSES,
+        allow_blank=True,
+        required=False,
+        error_messages=_choice_messages(GOLD_CLASSES),
+    )
+    gold_stage = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False)
+    term_months = serializers.IntegerField(
+        min_value=1, max_value=SMALL, allow_null=True, required=False
+    )
+    prior_treatments = serializers.IntegerField(min_value=0, max_value=SMALL, required=False)
+    referral_by = serializers.ChoiceField(
+        choices=Episode.ReferralBy.choices,
+        allow_blank=True,
+        required=False,
+        error_messages=_choice_messages(REFERRERS),
+    )
+
+    class Meta:
+        model = Episode
+        fields = [
+            "id",
+            "patient",
+            "title",
+            "category",
+            "pathology",
+            "notified_on",
+            "agreement_from",
+            "agreement_until",
+            "condition",
+            "term_months",
+            "gold_class",
+            "gold_stage",
+            "prior_treatments",
+            "first_treatment_on",
+            "referral_date",
+            "referral_by",
+            "extension",
+            "external_id",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "pathology": {"help_text": "BE list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a …)."},
+            "notified_on": {
+                "help_text": "BE fa/fb: day the advising physician was notified.",
+                **RANGE,
+            },
+            "agreement_from": {
+                "help_text": "BE: the advising physician's agreement, from.",
+                **RANGE,
+            },
+            "agreement_until": {
+                "help_text": "BE: the agreement's last day; null = open-ended.",
+                **RANGE,
+            },
+            "first_treatment_on": RANGE,
+            "referral_date": RANGE,
+            "condition": {"help_text": "NL chronic: " + ", ".join(CHRONIC_CONDITIONS)},
+            "external_id": {
+                "help_text": "Your system's id. A repeated create with the same external_id "
+                "returns the existing episode (200)."
+            },
+        }
+
+
+EPISODE_FIXED = ("id", "patient", "external_id", "created_at")
+
+
+class EpisodeUpdateSerializer(EpisodeSerializer):
+    fixed_fields = EPISODE_FIXED
+    patient = None  # type: ignore[assignment]
+
+    class Meta(EpisodeSerializer.Meta):
+        fields = [n for n in EpisodeSerializer.Meta.fields if n not in EPISODE_FIXED]
+        read_only_fields = []
+
+
+# ----------------------------------------------------------------------------- prescriptions
+
+
+class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
+    episode = PracticeScopedField(
+        queryset=Episode.objects.all(), practice_path="patient__practice", noun="episode"
+    )
+    patient = serializers.IntegerField(source="episode.patient_id", read_only=True)
+    sessions = serializers.IntegerField(
+        min_value=1,
+        max_value=SMALL,
+        error_messages={"min_value": "a prescription prescribes at least one session"},
+    )
+
+    class Meta:
+        model = Prescription
+        fields = [
+            "id",
+            "episode",
+            "patient",
+            "date",
+            "sessions",
+            "prescriber",
+            "prescriber_number",
+            "second_session_motivated",
+            "external_id",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "external_id": {
+                "help_text": "Your system's id. A repeated create with the same external_id "
+                "returns the existing prescription (200) instead of a duplicate."
+            },
+            "date": RANGE,
+        }
+
+
+# ---------------------------------------------------------------------------------- sessions
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """A recorded session as the API shows it."""
+
+    patient = serializers.IntegerField(source="episode.patient_id", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TreatmentSession
+        fields = [
+            "id",
+            "episode",
+            "patient",
+            "therapist",
+            "date",
+            "minutes",
+            "place",
+            "price",
+            "external_id",
+            "status",
+            "cancelled_at",
+            "cancel_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=SESSION_STATUSES))
+    def get_status(self, session: TreatmentSession) -> str:
+        return "active" if session.cancelled_at is None else "cancelled"
+
+
+class SessionCreateSerializer(StrictMixin, serializers.Serializer):
+    """What the practice system sends to record a session (done or planned)."""
+
+    episode = PracticeScopedField(
+        queryset=Episode.objects.select_related("patient"),
+        practice_path="patient__practice",
+        noun="episode",
+    )
+    patient = PracticeScopedField(
+        queryset=Patient.objects.all(),
+        practice_path="practice",
+        noun="patient",
+        required=False,
+        help_text="Optional cross-check: when given, the episode must be this patient's.",
+    )
+    prescription = PracticeScopedField(
+        queryset=Prescription.objects.all(),
+        practice_path="practice",
+        noun="prescription",
+        required=False,
+        help_text="Optional cross-check, not stored: the engine assigns sessions to "
+        "prescriptions itself. When given, it must be a prescription of the same episode, "
+        "dated on or before the session.",
+    )
+    therapist = PracticeScopedField(
+        queryset=Therapist.objects.all(),
+        practice_path="practice",
+        noun="therapist",
+        required=False,
+        allow_null=True,
+    )
+    date = ApiDateField(
+        help_text="Done or planned (after today) alike.", validators=[in_supported_range]
+    )
+    minutes = serializers.IntegerField(min_value=1, max_value=SMALL, default=30)
+    place = serializers.ChoiceField(
+        choices=TreatmentSession.Place.choices,
+        default="practice",
+        error_messages=_choice_messages(PLACES),
+    )
+    price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        required=False,
+        help_text="NL: what the practice charges (euro amounts and the deductible need it).",
+    )
+    external_id = serializers.CharField(
+        max_length=100,
+        allow_blank=True,
+        default="",
+        help_text="Your system's id. A repeated create with the same external_id returns the "
+        "existing session (200) instead of a duplicate.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        episode: Episode = attrs["episode"]
+        patient: Patient | None = attrs.pop("patient", None)
+        prescription: Prescription | None = attrs.pop("prescription", None)
+        errors: dict[str, str] = {}
+        if patient is not None and episode.patient_id != patient.pk:
+            errors["episode"] = f"episode {episode.pk} belongs to another patient"
+        if prescription is not None:
+            if prescription.episode_id != episode.pk:
+                errors["prescription"] = f"prescription {prescription.pk} is of another episode"
+            elif attrs["date"] < prescription.date:
+                errors["date"] = (
+                    f"the session ({attrs['date']:%Y-%m-%d}) is before its prescription's date "
+                    f"({prescription.date:%Y-%m-%d})"
+                )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SessionCancelSerializer(StrictMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+# ------------------------------------------------------------------- quota, warnings, simulate
+
+
+class QuotaQuerySerializer(serializers.Serializer):
+    as_of = ApiDateField(
+        required=False,
+        help_text="Reference day (YYYY-MM-DD); default today in Europe/Brussels.",
+        validators=[in_supported_range],
+    )
+
+
+class WarningsQuerySerializer(serializers.Serializer):
+    as_of = ApiDateField(
+        required=False,
+        help_text="Reference day (YYYY-MM-DD); default today in Europe/Brussels.",
+        validators=[in_supported_range],
+    )
+    severity = serializers.ChoiceField(
+        choices=SEVERITIES, required=False, error_messages=_choice_messages(SEVERITIES)
+    )
+    therapist = PracticeScopedField(
+        queryset=Therapist.objects.all(),
+        practice_path="practice",
+        noun="therapist",
+        required=False,
+        help_text="Only patients this therapist has a (not cancelled) session with.",
+    )
+    code = serializers.ChoiceField(
+        choices=WARNING_CODES, required=False, error_messages=_choice_messages(WARNING_CODES)
+    )
+
+
+class WarningRowSerializer(serializers.Serializer):
+    """One current warning of one patient, for the practice-wide feed."""
+
+    patient = serializers.IntegerField(source="patient_id")
+    patient_name = serializers.CharField()
+    episode = serializers.IntegerField(source="episode_id", allow_null=True)
+    episode_title = serializers.CharField(allow_null=True)
+    session = serializers.IntegerField(source="session_id", allow_null=True)
+    date = serializers.DateField(
+        source="session_date",
+        allow_null=True,
+        help_text="The date of the session the warning names, if any.",
+    )
+    code = serializers.ChoiceField(choices=WARNING_CODES)
+    severity = serializers.ChoiceField(choices=SEVERITIES)
+    message = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "object",
+                "description": "BE: fee = insurer + patient.",
+                "properties": {
+                    name: {"type": "string", "pattern": MONEY_PATTERN}
+                    for name in ("fee", "insurer", "patient")
+                },
+                "required": ["fee", "insurer", "patient"],
+            },
+            {
+                "type": "object",
+                "description": "NL: price = insurer + patient; deductible is part of patient.",
+                "properties": {
+                    name: {"type": "string", "pattern": MONEY_PATTERN}
+                    for name in ("price", "insurer", "deductible", "patient")
+                },
+                "required": ["price", "insurer", "deductible", "patient"],
+            },
+        ],
+        "nullable": True,
+    }
+)
+class AmountsField(serializers.JSONField):
+    """Money of one session; null where the tariff table has no entry."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "a count of sessions or treatments"},
+            {"type": "string", "pattern": MONEY_PATTERN, "description": "euros"},
+        ],
+        "nullable": True,
+    }
+)
+class CountOrMoneyField(serializers.JSONField):
+    """A pool figure: counts are integers, euro pools (deductible, budgets) money strings."""
+
+
+class SessionOutcomeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    date = serializers.DateField()
+    episode = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=REIMBURSEMENT_STATUSES,
+        help_text="BE: best, reduced, reduced_2, pending, not_reimbursed. "
+        "NL: basic, supplementary, patient.",
+    )
+    ordinal = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField(allow_null=True)
+    extra_codes = serializers.ListField(child=serializers.CharField())
+    amounts = AmountsField(allow_null=True)
+    rule = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class QuotaSerializer(serializers.Serializer):
+    episode = serializers.CharField()
+    counter = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(allow_null=True, help_text="Inclusive; null = open-ended.")
+    limit = serializers.IntegerField(allow_null=True, help_text="null = unlimited.")
+    used = serializers.IntegerField()
+    remaining = serializers.IntegerField(allow_null=True)
+
+
+class PoolSerializer(serializers.Serializer):
+    pool = serializers.CharField(help_text="BE overflow; NL supplementary, deductible.")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(allow_null=True)
+    limit = CountOrMoneyField(allow_null=True)
+    used = CountOrMoneyField()
+    remaining = CountOrMoneyField(allow_null=True)
+
+
+class OutcomeWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=WARNING_CODES)
+    severity = serializers.ChoiceField(choices=SEVERITIES)
+    episode = serializers.CharField(allow_null=True)
+    session = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class SimulateResultSerializer(serializers.Serializer):
+    """The simulate contract's output; the quota endpoint answers in the same shape."""
+
+    country = serializers.ChoiceField(choices=COUNTRIES)
+    as_of = serializers.DateField()
+    sessions = SessionOutcomeSerializer(many=True)
+    quotas = QuotaSerializer(many=True)
+    pools = PoolSerializer(many=True)
+    warnings = OutcomeWarningSerializer(many=True)
+
+
+# The simulate input, for the OpenAPI document only: ``reimburse.simulate`` validates the body
+# itself (the same code as ``manage.py simulate``), so these never parse a request.
+
+
+def _money(**kwargs: Any) -> serializers.RegexField:
+    kwargs.setdefault("help_text", "Euros as a string, e.g. 23.75.")
+    return serializers.RegexField(MONEY_PATTERN, **kwargs)
+
+
+class SimulateCoverageSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1, max_value=9999)
+    insurer = serializers.CharField(required=False)
+    package = serializers.CharField(required=False)
+    treatments = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    budget = _money(required=False, allow_null=True)
+    carry_over_max = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class SimulatePatientSerializer(serializers.Serializer):
+    birth_date = serializers.DateField()
+    preferential = serializers.BooleanField(required=False, help_text="BE only.")
+    coverage = SimulateCoverageSerializer(many=True, required=False, help_text="NL only.")
+    deductible_remaining = serializers.DictField(
+        child=_money(),
+        required=False,
+        help_text='NL only: eigen risico still open per year, {"2025": "385.00"}.',
+    )
+
+
+class SimulatePrescriptionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    date = serializers.DateField()
+    sessions = serializers.IntegerField(min_value=1)
+    second_session_motivated = serializers.BooleanField(required=False)
+
+
+class SimulateAgreementSerializer(serializers.Serializer):
+    # "from" is a Python keyword: declared below under its JSON name.
+    until = serializers.DateField(allow_null=True, required=False)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"from": serializers.DateField(), **super().get_fields()}
+
+
+class SimulateReferralSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    by = serializers.ChoiceField(choices=REFERRERS)
+
+
+class SimulateEpisodeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    category = serializers.ChoiceField(choices=Episode.Category.choices)
+    pathology = serializers.CharField(required=False, help_text="BE fa/fb/e: list code.")
+    notified_on = serializers.DateField(required=False, allow_null=True, help_text="BE fa/fb.")
+    agreement = SimulateAgreementSerializer(required=False, allow_null=True, help_text="BE.")
+    prescriptions = SimulatePrescriptionSerializer(many=True, required=False, help_text="BE.")
+    condition = serializers.ChoiceField(
+        choices=CHRONIC_CONDITIONS, required=False, help_text="NL chronic."
+    )
+    term_months = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    gold_class = serializers.ChoiceField(choices=GOLD_CLASSES, required=False, help_text="NL copd.")
+    gold_stage = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    prior_treatments = serializers.IntegerField(min_value=0, required=False)
+    first_treatment_on = serializers.DateField(required=False, allow_null=True)
+    referral = SimulateReferralSerializer(required=False, allow_null=True, help_text="NL.")
+    extension = serializers.BooleanField(required=False, help_text="NL children.")
+
+
+class SimulateSessionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    date = serializers.DateField()
+    episode = serializers.CharField(help_text="The id of an episode of this input.")
+    minutes = serializers.IntegerField(min_value=1, required=False)
+    place = serializers.ChoiceField(choices=TreatmentSession.Place.choices, required=False)
+    price = _money(required=False, allow_null=True, help_text="NL only.")
+
+
+class SimulateInputSerializer(serializers.Serializer):
+    """The simulate contract's input (shared/contracts/simulate.md); unknown keys are refused."""
+
+    country = serializers.ChoiceField(choices=COUNTRIES)
+    as_of = serializers.DateField()
+    patient = SimulatePatientSerializer()
+    episodes = SimulateEpisodeSerializer(many=True)
+    sessions = SimulateSessionSerializer(many=True)

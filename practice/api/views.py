@@ -1,0 +1,286 @@
+"""API views: parse with a serializer, make one service or selector call, render.
+
+Every queryset starts from the token's practice, so another practice's ids answer 404.
+Creates go through ``practice.services``: a repeat with a known ``external_id`` answers 200
+with the existing row, a new row 201. Prescriptions and sessions have no update: there is no
+service for it, and a wrong session is cancelled and recorded again, which keeps the trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from practice import services
+from practice.api import filters, serializers
+from practice.api.feeds import warning_feed
+from practice.api.permissions import practice_of
+from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+from reimburse.services import patient_status
+from reimburse.simulate import result_to_dict
+
+
+def _created(serializer: type[BaseSerializer[Any]]) -> dict[int, Any]:
+    return {
+        201: OpenApiResponse(serializer, description="Created."),
+        200: OpenApiResponse(
+            serializer, description="A row with this external_id exists: returned unchanged."
+        ),
+    }
+
+
+def _status(created: bool) -> int:
+    return status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+
+class ScopedViewSet(GenericViewSet):
+    """List and read the practice's rows; ids in URLs are integer primary keys."""
+
+    lookup_value_regex = "[0-9]+"
+    # Only the practice's rows exist for this request: the path from a row to its practice.
+    practice_path = "practice"
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        return queryset.filter(**{self.practice_path: practice_of(self.request)})
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def parse(self, serializer_class: type[BaseSerializer[Any]], **kwargs: Any) -> dict[str, Any]:
+        """Validate the request body; a 400 names every offending field."""
+        serializer = serializer_class(
+            data=self.request.data, context=self.get_serializer_context(), **kwargs
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the practice's patients"),
+    retrieve=extend_schema(summary="Read a patient"),
+)
+class PatientViewSet(ScopedViewSet):
+    """The practice's patients; a patient's quota is computed from their stored records."""
+
+    queryset = Patient.objects.all()
+    serializer_class = serializers.PatientSerializer
+    filterset_class = filters.PatientFilter
+    ordering_fields = ["last_name", "first_name", "birth_date", "created_at", "id"]
+    ordering = ["last_name", "first_name", "id"]
+
+    @extend_schema(summary="Create a patient", responses=_created(serializers.PatientSerializer))
+    def create(self, request: Request) -> Response:
+        data = self.parse(serializers.PatientSerializer)
+        patient, created = services.patient_create(practice=practice_of(request), **data)
+        return Response(self.get_serializer(patient).data, status=_status(created))
+
+    @extend_schema(summary="Change a patient", request=serializers.PatientUpdateSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        patient = self.get_object()
+        data = self.parse(serializers.PatientUpdateSerializer, partial=True)
+        patient = services.patient_update(patient=patient, **data)
+        return Response(self.get_serializer(patient).data)
+
+    @extend_schema(
+        summary="A patient's reimbursement status: sessions, quotas, pools, warnings",
+        description="The same shape as POST /api/v1/simulate, computed from the stored "
+        "records. Cancelled sessions are left out.",
+        parameters=[serializers.QuotaQuerySerializer],
+        responses=serializers.SimulateResultSerializer,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def quota(self, request: Request, pk: str) -> Response:
+        patient = self.get_object()
+        query = serializers.QuotaQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        # The clock is read once, here, in the practice's time zone (Europe/Brussels).
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        return Response(result_to_dict(patient_status(patient=patient, as_of=as_of)))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List NL coverage (supplementary package per patient and year)"),
+    retrieve=extend_schema(summary="Read a year's coverage"),
+)
+class CoverageViewSet(ScopedViewSet):
+    """NL supplementary coverage: one package (and deductible left) per patient and year."""
+
+    queryset = Coverage.objects.select_related("patient")
+    practice_path = "patient__practice"
+    serializer_class = serializers.CoverageSerializer
+    filterset_class = filters.CoverageFilter
+    ordering_fields = ["year", "id"]
+    ordering = ["patient", "-year", "id"]
+
+    @extend_schema(
+        summary="Set a patient's coverage for a year",
+        description="One row per patient and year: a repeat for the same year updates it (200).",
+        responses=_created(serializers.CoverageSerializer),
+    )
+    def create(self, request: Request) -> Response:
+        data = self.parse(serializers.CoverageSerializer)
+        patient, year = data.pop("patient"), data.pop("year")
+        coverage, created = services.coverage_set(patient=patient, year=year, **data)
+        return Response(self.get_serializer(coverage).data, status=_status(created))
+
+    @extend_schema(summary="Change a year's coverage", request=serializers.CoverageUpdateSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        coverage = self.get_object()
+        context = {**self.get_serializer_context(), "coverage": coverage}
+        serializer = serializers.CoverageUpdateSerializer(
+            data=request.data, partial=True, context=context
+        )
+        serializer.is_valid(raise_exception=True)
+        coverage, _created = services.coverage_set(
+            patient=coverage.patient, year=coverage.year, **serializer.validated_data
+        )
+        return Response(self.get_serializer(coverage).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List episodes"),
+    retrieve=extend_schema(summary="Read an episode"),
+)
+class EpisodeViewSet(ScopedViewSet):
+    """Episodes: a BE pathological situation or an NL indication, with its notification,
+    agreement or referral."""
+
+    queryset = Episode.objects.all()
+    practice_path = "patient__practice"
+    serializer_class = serializers.EpisodeSerializer
+    filterset_class = filters.EpisodeFilter
+    ordering_fields = ["created_at", "id", "category"]
+    ordering = ["created_at", "id"]
+
+    @extend_schema(summary="Open an episode", responses=_created(serializers.EpisodeSerializer))
+    def create(self, request: Request) -> Response:
+        data = self.parse(serializers.EpisodeSerializer)
+        episode, created = services.episode_create(**data)
+        return Response(self.get_serializer(episode).data, status=_status(created))
+
+    @extend_schema(
+        summary="Change an episode (notification, agreement, referral …)",
+        request=serializers.EpisodeUpdateSerializer,
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        episode = self.get_object()
+        data = self.parse(serializers.EpisodeUpdateSerializer, partial=True)
+        episode = services.episode_update(episode=episode, **data)
+        return Response(self.get_serializer(episode).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List prescriptions (BE)"),
+    retrieve=extend_schema(summary="Read a prescription"),
+)
+class PrescriptionViewSet(ScopedViewSet):
+    """BE prescriptions; the engine assigns sessions to them."""
+
+    queryset = Prescription.objects.select_related("episode")
+    serializer_class = serializers.PrescriptionSerializer
+    filterset_class = filters.PrescriptionFilter
+    ordering_fields = ["date", "created_at", "id"]
+    ordering = ["date", "id"]
+
+    @extend_schema(
+        summary="Record a prescription (BE)", responses=_created(serializers.PrescriptionSerializer)
+    )
+    def create(self, request: Request) -> Response:
+        data = self.parse(serializers.PrescriptionSerializer)
+        prescription, created = services.prescription_create(**data)
+        return Response(self.get_serializer(prescription).data, status=_status(created))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sessions"),
+    retrieve=extend_schema(summary="Read a session"),
+)
+class SessionViewSet(ScopedViewSet):
+    """Sessions done or planned; they are cancelled, never deleted."""
+
+    queryset = TreatmentSession.objects.select_related("episode")
+    serializer_class = serializers.SessionSerializer
+    filterset_class = filters.SessionFilter
+    ordering_fields = ["date", "created_at", "id"]
+    ordering = ["date", "id"]
+
+    @extend_schema(
+        summary="Record a session (done or planned)",
+        request=serializers.SessionCreateSerializer,
+        responses=_created(serializers.SessionSerializer),
+    )
+    def create(self, request: Request) -> Response:
+        data = self.parse(serializers.SessionCreateSerializer)
+        session, created = services.session_record(**data)
+        return Response(self.get_serializer(session).data, status=_status(created))
+
+    @extend_schema(
+        summary="Cancel a session",
+        description="The session stays on record with who cancelled it (the token's creator), "
+        "when and why. Cancelling a cancelled session changes nothing.",
+        request=serializers.SessionCancelSerializer,
+        responses=serializers.SessionSerializer,
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def cancel(self, request: Request, pk: str) -> Response:
+        session = self.get_object()
+        data = self.parse(serializers.SessionCancelSerializer)
+        # The authentication class only lets tokens with an active creator through, so the
+        # cancellation always names a person (the check constraint requires one).
+        assert isinstance(request.user, User)
+        session = services.session_cancel(session=session, by=request.user, reason=data["reason"])
+        return Response(self.get_serializer(session).data)
+
+
+class WarningFeedView(GenericAPIView):
+    """The practice-wide feed of current warnings."""
+
+    serializer_class = serializers.WarningRowSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        summary="Current warnings of the practice, newest first",
+        description="A warning is dated by the session it names, else by as_of (the day it "
+        "holds for); newest first, and most urgent first within a day.",
+        parameters=[serializers.WarningsQuerySerializer],
+        responses=serializers.WarningRowSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = serializers.WarningsQuerySerializer(
+            data=request.query_params, context=self.get_serializer_context()
+        )
+        query.is_valid(raise_exception=True)
+        params = dict(query.validated_data)
+        params["as_of"] = params.get("as_of") or timezone.localdate()
+        rows = warning_feed(practice=practice_of(request), **params)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: a JSON 404 rather than Django's HTML page."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    schema = None
+
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        raise NotFound("no such endpoint; the API is described at /api/v1/docs/")

@@ -1,0 +1,112 @@
+"""POST /api/v1/simulate: the simulate contract over HTTP, stateless."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from practice.models import Patient, TreatmentSession
+from reimburse.simulate import simulate
+from tests.api.conftest import errors
+
+CONTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "contract"
+
+
+def _example(name: str) -> Any:
+    return json.loads((CONTRACT / name).read_text())
+
+
+def _post(api: APIClient, body: Any) -> Any:
+    return api.post("/api/v1/simulate", body, format="json")
+
+
+@pytest.mark.parametrize("case", ["be-courante", "nl-chronic"])
+def test_the_answer_is_the_contracts_output(api: APIClient, case: str):
+    response = _post(api, _example(f"{case}-input.json"))
+
+    assert response.status_code == 200
+    assert response.json() == simulate(_example(f"{case}-input.json"))
+    expected = _example(f"{case}-output.json")
+    # The contract's wording and rule ids are illustrative; statuses and numbers are not.
+    for row in (*response.json()["sessions"], *expected["sessions"]):
+        del row["explanation"], row["rule"]
+    assert response.json()["sessions"] == expected["sessions"]
+    assert response.json()["quotas"] == expected["quotas"]
+
+
+def test_invalid_input_answers_the_contracts_error_object(api: APIClient):
+    response = _post(api, _example("invalid-input.json"))
+
+    assert response.status_code == 400
+    assert response.json() == _example("invalid-output.json")
+
+
+def test_malformed_json_is_invalid_input(api: APIClient):
+    response = api.post("/api/v1/simulate", '{"country": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert list(errors(response)) == [""]
+    assert errors(response)[""].startswith("not valid JSON")
+
+
+def test_a_repeated_key_is_invalid_input(api: APIClient):
+    body = '{"country": "BE", "country": "NL"}'
+
+    response = api.post("/api/v1/simulate", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "duplicate key 'country'" in errors(response)[""]
+
+
+def test_a_body_that_is_not_an_object_is_400(api: APIClient):
+    response = _post(api, [1, 2])
+
+    assert errors(response) == {"": "expected an object"}
+
+
+def test_only_json_is_accepted(api: APIClient):
+    response = api.post("/api/v1/simulate", "country=BE", content_type="text/plain")
+
+    assert response.status_code == 415
+    assert list(errors(response)) == [None]
+
+
+# Found by the schemathesis run: simulate's parser bounds amounts and dates.
+def test_an_absurd_amount_is_invalid_input_not_a_500(api: APIClient):
+    body = _example("nl-chronic-input.json")
+    body["sessions"][0]["price"] = "35206897005780706376481623544.76"
+
+    response = _post(api, body)
+
+    assert response.status_code == 400
+    assert "sessions[0].price" in errors(response)
+
+
+def test_a_date_at_the_end_of_the_calendar_is_invalid_input_not_a_500(api: APIClient):
+    body = _example("be-courante-input.json")
+    body["episodes"][0]["prescriptions"][0]["date"] = "9999-12-01"
+    body["sessions"][0]["date"] = "9999-12-31"
+
+    response = _post(api, body)
+
+    assert response.status_code == 400
+    assert "sessions[0].date" in errors(response)
+
+
+def test_simulate_writes_nothing(api: APIClient):
+    _post(api, _example("be-courante-input.json"))
+
+    assert not Patient.objects.exists()
+    assert not TreatmentSession.objects.exists()
+
+
+def test_simulate_is_post_only(api: APIClient):
+    assert api.get("/api/v1/simulate").status_code == 405
+
+
+def test_unauthenticated_is_401(anonymous: APIClient, db: None):
+    assert _post(anonymous, _example("be-courante-input.json")).status_code == 401

@@ -1,0 +1,170 @@
+"""GET /api/v1/warnings: the practice-wide feed of current warnings, newest first, paginated."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.test import APIClient
+
+from practice.models import Practice, Therapist
+from reimburse import engine
+from reimburse.engine import types as t
+from tests.api.conftest import errors
+from tests.factories import (
+    EpisodeFactory,
+    PatientFactory,
+    SessionFactory,
+    TherapistFactory,
+)
+
+
+class StubRules:
+    """Warn about every session (prescription_missing) and every episode (quota_low).
+
+    The feed's dating, ordering and filtering are under test here, not the rules.
+    """
+
+    @staticmethod
+    def evaluate(case: t.Case) -> t.Result:
+        per_session = tuple(
+            t.Warning("prescription_missing", "warning", "no prescription", s.episode, s.id)
+            for s in case.sessions
+        )
+        per_episode = tuple(t.Warning("quota_low", "info", "3 left", e.id) for e in case.episodes)
+        return t.Result(case.country, case.as_of, (), (), (), per_session + per_episode)
+
+
+@pytest.fixture
+def stub_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(engine.JURISDICTIONS, "BE", StubRules)
+
+
+@pytest.fixture
+def therapist(practice: Practice) -> Therapist:
+    return TherapistFactory.create(practice=practice)
+
+
+@pytest.fixture
+def records(practice: Practice, therapist: Therapist) -> None:
+    """Aerts had a session on 10 February (with the therapist), Claes on 1 March."""
+    aerts = EpisodeFactory.create(
+        patient=PatientFactory.create(practice=practice, last_name="Aerts")
+    )
+    claes = EpisodeFactory.create(
+        patient=PatientFactory.create(practice=practice, last_name="Claes")
+    )
+    SessionFactory.create(episode=aerts, date=date(2025, 2, 10), therapist=therapist)
+    SessionFactory.create(episode=claes, date=date(2025, 3, 1))
+
+
+def _feed(api: APIClient, **params: Any) -> Any:
+    return api.get("/api/v1/warnings", {"as_of": "2025-03-15", **params})
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_the_feed_is_newest_first_undated_warnings_on_as_of(api: APIClient):
+    body = _feed(api).json()
+
+    assert body["count"] == 4
+    assert [(w["patient_name"].split(",")[0], w["code"], w["date"]) for w in body["results"]] == [
+        ("Aerts", "quota_low", None),
+        ("Claes", "quota_low", None),
+        ("Claes", "prescription_missing", "2025-03-01"),
+        ("Aerts", "prescription_missing", "2025-02-10"),
+    ]
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_a_row_names_patient_episode_and_session(api: APIClient):
+    row = _feed(api, code="prescription_missing").json()["results"][0]
+
+    assert set(row) == {
+        "patient",
+        "patient_name",
+        "episode",
+        "episode_title",
+        "session",
+        "date",
+        "code",
+        "severity",
+        "message",
+    }
+    assert row["episode_title"] == "Low back pain"
+    assert isinstance(row["session"], int)
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_the_feed_filters_by_severity_code_and_therapist(api: APIClient, therapist: Therapist):
+    def codes(**params: Any) -> list[tuple[str, str]]:
+        rows = _feed(api, **params).json()["results"]
+        return [(w["patient_name"].split(",")[0], w["code"]) for w in rows]
+
+    assert codes(severity="info") == [("Aerts", "quota_low"), ("Claes", "quota_low")]
+    assert codes(code="prescription_missing", therapist=therapist.pk) == [
+        ("Aerts", "prescription_missing")
+    ]
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_the_feed_is_paginated(api: APIClient, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(PageNumberPagination, "page_size", 3)
+
+    first = _feed(api).json()
+    second = api.get(first["next"]).json()
+
+    assert (len(first["results"]), len(second["results"])) == (3, 1)
+
+
+@pytest.mark.usefixtures("stub_rules")
+def test_another_practices_warnings_are_not_shown(api: APIClient, stranger: Practice):
+    SessionFactory.create(episode__patient__practice=stranger, date=date(2025, 3, 1))
+
+    assert _feed(api).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"severity": "urgent"}, "severity"),
+        ({"code": "quota_gone"}, "code"),
+        ({"as_of": "2025-02-29"}, "as_of"),
+        ({"therapist": "x"}, "therapist"),
+    ],
+)
+def test_invalid_filters_are_400(api: APIClient, params: dict[str, str], field: str):
+    response = _feed(api, **params)
+
+    assert response.status_code == 400
+    assert list(errors(response)) == [field]
+
+
+def test_an_unknown_severity_lists_the_known_ones(api: APIClient):
+    response = _feed(api, severity="urgent")
+
+    assert errors(response) == {
+        "severity": 'unknown value "urgent"; expected one of info, warning, blocking'
+    }
+
+
+def test_another_practices_therapist_is_400(api: APIClient, stranger: Practice):
+    foreign = TherapistFactory.create(practice=stranger)
+
+    response = _feed(api, therapist=str(foreign.pk))
+
+    assert errors(response) == {"therapist": f"no therapist with id {foreign.pk} in this practice"}
+
+
+def test_a_session_without_prescription_is_in_the_feed(api: APIClient, practice: Practice):
+    """With the real Belgian rules (contract decision 8)."""
+    SessionFactory.create(episode__patient__practice=practice, date=date(2025, 3, 1))
+
+    rows = _feed(api).json()["results"]
+
+    assert "prescription_missing" in {row["code"] for row in rows}
+
+
+def test_unauthenticated_is_401(anonymous: APIClient, db: None):
+    assert anonymous.get("/api/v1/warnings").status_code == 401
