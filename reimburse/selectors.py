@@ -62,28 +62,28 @@ def practice_warnings(
 
     With ``therapist``: only patients this therapist has a (non-cancelled) session with.
     """
-    from reimburse.services import statuses
+    from reimburse.services import practice_evaluations
 
-    patients = Patient.objects.filter(practice=practice)
+    patients = None
     if therapist is not None:
-        patients = patients.filter(
+        patients = Patient.objects.filter(
+            practice=practice,
             episodes__sessions__therapist=therapist,
             episodes__sessions__cancelled_at__isnull=True,
         ).distinct()
     rows: list[PatientWarning] = []
-    for patient, result in statuses(patients=patients, as_of=as_of):
-        titles = {str(e.pk): e.title for e in patient.episodes.all()}
-        for warning in result.warnings:
+    for evaluation in practice_evaluations(practice=practice, as_of=as_of, patients=patients):
+        for warning in evaluation.result.warnings:
             if severity and warning.severity != severity:
                 continue
             if code and warning.code != code:
                 continue
             rows.append(
                 PatientWarning(
-                    patient_id=patient.pk,
-                    patient_name=str(patient),
+                    patient_id=evaluation.patient_id,
+                    patient_name=evaluation.patient_name,
                     episode_id=int(warning.episode) if warning.episode else None,
-                    episode_title=titles.get(warning.episode or ""),
+                    episode_title=evaluation.episode_titles.get(warning.episode or ""),
                     session_id=int(warning.session) if warning.session else None,
                     code=warning.code,
                     severity=warning.severity,

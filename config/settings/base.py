@@ -1,5 +1,6 @@
 """Settings shared by every environment; the environment variables are listed in the README."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -21,10 +22,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "import_export",
     "django_htmx",
+    "axes",
     "practice",
     "reimburse",
 ]
@@ -41,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,12 +99,36 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Messages live in the session, not a signed cookie: a new API token's key is shown once
+# through a message and must not travel in a readable cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Login rate limiting (django-axes): the standalone backend refuses a locked-out login before
+# the model backend checks the password. Five failures for one username from one address lock
+# that pair for 15 minutes, even with the right password; a success resets the count. The pair,
+# not the address alone: a clinic's therapists share one public address, and locking by username
+# alone would let anyone lock a therapist out from anywhere.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per-practice API tokens only; every 4xx answers {"errors": [{"field", "message"}]}.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["practice.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["practice.api.permissions.HasPracticeToken"],
+    "EXCEPTION_HANDLER": "practice.api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "practice.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -113,4 +142,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Quotas, reimbursement and warnings for Belgian and Dutch physiotherapy.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from the sidecar package, served locally: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request components, so read-only fields (id, created_at) are not inputs.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Two "status" fields with different meanings: name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "practice.api.serializers.SESSION_STATUSES",
+        "ReimbursementStatusEnum": "practice.api.serializers.REIMBURSEMENT_STATUSES",
+        "WarningCodeEnum": "practice.api.serializers.WARNING_CODES",
+    },
 }

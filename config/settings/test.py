@@ -12,5 +12,8 @@ STORAGES = {
 }
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+# Login rate limiting is off for tests (the client logs in without a request); the test of
+# the lockout turns it on.
+AXES_ENABLED = False
 # Browser tests drive a live server from pytest's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
