@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from practice.models import ApiToken, Practice
 
 PREFIX_LENGTH = 8
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _hash(raw_key: str) -> str:
@@ -52,5 +55,10 @@ def api_token_for_key(raw_key: str) -> ApiToken | None:
         .first()
     )
     if token is not None:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Record use at most once a minute: a busy practice system must not turn every read
+        # into a write on the token row.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
     return token

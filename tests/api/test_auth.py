@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -142,3 +144,20 @@ def test_a_path_with_a_trailing_slash_is_a_json_404(api: APIClient):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+def test_last_use_is_written_at_most_once_a_minute(practice: Practice):
+    token, key = _token(practice)
+    client = APIClient()
+    client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {key}")
+    token.refresh_from_db()
+    first_use = token.last_used_at
+
+    client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {key}")
+    token.refresh_from_db()
+    assert token.last_used_at == first_use
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first_use - timedelta(minutes=2))
+    client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {key}")
+    token.refresh_from_db()
+    assert token.last_used_at > first_use
