@@ -152,6 +152,7 @@ def test_last_use_is_written_at_most_once_a_minute(practice: Practice):
     client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {key}")
     token.refresh_from_db()
     first_use = token.last_used_at
+    assert first_use is not None
 
     client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {key}")
     token.refresh_from_db()
@@ -160,4 +161,5 @@ def test_last_use_is_written_at_most_once_a_minute(practice: Practice):
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=first_use - timedelta(minutes=2))
     client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {key}")
     token.refresh_from_db()
+    assert token.last_used_at is not None
     assert token.last_used_at > first_use
