@@ -318,7 +318,7 @@ class _Evaluation:
             return None
         self.warnings.add(
             "second_session_same_day",
-            f"Session {session.id} is not the first session on {session.date.isoformat()}: "
+            f"The session of {session.date.isoformat()} is not the first session that day: "
             "only one session a day is reimbursed (a motivated second one for palliative and "
             "E patients).",
             episode=session.episode,
@@ -370,7 +370,7 @@ class _Evaluation:
             if verdict == "missing":
                 self.warnings.add(
                     "prescription_missing",
-                    f"Session {session.id} on {session.date.isoformat()} has no prescription "
+                    f"The session of {session.date.isoformat()} has no prescription "
                     "dated on or before it.",
                     episode=ep,
                     session=session.id,
@@ -382,8 +382,8 @@ class _Evaluation:
                 )
             self.warnings.add(
                 "prescription_used_up",
-                f"All prescribed sessions of {ep} are used; session {session.id} needs a new "
-                "prescription.",
+                "All prescribed sessions are used; the session of "
+                f"{session.date.isoformat()} needs a new prescription.",
                 episode=ep,
                 session=session.id,
             )
@@ -400,15 +400,16 @@ class _Evaluation:
         prescribed = rx.prescription
         self.warnings.add(
             "prescription_late_start",
-            f"Prescription {prescribed.id} of {prescribed.date.isoformat()} had to start by "
-            f"{rx.deadline.isoformat()}; session {session.id} falls under it and is not "
+            f"The prescription of {prescribed.date.isoformat()} had to start by "
+            f"{rx.deadline.isoformat()}; the session of {session.date.isoformat()} falls under it "
+            "and is not "
             "reimbursed.",
             episode=ep,
             session=session.id,
         )
         return _not_reimbursed(
             "BE.P6",
-            f"Not reimbursed: prescription {prescribed.id} of {prescribed.date.isoformat()} "
+            f"Not reimbursed: the prescription of {prescribed.date.isoformat()} "
             f"had to start by {rx.deadline.isoformat()} (2 calendar months, interpretation) "
             "and started later, so it covers nothing.",
         )
@@ -447,7 +448,7 @@ class _Evaluation:
         if rank > tables.limit("courante_situations", day):
             self.warnings.add(
                 "situations_exceeded",
-                f"{ep.id} is the {_nth(rank)} courante situation of {year}: from the 4th only "
+                f"This is the {_nth(rank)} courante situation of {year}: from the 4th only "
                 "reduced overflow sessions are reimbursed.",
                 episode=ep.id,
                 session=session.id,
@@ -477,7 +478,7 @@ class _Evaluation:
         if rank > 1 and not (ep.agreement and ep.agreement.covers(day)):
             self.warnings.add(
                 "agreement_missing",
-                f"{ep.id} is the {_nth(rank)} courante situation of {year}: its sessions need "
+                f"This is the {_nth(rank)} courante situation of {year}: its sessions need "
                 "the advising physician's agreement and are pending.",
                 episode=ep.id,
                 session=session.id,
@@ -558,7 +559,7 @@ class _Evaluation:
         kind = LABEL[ep.category]
         self.warnings.add(
             "notification_missing",
-            f"{ep.id}: send the {kind} notification to the advising physician; until it is "
+            f"Send the {kind} notification to the advising physician; until it is "
             "received no session is paid.",
             episode=ep.id,
             session=session.id,
@@ -579,7 +580,7 @@ class _Evaluation:
         ep = state.episode
         self.warnings.add(
             "period_ended",
-            f"{ep.id}: session {session.id} falls after the period that ended on "
+            f"The session of {session.date.isoformat()} falls after the period that ended on "
             f"{end.isoformat()}.",
             episode=ep.id,
             session=session.id,
@@ -700,7 +701,7 @@ class _Evaluation:
             )
         self.warnings.add(
             "agreement_missing",
-            f"{ep.id}: E sessions need the advising physician's agreement covering their date; "
+            "E sessions need the advising physician's agreement covering their date; "
             "these are pending.",
             episode=ep.id,
             session=session.id,
@@ -916,8 +917,7 @@ class _Evaluation:
         ):
             self.warnings.add(
                 "agreement_ending",
-                f"{episode.id}: the advising physician's agreement ends on "
-                f"{agreement.until.isoformat()}.",
+                f"The advising physician's agreement ends on {agreement.until.isoformat()}.",
                 episode=episode.id,
             )
         first = self.episodes[episode.id].first_counted
@@ -927,6 +927,6 @@ class _Evaluation:
         if as_of <= end <= soon:
             self.warnings.add(
                 "period_ending",
-                f"{episode.id}: the {LABEL[episode.category]} period ends on {end.isoformat()}.",
+                f"The {LABEL[episode.category]} period ends on {end.isoformat()}.",
                 episode=episode.id,
             )
