@@ -237,6 +237,7 @@ class AttentionRow:
     severity_label: Label
     message: str
     tone: str
+    more: int = 0  # further sessions with the same warning for this episode
 
 
 @dataclass(frozen=True)
@@ -461,7 +462,19 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
 
 
 def attention_page(warnings: Sequence[PatientWarning]) -> AttentionPage:
-    """Build the Needs-attention list from the selector's rows (already most urgent first)."""
+    """Build the Needs-attention list from the selector's rows (already most urgent first).
+
+    A warning repeated for several sessions of one episode (a late prescription covers every
+    session under it) is one row that says how many more sessions it concerns.
+    """
+    first: dict[tuple[int, int | None, str], PatientWarning] = {}
+    repeats: Counter[tuple[int, int | None, str]] = Counter()
+    for w in warnings:
+        key = (w.patient_id, w.episode_id, w.code)
+        if key in first:
+            repeats[key] += 1
+        else:
+            first[key] = w
     rows = [
         AttentionRow(
             patient_id=w.patient_id,
@@ -476,10 +489,11 @@ def attention_page(warnings: Sequence[PatientWarning]) -> AttentionPage:
                 w.message, str(w.episode_id) if w.episode_id is not None else None
             ),
             tone=tone(code=w.code, severity=w.severity),
+            more=repeats[key],
         )
-        for w in warnings
+        for key, w in first.items()
     ]
-    tally = Counter(w.severity for w in warnings)
+    tally = Counter(row.severity for row in rows)
     counts = [(s, label, tally[s]) for s, label in SEVERITY_LABELS.items() if tally[s]]
     return AttentionPage(
         rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
