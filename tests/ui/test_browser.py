@@ -5,6 +5,7 @@ The screenshots the README points to are written to ``artifacts/screenshots/`` o
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -13,9 +14,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
-from tests.ui.conftest import PASSWORD, Clinic, add_colleagues_patients, near_quota_clinic
+from tests.ui.conftest import CHROMIUM, PASSWORD, Clinic, add_colleagues_patients, near_quota_clinic
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # A developer machine may lack Debian's Chromium; CI installs it and must not skip.
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+        reason=f"{CHROMIUM} is missing: apt-get install chromium (CI installs it)",
+    ),
+]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 LAPTOP: ViewportSize = {"width": 1280, "height": 860}
