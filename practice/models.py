@@ -7,6 +7,7 @@ Models stay thin (fields, constraints, choices, ``__str__``). Writes go through
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -45,13 +46,33 @@ class Therapist(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="therapists")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.THERAPIST)
     # RIZIV/INAMI number (BE, 11 digits) or AGB code (NL, 8 digits), compact digits only.
-    riziv_number = models.CharField(_("RIZIV/INAMI number"), max_length=11, blank=True)
-    agb_code = models.CharField(_("AGB code"), max_length=8, blank=True)
+    riziv_number = models.CharField(
+        _("RIZIV/INAMI number"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{11}$", _("11 digits, without dots or dashes"))],
+    )
+    agb_code = models.CharField(
+        _("AGB code"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{8}$", _("8 digits"))],
+    )
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
         verbose_name = _("therapist")
         verbose_name_plural = _("therapists")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(riziv_number="") | Q(riziv_number__regex=r"^[0-9]{11}$"),
+                name="therapist_riziv_number_11_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(agb_code="") | Q(agb_code__regex=r"^[0-9]{8}$"),
+                name="therapist_agb_code_8_digits",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()

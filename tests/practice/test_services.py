@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from practice import services
 from practice.models import Prescription, TreatmentSession
@@ -285,3 +285,17 @@ def test_the_database_refuses_a_duplicate_external_id_in_one_practice() -> None:
     session = SessionFactory.create(external_id="dup")
     with pytest.raises(IntegrityError):
         SessionFactory.create(episode=session.episode, external_id="dup")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("riziv_number", "5-12345-67-890"), ("riziv_number", "1234567890"), ("agb_code", "1234567")],
+)
+def test_the_database_refuses_a_malformed_riziv_number_or_agb_code(field: str, value: str) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TherapistFactory.create(**{field: value})
+
+
+def test_a_compact_riziv_number_and_agb_code_are_accepted() -> None:
+    therapist = TherapistFactory.create(riziv_number="51234567890", agb_code="12345678")
+    therapist.full_clean()
