@@ -354,11 +354,16 @@ class TherapistAdmin(PracticeScopedAdmin):
     """Therapists of the practice; logins themselves are created by a superuser."""
 
     list_display = ["__str__", "user", "practice", "role", "riziv_number", "agb_code"]
-    list_filter = ["role", "practice"]
+    list_filter = ["role"]
     list_select_related = ["user", "practice"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "riziv_number"]
     autocomplete_fields = ["user"]
     clinic_can_add = False
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        # The practice filter lists every practice by name: a superuser's tool only.
+        found = list(super().get_list_filter(request))
+        return [*found, "practice"] if _is_superuser(request) else found
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Any = None

@@ -35,10 +35,32 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+def _too_long(instance: models.Model, *, exempt: tuple[str, ...]) -> dict[str, str]:
+    # The services do not check lengths (the API and admin forms do); without this a long
+    # cell is stored on SQLite and fails as a database error on PostgreSQL.
+    return {
+        field.name: f"at most {field.max_length} characters"
+        for field in instance._meta.concrete_fields
+        if isinstance(field, models.CharField)
+        and field.max_length
+        and field.name not in exempt
+        and len(str(getattr(instance, field.attname) or "")) > field.max_length
+    }
+
+
 def _require(instance: models.Model, *names: str) -> None:
     missing = [name for name in names if getattr(instance, name) in (None, "")]
     if missing:
         raise ValidationError(dict.fromkeys(missing, "this column is required"))
+
+
+class StrictBooleanWidget(widgets.BooleanWidget):
+    """A yes/no cell; anything but 1/0, true/false or empty is a row error, not ``False``."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        if value not in (*self.TRUE_VALUES, *self.FALSE_VALUES, *self.NULL_VALUES):
+            raise ValueError(f"not a yes/no value: {str(value)[:40]!r}; use 1 or 0")
+        return super().clean(value, row, **kwargs)
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -78,6 +100,9 @@ class PracticeScopedResource(resources.ModelResource):
             return None  # reported by the row's own validation
         return self.get_queryset().filter(practice=practice, external_id=external_id).first()
 
+    # Cells the service normalises before storing (a national id with separators).
+    length_exempt: tuple[str, ...] = ()
+
     def row_practice(self, row: Any) -> Practice | None:
         raise NotImplementedError
 
@@ -87,9 +112,14 @@ class PracticeScopedResource(resources.ModelResource):
         import_validation_errors: Any = None,
         validate_unique: bool = True,
     ) -> None:
-        # Only the errors of reading the row's cells; the service validates the rest on save.
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
+        # The errors of reading the row's cells and their lengths; the service validates the
+        # rest on save.
+        errors = {
+            **(import_validation_errors or {}),
+            **_too_long(instance, exempt=self.length_exempt),
+        }
+        if errors:
+            raise ValidationError(errors)
 
     def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
         # import_data always runs in a transaction here (dry runs are rolled back), so the
@@ -112,6 +142,10 @@ class PatientResource(PracticeScopedResource):
     practice = fields.Field(
         attribute="practice", column_name="practice", widget=widgets.ForeignKeyWidget(Practice)
     )
+    preferential = fields.Field(
+        attribute="preferential", column_name="preferential", widget=StrictBooleanWidget()
+    )
+    length_exempt = ("national_id",)
 
     class Meta:
         model = Patient

@@ -103,6 +103,10 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
 _YEAR = re.compile(r"[0-9]{4}")
 _SHOWN = 40  # longest value quoted back in a message
+# Counts (sessions, minutes, months, treatments) are bounded as the practice's records store
+# them (PositiveSmallIntegerField, 32767 on PostgreSQL): anything larger is a typo, and an
+# unbounded term in months overflows the date arithmetic.
+MAX_COUNT = 32767
 
 D = TypeVar("D")
 Shape = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
@@ -148,6 +152,8 @@ def load_json(text: str | bytes) -> object:
         return json.loads(text, object_pairs_hook=_unique_keys)
     except ValueError as exc:  # JSONDecodeError, undecodable bytes, or a repeated key
         raise InvalidInput([FieldError("", f"not valid JSON: {exc}")]) from exc
+    except RecursionError as exc:  # "[[[[…" thousands deep: the decoder runs out of stack
+        raise InvalidInput([FieldError("", "not valid JSON: nested too deeply")]) from exc
 
 
 def parse_case(data: object) -> Case:
@@ -440,9 +446,11 @@ def _coverage(f: _Fields, years: set[int]) -> Coverage | None:
     f.unique("year", year, years, "year")
     insurer = f.text("insurer", default=Coverage.insurer)
     package = f.text("package", default=Coverage.package)
-    treatments = f.integer("treatments", default=None, minimum=0)
+    treatments = f.integer("treatments", default=None, minimum=0, maximum=MAX_COUNT)
     budget = f.amount("budget", default=None)
-    carry_over_max = f.integer("carry_over_max", default=Coverage.carry_over_max, minimum=0)
+    carry_over_max = f.integer(
+        "carry_over_max", default=Coverage.carry_over_max, minimum=0, maximum=MAX_COUNT
+    )
     if f.present("treatments") and f.present("budget"):
         f.error("", "give treatments or budget, not both")
     if year is None:
@@ -493,8 +501,10 @@ def _episode(f: _Fields, country: Country | None, ids: set[str]) -> Episode | No
         gold_class = f.choice("gold_class", GOLD_CLASSES, noun="GOLD class", default=None)
     if _belongs(f, "gold_stage", category, ("copd",)):
         gold_stage = f.integer("gold_stage", default=gold_stage, minimum=1, maximum=4)
-    term_months = f.integer("term_months", default=None, minimum=1)
-    prior = f.integer("prior_treatments", default=Episode.prior_treatments, minimum=0)
+    term_months = f.integer("term_months", default=None, minimum=1, maximum=MAX_COUNT)
+    prior = f.integer(
+        "prior_treatments", default=Episode.prior_treatments, minimum=0, maximum=MAX_COUNT
+    )
     first_treatment_on = f.date("first_treatment_on", default=None)
     referral = _referral(f.child("referral"))
     extension = f.flag("extension", default=Episode.extension)
@@ -580,7 +590,7 @@ def _prescription(f: _Fields, ids: set[str]) -> Prescription | None:
     id_ = f.ident("id")
     f.unique("id", id_, ids, "prescription id")
     day = f.date("date", default=None)
-    sessions = f.integer("sessions", default=None, minimum=1)
+    sessions = f.integer("sessions", default=None, minimum=1, maximum=MAX_COUNT)
     motivated = f.flag("second_session_motivated", default=Prescription.second_session_motivated)
     if id_ is None or day is None or sessions is None:
         return None
@@ -611,7 +621,7 @@ def _session(
     episode = f.ident("episode")
     if episode is not None and episodes is not None and episode not in episodes:
         f.error("episode", f"no episode with id {_show(episode)}")
-    minutes = f.integer("minutes", default=Session.minutes, minimum=1)
+    minutes = f.integer("minutes", default=Session.minutes, minimum=1, maximum=MAX_COUNT)
     place = f.choice("place", PLACES, noun="place", default=Session.place)
     price = f.amount("price", default=None)
     if id_ is None or day is None or episode is None:

@@ -27,6 +27,7 @@ from rest_framework.viewsets import GenericViewSet
 from practice import services
 from practice.api import filters, serializers
 from practice.api.feeds import warning_feed
+from practice.api.parsers import ApiJSONParser
 from practice.api.permissions import practice_of
 from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
 from reimburse.services import patient_status
@@ -50,6 +51,7 @@ class ScopedViewSet(GenericViewSet):
     """List and read the practice's rows; ids in URLs are integer primary keys."""
 
     lookup_value_regex = "[0-9]+"
+    parser_classes = [ApiJSONParser]
     # Only the practice's rows exist for this request: the path from a row to its practice.
     practice_path = "practice"
 
