@@ -61,6 +61,8 @@ def practice_warnings(
     """Return the practice's current warnings, most urgent first, in a fixed number of queries.
 
     With ``therapist``: only patients this therapist has a (non-cancelled) session with.
+    Warnings naming a session before 1 January of the year before ``as_of`` are left out:
+    those sessions are beyond the two-year limit for claims (the patient page shows them).
     """
     from reimburse.services import practice_evaluations
 
@@ -72,7 +74,12 @@ def practice_warnings(
             episodes__sessions__cancelled_at__isnull=True,
         ).distinct()
     rows: list[PatientWarning] = []
-    for evaluation in practice_evaluations(practice=practice, as_of=as_of, patients=patients):
+    # Only what the practice can still act on (engine.history); a patient the rules cannot
+    # evaluate is one blocking ``rules_unknown`` row, not a failed list.
+    evaluations = practice_evaluations(
+        practice=practice, as_of=as_of, patients=patients, actionable_only=True
+    )
+    for evaluation in evaluations:
         for warning in evaluation.result.warnings:
             if severity and warning.severity != severity:
                 continue

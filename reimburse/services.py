@@ -24,6 +24,7 @@ from practice.models import (
     TreatmentSession,
 )
 from reimburse import engine
+from reimburse.engine import history
 from reimburse.engine import types as t
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
@@ -207,7 +208,11 @@ class PatientEvaluation:
 
 
 def practice_evaluations(
-    *, practice: Practice, as_of: date, patients: QuerySet[Patient] | None = None
+    *,
+    practice: Practice,
+    as_of: date,
+    patients: QuerySet[Patient] | None = None,
+    actionable_only: bool = False,
 ) -> Iterator[PatientEvaluation]:
     """Evaluate every patient of the practice (or of ``patients``, a subset of it) as of a day.
 
@@ -215,6 +220,15 @@ def practice_evaluations(
     whole practice — five queries whatever the number of patients — rather than model
     instances: for a practice-wide list, building half a million model instances cost more
     than the engine itself. Patients come in the order of ``patients`` (default: by name).
+
+    With ``actionable_only`` (Needs attention) the result holds only what the practice can
+    still act on: no warning naming a session before 1 January of the year before ``as_of``,
+    and no quota of an episode that lies wholly before it and cannot warn
+    (``engine.history``); every other warning and pool is what the full evaluation gives.
+
+    A patient whose records the rules cannot evaluate (a date outside the rule tables, an
+    unknown category or episode) gets a result with no sessions, quotas or pools and one
+    blocking ``rules_unknown`` warning giving the engine's reason; the others are unaffected.
     """
     chosen = patients if patients is not None else Patient.objects.filter(practice=practice)
     chosen = chosen.filter(practice=practice)
@@ -254,6 +268,15 @@ def practice_evaluations(
     for coverage in of_chosen(coverage_rows, "patient"):
         coverages_of[coverage.patient_id].append(coverage)
 
+    def evaluate(case: t.Case) -> t.Result:
+        try:
+            if actionable_only:
+                relevant = history.relevant_case(case)
+                return history.actionable(engine.evaluate(relevant), relevant)
+            return engine.evaluate(case)
+        except ValueError as error:  # RulesNotInForce, UnknownCategory, UnknownEpisode…
+            return _rules_unknown(case, error)
+
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
         # Input position is the tie-breaker within a day: keep the recording order.
@@ -284,5 +307,15 @@ def practice_evaluations(
             patient_id=pk,
             patient_name=f"{last_name}, {first_name}",
             episode_titles={str(e["pk"]): e["title"] for e in episodes},
-            result=engine.evaluate(case),
+            result=evaluate(case),
         )
+
+
+def _rules_unknown(case: t.Case, error: ValueError) -> t.Result:
+    """Return the result of a case the rules cannot evaluate: one blocking warning, why."""
+    warning = t.Warning(
+        "rules_unknown",
+        "blocking",
+        f"The reimbursement rules cannot evaluate this patient's records: {error}",
+    )
+    return t.Result(case.country, case.as_of, (), (), (), (warning,))

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Protocol
 
 from reimburse.engine.dated import Dated, in_force, index
@@ -82,6 +83,11 @@ class MissingParameter(LookupError):
     """A rule parameter has no entry in force on the asked date (a gap in the table)."""
 
 
+# The lookups below are pure functions of (key, day) over constant tables; the engine asks
+# them once or more per session, so they are cached (a few thousand distinct days at most).
+
+
+@cache
 def parameter_entry(name: str, day: date) -> Parameter:
     """Return the entry of parameter ``name`` in force on ``day``."""
     entry = in_force(_PARAMETERS_BY_NAME.get(name, ()), day)
@@ -90,11 +96,13 @@ def parameter_entry(name: str, day: date) -> Parameter:
     return entry
 
 
+@cache
 def parameter(name: str, day: date) -> int | None:
     """Return the value of parameter ``name`` in force on ``day`` (``None`` = no limit)."""
     return parameter_entry(name, day).value
 
 
+@cache
 def limit(name: str, day: date) -> int:
     """Return a parameter that is always a number (a count, never "no limit")."""
     value = parameter(name, day)
@@ -197,6 +205,7 @@ CODES: tuple[NomenclatureCode, ...] = (
 _CODES_BY_KEY = index(CODES, lambda c: (c.category, c.tier, c.place))
 
 
+@cache
 def code_for(category: str, tier: str, place: str, day: date) -> str | None:
     """Return the code of a standard session on ``day``, or ``None`` when the sources lack it."""
     entry = in_force(_CODES_BY_KEY.get((category, tier, place), ()), day)
@@ -248,6 +257,7 @@ def share_kind(category: str, minutes: int) -> str:
     return "other"
 
 
+@cache
 def patient_share(kind: str, day: date, *, preferential: bool) -> Decimal | None:
     """Return the fixed patient share in force on ``day``, or ``None`` before 2019-09-01."""
     entry = in_force(_SHARES_BY_KIND.get(kind, ()), day)
@@ -318,6 +328,7 @@ TARIFFS: tuple[Tariff, ...] = (
 _TARIFFS_BY_CODE = index(TARIFFS, lambda t: t.code)
 
 
+@cache
 def tariff_for(code: str, day: date) -> Tariff | None:
     """Return the tariff of ``code`` in force on ``day``, or ``None`` when unknown."""
     return in_force(_TARIFFS_BY_CODE.get(code, ()), day)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
 from reimburse.engine.dated import in_force
@@ -223,6 +224,7 @@ CHRONIC_LIST: tuple[ChronicCondition, ...] = (
 CHRONIC_KEYS: frozenset[str] = frozenset(c.key for c in CHRONIC_LIST)
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def chronic_condition(key: str, on: date) -> ChronicCondition | None:
     """Return the chronic-list entry for ``key`` in force on ``on``."""
     return in_force((c for c in CHRONIC_LIST if c.key == key), on)
@@ -326,6 +328,7 @@ SCHEMES: tuple[Scheme, ...] = (
 )
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def scheme(category: str, on: date) -> Scheme | None:
     """Return the scheme parameters of ``category`` in force on ``on``."""
     return in_force((s for s in SCHEMES if s.category == category), on)
@@ -365,6 +368,7 @@ COPD_CAPS: tuple[CopdCaps, ...] = (
 COPD_WINDOW_MONTHS = 12
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def copd_caps(on: date) -> CopdCaps | None:
     """Return the COPD caps in force on ``on``."""
     return in_force(COPD_CAPS, on)
@@ -402,6 +406,7 @@ CHILD_SERIES: tuple[ChildSeries, ...] = (
 ADULT_AGE = 18
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def child_series(on: date) -> ChildSeries | None:
     """Return the children's series in force on ``on``."""
     return in_force(CHILD_SERIES, on)
@@ -445,6 +450,7 @@ STATUTORY_DEDUCTIBLE: tuple[StatutoryDeductible, ...] = (
 )
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def statutory_deductible(year: int) -> Decimal | None:
     """Return the statutory eigen risico of ``year``, or ``None`` when no amount is known."""
     entry = in_force(STATUTORY_DEDUCTIBLE, date(year, 1, 1))
@@ -488,6 +494,7 @@ CSI: tuple[CsiCodes, ...] = (
 )
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def csi_codes(on: date) -> CsiCodes | None:
     """Return the CSI code list in force on ``on``."""
     return in_force(CSI, on)

@@ -1,0 +1,285 @@
+"""What of a patient's history can still produce a warning the practice can act on.
+
+"Needs attention" shows what a practice can still act on: warnings that name a session dated
+before the cut - 1 January of the year before ``as_of`` - are not shown there (those sessions
+are beyond the two-year limit for claims); the patient page keeps the full history.
+
+``relevant_case(case)`` drops the episodes that lie wholly before the cut *and* provably
+cannot change any other warning, quota or pool of ``as_of``; ``actionable(result, case)``
+removes the warnings that name a session before the cut. For every case::
+
+    actionable(evaluate(relevant_case(case)), case).warnings
+        == actionable(evaluate(case), case).warnings          (same order)
+
+and the pools, and the quotas of the kept episodes, are equal. The proof, per rule, is in the
+comments of the ``_quiet_*`` functions; ``tests/engine/test_history_trimming.py`` checks it.
+
+An episode that is kept is kept whole. An episode with no session, an unknown category or a
+fact the tables cannot answer is kept (the engine then says what it would have said).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from reimburse.engine import belgium
+from reimburse.engine import belgium_tables as be_tables
+from reimburse.engine import netherlands as nl
+from reimburse.engine import netherlands_tables as nl_tables
+from reimburse.engine.types import (
+    BE_CATEGORIES,
+    Agreement,
+    Case,
+    Coverage,
+    Episode,
+    Result,
+)
+
+
+def cut_date(as_of: date) -> date:
+    """Return the cut: 1 January of the year before ``as_of`` (A8 carries one year over)."""
+    return date(as_of.year - 1, 1, 1)
+
+
+def actionable(result: Result, case: Case) -> Result:
+    """Return ``result`` without the warnings that name a session dated before the cut."""
+    cut = cut_date(case.as_of)
+    old = {s.id for s in case.sessions if s.date < cut}
+    if not old:
+        return result
+    kept = tuple(w for w in result.warnings if w.session is None or w.session not in old)
+    return replace(result, warnings=kept)
+
+
+def relevant_case(case: Case) -> Case:
+    """Return the case without the episodes that cannot change what Needs attention shows."""
+    dropped = _be_dropped(case) if case.country == "BE" else _nl_dropped(case)
+    if not dropped:
+        return case
+    return replace(
+        case,
+        episodes=tuple(e for e in case.episodes if e.id not in dropped),
+        sessions=tuple(s for s in case.sessions if s.episode not in dropped),
+    )
+
+
+def _dates_by_episode(case: Case) -> dict[str, list[date]]:
+    dates: dict[str, list[date]] = {}
+    for session in case.sessions:
+        dates.setdefault(session.episode, []).append(session.date)
+    return dates
+
+
+def _candidates(case: Case, before: date, quiet: Callable[[Episode, list[date]], bool]) -> set[str]:
+    """Return the episodes with sessions, all dated before ``before``, that ``quiet`` clears."""
+    dates = _dates_by_episode(case)
+    ids = Counter(e.id for e in case.episodes)
+    found: set[str] = set()
+    for episode in case.episodes:
+        own = dates.get(episode.id)
+        # A duplicate episode id is ambiguous for the engine: keep every copy.
+        if ids[episode.id] > 1 or not own or max(own) >= before:
+            continue
+        try:
+            if quiet(episode, own):
+                found.add(episode.id)
+        except (ValueError, LookupError):
+            pass  # the tables cannot answer (RulesNotInForce, MissingParameter…): keep it
+    return found
+
+
+# --------------------------------------------------------------------------------- Belgium
+
+
+def _be_dropped(case: Case) -> set[str]:
+    """Return the Belgian episodes to drop.
+
+    Between episodes the Belgian engine shares only: the day (S1, per day), the ranks of the
+    courante situations (per calendar year, decision 2), the intake (once per calendar year,
+    S7) and the overflow pool (per calendar year, C5; the 2021 split on 1 August is inside a
+    year). A dropped episode has sessions only in years before the cut's, so none of these
+    changes for a year from the cut's on. A kept episode may still have sessions before the
+    cut: a rank, intake or pool change there alters only courante outcomes of that earlier
+    year, and what a courante episode carries into a later year (whether it counted a session
+    before: the intake, an explanation) is no warning, quota or pool. A day change would alter
+    what a kept episode's prescription and counters used, so an episode sharing a day with a
+    kept one is kept too (to a fixed point). Per-episode counters and warnings
+    (prescriptions, Fa/Fb periods, E agreement, notifications; "once per episode" warnings)
+    are the episode's own.
+    """
+    as_of = case.as_of
+    dropped = _candidates(case, cut_date(as_of), lambda ep, days: _be_quiet(ep, days, as_of))
+    if not dropped:
+        return dropped
+    days_of: dict[str, set[date]] = {}
+    for session in case.sessions:
+        days_of.setdefault(session.episode, set()).add(session.date)
+    kept_days: set[date] = set()
+    for episode_id, days in days_of.items():
+        if episode_id not in dropped:
+            kept_days |= days
+    changed = True
+    while changed:
+        changed = False
+        for episode_id in sorted(dropped):
+            if days_of[episode_id] & kept_days:
+                dropped.discard(episode_id)
+                kept_days |= days_of[episode_id]
+                changed = True
+    return dropped
+
+
+def _agreement_ending(agreement: Agreement | None, as_of: date) -> bool:
+    """Tell whether ``agreement_ending`` (any category with an agreement) fires at ``as_of``."""
+    if agreement is None or agreement.until is None:
+        return False
+    return as_of <= agreement.until <= as_of + belgium.ENDING_SOON
+
+
+def _be_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
+    """Tell whether a Belgian episode with all sessions before the cut warns at ``as_of``.
+
+    Its session warnings all name a session before the cut. What remains are the result's
+    state warnings (``belgium._Evaluation.result``): quota low/exhausted for a period still
+    running at ``as_of``, ``agreement_ending`` and ``period_ending``; the pool is the
+    patient's for the ``as_of`` year, which the episode has no session in.
+    """
+    if episode.category not in BE_CATEGORIES or _agreement_ending(episode.agreement, as_of):
+        return False
+    category = episode.category
+    if category == "courante":
+        # The counter is the as_of year's, in which the episode has no session: used 0,
+        # rank 1 (ranks only come from sessions), so the limit is the best-rate count (C1).
+        over = be_tables.limit("courante_situations", as_of) < 1
+        quota = 0 if over else be_tables.limit("courante_best_rate", as_of)
+        return quota > belgium.LOW_AT_MOST
+    if category in ("fa", "fb"):
+        # The period starts at the first counted session, one of ``days``; it warns only while
+        # it has not ended before as_of (quota, period_ending) - for every possible start.
+        end_of = belgium.fa_period_end if category == "fa" else belgium.fb_period_end
+        return all(end_of(day) < as_of for day in set(days))
+    if category == "perinatal":
+        # Open-ended (PN1): it warns forever once 3 or fewer of the sessions are left. At most
+        # len(days) are used, and the limit is read on the first counted session's date.
+        used_at_most = len(days)
+        return all(
+            be_tables.limit("perinatal_sessions", day) - used_at_most > belgium.LOW_AT_MOST
+            for day in set(days)
+        )
+    # E (with or without an agreement) and palliative: no cap, so no quota warning.
+    return True
+
+
+# ------------------------------------------------------------------------- the Netherlands
+
+# Osteoarthritis: one entitlement for all the patient's joints, its window starting at the
+# earliest of them (S-ART) - dropping an old one would move the window of the others.
+# COPD: the treatment years run on until as_of, so a period always contains as_of and may
+# warn (a cap of 3 or fewer, the year ending within 30 days). Both are always kept.
+_NL_ALWAYS_KEPT = ("osteoarthritis", "copd")
+_NL_CAPPED = ("claudication", "pelvic_floor", "rheumatoid_arthritis")
+
+
+def _nl_cut(case: Case) -> date:
+    """Return the Dutch cut: the cut, moved back over every year a carry-over links (A8).
+
+    A year's supplementary allowance depends on the year before only through the carried
+    treatments (``netherlands._Ledger._carried``); a year into which nothing can carry
+    depends on its own sessions alone. Everything else of the money pass is per year (the
+    allowance, the eigen risico) or per day (one reimbursed session a day).
+    """
+    coverage: dict[int, Coverage] = {}
+    for c in case.patient.coverage:
+        coverage.setdefault(c.year, c)  # as the ledger: a duplicate year keeps the first
+    year = cut_date(case.as_of).year
+    while _carries_into(coverage, year):
+        year -= 1
+    return date(year, 1, 1)
+
+
+def _carries_into(coverage: dict[int, Coverage], year: int) -> bool:
+    before, now = coverage.get(year - 1), coverage.get(year)
+    return (
+        before is not None
+        and now is not None
+        and before.carry_over_max > 0
+        and before.treatments is not None
+        and now.treatments is not None
+    )
+
+
+def _nl_dropped(case: Case) -> set[str]:
+    """Return the Dutch episodes to drop.
+
+    Between episodes the Dutch engine shares only the osteoarthritis entitlement (kept) and
+    the money pass (see ``_nl_cut``): a dropped episode has sessions only before the Dutch
+    cut, so every allowance, eigen risico and day from that year on is unchanged, and with
+    them every money warning and pool of a kept session on or after the cut. The basic pass
+    is per episode.
+    """
+    as_of = case.as_of
+    patient = nl._Patient(case.patient.birth_date)
+    return _candidates(case, _nl_cut(case), lambda ep, days: _nl_quiet(ep, days, as_of, patient))
+
+
+def _nl_quiet(episode: Episode, days: list[date], as_of: date, patient: nl._Patient) -> bool:
+    """Tell whether a Dutch episode with all sessions before the cut warns at ``as_of``.
+
+    Its session warnings (``period_ended``, ``second_session_same_day``) name a session
+    before the cut; ``age_transition`` needs a session in the as_of year. What remains:
+    ``referral_missing`` (any non-regular episode), ``basic_starts`` (chronic), and the
+    quota and ``period_ending`` warnings of a period containing or ending just after as_of.
+    Children's series count per calendar year in which the episode has sessions (or its
+    priors), none of them the as_of year, and have no ``period_ending``.
+    """
+    category = episode.category
+    if category == "regular":
+        return True
+    if category in _NL_ALWAYS_KEPT or episode.referral is None:
+        return False
+    if category == "chronic":
+        return _chronic_quiet(episode, days, as_of, patient)
+    if category in _NL_CAPPED:
+        return _capped_quiet(episode, days, as_of)
+    return False  # unknown category: the engine raises, keep it
+
+
+def _chronic_quiet(episode: Episode, days: list[date], as_of: date, patient: nl._Patient) -> bool:
+    """A chronic term has no cap; it warns when it ends soon or when basic starts next (B2)."""
+    start = episode.first_treatment_on or min(days)
+    entry = nl._chronic_entry(episode, start)
+    term = nl._term(episode, start, entry)
+    if term.end is not None and as_of <= nl._last_day(term.end) <= as_of + nl.SOON:
+        return False  # period_ending
+    in_term = term.end is None or as_of < term.end
+    if not in_term or not patient.is_adult(as_of):
+        return True
+    # ``_Chronic.run``: the adult count after the last session up to as_of - every session
+    # here is before as_of - is the priors (if it began in adulthood) plus each adult session.
+    counted = (episode.prior_treatments if patient.is_adult(start) else 0) + sum(
+        1 for day in days if patient.is_adult(day)
+    )
+    return counted != nl._first_unpaid(max(as_of, nl_tables.LIST_2012))
+
+
+def _capped_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
+    """A scheme window warns while it contains as_of or ends within 30 days after it.
+
+    Its start is ``first_treatment_on`` or one of the session dates (``_scheme_starts``);
+    every candidate start must give a window ended by as_of.
+    """
+    starts = set(days)
+    if episode.first_treatment_on is not None:
+        starts.add(episode.first_treatment_on)
+    for start in starts:
+        params = nl_tables.scheme(episode.category, start)
+        if params is None:
+            continue  # the scheme is not available then: this cannot be the start
+        if not params.window_months:
+            return False  # no window: the period never ends
+        if nl.add_months(start, params.window_months) > as_of:
+            return False
+    return True

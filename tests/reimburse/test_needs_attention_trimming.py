@@ -1,0 +1,183 @@
+"""Needs attention trims old history and shows exactly what the practice can still act on.
+
+Many generated patients of a Belgian and a Dutch practice, sessions over five years: for each
+``as_of`` (1 January and 31 December edges included), ``practice_warnings`` equals the full
+evaluation of every patient (through ``statuses``) minus the warnings that name a session
+before 1 January of the year before ``as_of``; the trimmed evaluations have the full
+evaluations' pools, and their quotas of the episodes kept.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
+from reimburse.engine.history import cut_date
+from reimburse.selectors import PatientWarning, practice_warnings
+from reimburse.services import practice_evaluations, statuses
+from tests.factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+FIRST_DAY = date(2021, 1, 1)
+LAST_DAY = date(2026, 6, 30)
+AS_OFS = (date(2024, 1, 1), date(2024, 12, 31), date(2025, 1, 1), date(2025, 12, 31))
+PATIENTS = 40
+
+BE_CATEGORIES = ("courante", "courante", "courante", "fa", "fb", "e", "perinatal", "palliative")
+NL_CATEGORIES = (
+    "regular",
+    "chronic",
+    "osteoarthritis",
+    "claudication",
+    "pelvic_floor",
+    "copd",
+    "rheumatoid_arthritis",
+)
+
+
+def _day(rng: random.Random) -> date:
+    return FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days))
+
+
+def _episode(rng: random.Random, patient: Patient, country: str, n: int) -> Episode:
+    if country == "BE":
+        category = rng.choice(BE_CATEGORIES)
+        agreement_from = _day(rng) if category in ("e", "courante") and rng.random() < 0.5 else None
+        until = None
+        if agreement_from and rng.random() < 0.8:
+            until = agreement_from + timedelta(days=rng.randrange(30, 700))
+        return Episode(
+            patient=patient,
+            title=f"{category} {n}",
+            category=category,
+            pathology={"fa": "fa-3", "fb": "fb-51", "e": "e-b"}.get(category, ""),
+            notified_on=_day(rng) if category in ("fa", "fb") and rng.random() < 0.9 else None,
+            agreement_from=agreement_from,
+            agreement_until=until,
+        )
+    category = rng.choice(NL_CATEGORIES)
+    referred = rng.random() < 0.8
+    return Episode(
+        patient=patient,
+        title=f"{category} {n}",
+        category=category,
+        condition=rng.choice(("cva", "fracture_conservative")) if category == "chronic" else "",
+        term_months=rng.choice((None, 12, 24)),
+        gold_class="B1" if category == "copd" else "",
+        prior_treatments=rng.choice((0, 0, 10, 20)),
+        first_treatment_on=_day(rng) if rng.random() < 0.2 else None,
+        referral_date=date(2020, 12, 1) if referred else None,
+        referral_by="gp" if referred else "",
+    )
+
+
+def _generate(country: str, seed: int) -> Practice:
+    """Create a practice of varied patients: episodes in runs of sessions over five years."""
+    rng = random.Random(seed)
+    practice = PracticeFactory.create(country=country)
+    for p in range(PATIENTS):
+        birth = rng.choice((date(1955, 3, 1), date(1980, 7, 7), date(2007, 1, 1), date(2012, 5, 5)))
+        patient = Patient.objects.create(
+            practice=practice, first_name="P", last_name=f"{country}{p:03d}", birth_date=birth
+        )
+        for n in range(rng.randint(1, 6)):
+            episode = _episode(rng, patient, country, n)
+            episode.save()
+            day = _day(rng)
+            for _ in range(rng.randint(0, 3)):
+                Prescription.objects.create(
+                    practice=practice,
+                    episode=episode,
+                    date=day - timedelta(days=rng.randrange(60)),
+                    sessions=rng.choice((9, 18, 60)),
+                )
+            sessions = []
+            for _ in range(rng.randint(1, 30)):
+                if day > LAST_DAY:
+                    break
+                price = Decimal("42.00") if country == "NL" else None
+                sessions.append(
+                    TreatmentSession(practice=practice, episode=episode, date=day, price=price)
+                )
+                day += timedelta(days=rng.choice((0, 2, 3, 7, 14, 60)))
+            TreatmentSession.objects.bulk_create(sessions)
+        if country == "NL":
+            for year in range(2021, 2027):
+                if rng.random() < 0.7:
+                    Coverage.objects.create(
+                        patient=patient,
+                        year=year,
+                        treatments=rng.choice((0, 6, 9, 12)),
+                        carry_over_max=rng.choice((0, 0, 3)),
+                        deductible_remaining=Decimal("385.00"),
+                    )
+    return practice
+
+
+def _full_minus_old(practice: Practice, as_of: date) -> list[PatientWarning]:
+    """Needs attention from the full evaluation, less warnings naming a session before the cut."""
+    cut = cut_date(as_of)
+    rows: list[PatientWarning] = []
+    for patient, result in statuses(
+        patients=Patient.objects.filter(practice=practice), as_of=as_of
+    ):
+        old = {s.id for s in result.sessions if s.date < cut}
+        titles = {str(e.pk): e.title for e in patient.episodes.all()}
+        rows.extend(
+            PatientWarning(
+                patient_id=patient.pk,
+                patient_name=str(patient),
+                episode_id=int(w.episode) if w.episode else None,
+                episode_title=titles.get(w.episode or ""),
+                session_id=int(w.session) if w.session else None,
+                code=w.code,
+                severity=w.severity,
+                message=w.message,
+            )
+            for w in result.warnings
+            if w.session is None or w.session not in old
+        )
+    rows.sort(key=lambda row: (*row.urgency, row.patient_name))
+    return rows
+
+
+@pytest.mark.parametrize(("country", "seed"), [("BE", 1), ("BE", 2), ("NL", 3), ("NL", 4)])
+def test_needs_attention_is_the_full_evaluation_minus_warnings_on_sessions_before_the_cut(
+    country: str, seed: int
+) -> None:
+    practice = _generate(country, seed)
+    for as_of in AS_OFS:
+        with CaptureQueriesContext(connection) as queries:
+            shown = practice_warnings(practice=practice, as_of=as_of)
+        assert len(queries.captured_queries) <= 6
+        assert shown == _full_minus_old(practice, as_of), as_of
+
+
+@pytest.mark.parametrize(("country", "seed"), [("BE", 5), ("NL", 6)])
+def test_trimmed_evaluations_keep_the_pools_and_the_quotas_of_the_kept_episodes(
+    country: str, seed: int
+) -> None:
+    practice = _generate(country, seed)
+    dropped_some = False
+    for as_of in AS_OFS:
+        full = list(practice_evaluations(practice=practice, as_of=as_of))
+        trimmed = list(practice_evaluations(practice=practice, as_of=as_of, actionable_only=True))
+        assert [e.patient_id for e in full] == [e.patient_id for e in trimmed]
+        for whole, cut in zip(full, trimmed, strict=True):
+            assert cut.result.pools == whole.result.pools
+            kept = {q.episode for q in cut.result.quotas}
+            assert cut.result.quotas == tuple(q for q in whole.result.quotas if q.episode in kept)
+            # A quota left out belongs to an episode with no session from the cut on.
+            cut_day = cut_date(as_of)
+            recent = {s.episode for s in whole.result.sessions if s.date >= cut_day}
+            left_out = {q.episode for q in whole.result.quotas} - kept
+            assert not left_out & recent
+            dropped_some = dropped_some or bool(left_out)
+    assert dropped_some  # the generated history really is trimmed
