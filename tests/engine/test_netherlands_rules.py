@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,27 +19,17 @@ from reimburse.engine.types import (
     Case,
     Coverage,
     Episode,
-    NlAmounts,
     Patient,
     Referral,
     Result,
     Session,
-    SessionOutcome,
 )
+from tests.engine.nl_builders import PRICE, deductibles, every, nl, sessions, statuses
 
-PRICE = Decimal("40.00")
 GP = Referral(date(2024, 1, 2), "gp")
 ADULT = date(1970, 1, 1)
 CHILD = date(2015, 1, 1)
 CONTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "contract"
-
-
-def every(start: date, count: int, days: int = 7) -> list[date]:
-    return [start + timedelta(days=days * n) for n in range(count)]
-
-
-def sessions(episode: str, dates: Iterable[date], price: Decimal | None = PRICE) -> list[Session]:
-    return [Session(f"{episode}-{n}", day, episode, price=price) for n, day in enumerate(dates, 1)]
 
 
 def run(
@@ -53,19 +43,6 @@ def run(
 ) -> Result:
     patient = Patient(born, coverage=tuple(coverage), deductible_remaining=deductible or {})
     return netherlands.evaluate(Case("NL", as_of, patient, tuple(episodes), tuple(listed)))
-
-
-def statuses(outcomes: Sequence[SessionOutcome]) -> list[str]:
-    return [o.status for o in outcomes]
-
-
-def nl(outcome: SessionOutcome) -> NlAmounts:
-    assert isinstance(outcome.amounts, NlAmounts), outcome
-    return outcome.amounts
-
-
-def deductibles(outcomes: Sequence[SessionOutcome]) -> list[Decimal]:
-    return [nl(o).deductible for o in outcomes]
 
 
 def warnings(result: Result, code: str) -> list[Any]:

@@ -7,7 +7,7 @@ that depend on insurer policy the contract does not decide document what the eng
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,24 +16,18 @@ from reimburse.engine.types import (
     Case,
     Coverage,
     Episode,
-    NlAmounts,
     Patient,
     Referral,
     Result,
     Session,
     SessionOutcome,
 )
+from tests.engine.nl_builders import PRICE, deductibles, every, nl, sessions, statuses
 
-PRICE = Decimal("40.00")
 GP = Referral(date(2025, 1, 2), "gp")
 
 
 # --------------------------------------------------------------------------------- builders
-
-
-def every(start: date, count: int, days: int = 7) -> list[date]:
-    """Return ``count`` dates ``days`` apart from ``start``."""
-    return [start + timedelta(days=days * n) for n in range(count)]
 
 
 def mon_thu(start: date, count: int) -> list[date]:
@@ -45,10 +39,6 @@ def mon_thu(start: date, count: int) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
-
-
-def sessions(episode: str, dates: Iterable[date], price: Decimal | None = PRICE) -> list[Session]:
-    return [Session(f"{episode}-{n}", day, episode, price=price) for n, day in enumerate(dates, 1)]
 
 
 def run(
@@ -65,19 +55,6 @@ def run(
 
 def of(result: Result, episode: str) -> list[SessionOutcome]:
     return [s for s in result.sessions if s.episode == episode]
-
-
-def nl(outcome: SessionOutcome) -> NlAmounts:
-    assert isinstance(outcome.amounts, NlAmounts), outcome
-    return outcome.amounts
-
-
-def statuses(outcomes: Sequence[SessionOutcome]) -> list[str]:
-    return [s.status for s in outcomes]
-
-
-def deductibles(outcomes: Sequence[SessionOutcome]) -> list[Decimal]:
-    return [nl(s).deductible for s in outcomes]
 
 
 def insurer(outcomes: Sequence[SessionOutcome]) -> list[Decimal]:

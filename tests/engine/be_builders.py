@@ -1,0 +1,80 @@
+"""Builders for Belgian engine tests: short ways to write cases, sessions and lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from reimburse.engine import evaluate
+from reimburse.engine.types import (
+    Agreement,
+    Case,
+    Episode,
+    Patient,
+    Prescription,
+    Result,
+    Session,
+    SessionOutcome,
+)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def every(start: str, count: int, step: int = 1) -> list[date]:
+    """Return ``count`` days from ``start``, ``step`` days apart."""
+    first = d(start)
+    return [first + timedelta(days=i * step) for i in range(count)]
+
+
+def rx(on: str, sessions: int = 200, *, id: str = "rx1", motivated: bool = False) -> Prescription:
+    return Prescription(id, d(on), sessions, second_session_motivated=motivated)
+
+
+def episode(
+    id: str,
+    category: str = "courante",
+    *prescriptions: Prescription,
+    pathology: str | None = None,
+    notified_on: str | None = None,
+    agreement: tuple[str, str | None] | None = None,
+) -> Episode:
+    return Episode(
+        id=id,
+        category=category,
+        pathology=pathology,
+        notified_on=None if notified_on is None else d(notified_on),
+        agreement=None
+        if agreement is None
+        else Agreement(d(agreement[0]), None if agreement[1] is None else d(agreement[1])),
+        prescriptions=prescriptions,
+    )
+
+
+def sessions(
+    episode_id: str, days: Sequence[date], *, minutes: int = 30, place: str = "practice"
+) -> list[Session]:
+    return [
+        Session(f"{episode_id}-{i}", day, episode_id, minutes=minutes, place=place)
+        for i, day in enumerate(days, 1)
+    ]
+
+
+def run(
+    episodes: Sequence[Episode],
+    all_sessions: Sequence[Session],
+    as_of: str,
+    *,
+    preferential: bool = False,
+) -> Result:
+    patient = Patient(birth_date=d("1970-01-01"), preferential=preferential)
+    return evaluate(Case("BE", d(as_of), patient, tuple(episodes), tuple(all_sessions)))
+
+
+def of(result: Result, episode_id: str) -> list[SessionOutcome]:
+    return [o for o in result.sessions if o.episode == episode_id]
+
+
+def warning_codes(result: Result) -> list[tuple[str, str]]:
+    return [(w.code, w.severity) for w in result.warnings]
