@@ -68,17 +68,7 @@ PATIENT_FORM_FIELDS = [
     "preferential",
     "external_id",
 ]
-COVERAGE_FORM_FIELDS = [
-    "patient",
-    "year",
-    "package",
-    "insurer",
-    "package_name",
-    "treatments",
-    "budget",
-    "carry_over_max",
-    "deductible_remaining",
-]
+COVERAGE_FORM_FIELDS = ["patient", "year", *services.COVERAGE_FIELDS]
 EPISODE_FORM_FIELDS = ["patient", *services.EPISODE_FIELDS, "external_id"]
 PRESCRIPTION_FORM_FIELDS = [
     "practice",
@@ -471,17 +461,6 @@ class CoverageInline(ScopedInline):
         return formset
 
 
-_COVERAGE_FIELDS = (
-    "package",
-    "insurer",
-    "package_name",
-    "treatments",
-    "budget",
-    "carry_over_max",
-    "deductible_remaining",
-)
-
-
 def _coverage_write(patient: Patient | None, form: forms.ModelForm) -> Coverage | None:
     if patient is None or patient.pk is None:
         return None
@@ -490,7 +469,7 @@ def _coverage_write(patient: Patient | None, form: forms.ModelForm) -> Coverage 
         # coverage_set keys on (patient, year): a changed year would leave the old row behind.
         raise ValidationError({"year": "delete this year's row and add the other year instead"})
     year = data["year"]
-    values = {name: data[name] for name in _COVERAGE_FIELDS if name in data}
+    values = {name: data[name] for name in services.COVERAGE_FIELDS if name in data}
     return services.coverage_set(patient=patient, year=year, **values)[0]
 
 
@@ -734,7 +713,7 @@ class CoverageAdmin(HistoryScopedAdmin):
         data = form.cleaned_data
         patient = form.instance.patient if change else data["patient"]
         year = form.instance.year if change else data["year"]
-        values = {name: data[name] for name in _COVERAGE_FIELDS if name in data}
+        values = {name: data[name] for name in services.COVERAGE_FIELDS if name in data}
         return services.coverage_set(patient=patient, year=year, **values)[0]
 
 

@@ -324,6 +324,17 @@ def session_cancel(*, session: TreatmentSession, by: User, reason: str = "") -> 
 # -------------------------------------------------------------------------------- coverage
 
 
+COVERAGE_FIELDS = (
+    "package",
+    "insurer",
+    "package_name",
+    "treatments",
+    "budget",
+    "carry_over_max",
+    "deductible_remaining",
+)
+
+
 @transaction.atomic
 def coverage_set(*, patient: Patient, year: int, **fields: Any) -> tuple[Coverage, bool]:
     """Set an NL patient's supplementary coverage (and deductible left) for one year.
@@ -332,16 +343,7 @@ def coverage_set(*, patient: Patient, year: int, **fields: Any) -> tuple[Coverag
     """
     if patient.practice.country != Country.NETHERLANDS:
         raise ValidationError({"patient": "supplementary coverage is recorded for Dutch practices"})
-    allowed = {
-        "package",
-        "insurer",
-        "package_name",
-        "treatments",
-        "budget",
-        "carry_over_max",
-        "deductible_remaining",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(COVERAGE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "unknown field"))
     coverage = Coverage.objects.select_for_update().filter(patient=patient, year=year).first()

@@ -26,7 +26,7 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
-from practice.services import GOLD_CLASSES
+from practice.services import COVERAGE_FIELDS, GOLD_CLASSES
 from reimburse.engine.types import (
     BE_STATUSES,
     EARLIEST_DATE,
@@ -262,18 +262,7 @@ class CoverageSerializer(StrictMixin, ApiModelSerializer):
 
     class Meta:
         model = Coverage
-        fields = [
-            "id",
-            "patient",
-            "year",
-            "package",
-            "insurer",
-            "package_name",
-            "treatments",
-            "budget",
-            "carry_over_max",
-            "deductible_remaining",
-        ]
+        fields = ["id", "patient", "year", *COVERAGE_FIELDS]
         read_only_fields = ["id"]
         # The (patient, year) pair is an upsert key here, not a uniqueness error.
         validators: list[Any] = []
