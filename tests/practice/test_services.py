@@ -289,7 +289,7 @@ def test_the_database_refuses_a_duplicate_external_id_in_one_practice() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("riziv_number", "5-12345-67-890"), ("riziv_number", "1234567890"), ("agb_code", "1234567")],
+    [("riziv_number", "5-123456789"), ("riziv_number", "1234567890"), ("agb_code", "1234567")],
 )
 def test_the_database_refuses_a_malformed_riziv_number_or_agb_code(field: str, value: str) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
