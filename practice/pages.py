@@ -351,27 +351,15 @@ def session_row(outcome: t.SessionOutcome, stored: t.Session | None = None) -> S
 def prescriptions_left(
     prescriptions: Sequence[t.Prescription], outcomes: Iterable[t.SessionOutcome]
 ) -> list[PrescriptionRow]:
-    """Return what is left on each prescription of one episode.
+    """Return what is left on each prescription of one episode, as the engine assigned them.
 
-    The engine does not say which prescription a session used, so this replays contract
-    decision 8 simply: every session of the episode that was not refused (``not_reimbursed``
-    consumes no prescription slot) goes, in date order, to the oldest prescription dated on or
-    before it that still has room. It does not void a prescription that started too late; the
-    ``prescription_late_start`` warning says so beside it.
+    A session under a prescription that started too late still uses it up (decision 8: it is
+    lost with the prescription); the ``prescription_late_start`` warning says so beside it.
     """
-    ordered = sorted(prescriptions, key=lambda rx: (rx.date, rx.id))
-    used = dict.fromkeys((rx.id for rx in ordered), 0)
-    counted = sorted(
-        (o for o in outcomes if o.status != "not_reimbursed"), key=lambda o: o.date
-    )  # stable: the engine's order breaks ties within a day
-    for outcome in counted:
-        for rx in ordered:
-            if rx.date <= outcome.date and used[rx.id] < rx.sessions:
-                used[rx.id] += 1
-                break
+    used = Counter(o.prescription for o in outcomes if o.prescription is not None)
     rows = []
-    for rx in ordered:
-        left = rx.sessions - used[rx.id]
+    for rx in sorted(prescriptions, key=lambda rx: (rx.date, rx.id)):
+        left = max(rx.sessions - used[rx.id], 0)
         state = "exhausted" if left == 0 else "low" if left <= LOW_AT_MOST else "ok"
         rows.append(PrescriptionRow(rx.date, "", rx.sessions, used[rx.id], left, state))
     return rows

@@ -262,6 +262,7 @@ class _Evaluation:
         self.intake_years: set[int] = set()
         self.pool_used: Counter[date] = Counter()  # pool period start → sessions drawn
         self.outcomes: list[SessionOutcome] = []
+        self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
 
     @staticmethod
@@ -395,6 +396,7 @@ class _Evaluation:
         if rx.started_late is None:
             rx.started_late = verdict == "late"
         rx.used += 1
+        self.assigned[session.id] = rx.prescription.id
         if verdict == "ok":
             return None
         prescribed = rx.prescription
@@ -767,6 +769,7 @@ class _Evaluation:
             amounts=amounts,
             rule=decision.rule,
             explanation=decision.explanation,
+            prescription=self.assigned.get(session.id),
         )
 
     def _amounts(self, code: str, category: str, session: Session) -> BeAmounts | None:

@@ -230,6 +230,10 @@ class SessionOutcome:
     amounts: BeAmounts | NlAmounts | None
     rule: str
     explanation: str
+    # BE: the prescription the session was assigned to (decision 8), also when it started too
+    # late; None when none covers it. For pages that show what is left on each prescription;
+    # not part of the simulate output.
+    prescription: str | None = None
 
 
 @dataclass(frozen=True)

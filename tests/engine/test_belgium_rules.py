@@ -959,3 +959,26 @@ def test_tariffs_stop_at_the_unsourced_2025_indexation() -> None:
 def test_money_in_the_tables_has_cents() -> None:
     amounts = [t.fee for t in tables.TARIFFS] + [s.regular for s in tables.PATIENT_SHARES]
     assert all(a == a.quantize(Decimal("0.01")) and a.as_tuple().exponent == -2 for a in amounts)
+
+
+def test_decision_8_each_session_names_the_prescription_it_was_assigned_to() -> None:
+    """Decision 8: oldest prescription with room first, only those dated on or before."""
+    old, new = rx("2025-01-06", 2, id="old"), rx("2025-02-03", 9, id="new")
+    back = episode("back", "courante", old, new)
+    days = [d("2025-01-03"), d("2025-01-07"), d("2025-01-09"), d("2025-01-13"), d("2025-02-04")]
+    result = run([back], sessions("back", days), "2025-02-04")
+    assert [(o.status, o.prescription) for o in of(result, "back")] == [
+        ("not_reimbursed", None),  # before any prescription: prescription_missing
+        ("best", "old"),
+        ("best", "old"),
+        ("not_reimbursed", None),  # the old one is full, the new one is not dated yet
+        ("best", "new"),
+    ]
+
+
+def test_decision_8_sessions_under_a_late_prescription_are_assigned_to_it() -> None:
+    """P6: a prescription started after its two months covers nothing, yet its sessions use it."""
+    late = episode("back", "courante", rx("2025-03-01", 9, id="late"))
+    result = run([late], sessions("back", [d("2025-05-05")]), "2025-05-05")
+    (outcome,) = of(result, "back")
+    assert (outcome.status, outcome.prescription) == ("not_reimbursed", "late")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -60,15 +61,14 @@ def test_plan_of_five_a_week_for_26_weeks_has_130_weekdays() -> None:
     assert all(day.weekday() < 5 for day in days)
 
 
-def test_prescriptions_fill_oldest_first_and_only_from_their_date() -> None:
+def test_what_is_left_on_each_prescription_counts_the_sessions_the_engine_assigned() -> None:
     old = t.Prescription(id="a", date=date(2026, 1, 5), sessions=2)
     new = t.Prescription(id="b", date=date(2026, 2, 1), sessions=9)
     outcomes = [
-        _outcome(date(2026, 1, 6)),
-        _outcome(date(2026, 1, 8), status="not_reimbursed"),  # refused: uses no slot
-        _outcome(date(2026, 1, 10)),
-        _outcome(date(2026, 1, 12)),  # the old one is full, the new one not yet dated
-        _outcome(date(2026, 2, 2)),
+        dataclasses.replace(_outcome(date(2026, 1, 6)), prescription="a"),
+        _outcome(date(2026, 1, 8), status="not_reimbursed"),  # covered by none
+        dataclasses.replace(_outcome(date(2026, 1, 10)), prescription="a"),
+        dataclasses.replace(_outcome(date(2026, 2, 2)), prescription="b"),
     ]
     rows = pages.prescriptions_left([new, old], outcomes)
     assert [(r.date, r.used, r.left, r.state) for r in rows] == [
