@@ -326,6 +326,29 @@ class HistoryScopedAdmin(PracticeScopedAdmin, SimpleHistoryAdmin):
 # --------------------------------------------------------------------------- practices
 
 
+class ScopedImportExportMixin(ImportExportMixin):
+    """Import and export limited to the administrator's practice; a failed confirm saves nothing."""
+
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return {"practice": None if _is_superuser(request) else _scoped_practice(request)}
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        # import-export allows every staff user unless a permission code is configured.
+        return _is_superuser(request) or _scoped_practice(request) is not None
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return _is_superuser(request) or _scoped_practice(request) is not None
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
+        return self.get_import_resource_kwargs(request)
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        # On confirm, an invalid row (the data changed since the preview?) undoes the whole file.
+        found: dict[str, Any] = super().get_import_data_kwargs(**kwargs)
+        found["rollback_on_validation_errors"] = True
+        return found
+
+
 @admin.register(Practice)
 class PracticeAdmin(HistoryScopedAdmin):
     list_display = ["name", "country", "created_at"]
@@ -474,7 +497,7 @@ def _coverage_write(patient: Patient | None, form: forms.ModelForm) -> Coverage 
 
 
 @admin.register(Patient)
-class PatientAdmin(ImportExportMixin, HistoryScopedAdmin):
+class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     form = PatientForm
     resource_classes = [PatientResource]
     import_formats = [CSV, XLSX]
@@ -516,25 +539,6 @@ class PatientAdmin(ImportExportMixin, HistoryScopedAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return PatientChangeList
-
-    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"practice": None if _is_superuser(request) else _scoped_practice(request)}
-
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        # import-export allows every staff user unless a permission code is configured.
-        return _is_superuser(request) or _scoped_practice(request) is not None
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        return _is_superuser(request) or _scoped_practice(request) is not None
-
-    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return self.get_import_resource_kwargs(request)
-
-    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        # On confirm, an invalid row (the data changed since the preview?) undoes the whole file.
-        found: dict[str, Any] = super().get_import_data_kwargs(**kwargs)
-        found["rollback_on_validation_errors"] = True
-        return found
 
     @admin.display(description=_("quota today"))
     def quota(self, obj: Patient) -> str:
@@ -956,7 +960,7 @@ class CancelledFilter(admin.SimpleListFilter):
 
 
 @admin.register(TreatmentSession)
-class TreatmentSessionAdmin(ImportExportMixin, HistoryScopedAdmin):
+class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     """Sessions are recorded (``session_record``) and cancelled (``session_cancel``), never
     edited or deleted: the delete permission is removed for everyone, superusers included."""
 
@@ -1019,24 +1023,6 @@ class TreatmentSessionAdmin(ImportExportMixin, HistoryScopedAdmin):
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         return _is_superuser(request) or _scoped_practice(request) is not None
-
-    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return {"practice": None if _is_superuser(request) else _scoped_practice(request)}
-
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        # import-export allows every staff user unless a permission code is configured.
-        return _is_superuser(request) or _scoped_practice(request) is not None
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        return _is_superuser(request) or _scoped_practice(request) is not None
-
-    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        return self.get_import_resource_kwargs(request)
-
-    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        found: dict[str, Any] = super().get_import_data_kwargs(**kwargs)
-        found["rollback_on_validation_errors"] = True
-        return found
 
     @admin.display(description=_("patient"), ordering="episode__patient__last_name")
     def patient(self, obj: TreatmentSession) -> str:

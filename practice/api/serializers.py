@@ -26,7 +26,7 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
-from practice.services import COVERAGE_FIELDS, GOLD_CLASSES
+from practice.services import COVERAGE_FIELDS, EPISODE_FIELDS, GOLD_CLASSES
 from reimburse.engine.types import (
     BE_STATUSES,
     EARLIEST_DATE,
@@ -333,27 +333,7 @@ class EpisodeSerializer(StrictMixin, ApiModelSerializer):
 
     class Meta:
         model = Episode
-        fields = [
-            "id",
-            "patient",
-            "title",
-            "category",
-            "pathology",
-            "notified_on",
-            "agreement_from",
-            "agreement_until",
-            "condition",
-            "term_months",
-            "gold_class",
-            "gold_stage",
-            "prior_treatments",
-            "first_treatment_on",
-            "referral_date",
-            "referral_by",
-            "extension",
-            "external_id",
-            "created_at",
-        ]
+        fields = ["id", "patient", *EPISODE_FIELDS, "external_id", "created_at"]
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {
             "pathology": {"help_text": "BE list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a …)."},
