@@ -20,11 +20,14 @@ where the sources leave room; explanations they drive say "(interpretation)".
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -91,9 +94,14 @@ class UnknownCategory(ValueError):
     """An episode has a category the Belgian rules do not know."""
 
 
-def evaluate(case: Case) -> Result:
-    """Return how each session of a Belgian case is reimbursed, with quotas, pools, warnings."""
-    evaluation = _Evaluation(case)
+def evaluate(case: Case, *, outcomes: bool = True) -> Result:
+    """Return how each session of a Belgian case is reimbursed, with quotas, pools, warnings.
+
+    With ``outcomes=False`` the result's ``sessions`` is empty and no code, amount or outcome
+    is built for them; every session is still decided, so the quotas, pools and warnings are
+    the same (for lists that show only those, such as Needs attention).
+    """
+    evaluation = _Evaluation(case, outcomes=outcomes)
     for session in ordered(case.sessions):
         evaluation.decide(session)
     return evaluation.result()
@@ -101,7 +109,11 @@ def evaluate(case: Case) -> Result:
 
 def ordered(sessions: Iterable[Session]) -> list[Session]:
     """Return the sessions in ``(date, input position)`` order (the contract's order)."""
-    return [s for _, s in sorted(enumerate(sessions), key=lambda item: (item[1].date, item[0]))]
+    # ``sorted`` is stable: sessions of one day keep their input order.
+    return sorted(sessions, key=_session_date)
+
+
+_session_date = attrgetter("date")
 
 
 # ------------------------------------------------------------------------------- period helpers
@@ -205,19 +217,29 @@ class _EpisodeState:
         self.per_year[day.year] += 1
 
     def used_between(self, start: date, end: date | None) -> int:
-        return sum(1 for d in self.counted if start <= d and (end is None or d <= end))
+        # Sessions are decided in date order, so ``counted`` is sorted.
+        last = len(self.counted) if end is None else bisect_right(self.counted, end)
+        return max(0, last - bisect_left(self.counted, start))
 
 
-@dataclass(frozen=True)
-class _Decision:
-    """A session's status before codes and amounts are attached."""
+class _Decision(NamedTuple):
+    """A session's status before codes and amounts are attached (one per session: a tuple).
+
+    ``explain`` is the sentence, or a function writing it: the sentence is only needed when
+    the session's outcome is built (``evaluate(..., outcomes=True)``), so the frequent
+    decisions write it only then.
+    """
 
     status: str
     rule: str
-    explanation: str
+    explain: str | Callable[[], str]
     ordinal: int | None = None
     tier: str | None = None  # the code tier in ``belgium_tables.CODES``
     extra_codes: tuple[str, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        return self.explain if isinstance(self.explain, str) else self.explain()
 
 
 def _not_reimbursed(rule: str, explanation: str) -> _Decision:
@@ -254,8 +276,9 @@ class _Warnings:
 class _Evaluation:
     """Decide the sessions of one case in order, keeping the patient-wide counts."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, *, outcomes: bool = True) -> None:
         self.case = case
+        self.keep_outcomes = outcomes
         self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
         self.admitted_per_day: Counter[date] = Counter()
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
@@ -296,7 +319,8 @@ class _Evaluation:
             decision = self._prescription(session, state)
         if decision is None:
             decision = self._category(session, state, second_of_day)
-        self.outcomes.append(self._outcome(session, state.episode, decision))
+        if self.keep_outcomes:
+            self.outcomes.append(self._outcome(session, state.episode, decision))
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
@@ -352,16 +376,21 @@ class _Evaluation:
         while a usable one exists [I: it "covers nothing", so a newer prescription takes the
         session]; without one, the session falls to it and is lost as a late start.
         """
-        dated = [rx for rx in state.prescriptions if rx.prescription.date <= day]
+        dated = False
+        first_with_room: _PrescriptionState | None = None
+        for rx in state.prescriptions:  # oldest first (``_episode_state``)
+            if rx.prescription.date > day:
+                break
+            dated = True
+            if rx.has_room():
+                if rx.usable_on(day):
+                    return rx, "ok"
+                first_with_room = first_with_room or rx
         if not dated:
             return None, "missing"
-        with_room = [rx for rx in dated if rx.has_room()]
-        if not with_room:
+        if first_with_room is None:
             return None, "used_up"
-        for rx in with_room:
-            if rx.usable_on(day):
-                return rx, "ok"
-        return with_room[0], "late"
+        return first_with_room, "late"
 
     def _prescription(self, session: Session, state: _EpisodeState) -> _Decision | None:
         """Assign the session to a prescription; refuse it when none covers it (decision 8)."""
@@ -474,7 +503,6 @@ class _Evaluation:
         intake = self._intake(session, state, n)
         state.count(day)
         left = best_rate - n
-        count_text = f"Session {n} of {best_rate} at the best rate for this situation in {year}"
         restart_text = "the count restarted on 1 January (interpretation)" if restarted else ""
         intake_text = "intake billed with this first session of the treatment" if intake else ""
         if rank > 1 and not (ep.agreement and ep.agreement.covers(day)):
@@ -489,7 +517,7 @@ class _Evaluation:
             return _Decision(
                 "pending",
                 "BE.C6",
-                _sentence(
+                lambda: _sentence(
                     f"Pending: session {n} of the {_nth(rank)} courante situation of {year} "
                     "waits for the advising physician's agreement (interpretation)",
                     restart_text,
@@ -499,13 +527,19 @@ class _Evaluation:
                 tier,
                 intake,
             )
-        situation_text = (
-            f"agreed {_nth(rank)} situation of {year}" if rank > 1 else f"{left} left this year"
-        )
         return _Decision(
             "best",
             "BE.C6" if rank > 1 else "BE.C1",
-            _sentence(count_text, situation_text, restart_text, intake_text),
+            lambda: _sentence(
+                f"Session {n} of {best_rate} at the best rate for this situation in {year}",
+                (
+                    f"agreed {_nth(rank)} situation of {year}"
+                    if rank > 1
+                    else f"{left} left this year"
+                ),
+                restart_text,
+                intake_text,
+            ),
             n,
             tier,
             intake,
@@ -536,18 +570,14 @@ class _Evaluation:
             )
         self.pool_used[start] += 1
         state.count(session.date)
-        if pool_limit is None:
-            pool_text = "no yearly cap on overflow sessions before 1 August 2021"
-        else:
-            left = pool_limit - self.pool_used[start]
-            pool_text = f"{left} of {pool_limit} overflow sessions left in {year}"
-        return _Decision(
-            "reduced",
-            rule,
-            _sentence(lead, pool_text),
-            n,
-            "overflow",
-        )
+        left = None if pool_limit is None else pool_limit - self.pool_used[start]
+
+        def explain() -> str:
+            if left is None:
+                return _sentence(lead, "no yearly cap on overflow sessions before 1 August 2021")
+            return _sentence(lead, f"{left} of {pool_limit} overflow sessions left in {year}")
+
+        return _Decision("reduced", rule, explain, n, "overflow")
 
     # -- Fa (FA1–FA5; decisions 4, 6) -------------------------------------------------------
 
@@ -571,8 +601,10 @@ class _Evaluation:
         return _Decision(
             "pending",
             rule,
-            f"Pending: {kind} session {decision.ordinal} waits for the notification to the "
-            "advising physician (interpretation).",
+            lambda: (
+                f"Pending: {kind} session {decision.ordinal} waits for the notification to "
+                "the advising physician (interpretation)."
+            ),
             decision.ordinal,
             decision.tier,
         )
@@ -605,12 +637,14 @@ class _Evaluation:
         best_rate = tables.limit("fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", day)
         n = len(state.counted) + 1
         state.count(day)
-        period_text = f"period until {end.isoformat()}"
         if n <= best_rate:
             decision = _Decision(
                 "best",
                 "BE.FA2" if polytrauma else "BE.FA1",
-                _sentence(f"Fa session {n} of {best_rate} at the best rate", period_text),
+                lambda: _sentence(
+                    f"Fa session {n} of {best_rate} at the best rate",
+                    f"period until {end.isoformat()}",
+                ),
                 n,
                 # FA6: since 2021-06-01 sessions 1–20 have codes of their own.
                 "1-20" if n <= 20 else "best",
@@ -619,9 +653,9 @@ class _Evaluation:
             decision = _Decision(
                 "reduced",
                 "BE.FA3",
-                _sentence(
+                lambda: _sentence(
                     f"Fa session {n}, past the {best_rate} at the best rate: reduced rate",
-                    period_text,
+                    f"period until {end.isoformat()}",
                 ),
                 n,
                 "reduced",
@@ -653,7 +687,7 @@ class _Evaluation:
             decision = _Decision(
                 "best",
                 "BE.FB2",
-                _sentence(
+                lambda: _sentence(
                     f"Fb session {n} of {best_rate} at the best rate in {year}", restart_text
                 ),
                 n,
@@ -663,7 +697,7 @@ class _Evaluation:
             decision = _Decision(
                 "reduced",
                 "BE.FB3",
-                _sentence(
+                lambda: _sentence(
                     f"Fb session {n} of {year}: first reduced tier "
                     f"({best_rate + 1}–{best_rate + first_reduced})"
                 ),
@@ -674,7 +708,7 @@ class _Evaluation:
             decision = _Decision(
                 "reduced_2",
                 "BE.FB3",
-                _sentence(
+                lambda: _sentence(
                     f"Fb session {n} of {year}: second reduced tier "
                     f"(from the {_nth(best_rate + first_reduced + 1)})"
                 ),
@@ -693,11 +727,13 @@ class _Evaluation:
         tier = "second" if second_of_day else "session"
         if ep.agreement is not None and ep.agreement.covers(day):
             until = ep.agreement.until
-            until_text = f"until {until.isoformat()}" if until else "without end date"
             return _Decision(
                 "best",
                 "BE.E2",
-                f"E session {n}: no cap within the agreement ({until_text}).",
+                lambda: (
+                    f"E session {n}: no cap within the agreement "
+                    f"({f'until {until.isoformat()}' if until else 'without end date'})."
+                ),
                 n,
                 tier,
             )

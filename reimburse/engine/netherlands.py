@@ -1198,13 +1198,17 @@ def _episode_warnings(case: Case, items: Sequence[_Item], patient: _Patient) -> 
 # ------------------------------------------------------------------------------- entry point
 
 
-def evaluate(case: Case) -> Result:
-    """Return who pays each session, the episode quotas, the pools and the warnings."""
+def evaluate(case: Case, *, outcomes: bool = True) -> Result:
+    """Return who pays each session, the episode quotas, the pools and the warnings.
+
+    With ``outcomes=False`` the result's ``sessions`` is empty; the quotas, pools and warnings
+    are the same (every session still goes through both passes).
+    """
     patient = _Patient(case.patient.birth_date)
     items = _items(case)
     basic = _basic_pass(case, items, patient)
     ledger = _Ledger(case)
-    outcomes, session_warnings = _money_pass(basic.verdicts, ledger)
+    session_outcomes, session_warnings = _money_pass(basic.verdicts, ledger)
     quotas = _quotas(basic.periods, case.as_of)
     warnings = [
         *_allowance_warnings(ledger, case.as_of),
@@ -1217,7 +1221,7 @@ def evaluate(case: Case) -> Result:
     return Result(
         country=case.country,
         as_of=case.as_of,
-        sessions=tuple(outcomes),
+        sessions=tuple(session_outcomes) if outcomes else (),
         quotas=tuple(_quota(p) for p in quotas),
         pools=tuple(_pools(ledger, case.as_of)),
         warnings=tuple(warnings),

@@ -28,7 +28,7 @@ class StubRules:
     """
 
     @staticmethod
-    def evaluate(case: t.Case) -> t.Result:
+    def evaluate(case: t.Case, *, outcomes: bool = True) -> t.Result:
         per_session = tuple(
             t.Warning("prescription_missing", "warning", "no prescription", s.episode, s.id)
             for s in case.sessions

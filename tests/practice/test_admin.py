@@ -43,7 +43,7 @@ class StubJurisdiction:
       episode's first prescription.
     """
 
-    def evaluate(self, case: t.Case) -> t.Result:
+    def evaluate(self, case: t.Case, *, outcomes: bool = True) -> t.Result:
         quotas, warnings = [], []
         for episode in case.episodes:
             sessions = [s for s in case.sessions if s.episode == episode.id]

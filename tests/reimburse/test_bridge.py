@@ -38,7 +38,7 @@ class EchoJurisdiction:
     def __init__(self) -> None:
         self.cases = []
 
-    def evaluate(self, case: t.Case) -> t.Result:
+    def evaluate(self, case: t.Case, *, outcomes: bool = True) -> t.Result:
         self.cases.append(case)
         return t.Result(
             country=case.country, as_of=case.as_of, sessions=(), quotas=(), pools=(), warnings=()

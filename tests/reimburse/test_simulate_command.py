@@ -157,7 +157,7 @@ class StubJurisdiction:
         self.result = result
         self.cases: list[Case] = []
 
-    def evaluate(self, case: Case) -> Result:
+    def evaluate(self, case: Case, *, outcomes: bool = True) -> Result:
         self.cases.append(case)
         return self.result
 
