@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 
 from practice.models import (
     Coverage,
@@ -24,7 +24,7 @@ from practice.models import (
     TreatmentSession,
 )
 from reimburse import engine
-from reimburse.engine import history
+from reimburse.engine import belgium, history
 from reimburse.engine import types as t
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
@@ -217,14 +217,16 @@ def practice_evaluations(
     """Evaluate every patient of the practice (or of ``patients``, a subset of it) as of a day.
 
     The same facts as ``patient_case``, read as plain rows with one query per table for the
-    whole practice — five queries whatever the number of patients — rather than model
+    whole practice — five or six queries whatever the number of patients — rather than model
     instances: for a practice-wide list, building half a million model instances cost more
     than the engine itself. Patients come in the order of ``patients`` (default: by name).
 
     With ``actionable_only`` (Needs attention) the result holds only what the practice can
     still act on: no warning naming a session before 1 January of the year before ``as_of``,
-    and no quota of an episode that lies wholly before it and cannot warn
-    (``engine.history``); every other warning and pool is what the full evaluation gives.
+    no quota of an episode that lies wholly before it and cannot warn (``engine.history``),
+    and no session outcomes (``sessions`` is empty); every other warning and pool is what the
+    full evaluation gives. For a Belgian practice the episodes ``engine.history.unloaded``
+    leaves out are not even read (``_unread_episodes``, one more query).
 
     A patient whose records the rules cannot evaluate (a date outside the rule tables, an
     unknown category or episode) gets a result with no sessions, quotas or pools and one
@@ -239,25 +241,45 @@ def practice_evaluations(
         # The whole practice: its own index; a subset: a semi-join, never a long IN list.
         return rows.filter(**{f"{path}__in": chosen.values("pk")}) if subset else rows
 
-    episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    # Needs attention never reads the sessions of the episodes ``engine.history.unloaded``
+    # leaves out: the episode rows say which they are (``unread``), and the sessions of the
+    # others are read through their episode (index ``session_episode_date_idx``).
     episode_rows = Episode.objects.filter(patient__practice=practice).order_by("created_at", "pk")
+    session_rows = TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
+    if actionable_only and practice.country == "BE":
+        unread = _unread_episodes(practice, as_of).values("pk")
+        episode_rows = episode_rows.annotate(unread=Q(pk__in=unread))
+        session_rows = session_rows.filter(
+            episode__in=Episode.objects.filter(patient__practice=practice)
+            .exclude(pk__in=unread)
+            .order_by()
+            .values("pk")
+        )
+    else:
+        episode_rows = episode_rows.annotate(unread=Value(False))
+
+    episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    unread_ids: set[int] = set()
     for row in of_chosen(episode_rows, "patient").values(
-        "patient_id", "title", *EPISODE_FACT_FIELDS
+        "patient_id", "title", "unread", *EPISODE_FACT_FIELDS
     ):
-        episodes_of[row["patient_id"]].append(row)
+        if row["unread"]:
+            unread_ids.add(row["pk"])
+        else:
+            episodes_of[row["patient_id"]].append(row)
 
     prescriptions_of: defaultdict[int, list[t.Prescription]] = defaultdict(list)
     rx_rows = Prescription.objects.filter(practice=practice).order_by("date", "pk")
     for episode_id, pk, day, sessions, motivated in of_chosen(
         rx_rows, "episode__patient"
     ).values_list("episode_id", "pk", "date", "sessions", "second_session_motivated"):
-        prescriptions_of[episode_id].append(t.Prescription(str(pk), day, sessions, motivated))
+        if episode_id not in unread_ids:
+            prescriptions_of[episode_id].append(t.Prescription(str(pk), day, sessions, motivated))
 
     patient_of_episode = {
         row["pk"]: patient_id for patient_id, rows in episodes_of.items() for row in rows
     }
     sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    session_rows = TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
     for row in of_chosen(session_rows.order_by(), "episode__patient").values_list(
         "date", "pk", "episode_id", "minutes", "place", "price"
     ):
@@ -272,15 +294,18 @@ def practice_evaluations(
         try:
             if actionable_only:
                 relevant = history.relevant_case(case)
-                return history.actionable(engine.evaluate(relevant), relevant)
+                # Needs attention shows warnings only: no session outcomes are built.
+                result = engine.evaluate(relevant, outcomes=False)
+                return history.actionable(result, relevant)
             return engine.evaluate(case)
         except ValueError as error:  # RulesNotInForce, UnknownCategory, UnknownEpisode…
             return _rules_unknown(case, error)
 
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
-        # Input position is the tie-breaker within a day: keep the recording order.
-        rows = sorted(sessions_of.get(pk, []), key=lambda row: (row[0], row[1]))
+        # Input position is the tie-breaker within a day: keep the recording order. A row
+        # starts with (date, pk), and pk is unique: plain tuple order is (date, pk) order.
+        rows = sorted(sessions_of.get(pk, []))
         coverages = coverages_of.get(pk, [])
         case = t.Case(
             country=practice.country,  # type: ignore[arg-type]
@@ -309,6 +334,58 @@ def practice_evaluations(
             episode_titles={str(e["pk"]): e["title"] for e in episodes},
             result=evaluate(case),
         )
+
+
+# Up to this many patients with a shared day are named in the SQL; more, and the query that
+# finds them is repeated as a subquery instead (slower, never a parameter list without end).
+SHARED_DAY_PATIENTS_INLINE = 500
+
+
+def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
+    """Return the practice's Belgian episodes ``engine.history.unloaded`` leaves out, in SQL.
+
+    The candidates: episodes of a category in ``unloaded_categories`` with sessions, none on
+    or after that category's day, with no agreement ending within ``belgium.ENDING_SOON`` of
+    ``as_of``. Left out: the candidates of the patients none of whose days before the cut
+    has a session of an episode that is not a candidate and one of another episode. Finding
+    those patients costs one query here; the queryset returned is cheap to repeat.
+    """
+    active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
+    by_day: defaultdict[date, list[str]] = defaultdict(list)
+    for category, before in history.unloaded_categories(as_of).items():
+        by_day[before].append(category)
+    categories = Q()
+    for before, names in by_day.items():
+        later = active.filter(episode=OuterRef("pk"), date__gte=before)
+        categories |= Q(~Exists(later), category__in=names)
+    episodes = Episode.objects.filter(patient__practice=practice).order_by()
+    candidates = (
+        episodes.filter(categories, Exists(active.filter(episode=OuterRef("pk"))))
+        .exclude(agreement_until__range=(as_of, as_of + belgium.ENDING_SOON))
+        .values("pk")
+    )
+    # Driven by the few old sessions of the episodes that are read: each looks for a session
+    # of another episode of the patient on its day (index ``session_episode_date_idx``).
+    cut = history.cut_date(as_of)
+    same_day = active.filter(
+        practice=practice,
+        date__lt=cut,
+        episode__patient=OuterRef("episode__patient"),
+        date=OuterRef("date"),
+    ).exclude(episode=OuterRef("episode"))
+    shared_day: QuerySet[Any] = (
+        active.filter(
+            practice=practice, date__lt=cut, episode__in=episodes.exclude(pk__in=candidates)
+        )
+        .filter(Exists(same_day))
+        .values_list("episode__patient", flat=True)
+        .distinct()
+        .order_by()
+    )
+    shared = list(shared_day[: SHARED_DAY_PATIENTS_INLINE + 1])
+    return episodes.filter(pk__in=candidates).exclude(
+        patient__in=shared if len(shared) <= SHARED_DAY_PATIENTS_INLINE else shared_day
+    )
 
 
 def _rules_unknown(case: t.Case, error: ValueError) -> t.Result:

@@ -12,7 +12,12 @@ removes the warnings that name a session before the cut. For every case::
         == actionable(evaluate(case), case).warnings          (same order)
 
 and the pools, and the quotas of the kept episodes, are equal. The proof, per rule, is in the
-comments of the ``_quiet_*`` functions; ``tests/engine/test_history_trimming.py`` checks it.
+comments of the ``*_quiet`` functions; ``tests/engine/test_history_trimming.py`` checks it.
+
+``unloaded(case)`` names a subset of what ``relevant_case`` drops that can be decided without
+an episode's session days - by category, last session and shared days only - so the bridge
+never reads those sessions (``reimburse.services._unread_episodes`` is the same selection
+in SQL; ``tests/reimburse/test_needs_attention_trimming.py`` checks that the two agree).
 
 An episode that is kept is kept whole. An episode with no session, an unknown category or a
 fact the tables cannot answer is kept (the engine then says what it would have said).
@@ -64,6 +69,106 @@ def relevant_case(case: Case) -> Case:
         episodes=tuple(e for e in case.episodes if e.id not in dropped),
         sessions=tuple(s for s in case.sessions if s.episode not in dropped),
     )
+
+
+# ------------------------------------------------------------------ what need not be loaded
+
+
+def unloaded_categories(as_of: date) -> dict[str, date]:
+    """Return, per Belgian category, a day before which an old episode needs no loading.
+
+    An episode of such a category whose sessions all fall before that day, whose agreement
+    does not end within ``belgium.ENDING_SOON`` of ``as_of`` and none of whose days is shared
+    with another episode of the patient is one ``relevant_case`` would drop (``_be_quiet``
+    clears it for every set of days before the returned one, and it shares no day with a kept
+    episode). Such episodes can be left out when the records are read - their sessions are
+    never loaded - with the same result; ``unloaded(case)`` is the same selection on a loaded
+    case, and ``reimburse.services`` writes it as SQL. Every day returned is on or before the
+    cut. A category that is missing has its episodes loaded (perinatal: its quietness
+    depends on how many sessions there were; a category whose quota is low at ``as_of``).
+    """
+    cut = cut_date(as_of)
+    found = {"e": cut, "palliative": cut}
+    try:
+        over = be_tables.limit("courante_situations", as_of) < 1
+        if (0 if over else be_tables.limit("courante_best_rate", as_of)) > belgium.LOW_AT_MOST:
+            found["courante"] = cut  # as in ``_be_quiet``: the as_of year's count starts at 0
+    except (ValueError, LookupError):
+        pass  # the tables cannot answer: read them all (the engine says why)
+    for category, end_of, years in (
+        ("fa", belgium.fa_period_end, "fa_period_years"),
+        ("fb", belgium.fb_period_end, "fb_period_following_years"),
+    ):
+        # The period ends later for a later first session as long as its length never
+        # shrinks; then every start before the first period still running at as_of is quiet.
+        try:
+            if _never_shrinks(years):
+                found[category] = _first_running(end_of, as_of, cut)
+        except (ValueError, LookupError, OverflowError):
+            pass
+    return found
+
+
+def _never_shrinks(name: str) -> bool:
+    """Tell whether a parameter's value never decreases over time (a numeric one)."""
+    entries = sorted(
+        (p for p in be_tables.PARAMETERS if p.name == name), key=lambda p: p.valid_from
+    )
+    values = [p.value for p in entries]
+    return bool(values) and None not in values and values == sorted(values)  # type: ignore[type-var]
+
+
+def _first_running(end_of: Callable[[date], date], as_of: date, before: date) -> date:
+    """Return the first day, up to ``before``, whose period (``end_of``) runs until as_of.
+
+    ``end_of`` is non-decreasing; so every day before the one returned ends before as_of.
+    """
+    low, high = date.min.toordinal(), before.toordinal()
+    while low < high:
+        middle = (low + high) // 2
+        if end_of(date.fromordinal(middle)) < as_of:
+            low = middle + 1
+        else:
+            high = middle
+    return date.fromordinal(low)
+
+
+def unloaded(case: Case) -> set[str]:
+    """Return the episodes of a Belgian case that ``unloaded_categories`` leaves unread.
+
+    The candidates: episodes of a category in ``unloaded_categories``, with sessions, all
+    before that category's day, and no agreement ending soon. They are left unread unless a
+    day before the cut has a session of an episode that is read and one of another episode:
+    then the patient is read whole (a candidate may share a day with another candidate, both
+    unread; never with an episode that is read).
+    """
+    if case.country != "BE":
+        return set()
+    before = unloaded_categories(case.as_of)
+    days = _dates_by_episode(case)
+    ids = Counter(e.id for e in case.episodes)
+    candidates = {
+        e.id
+        for e in case.episodes
+        if e.category in before
+        and ids[e.id] == 1
+        and days.get(e.id)
+        and max(days[e.id]) < before[e.category]
+        and not _agreement_until_soon(e, case.as_of)
+    }
+    cut = cut_date(case.as_of)
+    episodes_on: dict[date, set[str]] = {}
+    for session in case.sessions:
+        if session.date < cut:
+            episodes_on.setdefault(session.date, set()).add(session.episode)
+    if any(len(on) > 1 and on - candidates for on in episodes_on.values()):
+        return set()
+    return candidates
+
+
+def _agreement_until_soon(episode: Episode, as_of: date) -> bool:
+    until = episode.agreement.until if episode.agreement else None
+    return until is not None and as_of <= until <= as_of + belgium.ENDING_SOON
 
 
 def _dates_by_episode(case: Case) -> dict[str, list[date]]:

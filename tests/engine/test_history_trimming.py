@@ -7,6 +7,7 @@ pools are equal, and so are the quotas of the episodes kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +16,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from reimburse import engine
-from reimburse.engine.history import actionable, cut_date, relevant_case
+from reimburse.engine.belgium import fa_period_end, fb_period_end
+from reimburse.engine.history import (
+    actionable,
+    cut_date,
+    relevant_case,
+    unloaded,
+    unloaded_categories,
+)
 from reimburse.engine.types import (
     Agreement,
     Case,
@@ -51,6 +59,8 @@ def assert_trimming_is_invisible(case: Case) -> str:
         full = engine.evaluate(case)
     except ValueError:
         return "the full case is outside the rules"
+    # Without outcomes (as Needs attention asks) everything else is the same.
+    assert engine.evaluate(case, outcomes=False) == replace(full, sessions=())
     relevant = relevant_case(case)
     trimmed = engine.evaluate(relevant)
     kept = {e.id for e in relevant.episodes}
@@ -65,7 +75,23 @@ def assert_trimming_is_invisible(case: Case) -> str:
         s.episode in kept or s.episode not in {e.id for e in case.episodes}
         for s in relevant.sessions
     )
-    return f"dropped {'some' if len(kept) < len(case.episodes) else 'no'} episodes"
+    # Leaving the ``unloaded`` episodes unread (as the SQL does) and trimming the rest gives
+    # the same warnings, pools and quotas of the episodes kept.
+    gone_unread = unloaded(case)
+    read = replace(
+        case,
+        episodes=tuple(e for e in case.episodes if e.id not in gone_unread),
+        sessions=tuple(s for s in case.sessions if s.episode not in gone_unread),
+    )
+    assert not gone_unread & kept  # what is left unread, trimming drops too
+    read_relevant = relevant_case(read)
+    from_read = engine.evaluate(read_relevant, outcomes=False)
+    kept_read = {e.id for e in read_relevant.episodes}
+    assert actionable(from_read, case).warnings == actionable(full, case).warnings
+    assert from_read.pools == full.pools
+    assert from_read.quotas == tuple(q for q in full.quotas if q.episode in kept_read)
+    dropped = "some" if len(kept) < len(case.episodes) else "no"
+    return f"dropped {dropped} episodes, left {'some' if gone_unread else 'none'} unread"
 
 
 @st.composite
@@ -338,3 +364,22 @@ def test_an_old_dutch_episode_is_dropped_only_when_it_cannot_warn(
     case = _nl(episode, _weekly("old", date(2022, 3, 7), 5), ())
     assert (relevant_case(case).episodes == ()) is dropped
     assert_trimming_is_invisible(case)
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 1, 1), date(2025, 12, 15), date(2025, 12, 31)])
+def test_unloaded_categories_stop_where_a_period_may_still_run(as_of: date) -> None:
+    """FA1: a one-year Fa period from before the cut has ended by as_of; FB1: an Fb period
+    runs to 31 December of the second following year, so Fb episodes of the two years before
+    as_of's are read. Perinatal (PN1, quietness depends on the count) is always read."""
+    days = unloaded_categories(as_of)
+    cut = date(as_of.year - 1, 1, 1)
+    assert days == {
+        "e": cut,
+        "palliative": cut,
+        "courante": cut,
+        "fa": cut,
+        "fb": date(as_of.year - 2, 1, 1),
+    }
+    # Just before the Fb day the period has ended; on it, it still runs at as_of.
+    assert fb_period_end(days["fb"] - timedelta(days=1)) < as_of <= fb_period_end(days["fb"])
+    assert fa_period_end(cut - timedelta(days=1)) < as_of

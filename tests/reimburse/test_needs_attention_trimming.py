@@ -18,9 +18,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
-from reimburse.engine.history import cut_date
+from reimburse import services
+from reimburse.engine.history import cut_date, unloaded
 from reimburse.selectors import PatientWarning, practice_warnings
-from reimburse.services import practice_evaluations, statuses
+from reimburse.services import patients_for_evaluation, practice_evaluations, statuses
 from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +182,41 @@ def test_trimmed_evaluations_keep_the_pools_and_the_quotas_of_the_kept_episodes(
             assert not left_out & recent
             dropped_some = dropped_some or bool(left_out)
     assert dropped_some  # the generated history really is trimmed
+
+
+@pytest.mark.parametrize("inline", [True, False])
+@pytest.mark.parametrize("seed", [1, 7])
+def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
+    seed: int, inline: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_unread_episodes`` (SQL) selects what ``engine.history.unloaded`` (proven) selects.
+
+    With ``inline`` the patients with a shared day are named in the SQL; without, the query
+    finding them is used as a subquery (what happens past ``SHARED_DAY_PATIENTS_INLINE``).
+    """
+    if not inline:
+        monkeypatch.setattr(services, "SHARED_DAY_PATIENTS_INLINE", 0)
+    practice = _generate("BE", seed)
+    # Two old courante episodes of one patient on one day (both may stay unread), and an old
+    # one sharing a day with an episode that runs on past the cut (the patient is read whole).
+    old_pair, shared_with_recent = Patient.objects.filter(practice=practice)[:2]
+    pair = []
+    for _ in range(2):
+        pair.append(Episode.objects.create(patient=old_pair, title="old", category="courante"))
+        TreatmentSession.objects.create(practice=practice, episode=pair[-1], date=date(2021, 3, 1))
+    spanning = Episode.objects.create(patient=shared_with_recent, title="long", category="e")
+    old = Episode.objects.create(patient=shared_with_recent, title="old", category="courante")
+    for episode, day in ((spanning, date(2022, 5, 2)), (spanning, date(2025, 6, 2))):
+        TreatmentSession.objects.create(practice=practice, episode=episode, date=day)
+    TreatmentSession.objects.create(practice=practice, episode=old, date=date(2022, 5, 2))
+
+    for as_of in AS_OFS:
+        from_sql = set(services._unread_episodes(practice, as_of).values_list("pk", flat=True))
+        from_history: set[int] = set()
+        for patient in patients_for_evaluation(Patient.objects.filter(practice=practice)):
+            case = services.patient_case(patient=patient, as_of=as_of)
+            from_history |= {int(pk) for pk in unloaded(case)}
+        assert from_sql == from_history, as_of
+        if as_of.year == 2025:  # the cut is 1 January 2024: all three are old courante ones
+            assert {e.pk for e in pair} <= from_sql
+            assert old.pk not in from_sql  # shares 2 May 2022 with an episode that is read
