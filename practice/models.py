@@ -328,7 +328,9 @@ class TreatmentSession(models.Model):
             ),
         ]
         indexes = [
-            # Loading one episode's sessions in date order (the bridge to the engine).
+            # Loading one episode's sessions in date order (the bridge to the engine); Needs
+            # attention's probes "has this episode a session on or after day X / on day X"
+            # and its read of the sessions of the episodes it needs (reimburse.services).
             models.Index(fields=["episode", "date"], name="session_episode_date_idx"),
             # Practice-wide date-range lists (API filters, needs-attention feed).
             models.Index(fields=["practice", "date"], name="session_practice_date_idx"),
