@@ -79,20 +79,19 @@ def unloaded_categories(as_of: date) -> dict[str, date]:
 
     An episode of such a category whose sessions all fall before that day, whose agreement
     does not end within ``belgium.ENDING_SOON`` of ``as_of`` and none of whose days is shared
-    with another episode of the patient is one ``relevant_case`` would drop (``_be_quiet``
-    clears it for every set of days before the returned one, and it shares no day with a kept
-    episode). Such episodes can be left out when the records are read - their sessions are
-    never loaded - with the same result; ``unloaded(case)`` is the same selection on a loaded
-    case, and ``reimburse.services`` writes it as SQL. Every day returned is on or before the
+    with an episode that is read is one ``relevant_case`` would drop (``_be_quiet`` clears it
+    for every set of days before the returned one, and it shares no day with a kept episode).
+    Such episodes can be left out when the records are read - their sessions are never
+    loaded - with the same result; ``unloaded(case)`` is the same selection on a loaded case,
+    and ``reimburse.services`` writes it as SQL. Every day returned is on or before the
     cut. A category that is missing has its episodes loaded (perinatal: its quietness
     depends on how many sessions there were; a category whose quota is low at ``as_of``).
     """
     cut = cut_date(as_of)
     found = {"e": cut, "palliative": cut}
     try:
-        over = be_tables.limit("courante_situations", as_of) < 1
-        if (0 if over else be_tables.limit("courante_best_rate", as_of)) > belgium.LOW_AT_MOST:
-            found["courante"] = cut  # as in ``_be_quiet``: the as_of year's count starts at 0
+        if _courante_quiet(as_of):
+            found["courante"] = cut
     except (ValueError, LookupError):
         pass  # the tables cannot answer: read them all (the engine says why)
     for category, end_of, years in (
@@ -154,7 +153,7 @@ def unloaded(case: Case) -> set[str]:
         and ids[e.id] == 1
         and days.get(e.id)
         and max(days[e.id]) < before[e.category]
-        and not _agreement_until_soon(e, case.as_of)
+        and not _agreement_ending(e.agreement, case.as_of)
     }
     cut = cut_date(case.as_of)
     episodes_on: dict[date, set[str]] = {}
@@ -164,11 +163,6 @@ def unloaded(case: Case) -> set[str]:
     if any(len(on) > 1 and on - candidates for on in episodes_on.values()):
         return set()
     return candidates
-
-
-def _agreement_until_soon(episode: Episode, as_of: date) -> bool:
-    until = episode.agreement.until if episode.agreement else None
-    return until is not None and as_of <= until <= as_of + belgium.ENDING_SOON
 
 
 def _dates_by_episode(case: Case) -> dict[str, list[date]]:
@@ -244,6 +238,17 @@ def _agreement_ending(agreement: Agreement | None, as_of: date) -> bool:
     return as_of <= agreement.until <= as_of + belgium.ENDING_SOON
 
 
+def _courante_quiet(as_of: date) -> bool:
+    """Tell whether a courante episode with no session in as_of's year can warn at as_of.
+
+    The counter is the as_of year's, in which the episode has no session: used 0, rank 1
+    (ranks only come from sessions), so the limit is the best-rate count (C1).
+    """
+    over = be_tables.limit("courante_situations", as_of) < 1
+    quota = 0 if over else be_tables.limit("courante_best_rate", as_of)
+    return quota > belgium.LOW_AT_MOST
+
+
 def _be_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
     """Tell whether a Belgian episode with all sessions before the cut warns at ``as_of``.
 
@@ -256,11 +261,7 @@ def _be_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
         return False
     category = episode.category
     if category == "courante":
-        # The counter is the as_of year's, in which the episode has no session: used 0,
-        # rank 1 (ranks only come from sessions), so the limit is the best-rate count (C1).
-        over = be_tables.limit("courante_situations", as_of) < 1
-        quota = 0 if over else be_tables.limit("courante_best_rate", as_of)
-        return quota > belgium.LOW_AT_MOST
+        return _courante_quiet(as_of)
     if category in ("fa", "fb"):
         # The period starts at the first counted session, one of ``days``; it warns only while
         # it has not ended before as_of (quota, period_ending) - for every possible start.
