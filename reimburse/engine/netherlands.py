@@ -1000,9 +1000,13 @@ def _outcome(verdict: _Verdict, settled: _Settled) -> SessionOutcome:
 
 
 def _money_pass(
-    verdicts: Sequence[_Verdict], ledger: _Ledger
+    verdicts: Sequence[_Verdict], ledger: _Ledger, *, outcomes_wanted: bool = True
 ) -> tuple[list[SessionOutcome], list[Warning]]:
-    """Settle every session in date order against the eigen risico and the allowance."""
+    """Settle every session in date order against the eigen risico and the allowance.
+
+    Every session is settled either way (the ledger and the warnings need it); without
+    ``outcomes_wanted`` no ``SessionOutcome`` is built.
+    """
     outcomes: list[SessionOutcome] = []
     warnings: list[Warning] = []
     for verdict in verdicts:
@@ -1012,7 +1016,8 @@ def _money_pass(
             settled, warning = _settle_other(verdict, ledger)
             if warning is not None:
                 warnings.append(warning)
-        outcomes.append(_outcome(verdict, settled))
+        if outcomes_wanted:
+            outcomes.append(_outcome(verdict, settled))
     return outcomes, warnings
 
 
@@ -1201,14 +1206,16 @@ def _episode_warnings(case: Case, items: Sequence[_Item], patient: _Patient) -> 
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     """Return who pays each session, the episode quotas, the pools and the warnings.
 
-    With ``outcomes=False`` the result's ``sessions`` is empty; the quotas, pools and warnings
-    are the same (every session still goes through both passes).
+    With ``outcomes=False`` the result's ``sessions`` is empty and no outcome is built; the
+    quotas, pools and warnings are the same (every session still goes through both passes).
     """
     patient = _Patient(case.patient.birth_date)
     items = _items(case)
     basic = _basic_pass(case, items, patient)
     ledger = _Ledger(case)
-    session_outcomes, session_warnings = _money_pass(basic.verdicts, ledger)
+    session_outcomes, session_warnings = _money_pass(
+        basic.verdicts, ledger, outcomes_wanted=outcomes
+    )
     quotas = _quotas(basic.periods, case.as_of)
     warnings = [
         *_allowance_warnings(ledger, case.as_of),
@@ -1221,7 +1228,7 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     return Result(
         country=case.country,
         as_of=case.as_of,
-        sessions=tuple(session_outcomes) if outcomes else (),
+        sessions=tuple(session_outcomes),
         quotas=tuple(_quota(p) for p in quotas),
         pools=tuple(_pools(ledger, case.as_of)),
         warnings=tuple(warnings),
