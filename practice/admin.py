@@ -411,9 +411,18 @@ class ScopedInline(admin.TabularInline):
     clinic_can_change = True
     clinic_can_delete = False
     extra = 0
+    # How a form of this inline is saved through the services, given the parent row (set
+    # with ``staticmethod``); ``None``: the inline writes nothing (read-only).
+    write: Callable[[Any, forms.ModelForm], models.Model | None] | None = None
 
     def _clinic(self, request: HttpRequest, flag: bool) -> bool:
         return flag and _scoped_practice(request) is not None
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if self.write is not None:
+            _bind_write(formset.form, partial(self.write, obj))
+        return formset
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if _is_superuser(request):
@@ -460,6 +469,18 @@ class CoverageInlineForm(ServiceForm):
         fields = COVERAGE_FORM_FIELDS
 
 
+def _coverage_write(patient: Patient | None, form: forms.ModelForm) -> Coverage | None:
+    if patient is None or patient.pk is None:
+        return None
+    data = form.cleaned_data
+    if form.instance.pk is not None and "year" in form.changed_data:
+        # coverage_set keys on (patient, year): a changed year would leave the old row behind.
+        raise ValidationError({"year": "delete this year's row and add the other year instead"})
+    year = data["year"]
+    values = {name: data[name] for name in services.COVERAGE_FIELDS if name in data}
+    return services.coverage_set(patient=patient, year=year, **values)[0]
+
+
 class CoverageInline(ScopedInline):
     """An NL patient's supplementary coverage per year, saved with ``coverage_set``."""
 
@@ -477,23 +498,7 @@ class CoverageInline(ScopedInline):
     ]
     autocomplete_fields = ["package"]
     clinic_can_delete = True
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        _bind_write(formset.form, partial(_coverage_write, obj))
-        return formset
-
-
-def _coverage_write(patient: Patient | None, form: forms.ModelForm) -> Coverage | None:
-    if patient is None or patient.pk is None:
-        return None
-    data = form.cleaned_data
-    if form.instance.pk is not None and "year" in form.changed_data:
-        # coverage_set keys on (patient, year): a changed year would leave the old row behind.
-        raise ValidationError({"year": "delete this year's row and add the other year instead"})
-    year = data["year"]
-    values = {name: data[name] for name in services.COVERAGE_FIELDS if name in data}
-    return services.coverage_set(patient=patient, year=year, **values)[0]
+    write = staticmethod(_coverage_write)
 
 
 @admin.register(Patient)
@@ -730,30 +735,6 @@ class EpisodeForm(ServiceForm):
         fields = EPISODE_FORM_FIELDS
 
 
-class PrescriptionInlineForm(ServiceForm):
-    class Meta:
-        model = Prescription
-        fields = PRESCRIPTION_FORM_FIELDS
-
-
-class PrescriptionInline(ScopedInline):
-    """Prescriptions of the episode; new ones are recorded with ``prescription_create``."""
-
-    model = Prescription
-    form = PrescriptionInlineForm
-    fields = ["date", "sessions", "prescriber", "prescriber_number", "second_session_motivated"]
-    can_delete = False
-    show_change_link = True
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # existing prescriptions are changed on their own page
-
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        _bind_write(formset.form, partial(_prescription_write, obj))
-        return formset
-
-
 def _prescription_write(episode: Episode | None, form: forms.ModelForm) -> Prescription | None:
     if episode is None or episode.pk is None or form.instance.pk is not None:
         return None
@@ -770,29 +751,29 @@ def _prescription_write(episode: Episode | None, form: forms.ModelForm) -> Presc
     return prescription
 
 
-class SessionInlineForm(ServiceForm):
+class PrescriptionInlineForm(ServiceForm):
     class Meta:
-        model = TreatmentSession
-        fields = SESSION_FORM_FIELDS
+        model = Prescription
+        fields = PRESCRIPTION_FORM_FIELDS
 
 
-class SessionInline(ScopedInline):
-    """Sessions of the episode; new ones are recorded with ``session_record``, never deleted."""
+class AddOnlyInline(ScopedInline):
+    """An inline that adds rows through its ``write``; existing rows open on their own page."""
 
-    model = TreatmentSession
-    form = SessionInlineForm
-    fields = ["date", "therapist", "minutes", "place", "price", "cancelled_at"]
-    readonly_fields = ["cancelled_at"]
     can_delete = False
     show_change_link = True
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # a recorded session is cancelled, not edited
+        return False
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
-        _bind_write(formset.form, partial(_session_write, obj))
-        return formset
+
+class PrescriptionInline(AddOnlyInline):
+    """Prescriptions of the episode; new ones are recorded with ``prescription_create``."""
+
+    model = Prescription
+    form = PrescriptionInlineForm
+    fields = ["date", "sessions", "prescriber", "prescriber_number", "second_session_motivated"]
+    write = staticmethod(_prescription_write)  # existing ones are changed on their own page
 
 
 def _session_write(episode: Episode | None, form: forms.ModelForm) -> TreatmentSession | None:
@@ -809,6 +790,22 @@ def _session_write(episode: Episode | None, form: forms.ModelForm) -> TreatmentS
         external_id=data.get("external_id", ""),
     )
     return session
+
+
+class SessionInlineForm(ServiceForm):
+    class Meta:
+        model = TreatmentSession
+        fields = SESSION_FORM_FIELDS
+
+
+class SessionInline(AddOnlyInline):
+    """Sessions of the episode; new ones are recorded with ``session_record``, never deleted."""
+
+    model = TreatmentSession
+    form = SessionInlineForm
+    fields = ["date", "therapist", "minutes", "place", "price", "cancelled_at"]
+    readonly_fields = ["cancelled_at"]
+    write = staticmethod(_session_write)  # a recorded session is cancelled, not edited
 
 
 @admin.register(Episode)
