@@ -348,7 +348,8 @@ def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
     or after that category's day, with no agreement ending within ``belgium.ENDING_SOON`` of
     ``as_of``. Left out: the candidates of the patients none of whose days before the cut
     has a session of an episode that is not a candidate and one of another episode. Finding
-    those patients costs one query here; the queryset returned is cheap to repeat.
+    those patients costs one query here; the queryset returned is evaluated again by each query
+    that uses it (about 0.05 s on SQLite and 0.12 s on PostgreSQL at 5,000 patients).
     """
     active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
     by_day: defaultdict[date, list[str]] = defaultdict(list)
@@ -364,8 +365,9 @@ def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
         .exclude(agreement_until__range=(as_of, as_of + belgium.ENDING_SOON))
         .values("pk")
     )
-    # Driven by the few old sessions of the episodes that are read: each looks for a session
-    # of another episode of the patient on its day (index ``session_episode_date_idx``).
+    # The old sessions of the episodes that are read, each with a session of another episode
+    # of the patient on its day (SQLite probes ``session_episode_date_idx`` per session;
+    # PostgreSQL hashes the practice's old sessions: 0.12 s and 0.26 s at 5,000 patients).
     cut = history.cut_date(as_of)
     same_day = active.filter(
         practice=practice,
