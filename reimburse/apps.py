@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReimburseConfig(AppConfig):
     name = "reimburse"
     verbose_name = "Reimbursement rules"
+
+    def ready(self) -> None:
+        from reimburse import signals
+
+        signals.connect()

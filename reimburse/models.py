@@ -54,3 +54,36 @@ class InsurerPackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurer} {self.name} {self.year}"
+
+
+class AttentionSnapshot(models.Model):
+    """A patient's Needs attention warnings as last computed, and whether they still hold.
+
+    Written only by ``reimburse.services``: ``attention_invalidate`` raises ``version`` in the
+    transaction of every write to the patient's records (``reimburse.signals``); the read that
+    computes the warnings stores them with the ``version`` it read *before* reading the
+    records. They hold while ``computed_version == version`` and ``as_of`` and ``rules`` (the
+    engine's fingerprint) are the ones asked for; anything else is computed again. Deleting
+    rows is always safe: they come back on the next read.
+    """
+
+    patient = models.OneToOneField(
+        "practice.Patient",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="attention",
+        verbose_name=_("patient"),
+    )
+    version = models.BigIntegerField(_("records version"), default=0)
+    computed_version = models.BigIntegerField(_("computed at version"), null=True)
+    as_of = models.DateField(_("as of"), null=True)
+    rules = models.CharField(_("rules fingerprint"), max_length=64, blank=True)
+    # [{code, severity, message, episode, session, episode_title}], as the engine's warnings.
+    warnings = models.JSONField(_("warnings"), default=list)
+
+    class Meta:
+        verbose_name = _("Needs attention snapshot")
+        verbose_name_plural = _("Needs attention snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} @ {self.as_of} v{self.computed_version}/{self.version}"

@@ -64,7 +64,7 @@ def practice_warnings(
     Warnings naming a session before 1 January of the year before ``as_of`` are left out:
     those sessions are beyond the two-year limit for claims (the patient page shows them).
     """
-    from reimburse.services import practice_evaluations
+    from reimburse.services import practice_attention
 
     patients = None
     if therapist is not None:
@@ -75,22 +75,20 @@ def practice_warnings(
         ).distinct()
     rows: list[PatientWarning] = []
     # Only what the practice can still act on (engine.history); a patient the rules cannot
-    # evaluate is one blocking ``rules_unknown`` row, not a failed list.
-    evaluations = practice_evaluations(
-        practice=practice, as_of=as_of, patients=patients, actionable_only=True
-    )
-    for evaluation in evaluations:
-        for warning in evaluation.result.warnings:
+    # evaluate is one blocking ``rules_unknown`` row, not a failed list. Recomputed only for
+    # the patients whose records changed since the last read (``practice_attention``).
+    for attention in practice_attention(practice=practice, as_of=as_of, patients=patients):
+        for warning in attention.warnings:
             if severity and warning.severity != severity:
                 continue
             if code and warning.code != code:
                 continue
             rows.append(
                 PatientWarning(
-                    patient_id=evaluation.patient_id,
-                    patient_name=evaluation.patient_name,
+                    patient_id=attention.patient_id,
+                    patient_name=attention.patient_name,
                     episode_id=int(warning.episode) if warning.episode else None,
-                    episode_title=evaluation.episode_titles.get(warning.episode or ""),
+                    episode_title=attention.episode_titles.get(warning.episode or ""),
                     session_id=int(warning.session) if warning.session else None,
                     code=warning.code,
                     severity=warning.severity,

@@ -6,13 +6,17 @@ outcome comes back as engine value types. Nothing else calls the engine with ORM
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 
 from practice.models import (
@@ -26,6 +30,7 @@ from practice.models import (
 from reimburse import engine
 from reimburse.engine import belgium, history
 from reimburse.engine import types as t
+from reimburse.models import AttentionSnapshot
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
 # model instances and ``values()`` rows become the same facts.
@@ -247,7 +252,7 @@ def practice_evaluations(
     episode_rows = Episode.objects.filter(patient__practice=practice).order_by("created_at", "pk")
     session_rows = TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
     if actionable_only and practice.country == "BE":
-        unread = _unread_episodes(practice, as_of).values("pk")
+        unread = _unread_episodes(practice, as_of, chosen if subset else None).values("pk")
         episode_rows = episode_rows.annotate(unread=Q(pk__in=unread))
         session_rows = session_rows.filter(
             episode__in=Episode.objects.filter(patient__practice=practice)
@@ -283,7 +288,9 @@ def practice_evaluations(
     for row in of_chosen(session_rows.order_by(), "episode__patient").values_list(
         "date", "pk", "episode_id", "minutes", "place", "price"
     ):
-        sessions_of[patient_of_episode[row[2]]].append(row)
+        owner = patient_of_episode.get(row[2])
+        if owner is not None:  # else its episode was written after the episodes were read
+            sessions_of[owner].append(row)
 
     coverages_of: defaultdict[int, list[Coverage]] = defaultdict(list)
     coverage_rows = Coverage.objects.filter(patient__practice=practice).select_related("package")
@@ -341,7 +348,9 @@ def practice_evaluations(
 SHARED_DAY_PATIENTS_INLINE = 500
 
 
-def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
+def _unread_episodes(
+    practice: Practice, as_of: date, patients: QuerySet[Patient] | None = None
+) -> QuerySet[Episode]:
     """Return the practice's Belgian episodes ``engine.history.unloaded`` leaves out, in SQL.
 
     The candidates: episodes of a category in ``unloaded_categories`` with sessions, none on
@@ -350,6 +359,7 @@ def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
     has a session of an episode that is not a candidate and one of another episode. Finding
     those patients costs one query here; the queryset returned is evaluated again by each query
     that uses it (about 0.05 s on SQLite and 0.12 s on PostgreSQL at 5,000 patients).
+    With ``patients`` (some of the practice's), only their episodes are looked at.
     """
     active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
     by_day: defaultdict[date, list[str]] = defaultdict(list)
@@ -360,6 +370,8 @@ def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
         later = active.filter(episode=OuterRef("pk"), date__gte=before)
         categories |= Q(~Exists(later), category__in=names)
     episodes = Episode.objects.filter(patient__practice=practice).order_by()
+    if patients is not None:  # every query below goes through these episodes
+        episodes = episodes.filter(patient__in=patients.values("pk"))
     candidates = (
         episodes.filter(categories, Exists(active.filter(episode=OuterRef("pk"))))
         .exclude(agreement_until__range=(as_of, as_of + belgium.ENDING_SOON))
@@ -375,6 +387,8 @@ def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
         episode__patient=OuterRef("episode__patient"),
         date=OuterRef("date"),
     ).exclude(episode=OuterRef("episode"))
+    if patients is not None:  # else PostgreSQL hashes every old session of the practice
+        same_day = same_day.filter(episode__in=episodes)
     shared_day: QuerySet[Any] = (
         active.filter(
             practice=practice, date__lt=cut, episode__in=episodes.exclude(pk__in=candidates)
@@ -388,6 +402,191 @@ def _unread_episodes(practice: Practice, as_of: date) -> QuerySet[Episode]:
     return episodes.filter(pk__in=candidates).exclude(
         patient__in=shared if len(shared) <= SHARED_DAY_PATIENTS_INLINE else shared_day
     )
+
+
+# ----------------------------------------------------------- Needs attention, incrementally
+
+
+def _rules_fingerprint() -> str:
+    """Return a digest of the code that turns records into Needs attention warnings.
+
+    The engine (rules, dated tables, history cut) and this bridge: a deploy that changes
+    either makes every stored snapshot stale. Clinic-editable rule data (insurer packages)
+    invalidates through ``attention_invalidate`` instead.
+    """
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in [*sorted((here / "engine").glob("*.py")), here / "services.py"]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+RULES_FINGERPRINT = _rules_fingerprint()
+
+# Up to this many stale patients are named in the queries that recompute them; more (a new
+# day, a deploy: every snapshot is stale at once) and the whole selection is recomputed.
+STALE_INLINE = 1000
+
+
+@dataclass(frozen=True)
+class PatientAttention:
+    """A patient's actionable warnings (Needs attention), with the names a row shows."""
+
+    patient_id: int
+    patient_name: str  # as ``Patient.__str__``: "last name, first name"
+    warnings: tuple[t.Warning, ...]
+    episode_titles: Mapping[str, str]  # engine episode id → title, for the episodes named
+
+
+def attention_invalidate(*, patients: QuerySet[Patient]) -> None:
+    """Mark the Needs attention snapshots of ``patients`` stale, in the caller's transaction.
+
+    One statement whatever the number of patients: each snapshot's ``version`` goes up by
+    one (a patient without a snapshot gets one at version 1 with nothing computed). Raising
+    the version on a row that exists, or inserting it, conflicts with a concurrent read that
+    stores a snapshot, so a read that began before this write never stores warnings that
+    look current afterwards (see ``practice_attention``).
+    """
+    connection = connections[patients.db]
+    quote = connection.ops.quote_name
+    table = quote(AttentionSnapshot._meta.db_table)
+    chosen, params = (
+        patients.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    )
+    # The WHERE also keeps SQLite from reading ON CONFLICT as a join constraint; rows are
+    # locked in patient order, as ``practice_attention`` stores them, so that a write raising
+    # many versions (a practice saved) and a read storing many snapshots cannot deadlock.
+    patient = quote(Patient._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (patient_id, version, rules, warnings) "
+        f"SELECT id, 1, '', '[]' FROM {patient} WHERE id IN ({chosen}) ORDER BY id "
+        f"ON CONFLICT (patient_id) DO UPDATE SET version = {table}.version + 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def practice_attention(
+    *, practice: Practice, as_of: date, patients: QuerySet[Patient] | None = None
+) -> list[PatientAttention]:
+    """Return every patient's Needs attention warnings, recomputing only what changed.
+
+    The warnings of ``practice_evaluations(actionable_only=True)``, stored per patient
+    (``AttentionSnapshot``) with the version of the patient's records they were computed
+    from. A patient's stored warnings are reused while no write has touched their records,
+    ``as_of`` is the same and the rules are the same code (``RULES_FINGERPRINT``); the others
+    are recomputed in one batch - a fixed number of queries - and stored. Patients come in
+    the order of ``patients`` (default: by name).
+    """
+    chosen = patients if patients is not None else Patient.objects.filter(practice=practice)
+    chosen = chosen.filter(practice=practice)
+    # The versions are read before the records (practice_evaluations reads them later): a
+    # write committed in between raises the version past the one stored with its warnings.
+    people = list(
+        chosen.values_list(
+            "pk",
+            "first_name",
+            "last_name",
+            "attention__version",
+            "attention__computed_version",
+            "attention__as_of",
+            "attention__rules",
+            "attention__warnings",
+        )
+    )
+    found: dict[int, PatientAttention] = {}
+    stale: dict[int, int] = {}  # patient → the version its records are read at
+    for pk, first_name, last_name, version, computed, day, rules, stored in people:
+        current = computed is not None and computed == version
+        if current and day == as_of and rules == RULES_FINGERPRINT:
+            found[pk] = _attention_from_snapshot(pk, f"{last_name}, {first_name}", stored)
+        else:
+            stale[pk] = version or 0
+    if stale:
+        if len(stale) <= STALE_INLINE:
+            subset: QuerySet[Patient] | None = Patient.objects.filter(pk__in=list(stale))
+        else:
+            subset = patients  # the whole selection: cheaper than naming thousands
+        computed_now = {
+            evaluation.patient_id: evaluation
+            for evaluation in practice_evaluations(
+                practice=practice, as_of=as_of, patients=subset, actionable_only=True
+            )
+        }
+        stored = []
+        for pk in sorted(stale):  # one lock order for every reader that stores
+            evaluation = computed_now.get(pk)
+            if evaluation is None:
+                continue  # moved to another practice or deleted meanwhile: nothing to show
+            attention = PatientAttention(
+                patient_id=pk,
+                patient_name=evaluation.patient_name,
+                warnings=evaluation.result.warnings,
+                episode_titles={
+                    w.episode: evaluation.episode_titles[w.episode]
+                    for w in evaluation.result.warnings
+                    if w.episode is not None and w.episode in evaluation.episode_titles
+                },
+            )
+            found[pk] = attention
+            stored.append(_snapshot(attention, stale[pk]))
+        _store_snapshots(stored, as_of, using=chosen.db)
+    return [found[pk] for pk, *_ in people if pk in found]
+
+
+def _snapshot(attention: PatientAttention, version: int) -> dict[str, Any]:
+    return {
+        "patient": attention.patient_id,
+        "version": version,
+        "warnings": [
+            {**asdict(w), "episode_title": attention.episode_titles.get(w.episode or "")}
+            for w in attention.warnings
+        ],
+    }
+
+
+def _store_snapshots(snapshots: list[dict[str, Any]], as_of: date, *, using: str) -> None:
+    """Store computed warnings, each with the version its records were read at: one query.
+
+    The rows travel as one JSON parameter, so the query count does not grow with the number
+    of patients. A row that exists keeps its ``version`` (a write may have raised it since);
+    a new one starts at the version read (0: none existed).
+    """
+    if not snapshots:
+        return
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(AttentionSnapshot._meta.db_table)
+    if connection.vendor == "postgresql":
+        rows = (
+            "SELECT r.patient, r.version, r.version, %s::date, %s, r.warnings "
+            "FROM jsonb_to_recordset(%s::jsonb) "
+            "AS r(patient bigint, version bigint, warnings jsonb)"
+        )
+    else:  # SQLite: JSONField stores text; json() keeps the array as JSON text
+        rows = (
+            "SELECT json_extract(value, '$.patient'), json_extract(value, '$.version'), "
+            "json_extract(value, '$.version'), %s, %s, json(json_extract(value, '$.warnings')) "
+            "FROM json_each(%s) WHERE 1 = 1"
+        )
+    sql = (
+        f"INSERT INTO {table} (patient_id, version, computed_version, as_of, rules, warnings) "
+        f"{rows} ON CONFLICT (patient_id) DO UPDATE SET "
+        "computed_version = excluded.computed_version, as_of = excluded.as_of, "
+        "rules = excluded.rules, warnings = excluded.warnings"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [as_of, RULES_FINGERPRINT, json.dumps(snapshots)])
+
+
+def _attention_from_snapshot(pk: int, name: str, stored: list[dict[str, Any]]) -> PatientAttention:
+    warnings = tuple(
+        t.Warning(w["code"], w["severity"], w["message"], w["episode"], w["session"])
+        for w in stored
+    )
+    titles = {w["episode"]: w["episode_title"] for w in stored if w["episode_title"] is not None}
+    return PatientAttention(pk, name, warnings, titles)
 
 
 def _rules_unknown(case: t.Case, error: ValueError) -> t.Result:

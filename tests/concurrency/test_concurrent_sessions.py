@@ -2,9 +2,10 @@
 
 Twenty threads, each with its own database connection, start together on a barrier and record
 sessions for one patient — first through ``practice.services.session_record``, then through
-the API against a live server. Only PostgreSQL has the row locks and concurrent writers this is
-about (SQLite serialises whole-database writes), so the tests run in the PostgreSQL leg of
-``.ci/run`` and are skipped on SQLite.
+the API against a live server — or read Needs attention while the others record sessions.
+Only PostgreSQL has the row locks and concurrent writers this is about (SQLite serialises
+whole-database writes), so the tests run in the PostgreSQL leg of ``.ci/run`` and are
+skipped on SQLite.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from django.db import connection, connections
 from practice.models import Episode, Practice, Therapist, TreatmentSession
 from practice.services import session_record
 from practice.tokens import api_token_create
+from reimburse.models import AttentionSnapshot
+from reimburse.selectors import practice_warnings
 from reimburse.services import patient_status
 from tests.factories import (
     EpisodeFactory,
@@ -188,3 +191,42 @@ def test_twenty_different_sessions_posted_at_once_are_all_kept_and_counted(
     assert [status for status, _ in answers] == [201] * WRITERS
     assert len({answer["id"] for _, answer in answers}) == WRITERS
     assert_twenty_sessions_counted(episode)
+
+
+# ------------------------------------------------------------------ Needs attention snapshots
+
+
+def test_needs_attention_read_while_sessions_are_recorded_ends_up_current() -> None:
+    """Half the threads record a session each (the 15th of 18: quota low) while the other half
+    read Needs attention over and over, storing snapshots: afterwards the stored warnings are
+    exactly what a computation from scratch gives, every patient's new warning included."""
+    practice = cast(Practice, PracticeFactory(country="BE"))
+    episodes = []
+    for _ in range(WRITERS // 2):
+        mine = cast(Episode, EpisodeFactory(patient__practice=practice, category="courante"))
+        PrescriptionFactory(episode=mine, date=FIRST_DAY - timedelta(days=3), sessions=18)
+        TreatmentSession.objects.bulk_create(
+            TreatmentSession(practice=practice, episode=mine, date=FIRST_DAY + timedelta(weeks=w))
+            for w in range(14)
+        )
+        episodes.append(mine)
+    assert practice_warnings(practice=practice, as_of=AS_OF) == []  # every snapshot stored
+
+    def work(index: int) -> None:
+        if index % 2:
+            for _ in range(5):
+                practice_warnings(practice=Practice.objects.get(pk=practice.pk), as_of=AS_OF)
+        else:
+            mine = Episode.objects.select_related("patient__practice").get(
+                pk=episodes[index // 2].pk
+            )
+            session_record(episode=mine, date=AS_OF - timedelta(days=1))
+
+    in_parallel(work)
+
+    shown = practice_warnings(practice=practice, as_of=AS_OF)
+    AttentionSnapshot.objects.all().delete()
+    assert shown == practice_warnings(practice=practice, as_of=AS_OF)
+    assert sorted(row.patient_id for row in shown if row.code == "quota_low") == sorted(
+        e.patient_id for e in episodes
+    )

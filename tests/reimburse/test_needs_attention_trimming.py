@@ -157,8 +157,14 @@ def test_needs_attention_is_the_full_evaluation_minus_warnings_on_sessions_befor
     for as_of in AS_OFS:
         with CaptureQueriesContext(connection) as queries:
             shown = practice_warnings(practice=practice, as_of=as_of)
-        assert len(queries.captured_queries) <= 6
+        # The stored versions (1), every patient's records (at most 6), the warnings stored (1).
+        assert len(queries.captured_queries) <= 8
         assert shown == _full_minus_old(practice, as_of), as_of
+        # Nothing changed since: the stored warnings, in one query.
+        with CaptureQueriesContext(connection) as queries:
+            again = practice_warnings(practice=practice, as_of=as_of)
+        assert len(queries.captured_queries) == 1
+        assert again == shown
 
 
 @pytest.mark.parametrize(("country", "seed"), [("BE", 5), ("NL", 6)])
@@ -217,6 +223,13 @@ def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
             case = services.patient_case(patient=patient, as_of=as_of)
             from_history |= {int(pk) for pk in unloaded(case)}
         assert from_sql == from_history, as_of
+        # For some of the patients (those Needs attention recomputes): their share of it.
+        everyone = Patient.objects.filter(practice=practice).order_by("pk")
+        some = {old_pair.pk, shared_with_recent.pk, *everyone.values_list("pk", flat=True)[::3]}
+        chosen = Patient.objects.filter(pk__in=some)
+        from_some = services._unread_episodes(practice, as_of, chosen).values_list("pk", flat=True)
+        owner = dict(Episode.objects.values_list("pk", "patient_id"))
+        assert set(from_some) == {pk for pk in from_sql if owner[pk] in some}, as_of
         if as_of.year == 2025:  # the cut is 1 January 2024: all three are old courante ones
             assert {e.pk for e in pair} <= from_sql
             assert old.pk not in from_sql  # shares 2 May 2022 with an episode that is read
