@@ -287,8 +287,12 @@ def timed(repeat: int, work: Callable[[], object]) -> tuple[float, object]:
 class Figures:
     patients: int
     sessions: int
-    attention_s: float
+    attention_s: float  # from scratch: no stored warnings (a new day, a deploy)
     attention_queries: int
+    warm_s: float  # nothing written since the last read
+    warm_queries: int
+    after_writes_s: float  # WRITES sessions recorded through the services since the last read
+    after_writes_queries: int
     warnings: int
     fetch_s: float
     before_s: float  # the former computation, through model instances
@@ -299,21 +303,46 @@ class Figures:
         return self.attention_s / self.fetch_s
 
     @property
+    def ratio_warm(self) -> float:
+        return self.warm_s / self.fetch_s
+
+    @property
+    def ratio_after_writes(self) -> float:
+        return self.after_writes_s / self.fetch_s
+
+    @property
     def ratio_before(self) -> float:
         return self.before_s / self.fetch_s
 
 
+# Sessions recorded between two reads of Needs attention in the incremental measurement: a
+# busy morning of a large practice (each on another patient, through ``session_record``).
+WRITES = 50
+
+
 def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
     """Time Needs attention and the plain fetch of the same sessions (medians)."""
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from practice.models import Patient, Therapist, TreatmentSession
+    from practice.models import Episode, Patient, Therapist, TreatmentSession
+    from practice.services import session_record
+    from reimburse.models import AttentionSnapshot
     from reimburse.selectors import practice_warnings
     from reimburse.services import _unread_episodes
 
     def attention() -> list[Any]:
         return practice_warnings(practice=practice, as_of=AS_OF)
+
+    def forget() -> None:
+        AttentionSnapshot.objects.filter(patient__practice=practice).delete()
+
+    def from_scratch() -> list[Any]:
+        forget()
+        began = time.perf_counter()
+        rows = attention()
+        times.append(time.perf_counter() - began)
+        return rows
 
     def fetch() -> list[Any]:
         return list(
@@ -322,30 +351,64 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
             )
         )
 
+    def counted(work: Callable[[], list[Any]]) -> tuple[list[Any], int]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = work()
+        return rows, len(queries.captured_queries)
+
     # The counted run also warms the engine's caches and the database's pages.
-    with CaptureQueriesContext(connection) as queries:
-        rows = attention()
-    attention_s, _ = timed(repeat, attention)
+    forget()
+    rows, attention_queries = counted(attention)
+    times: list[float] = []
+    for _ in range(repeat):
+        from_scratch()
+    attention_s = statistics.median(times)
+    warm_rows, warm_queries = counted(attention)
+    warm_s, _ = timed(repeat, attention)
     before_s, before = timed(1, lambda: former_practice_warnings(practice))
-    if before != rows:
+    if before != rows or warm_rows != rows:
         raise SystemExit(f"Needs attention differs from the former computation ({practice.name})")
     therapist = Therapist.objects.filter(practice=practice).first()
     if former_practice_warnings(practice, therapist) != practice_warnings(
         practice=practice, as_of=AS_OF, therapist=therapist
     ):
         raise SystemExit(f"Needs attention for one therapist differs ({practice.name})")
+
+    # Incremental: WRITES sessions recorded, then Needs attention read again; rolled back at
+    # the end so that the generated clinic stays the same for the next run (--reuse).
+    rng = random.Random(practice.pk)
+    episodes = list(Episode.objects.filter(patient__practice=practice).order_by("pk"))
+    after: list[float] = []
+    with transaction.atomic():
+        for _ in range(repeat):
+            attention()  # every snapshot current
+            for episode in rng.sample(episodes, WRITES):
+                session_record(episode=episode, date=AS_OF, therapist=therapist)
+            began = time.perf_counter()
+            changed, after_writes_queries = counted(attention)
+            after.append(time.perf_counter() - began)
+        # What was reused and recomputed equals a computation from scratch.
+        if changed != from_scratch():
+            raise SystemExit(f"Needs attention after writes differs from scratch ({practice.name})")
+        transaction.set_rollback(True)
+    forget()
+
     fetch_s, fetched = timed(repeat, fetch)
     assert isinstance(fetched, list)
     if profile:
         print(f"\n  cProfile of practice_warnings for {practice.name}, top 25 by own time:")
         profiler = cProfile.Profile()
-        profiler.runcall(attention)
+        profiler.runcall(from_scratch)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return Figures(
         patients=Patient.objects.filter(practice=practice).count(),
         sessions=len(fetched),
         attention_s=attention_s,
-        attention_queries=len(queries.captured_queries),
+        attention_queries=attention_queries,
+        warm_s=warm_s,
+        warm_queries=warm_queries,
+        after_writes_s=statistics.median(after),
+        after_writes_queries=after_writes_queries,
         warnings=len(rows),
         fetch_s=fetch_s,
         before_s=before_s,
@@ -580,24 +643,44 @@ def main() -> None:
     figures = [measure(p, args.repeat, args.profile and p == big) for p in (small, big)]
     print(
         f"\nNeeds attention vs one plain fetch of all the practice's sessions (median of "
-        f"{args.repeat}; read: the session rows Needs attention reads; before: the former "
-        "full computation, one run, same rows checked equal once the warnings on sessions "
-        "before the cut are left out):"
+        f"{args.repeat}; read: the session rows a computation from scratch reads; before: the "
+        "former full computation, one run; every variant's rows checked equal to it once the "
+        "warnings on sessions before the cut are left out):"
     )
-    headers = ["patients", "sessions", "read", "queries", "warnings", "plain fetch s"]
-    headers += ["attention s", "ratio", "before s", "ratio before"]
+    headers = ["patients", "sessions", "read", "warnings", "plain fetch s", "before s", "ratio"]
     rows = [
         [
             f"{f.patients:,}",
             f"{f.sessions:,}",
             f"{f.read:,}",
-            str(f.attention_queries),
             f"{f.warnings:,}",
             f"{f.fetch_s:.2f}",
-            f"{f.attention_s:.2f}",
-            f"{f.ratio:.1f}×",
             f"{f.before_s:.2f}",
             f"{f.ratio_before:.1f}×",
+        ]
+        for f in figures
+    ]
+    for line in table(headers, rows):
+        print(line)
+    print(
+        "\nNeeds attention now: from scratch (no stored warnings: a new day, a deploy), "
+        f"nothing written since the last read, and {WRITES} sessions recorded since it "
+        "(seconds, queries, ratio to the plain fetch):"
+    )
+    headers = ["patients", "from scratch", "q", "ratio", "unchanged", "q", "ratio"]
+    headers += [f"after {WRITES} writes", "q", "ratio"]
+    rows = [
+        [
+            f"{f.patients:,}",
+            f"{f.attention_s:.2f}",
+            str(f.attention_queries),
+            f"{f.ratio:.1f}×",
+            f"{f.warm_s:.3f}",
+            str(f.warm_queries),
+            f"{f.ratio_warm:.2f}×",
+            f"{f.after_writes_s:.3f}",
+            str(f.after_writes_queries),
+            f"{f.ratio_after_writes:.2f}×",
         ]
         for f in figures
     ]
