@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -210,6 +210,9 @@ class PatientEvaluation:
     patient_name: str  # as ``Patient.__str__``: "last name, first name"
     episode_titles: Mapping[str, str]  # engine episode id → title
     result: t.Result
+    # With ``actionable_only``: the first day its warnings may differ, the records unchanged
+    # (``engine.history.stable_until``).
+    stable_until: date | None = None
 
 
 def practice_evaluations(
@@ -264,12 +267,14 @@ def practice_evaluations(
         episode_rows = episode_rows.annotate(unread=Value(False))
 
     episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    unread_of: defaultdict[int, list[t.Episode]] = defaultdict(list)
     unread_ids: set[int] = set()
     for row in of_chosen(episode_rows, "patient").values(
         "patient_id", "title", "unread", *EPISODE_FACT_FIELDS
     ):
         if row["unread"]:
             unread_ids.add(row["pk"])
+            unread_of[row["patient_id"]].append(_episode_facts_from(row, ()))
         else:
             episodes_of[row["patient_id"]].append(row)
 
@@ -297,16 +302,17 @@ def practice_evaluations(
     for coverage in of_chosen(coverage_rows, "patient"):
         coverages_of[coverage.patient_id].append(coverage)
 
-    def evaluate(case: t.Case) -> t.Result:
+    def evaluate(case: t.Case, unread: Sequence[t.Episode]) -> tuple[t.Result, date | None]:
         try:
             if actionable_only:
                 relevant = history.relevant_case(case)
                 # Needs attention shows warnings only: no session outcomes are built.
                 result = engine.evaluate(relevant, outcomes=False)
-                return history.actionable(result, relevant)
-            return engine.evaluate(case)
+                result = history.actionable(result, relevant)
+                return result, history.stable_until(case, result, unread)
+            return engine.evaluate(case), None
         except ValueError as error:  # RulesNotInForce, UnknownCategory, UnknownEpisode…
-            return _rules_unknown(case, error)
+            return _rules_unknown(case, error), case.as_of + timedelta(days=1)
 
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
@@ -335,11 +341,13 @@ def practice_evaluations(
                 for day, spk, episode, minutes, place, price in rows
             ),
         )
+        result, stable_until = evaluate(case, unread_of.get(pk, ()))
         yield PatientEvaluation(
             patient_id=pk,
             patient_name=f"{last_name}, {first_name}",
             episode_titles={str(e["pk"]): e["title"] for e in episodes},
-            result=evaluate(case),
+            result=result,
+            stable_until=stable_until if actionable_only else None,
         )
 
 
@@ -475,9 +483,10 @@ def practice_attention(
     The warnings of ``practice_evaluations(actionable_only=True)``, stored per patient
     (``AttentionSnapshot``) with the version of the patient's records they were computed
     from. A patient's stored warnings are reused while no write has touched their records,
-    ``as_of`` is the same and the rules are the same code (``RULES_FINGERPRINT``); the others
-    are recomputed in one batch - a fixed number of queries - and stored. Patients come in
-    the order of ``patients`` (default: by name).
+    ``as_of`` is a day they hold for (from the day they were computed until the day before
+    ``engine.history.stable_until``) and the rules are the same code (``RULES_FINGERPRINT``);
+    the others are recomputed in one batch - a fixed number of queries - and stored. Patients
+    come in the order of ``patients`` (default: by name).
     """
     chosen = patients if patients is not None else Patient.objects.filter(practice=practice)
     chosen = chosen.filter(practice=practice)
@@ -491,15 +500,17 @@ def practice_attention(
             "attention__version",
             "attention__computed_version",
             "attention__as_of",
+            "attention__valid_until",
             "attention__rules",
             "attention__warnings",
         )
     )
     found: dict[int, PatientAttention] = {}
     stale: dict[int, int] = {}  # patient → the version its records are read at
-    for pk, first_name, last_name, version, computed, day, rules, stored in people:
+    for pk, first_name, last_name, version, computed, day, until, rules, stored in people:
         current = computed is not None and computed == version
-        if current and day == as_of and rules == RULES_FINGERPRINT:
+        holds = day is not None and until is not None and day <= as_of < until
+        if current and holds and rules == RULES_FINGERPRINT:
             found[pk] = _attention_from_snapshot(pk, f"{last_name}, {first_name}", stored)
         else:
             stale[pk] = version or 0
@@ -530,15 +541,18 @@ def practice_attention(
                 },
             )
             found[pk] = attention
-            stored.append(_snapshot(attention, stale[pk]))
+            stored.append(_snapshot(attention, stale[pk], evaluation.stable_until))
         _store_snapshots(stored, as_of, using=chosen.db)
     return [found[pk] for pk, *_ in people if pk in found]
 
 
-def _snapshot(attention: PatientAttention, version: int) -> dict[str, Any]:
+def _snapshot(
+    attention: PatientAttention, version: int, valid_until: date | None
+) -> dict[str, Any]:
     return {
         "patient": attention.patient_id,
         "version": version,
+        "valid_until": valid_until.isoformat() if valid_until else None,
         "warnings": [
             {**asdict(w), "episode_title": attention.episode_titles.get(w.episode or "")}
             for w in attention.warnings
@@ -560,21 +574,23 @@ def _store_snapshots(snapshots: list[dict[str, Any]], as_of: date, *, using: str
     table = quote(AttentionSnapshot._meta.db_table)
     if connection.vendor == "postgresql":
         rows = (
-            "SELECT r.patient, r.version, r.version, %s::date, %s, r.warnings "
+            "SELECT r.patient, r.version, r.version, %s::date, r.valid_until, %s, r.warnings "
             "FROM jsonb_to_recordset(%s::jsonb) "
-            "AS r(patient bigint, version bigint, warnings jsonb)"
+            "AS r(patient bigint, version bigint, valid_until date, warnings jsonb)"
         )
     else:  # SQLite: JSONField stores text; json() keeps the array as JSON text
         rows = (
             "SELECT json_extract(value, '$.patient'), json_extract(value, '$.version'), "
-            "json_extract(value, '$.version'), %s, %s, json(json_extract(value, '$.warnings')) "
-            "FROM json_each(%s) WHERE 1 = 1"
+            "json_extract(value, '$.version'), %s, json_extract(value, '$.valid_until'), %s, "
+            "json(json_extract(value, '$.warnings')) FROM json_each(%s) WHERE 1 = 1"
         )
     sql = (
-        f"INSERT INTO {table} (patient_id, version, computed_version, as_of, rules, warnings) "
+        f"INSERT INTO {table} "
+        "(patient_id, version, computed_version, as_of, valid_until, rules, warnings) "
         f"{rows} ON CONFLICT (patient_id) DO UPDATE SET "
         "computed_version = excluded.computed_version, as_of = excluded.as_of, "
-        "rules = excluded.rules, warnings = excluded.warnings"
+        "valid_until = excluded.valid_until, rules = excluded.rules, "
+        "warnings = excluded.warnings"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [as_of, RULES_FINGERPRINT, json.dumps(snapshots)])

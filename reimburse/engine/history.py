@@ -21,14 +21,18 @@ in SQL; ``tests/reimburse/test_needs_attention_trimming.py`` checks that the two
 
 An episode that is kept is kept whole. An episode with no session, an unknown category or a
 fact the tables cannot answer is kept (the engine then says what it would have said).
+
+``stable_until(case, result, unread)`` says until when, the records unchanged, what Needs
+attention shows for ``case.as_of`` holds: the bridge stores each patient's list and reuses it
+on the days before (``tests/engine/test_attention_horizon.py`` checks it).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from reimburse.engine import belgium
 from reimburse.engine import belgium_tables as be_tables
@@ -389,3 +393,60 @@ def _capped_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
         if nl.add_months(start, params.window_months) > as_of:
             return False
     return True
+
+
+# ------------------------------------------------------------------- how long warnings hold
+
+# Every day a rule parameter starts or stops: the Belgian warnings read parameters at as_of
+# (the courante series and situations, the overflow pool), the rest at a session's date.
+_PARAMETER_CHANGES = tuple(
+    sorted(
+        {p.valid_from for p in be_tables.PARAMETERS if p.valid_from != be_tables.SINCE_EVER}
+        | {p.valid_until for p in be_tables.PARAMETERS if p.valid_until is not None}
+    )
+)
+
+
+def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> date:
+    """Return a day after ``case.as_of`` before which Needs attention cannot change by itself.
+
+    ``case`` is what was read, ``result`` the actionable result of its ``relevant_case`` and
+    ``unread`` the episodes whose sessions were not read (``unloaded``): an episode left out
+    either way may still warn later (an agreement coming to an end). For the same records, the
+    actionable warnings of every day from ``case.as_of`` up to the day before the one returned
+    are the ones of ``case.as_of`` (``tests/engine/test_attention_horizon.py`` checks it
+    against full evaluations).
+
+    The Dutch rules read as_of in many places (ages, terms, the treatment counted so far):
+    their warnings are taken to hold for ``case.as_of`` only.
+    """
+    as_of = case.as_of
+    tomorrow = as_of + timedelta(days=1)
+    if case.country != "BE":
+        return tomorrow
+    # Belgian outcomes of sessions never read as_of; what does (belgium.Evaluation.result):
+    # - the as_of year: the courante series and situations (C1, C6), the Fb slice (FB2),
+    #   the overflow pool (C5) and the cut of what is actionable (A8) - 1 January;
+    # - the parameters in force at as_of - the days they change;
+    # - a quota warns only while its period runs (end >= as_of): for Fa and an E agreement,
+    #   the day after the period ends (courante and Fb slices end on 31 December);
+    # - agreement_ending and period_ending fire from 30 days before the end to the end: the
+    #   first day of that window and the day after it. Fb periods end on 31 December (FB1),
+    #   so their window opens on 1 December.
+    # An unread episode stays unread while these hold (unloaded_categories: its Fa or Fb
+    # period has ended, its courante year is over), except for an agreement coming to an end.
+    changes = [date(as_of.year + 1, 1, 1), *[day for day in _PARAMETER_CHANGES if day > as_of][:1]]
+    windows: list[date] = []  # the last days of ending windows
+    for quota in result.quotas:
+        if quota.period_end is not None:
+            changes.append(quota.period_end + timedelta(days=1))
+            if quota.counter == "fa":
+                windows.append(quota.period_end)
+    for episode in (*case.episodes, *unread):
+        if episode.agreement is not None and episode.agreement.until is not None:
+            windows.append(episode.agreement.until)
+        if episode.category == "fb":
+            windows.append(date(as_of.year, 12, 31))
+    for end in windows:
+        changes += [end - belgium.ENDING_SOON, end + timedelta(days=1)]
+    return min(day for day in changes if day > as_of)

@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('version', models.BigIntegerField(default=0, verbose_name='records version')),
                 ('computed_version', models.BigIntegerField(null=True, verbose_name='computed at version')),
                 ('as_of', models.DateField(null=True, verbose_name='as of')),
+                ('valid_until', models.DateField(null=True, verbose_name='valid until')),
                 ('rules', models.CharField(blank=True, max_length=64, verbose_name='rules fingerprint')),
                 ('warnings', models.JSONField(default=list, verbose_name='warnings')),
             ],

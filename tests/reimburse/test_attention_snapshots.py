@@ -229,15 +229,36 @@ def test_a_write_in_another_practice_recomputes_nothing_here(
     assert len(recomputed) == 1
 
 
-def test_another_day_or_other_rules_recompute_everyone(
+def test_the_days_before_stable_until_reuse_and_others_recompute_everyone(
     be: Clinic, recomputed: list[set[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Nothing in the fixture ends in 2025 (engine.history.stable_until: 1 January)."""
     everyone = {p.pk for p in be.patients.values()}
-    _shown(be.practice)
-    _shown(be.practice, AS_OF + timedelta(days=1))
+    first = _shown(be.practice)
+    assert _shown(be.practice, AS_OF + timedelta(days=1)) == first
+    assert _shown(be.practice, date(2025, 12, 31)) == first
+    assert recomputed == [everyone]
+    _shown(be.practice, date(2026, 1, 1))  # a new year: the counters restart
+    _shown(be.practice, date(2025, 12, 31))  # a day before the one computed
     monkeypatch.setattr(services, "RULES_FINGERPRINT", "a deploy with other rules")
-    _shown(be.practice, AS_OF + timedelta(days=1))
-    assert recomputed == [everyone, everyone, everyone]
+    _shown(be.practice, date(2025, 12, 31))
+    assert recomputed == [everyone] * 4
+
+
+def test_the_day_an_agreement_enters_its_last_30_days_its_patient_alone_is_recomputed(
+    be: Clinic, recomputed: list[set[int]]
+) -> None:
+    """E2, agreement_ending: Claes' agreement ends 40 days after the first read."""
+    until = AS_OF + timedelta(days=40)
+    episode_update(episode=be.episodes["hip"], agreement_until=until)
+    _shown(be.practice)
+    day_before = _shown(be.practice, until - belgium.ENDING_SOON - timedelta(days=1))
+    window = _shown(be.practice, until - belgium.ENDING_SOON)
+
+    assert recomputed == [{p.pk for p in be.patients.values()}, {be.patients["claes"].pk}]
+    assert ("agreement_ending", "Hip") not in _codes(day_before, be.patients["claes"])
+    assert ("agreement_ending", "Hip") in _codes(window, be.patients["claes"])
+    assert window == _from_scratch(be.practice, until - belgium.ENDING_SOON)
 
 
 def test_saving_the_practice_recomputes_all_its_patients(
