@@ -7,7 +7,9 @@ then prints, as medians of several runs:
 
 1. the time and query count of ``practice_warnings`` (Needs attention) for the whole practice,
    checked equal to the full evaluation of every patient minus the warnings naming a session
-   before 1 January of the year before ``as_of`` (``reimburse.engine.history``);
+   before 1 January of the year before ``as_of`` (``reimburse.engine.history``): computed from
+   scratch, read again with nothing written, read the next day, and read after 50 sessions
+   were recorded (each patient's list is stored and recomputed only when it may change);
 2. the time of one plain query fetching all the practice's sessions, and the ratio of the
    two; "read" is how many of them Needs attention actually reads (the sessions of episodes
    that provably cannot warn are never read: ``reimburse.engine.history.unloaded``);
@@ -291,6 +293,9 @@ class Figures:
     attention_queries: int
     warm_s: float  # nothing written since the last read
     warm_queries: int
+    next_day_s: float  # the day after, nothing written: only expiring snapshots recomputed
+    next_day_queries: int
+    next_day_recomputed: int  # patients
     after_writes_s: float  # WRITES sessions recorded through the services since the last read
     after_writes_queries: int
     warnings: int
@@ -305,6 +310,10 @@ class Figures:
     @property
     def ratio_warm(self) -> float:
         return self.warm_s / self.fetch_s
+
+    @property
+    def ratio_next_day(self) -> float:
+        return self.next_day_s / self.fetch_s
 
     @property
     def ratio_after_writes(self) -> float:
@@ -331,8 +340,8 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
     from reimburse.selectors import practice_warnings
     from reimburse.services import _unread_episodes
 
-    def attention() -> list[Any]:
-        return practice_warnings(practice=practice, as_of=AS_OF)
+    def attention(as_of: date = AS_OF) -> list[Any]:
+        return practice_warnings(practice=practice, as_of=as_of)
 
     def forget() -> None:
         AttentionSnapshot.objects.filter(patient__practice=practice).delete()
@@ -368,6 +377,26 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
     before_s, before = timed(1, lambda: former_practice_warnings(practice))
     if before != rows or warm_rows != rows:
         raise SystemExit(f"Needs attention differs from the former computation ({practice.name})")
+
+    # The next day, nothing written: only the patients whose warnings may change by the day
+    # (engine.history.stable_until) are recomputed. Each run starts from every snapshot
+    # computed at AS_OF (the read at AS_OF recomputes those the last run moved on).
+    next_day = AS_OF + timedelta(days=1)
+    next_times: list[float] = []
+    for _ in range(repeat):
+        attention()
+        began = time.perf_counter()
+        next_rows, next_day_queries = counted(lambda: attention(next_day))
+        next_times.append(time.perf_counter() - began)
+    next_day_recomputed = AttentionSnapshot.objects.filter(
+        patient__practice=practice, as_of=next_day
+    ).count()
+    forget()
+    if next_rows != attention(next_day):
+        raise SystemExit(f"Needs attention of the next day differs from scratch ({practice.name})")
+    forget()
+    attention()
+
     therapist = Therapist.objects.filter(practice=practice).first()
     if former_practice_warnings(practice, therapist) != practice_warnings(
         practice=practice, as_of=AS_OF, therapist=therapist
@@ -407,6 +436,9 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
         attention_queries=attention_queries,
         warm_s=warm_s,
         warm_queries=warm_queries,
+        next_day_s=statistics.median(next_times),
+        next_day_queries=next_day_queries,
+        next_day_recomputed=next_day_recomputed,
         after_writes_s=statistics.median(after),
         after_writes_queries=after_writes_queries,
         warnings=len(rows),
@@ -663,12 +695,14 @@ def main() -> None:
     for line in table(headers, rows):
         print(line)
     print(
-        "\nNeeds attention now: from scratch (no stored warnings: a new day, a deploy), "
-        f"nothing written since the last read, and {WRITES} sessions recorded since it "
-        "(seconds, queries, ratio to the plain fetch):"
+        "\nNeeds attention now (seconds, queries, ratio to the plain fetch): from scratch (no "
+        "stored warnings: after a deploy that changed the rules, or on 1 January), nothing "
+        "written since the last read, the next day with nothing written (recomputed: the "
+        f"patients whose warnings may change that day), and {WRITES} sessions recorded since "
+        "the last read:"
     )
     headers = ["patients", "from scratch", "q", "ratio", "unchanged", "q", "ratio"]
-    headers += [f"after {WRITES} writes", "q", "ratio"]
+    headers += ["next day", "q", "ratio", "recomputed", f"after {WRITES} writes", "q", "ratio"]
     rows = [
         [
             f"{f.patients:,}",
@@ -678,6 +712,10 @@ def main() -> None:
             f"{f.warm_s:.3f}",
             str(f.warm_queries),
             f"{f.ratio_warm:.2f}×",
+            f"{f.next_day_s:.3f}",
+            str(f.next_day_queries),
+            f"{f.ratio_next_day:.2f}×",
+            f"{f.next_day_recomputed:,}",
             f"{f.after_writes_s:.3f}",
             str(f.after_writes_queries),
             f"{f.ratio_after_writes:.2f}×",
