@@ -312,6 +312,7 @@ def practice_evaluations(
                 return result, history.stable_until(case, result, unread)
             return engine.evaluate(case), None
         except ValueError as error:  # RulesNotInForce, UnknownCategory, UnknownEpisode…
+            # Tried again the next day: the rules in force may cover that day.
             return _rules_unknown(case, error), case.as_of + timedelta(days=1)
 
     for pk, first_name, last_name, birth_date, preferential in people:
@@ -395,7 +396,10 @@ def _unread_episodes(
         episode__patient=OuterRef("episode__patient"),
         date=OuterRef("date"),
     ).exclude(episode=OuterRef("episode"))
-    if patients is not None:  # else PostgreSQL hashes every old session of the practice
+    if patients is not None and connections[episodes.db].vendor == "postgresql":
+        # Else PostgreSQL hashes every old session of the practice; SQLite, which probes the
+        # index per row, would evaluate this for each (5 s instead of 1.5 s for 1,000 of
+        # 5,000 patients, measured).
         same_day = same_day.filter(episode__in=episodes)
     shared_day: QuerySet[Any] = (
         active.filter(
@@ -432,8 +436,8 @@ def _rules_fingerprint() -> str:
 
 RULES_FINGERPRINT = _rules_fingerprint()
 
-# Up to this many stale patients are named in the queries that recompute them; more (a new
-# day, a deploy: every snapshot is stale at once) and the whole selection is recomputed.
+# Up to this many stale patients are named in the queries that recompute them; more (a
+# deploy, 1 January: every snapshot is stale at once) and the whole selection is recomputed.
 STALE_INLINE = 1000
 
 
