@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from practice.models import Episode, Patient, Practice, TreatmentSession
@@ -304,12 +305,21 @@ def test_the_therapist_filter_reuses_and_fills_the_same_snapshots(
     therapist = TherapistFactory.create(practice=be.practice)
     SessionFactory.create(episode=be.episodes["knee"], date=date(2025, 6, 9), therapist=therapist)
     mine = practice_warnings(practice=be.practice, as_of=AS_OF, therapist=therapist)
+    assert recomputed == [{be.patients["aerts"].pk}]
+    assert _stale(be) == {be.patients[n].pk for n in ("bosmans", "claes")}
     everyone = _shown(be.practice)
-    assert recomputed == [
-        {be.patients["aerts"].pk},
-        {be.patients[n].pk for n in ("bosmans", "claes")},
-    ]
     assert mine == [row for row in everyone if row.patient_id == be.patients["aerts"].pk]
+    assert _stale(be) == set()
+    assert practice_warnings(practice=be.practice, as_of=AS_OF, therapist=therapist) == mine
+    assert len(recomputed) == 2  # the last read reused what the full list stored
+
+
+def _stale(c: Clinic) -> set[int]:
+    """Return the patients whose stored warnings a read at AS_OF would recompute."""
+    current = AttentionSnapshot.objects.filter(
+        computed_version=F("version"), as_of__lte=AS_OF, valid_until__gt=AS_OF
+    )
+    return {p.pk for p in c.patients.values()} - set(current.values_list("patient_id", flat=True))
 
 
 def test_many_stale_patients_are_recomputed_in_the_same_number_of_queries(
@@ -379,9 +389,10 @@ def test_a_session_moved_to_another_patient_recomputes_both(
     assert ("quota_low", "Knee") in _codes(before, be.patients["aerts"])
     session = TreatmentSession.objects.filter(episode=be.episodes["knee"]).latest("date")
     session.episode = be.episodes["back"]
+    assert _stale(be) == set()
     session.save()
+    assert _stale(be) == {be.patients["aerts"].pk, be.patients["bosmans"].pk}
     after = _shown(be.practice)
-    assert recomputed[1] == {be.patients["aerts"].pk, be.patients["bosmans"].pk}
     assert ("quota_low", "Knee") not in _codes(after, be.patients["aerts"])
     assert after == _from_scratch(be.practice)
 
