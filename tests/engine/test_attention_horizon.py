@@ -129,19 +129,22 @@ def test_an_agreement_ending_in_40_days_holds_until_its_30_day_window_opens() ->
     assert "agreement_ending" in codes_on
 
 
+def _f_list(category: str, pathology: str, first: date, count: int) -> Case:
+    """A notified and prescribed Fa or Fb situation, weekly from ``first``, seen at AS_OF."""
+    episode = Episode(
+        category,
+        category,
+        pathology=pathology,
+        notified_on=first - timedelta(days=1),
+        prescriptions=(Prescription("rx", first - timedelta(days=3), 60),),
+    )
+    sessions = tuple(Session(f"s{n}", first + timedelta(weeks=n), category) for n in range(count))
+    return Case("BE", AS_OF, Patient(date(1960, 1, 1)), (episode,), sessions)
+
+
 def test_a_fa_period_holds_until_its_ending_window_then_until_it_ends() -> None:
     """FA1: a period from 2024-09-02 ends 2025-09-01; period_ending from 2025-08-02."""
-    fa = Episode(
-        "fa",
-        "fa",
-        pathology="fa-1",
-        notified_on=date(2024, 9, 1),
-        prescriptions=(Prescription("fa-rx", date(2024, 8, 30), 60),),
-    )
-    sessions = tuple(
-        Session(f"f{n}", date(2024, 9, 2) + timedelta(weeks=n), "fa") for n in range(20)
-    )
-    case = Case("BE", AS_OF, Patient(date(1960, 1, 1)), (fa,), sessions)
+    case = _f_list("fa", "fa-1", date(2024, 9, 2), 20)
     assert _horizon(case) == date(2025, 8, 2)
     assert _horizon(replace(case, as_of=date(2025, 8, 2))) == date(2025, 9, 2)
 
@@ -149,18 +152,7 @@ def test_a_fa_period_holds_until_its_ending_window_then_until_it_ends() -> None:
 def test_a_fb_period_holds_until_1_december() -> None:
     """FB1: every Fb period ends on 31 December, so its window opens on 1 December; each
     year's 1 December is taken (a period from 2025 ends in 2027: one needless recompute)."""
-    fb = Episode(
-        "fb",
-        "fb",
-        pathology="fb-51",
-        notified_on=date(2025, 2, 1),
-        prescriptions=(Prescription("fb-rx", date(2025, 1, 30), 60),),
-    )
-    sessions = tuple(
-        Session(f"f{n}", date(2025, 2, 3) + timedelta(weeks=n), "fb") for n in range(10)
-    )
-    case = Case("BE", AS_OF, Patient(date(1960, 1, 1)), (fb,), sessions)
-    assert _horizon(case) == date(2025, 12, 1)
+    assert _horizon(_f_list("fb", "fb-51", date(2025, 2, 3), 10)) == date(2025, 12, 1)
 
 
 def test_an_old_episode_left_out_still_counts_its_agreement() -> None:
