@@ -75,8 +75,9 @@ def practice_warnings(
         ).distinct()
     rows: list[PatientWarning] = []
     # Only what the practice can still act on (engine.history); a patient the rules cannot
-    # evaluate is one blocking ``rules_unknown`` row, not a failed list. Recomputed only for
-    # the patients whose records changed since the last read (``practice_attention``).
+    # evaluate is one blocking ``rules_unknown`` row, not a failed list. Each patient's list
+    # is stored, and recomputed only when their records changed or the stored list no longer
+    # holds for ``as_of`` (``practice_attention``).
     for attention in practice_attention(practice=practice, as_of=as_of, patients=patients):
         for warning in attention.warnings:
             if severity and warning.severity != severity:

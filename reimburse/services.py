@@ -312,8 +312,9 @@ def practice_evaluations(
                 return result, history.stable_until(case, result, unread)
             return engine.evaluate(case), None
         except ValueError as error:  # RulesNotInForce, UnknownCategory, UnknownEpisode…
-            # Tried again the next day: the rules in force may cover that day.
-            return _rules_unknown(case, error), case.as_of + timedelta(days=1)
+            # Needs attention tries it again the next day: the rules may cover that day.
+            tomorrow = case.as_of + timedelta(days=1)
+            return _rules_unknown(case, error), tomorrow if actionable_only else None
 
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
@@ -348,7 +349,7 @@ def practice_evaluations(
             patient_name=f"{last_name}, {first_name}",
             episode_titles={str(e["pk"]): e["title"] for e in episodes},
             result=result,
-            stable_until=stable_until if actionable_only else None,
+            stable_until=stable_until,
         )
 
 

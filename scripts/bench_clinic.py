@@ -348,10 +348,17 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
 
     def from_scratch() -> list[Any]:
         forget()
-        began = time.perf_counter()
-        rows = attention()
-        times.append(time.perf_counter() - began)
-        return rows
+        return attention()
+
+    def timed_after(prepare: Callable[[], object], work: Callable[[], list[Any]]) -> float:
+        """Return the median seconds of ``work`` over ``repeat`` runs, each after ``prepare``."""
+        times = []
+        for _ in range(repeat):
+            prepare()
+            began = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - began)
+        return statistics.median(times)
 
     def fetch() -> list[Any]:
         return list(
@@ -368,10 +375,7 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
     # The counted run also warms the engine's caches and the database's pages.
     forget()
     rows, attention_queries = counted(attention)
-    times: list[float] = []
-    for _ in range(repeat):
-        from_scratch()
-    attention_s = statistics.median(times)
+    attention_s = timed_after(forget, attention)
     warm_rows, warm_queries = counted(attention)
     warm_s, _ = timed(repeat, attention)
     before_s, before = timed(1, lambda: former_practice_warnings(practice))
@@ -382,12 +386,9 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
     # (engine.history.stable_until) are recomputed. Each run starts from every snapshot
     # computed at AS_OF (the read at AS_OF recomputes those the last run moved on).
     next_day = AS_OF + timedelta(days=1)
-    next_times: list[float] = []
-    for _ in range(repeat):
-        attention()
-        began = time.perf_counter()
-        next_rows, next_day_queries = counted(lambda: attention(next_day))
-        next_times.append(time.perf_counter() - began)
+    next_day_s = timed_after(attention, lambda: attention(next_day))
+    attention()
+    next_rows, next_day_queries = counted(lambda: attention(next_day))
     next_day_recomputed = AttentionSnapshot.objects.filter(
         patient__practice=practice, as_of=next_day
     ).count()
@@ -436,7 +437,7 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
         attention_queries=attention_queries,
         warm_s=warm_s,
         warm_queries=warm_queries,
-        next_day_s=statistics.median(next_times),
+        next_day_s=next_day_s,
         next_day_queries=next_day_queries,
         next_day_recomputed=next_day_recomputed,
         after_writes_s=statistics.median(after),

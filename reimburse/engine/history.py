@@ -421,9 +421,8 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
     their warnings are taken to hold for ``case.as_of`` only.
     """
     as_of = case.as_of
-    tomorrow = as_of + timedelta(days=1)
     if case.country != "BE":
-        return tomorrow
+        return as_of + timedelta(days=1)
     # Belgian outcomes of sessions never read as_of; what does (belgium.Evaluation.result):
     # - the as_of year: the courante series and situations (C1, C6), the Fb slice (FB2),
     #   the overflow pool (C5) and the cut of what is actionable (A8) - 1 January;
