@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from reimburse.engine import belgium, netherlands
-from reimburse.engine.types import Case, Jurisdiction, Result
+from reimburse.engine.errors import RulesNotInForce, UnknownCountry
+from reimburse.engine.types import Case, Jurisdiction, Result, Warning
 
 JURISDICTIONS: dict[str, Jurisdiction] = {"BE": belgium, "NL": netherlands}
 
@@ -15,6 +19,52 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     """Return how every session of the case is reimbursed, its quotas, pools and warnings.
 
     ``outcomes=False`` leaves the result's ``sessions`` empty and spares building them; the
-    quotas, pools and warnings are those of the full evaluation.
+    quotas, pools and warnings are those of the full evaluation. Raises an ``EngineError``
+    when the case cannot be evaluated (``RulesNotInForce`` for a date no rule covers).
     """
-    return JURISDICTIONS[case.country].evaluate(case, outcomes=outcomes)
+    jurisdiction = JURISDICTIONS.get(case.country)
+    if jurisdiction is None:
+        raise UnknownCountry(f"no rules for country {case.country!r}")
+    return jurisdiction.evaluate(case, outcomes=outcomes)
+
+
+def evaluate_known(case: Case, *, outcomes: bool = True) -> Result:
+    """Evaluate the sessions the rules cover, and say which dates they do not cover.
+
+    The one way stored records meet a date no rule table covers (a session of 2010): the
+    sessions on such dates are left out of the evaluation - a session the rules cannot judge
+    counts nowhere - and one blocking ``rules_unknown`` warning names the first of them and
+    lists their dates. When leaving sessions out does not help (the uncovered date is not a
+    session's), ``RulesNotInForce`` is raised as by ``evaluate``.
+    """
+    uncovered: set[date] = set()
+    current = case
+    while True:
+        try:
+            result = evaluate(current, outcomes=outcomes)
+            break
+        except RulesNotInForce as exc:
+            if exc.covered_from is not None:
+                left_out = {s.date for s in current.sessions if s.date < exc.covered_from}
+            else:
+                left_out = {s.date for s in current.sessions if s.date == exc.day}
+            if not left_out:
+                raise
+            uncovered |= left_out
+            current = replace(
+                current, sessions=tuple(s for s in current.sessions if s.date not in left_out)
+            )
+    if not uncovered:
+        return result
+    dropped = [s for s in case.sessions if s.date in uncovered]
+    first = min(dropped, key=lambda s: s.date)
+    days = sorted(uncovered)
+    warning = Warning(
+        "rules_unknown",
+        "blocking",
+        f"No reimbursement rules are known for {len(dropped)} session(s) on "
+        f"{', '.join(d.isoformat() for d in days)}: they are left out of the counts.",
+        episode=first.episode,
+        session=first.id,
+    )
+    return replace(result, warnings=(warning, *result.warnings))

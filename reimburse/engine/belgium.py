@@ -32,6 +32,7 @@ from typing import NamedTuple
 from dateutil.relativedelta import relativedelta
 
 from reimburse.engine import belgium_tables as tables
+from reimburse.engine.errors import UnknownCategory, UnknownEpisode
 from reimburse.engine.types import (
     BE_CATEGORIES,
     BeAmounts,
@@ -86,14 +87,6 @@ SEVERITY = {
 }
 
 
-class UnknownEpisode(ValueError):
-    """A session names an episode the case does not contain."""
-
-
-class UnknownCategory(ValueError):
-    """An episode has a category the Belgian rules do not know."""
-
-
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     """Return how each session of a Belgian case is reimbursed, with quotas, pools, warnings.
 
@@ -127,12 +120,16 @@ _session_date = attrgetter("date")
 def fa_period_end(first_session: date) -> date:
     """Return the last day of an Fa period: the day before the first session's anniversary.
 
-    2025-03-10 → 2026-03-09 and 2023-03-01 → 2024-02-29 (FA1, decision 4). relativedelta
-    clamps 29 February to 28 February, so a period starting 2024-02-29 ends 2025-02-27
-    (365 days) [I].
+    2025-03-10 → 2026-03-09 and 2023-03-01 → 2024-02-29 (FA1, decision 4). The anniversary
+    of 29 February in a common year is 1 March, so a period starting 2024-02-29 ends
+    2025-02-28: 366 days, as domain rule E3 says (decision 4, v1.1).
     """
     years = tables.limit("fa_period_years", first_session)
-    return first_session + relativedelta(years=years) - timedelta(days=1)
+    try:
+        anniversary = first_session.replace(year=first_session.year + years)
+    except ValueError:  # 29 February, and the anniversary year is not a leap year
+        anniversary = date(first_session.year + years, 3, 1)
+    return anniversary - timedelta(days=1)
 
 
 @cache
@@ -207,6 +204,11 @@ class _EpisodeState:
     prescriptions: list[_PrescriptionState]
     counted: list[date] = field(default_factory=list)  # best, reduced, reduced_2, pending
     per_year: Counter[int] = field(default_factory=Counter)
+    first_session: str | None = None  # the id of its first session in order, whatever its fate
+    # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room left,
+    # none before ``usable_from`` can still cover a session.
+    room_from: int = 0
+    usable_from: int = 0
 
     @property
     def first_counted(self) -> date | None:
@@ -309,16 +311,22 @@ class _Evaluation:
         state = self.episodes.get(session.episode)
         if state is None:
             raise UnknownEpisode(f"session {session.id!r}: unknown episode {session.episode!r}")
+        if state.first_session is None:
+            state.first_session = session.id
         # The order matters: the day check, then the prescription, then the counter. A step
         # that refuses the session returns a decision and the later steps never see it, so a
         # refused session consumes no prescription slot (day check) and no quota (both).
         second_of_day = self.admitted_per_day[session.date] >= 1
         decision = self._same_day(session, state, second_of_day)
         if decision is None:
-            self.admitted_per_day[session.date] += 1
             decision = self._prescription(session, state)
-        if decision is None:
-            decision = self._category(session, state, second_of_day)
+            if decision is None:
+                decision = self._category(session, state, second_of_day)
+            # Decision 9 (v1.1): the day goes to the first session that can be reimbursed;
+            # one that is itself not reimbursed (no prescription, a 10th perinatal session,
+            # an exhausted pool) leaves it to the next session that day.
+            if decision.status != "not_reimbursed":
+                self.admitted_per_day[session.date] += 1
         if self.keep_outcomes:
             self.outcomes.append(self._outcome(session, state.episode, decision))
 
@@ -327,8 +335,8 @@ class _Evaluation:
     ) -> _Decision | None:
         """Refuse a second session on a day unless it is motivated and has a code (S1, S2).
 
-        The first session of the day in order takes the day whatever its own outcome
-        (decision 9: "the first in order counts"); at most two sessions a day are admitted.
+        The day belongs to the first session of it, in order, that can be reimbursed (best,
+        reduced, reduced_2 or pending; decision 9); at most two sessions a day are admitted.
         """
         if not second_of_day:
             return None
@@ -375,22 +383,26 @@ class _Evaluation:
         usable one wins. A prescription that can no longer start in time (P6) is skipped
         while a usable one exists [I: it "covers nothing", so a newer prescription takes the
         session]; without one, the session falls to it and is lost as a late start.
+
+        Sessions come in date order, and a prescription that is full, or can no longer be
+        used (started late, or not started by its deadline), stays so for every later day:
+        two cursors skip those for good, so an episode's prescriptions are scanned once in
+        all, not once per session.
         """
-        dated = False
-        first_with_room: _PrescriptionState | None = None
-        for rx in state.prescriptions:  # oldest first (``_episode_state``)
-            if rx.prescription.date > day:
-                break
-            dated = True
-            if rx.has_room():
-                if rx.usable_on(day):
-                    return rx, "ok"
-                first_with_room = first_with_room or rx
-        if not dated:
+        rxs = state.prescriptions  # oldest first (``_episode_state``)
+        if not rxs or rxs[0].prescription.date > day:
             return None, "missing"
-        if first_with_room is None:
-            return None, "used_up"
-        return first_with_room, "late"
+        while state.room_from < len(rxs) and not rxs[state.room_from].has_room():
+            state.room_from += 1
+        usable = max(state.usable_from, state.room_from)
+        while usable < len(rxs) and not (rxs[usable].has_room() and rxs[usable].usable_on(day)):
+            usable += 1
+        state.usable_from = usable
+        if usable < len(rxs) and rxs[usable].prescription.date <= day:
+            return rxs[usable], "ok"
+        if state.room_from < len(rxs) and rxs[state.room_from].prescription.date <= day:
+            return rxs[state.room_from], "late"
+        return None, "used_up"
 
     def _prescription(self, session: Session, state: _EpisodeState) -> _Decision | None:
         """Assign the session to a prescription; refuse it when none covers it (decision 8)."""
@@ -589,14 +601,7 @@ class _Evaluation:
         if ep.notified_on is not None:
             return decision
         kind = LABEL[ep.category]
-        self.warnings.add(
-            "notification_missing",
-            f"Send the {kind} notification to the advising physician; until it is "
-            "received no session is paid.",
-            episode=ep.id,
-            session=session.id,
-            once_per=(ep.id,),
-        )
+        self._notification_missing(ep, session.id)
         rule = "BE.FA4" if ep.category == "fa" else "BE.FB4"
         return _Decision(
             "pending",
@@ -607,6 +612,17 @@ class _Evaluation:
             ),
             decision.ordinal,
             decision.tier,
+        )
+
+    def _notification_missing(self, episode: Episode, session: str | None) -> None:
+        """Warn once per Fa/Fb episode that its notification is not recorded (FA4, FB4)."""
+        self.warnings.add(
+            "notification_missing",
+            f"Send the {LABEL[episode.category]} notification to the advising physician; "
+            "until it is received no session is paid.",
+            episode=episode.id,
+            session=session,
+            once_per=(episode.id,),
         )
 
     def _period_ended(self, session: Session, state: _EpisodeState, end: date) -> None:
@@ -838,6 +854,11 @@ class _Evaluation:
         self._pool_warnings(pool)
         for ep in self.case.episodes:
             self._ending_warnings(ep)
+            # Every Fa/Fb episode without a notification, also when none of its sessions got
+            # as far as pending (refused for another reason, or none yet): it names the
+            # first pending session if one was, else the episode's first session (FA4, FB4).
+            if ep.category in ("fa", "fb") and ep.notified_on is None:
+                self._notification_missing(ep, self.episodes[ep.id].first_session)
         return Result(
             country="BE",
             as_of=as_of,

@@ -24,6 +24,7 @@ from functools import cache
 from typing import Protocol
 
 from reimburse.engine.dated import Dated, in_force, index
+from reimburse.engine.errors import RulesNotInForce
 
 SINCE_EVER = date.min
 
@@ -79,7 +80,7 @@ PARAMETERS: tuple[Parameter, ...] = (
 _PARAMETERS_BY_NAME = index(PARAMETERS, lambda p: p.name)
 
 
-class MissingParameter(LookupError):
+class MissingParameter(RulesNotInForce):
     """A rule parameter has no entry in force on the asked date (a gap in the table)."""
 
 
@@ -92,7 +93,7 @@ def parameter_entry(name: str, day: date) -> Parameter:
     """Return the entry of parameter ``name`` in force on ``day``."""
     entry = in_force(_PARAMETERS_BY_NAME.get(name, ()), day)
     if entry is None:
-        raise MissingParameter(f"no value of {name!r} in force on {day.isoformat()}")
+        raise MissingParameter(day, f"value of the rule parameter {name!r}")
     return entry
 
 
@@ -107,7 +108,7 @@ def limit(name: str, day: date) -> int:
     """Return a parameter that is always a number (a count, never "no limit")."""
     value = parameter(name, day)
     if value is None:
-        raise MissingParameter(f"{name!r} has no numeric value on {day.isoformat()}")
+        raise MissingParameter(day, f"numeric value of the rule parameter {name!r}")
     return value
 
 

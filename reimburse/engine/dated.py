@@ -38,6 +38,11 @@ def in_force(entries: Iterable[D], day: date) -> D | None:
     return None
 
 
+def first_day(entries: Iterable[Dated]) -> date:
+    """Return the first day a table covers (the earliest ``valid_from``)."""
+    return min(entry.valid_from for entry in entries)
+
+
 def index(entries: Iterable[D], key: Callable[[D], Hashable]) -> dict[Hashable, tuple[D, ...]]:
     """Group a table's entries by key, so a lookup scans only the periods of one key."""
     groups: defaultdict[Hashable, list[D]] = defaultdict(list)

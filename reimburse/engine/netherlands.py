@@ -48,10 +48,19 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from reimburse.engine.dated import first_day as _first_day
+from reimburse.engine.errors import (
+    RulesNotInForce,
+    UnknownCategory,
+    UnknownCondition,
+    UnknownEpisode,
+)
 from reimburse.engine.netherlands_tables import (
     ADULT_AGE,
+    CHILD_SERIES,
     CHRONIC_KEYS,
     CHRONIC_UNPAID_FIRST,
+    COPD_CAPS,
     COPD_WINDOW_MONTHS,
     LIST_2012,
     SCHEMES,
@@ -73,7 +82,6 @@ from reimburse.engine.types import (
     Pool,
     Quota,
     Result,
-    RulesNotInForce,
     Session,
     SessionOutcome,
     Warning,
@@ -97,10 +105,6 @@ SCHEME_RULES = {
     "rheumatoid_arthritis": "NL.S-RA",
     "copd": "NL.S-COPD",
 }
-
-
-class UnknownCondition(ValueError):
-    """A chronic episode names no condition of the chronic list (Bijlage 1)."""
 
 
 # ------------------------------------------------------------------------------ small helpers
@@ -191,7 +195,9 @@ def _first_unpaid(day: date) -> int:
     """Return how many chronic treatments basic insurance leaves unpaid on ``day`` (B2)."""
     entry = in_force(CHRONIC_UNPAID_FIRST, day)
     if entry is None:
-        raise RulesNotInForce(f"no chronic-list rules known for {day}")
+        raise RulesNotInForce(
+            day, "chronic-list rules", covered_from=_first_day(CHRONIC_UNPAID_FIRST)
+        )
     return entry.count
 
 
@@ -219,11 +225,17 @@ def _start(episode: Episode, items: Sequence[_Item]) -> date | None:
 class _ChildSeries:
     """Count a child's non-list treatments of one episode per calendar year (K1, decision 15)."""
 
-    def __init__(self, episode: Episode, items: Sequence[_Item], with_priors: bool) -> None:
+    def __init__(
+        self, episode: Episode, items: Sequence[_Item], patient: _Patient, with_priors: bool
+    ) -> None:
         self.episode = episode
         self.counts: dict[int, int] = {}
         first_on = episode.first_treatment_on
-        if with_priors and items and episode.prior_treatments:
+        start = _start(episode, items)
+        # Decision 18: undated priors are a child's treatments only when the episode began
+        # before the 18th birthday; an adult's priors never enter a children's series (K1).
+        child_priors = start is not None and not patient.is_adult(start)
+        if with_priors and child_priors and items and episode.prior_treatments:
             year = items[0].session.date.year
             # Priors count in the first listed session's year only if they surely fell in it.
             if first_on is None or first_on.year == year:
@@ -252,7 +264,7 @@ class _ChildSeries:
     def limit(self, on: date) -> int:
         series = child_series(on)
         if series is None:
-            raise RulesNotInForce(f"no children's rules known for {on}")
+            raise RulesNotInForce(on, "children's rules", covered_from=_first_day(CHILD_SERIES))
         return series.with_extension if self.episode.extension else series.per_year
 
     def periods(self) -> list[_Period]:
@@ -284,7 +296,7 @@ def _regular_adult(item: _Item, head: str | None = None, rule: str = "NL.B1") ->
 
 def _regular(episode: Episode, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
     """Evaluate a condition that is neither on the chronic list nor a scheme (B1, K1)."""
-    children = _ChildSeries(episode, items, with_priors=True)
+    children = _ChildSeries(episode, items, patient, with_priors=True)
     out = _Evaluated()
     for item in items:
         if patient.is_adult(item.session.date):
@@ -307,7 +319,7 @@ def _chronic_entry(episode: Episode, on: date) -> ChronicCondition:
     # read from the oldest entry, the best the sources give (interpretation).
     entry = chronic_condition(episode.condition, max(on, LIST_2012))
     if entry is None:
-        raise RulesNotInForce(f"no chronic-list entry for {episode.condition} on {on}")
+        raise RulesNotInForce(on, f"chronic-list entry for {episode.condition}")
     return entry
 
 
@@ -349,7 +361,7 @@ class _Chronic:
         # first 20; undated priors count only if the episode began in adulthood.
         self.adult_count = episode.prior_treatments if patient.is_adult(start) else 0
         self.in_term = episode.prior_treatments
-        self.children = _ChildSeries(episode, items, with_priors=False)
+        self.children = _ChildSeries(episode, items, patient, with_priors=False)
 
     def run(self, as_of: date) -> _Evaluated:
         out = _Evaluated()
@@ -442,6 +454,13 @@ class _Chronic:
         if counted != first or not in_term or not self.patient.is_adult(as_of):
             return []
         upcoming = [i for i in self.items if i.session.date > as_of]
+        # The next treatment: the first planned one, else one right after as_of. A list item
+        # bound to an age (juvenile osteochondrosis: under 22) that has lapsed by then is not
+        # basic (``_verdict``), so basic does not start there.
+        next_day = upcoming[0].session.date if upcoming else as_of + timedelta(days=1)
+        max_age = self.entry.max_age
+        if max_age is not None and self.patient.age(next_day) >= max_age:
+            return []
         return [
             Warning(
                 "basic_starts",
@@ -478,7 +497,7 @@ def _scheme_params(category: str, day: date) -> Scheme | None:
     first = min((s for s in SCHEMES if s.category == category), key=lambda s: s.valid_from)
     if first.introduced and day < first.valid_from:
         return None
-    raise RulesNotInForce(f"no {category} scheme parameters known for {day}")
+    raise RulesNotInForce(day, f"{category} scheme parameters", covered_from=first.valid_from)
 
 
 def _scheme_starts(
@@ -492,8 +511,9 @@ def _scheme_starts(
     Undated priors count only when the episode itself began in adulthood under the scheme.
     """
     starts: list[tuple[date, int]] = []
+    by_episode = _by_episode(items)
     for episode in episodes:
-        own = [i for i in items if i.episode.id == episode.id]
+        own = by_episode.get(episode.id, [])
         start = _start(episode, own)
         if start is not None and patient.is_adult(start) and available(start):
             starts.append((start, episode.prior_treatments))
@@ -538,8 +558,9 @@ class _Capped:
         self.end = add_months(self.start, self.months) if self.start and self.months else None
         # The priors of every episode that began inside the (shared) window count.
         self.used = sum(priors for day, priors in starts if self.end is None or day < self.end)
+        by_episode = _by_episode(items)
         self.children = {
-            e.id: _ChildSeries(e, [i for i in items if i.episode.id == e.id], with_priors=True)
+            e.id: _ChildSeries(e, by_episode.get(e.id, []), patient, with_priors=True)
             for e in episodes
         }
 
@@ -620,7 +641,7 @@ class _Copd:
             and _window_index(self.start, adult[0].session.date) == 0
         ):
             self.used[0] = priors
-        self.children = _ChildSeries(episode, items, with_priors=True)
+        self.children = _ChildSeries(episode, items, patient, with_priors=True)
 
     def run(self, as_of: date) -> _Evaluated:
         out = _Evaluated(verdicts=[self._verdict(item) for item in self.items])
@@ -633,7 +654,7 @@ class _Copd:
             return self.children.verdict(item)
         caps = copd_caps(day)
         if caps is None or self.start is None:
-            raise RulesNotInForce(f"no COPD caps known for {day}")
+            raise RulesNotInForce(day, "COPD caps", covered_from=_first_day(COPD_CAPS))
         index = _window_index(self.start, day)
         self.used[index] = self.used.get(index, 0) + 1
         cls = self.episode.gold_class or ""
@@ -698,18 +719,27 @@ def _items(case: Case) -> list[_Item]:
     for _, session in ordered:
         episode = episodes.get(session.episode)
         if episode is None:
-            raise ValueError(f"session {session.id} names unknown episode {session.episode!r}")
+            raise UnknownEpisode(f"session {session.id} names unknown episode {session.episode!r}")
         seen[episode.id] = seen.get(episode.id, 0) + 1
         ordinal = episode.prior_treatments + seen[episode.id]
         items.append(_Item(ordinal, session, episode, len(items)))
     return items
 
 
+def _by_episode(items: Sequence[_Item]) -> dict[str, list[_Item]]:
+    """Group the items by episode id, keeping their order: one pass, whatever the episodes."""
+    grouped: dict[str, list[_Item]] = {}
+    for item in items:
+        grouped.setdefault(item.episode.id, []).append(item)
+    return grouped
+
+
 def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
     """Decide for every session whether basic insurance pays, episode by episode."""
     out = _Evaluated()
+    by_episode = _by_episode(items)
     for episode in case.episodes:
-        own = [i for i in items if i.episode.id == episode.id]
+        own = by_episode.get(episode.id, [])
         if episode.category == "regular":
             out.extend(_regular(episode, own, patient))
         elif episode.category == "chronic":
@@ -719,7 +749,7 @@ def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient) -> _Evalu
         elif episode.category in ("claudication", "pelvic_floor", "rheumatoid_arthritis"):
             out.extend(_Capped(episode.category, [episode], own, patient).run())
         elif episode.category != "osteoarthritis":
-            raise ValueError(f"episode {episode.id}: unknown category {episode.category!r}")
+            raise UnknownCategory(f"episode {episode.id}: unknown category {episode.category!r}")
     # S-ART: one entitlement for every joint and side, so all osteoarthritis episodes together.
     joints = [e for e in case.episodes if e.category == "osteoarthritis"]
     if joints:
@@ -1169,7 +1199,14 @@ def _ended_warnings(verdicts: Sequence[_Verdict]) -> list[Warning]:
             "period_ended",
             "warning",
             f"{len(found)} session(s) fall after the end of this episode's term or window, "
-            f"from {found[0].item.session.date}: not basic-covered.",
+            f"from {found[0].item.session.date}: "
+            + (
+                "not basic-covered."
+                if not any(v.basic for v in found)
+                # K1: a child's session after the term falls back to the children's series.
+                else f"{sum(v.basic for v in found)} of them paid by basic insurance under the "
+                "children's series."
+            ),
             episode=episode,
             session=found[0].item.session.id,
         )
@@ -1181,6 +1218,7 @@ def _episode_warnings(case: Case, items: Sequence[_Item], patient: _Patient) -> 
     """Warn about missing referrals (B6, K4) and a patient turning 18 (W12, decision 18)."""
     warnings: list[Warning] = []
     turns = patient.adult_from
+    running_in_as_of_year = {i.episode.id for i in items if i.session.date.year == case.as_of.year}
     for episode in case.episodes:
         if episode.category != "regular" and episode.referral is None:
             message = (
@@ -1188,10 +1226,7 @@ def _episode_warnings(case: Case, items: Sequence[_Item], patient: _Patient) -> 
                 "diagnosis."
             )
             warnings.append(Warning("referral_missing", "warning", message, episode.id))
-        running = any(
-            i.episode.id == episode.id and i.session.date.year == case.as_of.year for i in items
-        )
-        if turns.year == case.as_of.year and running:
+        if turns.year == case.as_of.year and episode.id in running_in_as_of_year:
             message = (
                 f"The patient turns 18 on {turns}: adult rules (first 20, eigen risico) apply "
                 "from then; check the transition with the insurer."

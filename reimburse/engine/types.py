@@ -13,6 +13,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, Protocol
 
+from reimburse.engine.errors import RulesNotInForce
+
+__all__ = ["RulesNotInForce"]  # re-exported: callers import it with the facts
+
 Country = Literal["BE", "NL"]
 
 BE_CATEGORIES = ("courante", "fa", "fb", "e", "perinatal", "palliative")
@@ -52,10 +56,6 @@ MAX_AMOUNT = Decimal("99999999.99")
 def money(value: Decimal | str | int) -> Decimal:
     """Round to the cent with the project's one rounding policy (half up)."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class RulesNotInForce(ValueError):
-    """A session falls outside every dated entry of a rule table, so no rule can be applied."""
 
 
 # --------------------------------------------------------------------------------------- facts

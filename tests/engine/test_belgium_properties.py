@@ -3,6 +3,11 @@
 - The input order of sessions does not matter beyond the contract's ``(date, position)`` order.
 - Planning one more session never gives back quota or overflow pool.
 - Counters restart on 1 January where the rules say so (courante, Fb, overflow), not for Fa.
+- Every Fa/Fb episode without a notification is flagged; a day goes to its first session that
+  can be reimbursed; an Fa period lasts 365 or 366 days up to its anniversary.
+
+The drawn window runs from January 2024 across 29 February and 1 January 2025, and sessions
+fall on those hard days often, so periods start on 29 February and days are shared.
 """
 
 from __future__ import annotations
@@ -25,14 +30,22 @@ from reimburse.engine.types import (
 )
 
 BOUNDED = settings(max_examples=100, deadline=None)
-WINDOW_START = date(2024, 10, 1)
-WINDOW_DAYS = 200  # crosses 1 January 2025
+WINDOW_START = date(2024, 1, 15)
+WINDOW_DAYS = 470  # crosses 29 February 2024 and 1 January 2025
+HARD_DAYS = (date(2024, 2, 29), date(2024, 3, 1), date(2024, 12, 31), date(2025, 1, 1))
+REIMBURSABLE = ("best", "reduced", "reduced_2", "pending")
 CATEGORIES = ("courante", "courante", "fa", "fb", "e", "perinatal", "palliative")
 PATHOLOGY = {"fa": "fa-10", "fb": "fb-51", "e": "e-b"}
 
 
 def _day(offset: int) -> date:
     return WINDOW_START + timedelta(days=offset)
+
+
+# A session's day: anywhere in the window, or one of the hard days (which also makes days shared).
+session_days = st.one_of(
+    st.integers(0, WINDOW_DAYS).map(_day), st.sampled_from(HARD_DAYS), st.sampled_from(HARD_DAYS)
+)
 
 
 @st.composite
@@ -81,7 +94,7 @@ def cases(draw: st.DrawFn, courante_only: bool = False) -> Case:
     session_list = [
         Session(
             id=f"s{i}",
-            date=_day(draw(st.integers(0, WINDOW_DAYS))),
+            date=draw(session_days),
             episode=draw(st.sampled_from([e.id for e in eps])),
             place=draw(st.sampled_from(["practice", "home"])),
         )
@@ -238,3 +251,49 @@ def test_overflow_pool_restarts_on_1_january(year: int, january_overflow: int) -
     assert {o.status for o in new_overflow} == {"reduced"}
     (pool,) = result.pools
     assert (pool.period_start, pool.used) == (date(year + 1, 1, 1), january_overflow)
+
+
+# -------------------------------------------------------- issue 12: warnings and the day
+
+
+@BOUNDED
+@given(case=cases())
+def test_every_fa_or_fb_episode_without_notification_is_flagged(case: Case) -> None:
+    """FA4, FB4, warning table: whatever became of its sessions (refused, pending, none)."""
+    flagged = {w.episode for w in evaluate(case).warnings if w.code == "notification_missing"}
+    expected = {e.id for e in case.episodes if e.category in ("fa", "fb") and e.notified_on is None}
+    assert flagged == expected
+
+
+@BOUNDED
+@given(case=cases())
+def test_a_day_goes_to_its_first_session_that_can_be_reimbursed(case: Case) -> None:
+    """S1, decision 9 (v1.1): a session refused as a second of the day comes after a session
+    that day that is reimbursed or pending; a session that is itself not reimbursed for
+    another reason never takes the day."""
+    seen: dict[date, list[str]] = {}
+    for outcome in evaluate(case).sessions:  # in (date, input position) order
+        earlier = seen.setdefault(outcome.date, [])
+        if outcome.rule == "BE.S1":
+            assert any(status in REIMBURSABLE for status in earlier), outcome
+        earlier.append(outcome.status)
+    for statuses in seen.values():
+        taken = [status for status in statuses if status in REIMBURSABLE]
+        assert len(taken) <= 2  # the first, and at most a motivated second (S2)
+
+
+@BOUNDED
+@given(case=cases())
+def test_an_fa_period_lasts_until_the_day_before_its_anniversary(case: Case) -> None:
+    """FA1, decision 4 (v1.1), E3: 365 or 366 days; 29 February's anniversary is 1 March."""
+    for quota in evaluate(case).quotas:
+        if quota.counter != "fa":
+            continue
+        start, end = quota.period_start, quota.period_end
+        assert end is not None
+        try:
+            anniversary = start.replace(year=start.year + 1)
+        except ValueError:
+            anniversary = date(start.year + 1, 3, 1)
+        assert end == anniversary - timedelta(days=1)
+        assert (end - start).days + 1 in (365, 366)

@@ -308,13 +308,13 @@ def test_pool_warnings_at_three_or_fewer_left(overflow_sessions: int, expected: 
     [
         pytest.param("2025-03-10", "2026-03-09", id="contract-example"),
         pytest.param("2023-03-01", "2024-02-29", id="window-over-29-february"),
-        pytest.param("2024-02-29", "2025-02-27", id="starts-on-29-february"),
+        pytest.param("2024-02-29", "2025-02-28", id="starts-on-29-february"),
         pytest.param("2025-01-01", "2025-12-31", id="new-year"),
         pytest.param("2025-12-31", "2026-12-30", id="new-years-eve"),
     ],
 )
 def test_fa_period_ends_the_day_before_the_anniversary(first: str, last: str) -> None:
-    """FA1, decision 4 (E3 [I]); relativedelta clamps 29 February to 28 February."""
+    """FA1, decision 4 (v1.1), E3: the anniversary of 29 February is 1 March."""
     assert fa_period_end(d(first)) == d(last)
 
 
@@ -564,8 +564,8 @@ def test_a_refused_second_session_of_the_day_uses_no_prescription_slot() -> None
 # --------------------------------------------------------------------- decision 9: one per day
 
 
-def test_the_first_session_of_the_day_takes_it_even_when_it_is_not_reimbursed() -> None:
-    """S1, decision 9 [I]: "the first in order counts", whatever its own outcome."""
+def test_a_first_session_that_is_not_reimbursed_leaves_the_day_to_the_next() -> None:
+    """S1, decision 9 (v1.1): the first session that can be reimbursed takes the day."""
     neck = episode("neck", "courante")  # no prescription at all
     back = episode("back", "courante", rx("2025-03-01", 9))
     result = run(
@@ -574,7 +574,7 @@ def test_the_first_session_of_the_day_takes_it_even_when_it_is_not_reimbursed() 
         "2025-03-31",
     )
 
-    assert [(o.episode, o.rule) for o in result.sessions] == [("neck", "BE.P1"), ("back", "BE.S1")]
+    assert [(o.episode, o.rule) for o in result.sessions] == [("neck", "BE.P1"), ("back", "BE.C1")]
 
 
 def test_the_one_session_a_day_rule_spans_all_episodes_and_keeps_input_order() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +31,8 @@ DAYS = (date(2026, 12, 31) - FIRST_DAY).days
 
 EPISODES = (
     Episode("regular", "regular"),
+    # Bound to an age: on the list only under 22 (a patient born 2003 turns 22 in 2025).
+    Episode("osteo", "chronic", condition="juvenile_osteochondrosis", referral=GP),
     Episode("cva", "chronic", condition="cva", prior_treatments=15, referral=GP),
     Episode("fracture", "chronic", condition="fracture_conservative", referral=GP),
     Episode("knee", "osteoarthritis", referral=GP),
@@ -38,7 +42,7 @@ EPISODES = (
     Episode("copd", "copd", gold_class="B1", referral=GP),
     Episode("ra", "rheumatoid_arthritis", referral=GP),
 )
-BIRTHS = (date(1970, 1, 1), date(2007, 6, 15), date(2012, 3, 1))
+BIRTHS = (date(1970, 1, 1), date(2007, 6, 15), date(2012, 3, 1), date(2003, 6, 15))
 
 prices = st.integers(min_value=10, max_value=120).map(lambda n: Decimal(f"{n}.00"))
 days = st.integers(min_value=0, max_value=DAYS).map(lambda n: FIRST_DAY + timedelta(days=n))
@@ -63,7 +67,12 @@ def coverages(draw: st.DrawFn) -> tuple[Coverage, ...]:
 @st.composite
 def cases(draw: st.DrawFn, unique_days: bool = False) -> Case:
     """Draw a patient with a few episodes and up to 40 sessions in 2024-2026."""
-    episodes = draw(st.lists(st.sampled_from(EPISODES), min_size=1, max_size=4, unique=True))
+    chosen = draw(st.lists(st.sampled_from(EPISODES), min_size=1, max_size=4, unique=True))
+    # Earlier treatments on any category, for adults and children alike (decision 18).
+    episodes = [
+        replace(e, prior_treatments=draw(st.sampled_from([e.prior_treatments, 0, 5, 19, 30])))
+        for e in chosen
+    ]
     ids = [e.id for e in episodes]
     rows = draw(
         st.lists(
@@ -176,3 +185,68 @@ def test_supplementary_and_deductible_restart_on_1_january(
 
     assert settled(whole) == settled(alone)
     assert whole.pools == alone.pools
+
+
+# -------------------------------------------------------------- issue 12: children and adults
+
+
+@BOUNDED
+@given(case=cases())
+def test_a_childrens_series_belongs_to_a_child(case: Case) -> None:
+    """K1, decision 15 and 18: an episode has a children's series only with a session before
+    the 18th birthday or undated priors of an episode begun before it."""
+    adult_from = case.patient.birth_date + relativedelta(years=18)
+    result = netherlands.evaluate(case)
+    for quota in result.quotas:
+        if quota.counter != "child_series":
+            continue
+        episode = next(e for e in case.episodes if e.id == quota.episode)
+        days = sorted(s.date for s in case.sessions if s.episode == episode.id)
+        started = episode.first_treatment_on or (days[0] if days else None)
+        child_session = any(day < adult_from for day in days)
+        child_priors = episode.prior_treatments > 0 and started is not None and started < adult_from
+        assert child_session or child_priors, quota
+
+
+@BOUNDED
+@given(case=cases())
+def test_basic_starts_only_when_basic_pays_the_next_treatment(case: Case) -> None:
+    """B2: "basic insurance pays from the 21st" is never told for a treatment it won't pay."""
+    result = netherlands.evaluate(case)
+    status = {o.id: o.status for o in result.sessions}
+    for warning in result.warnings:
+        if warning.code == "basic_starts" and warning.session is not None:
+            assert status[warning.session] == "basic", warning
+
+
+@BOUNDED
+@given(
+    age_at_window=st.integers(20 * 365, 23 * 365),
+    priors=st.integers(15, 20),
+    offsets=st.lists(st.integers(0, 400), min_size=1, max_size=8),
+    as_of=st.integers(0, 400),
+)
+def test_basic_starts_for_an_age_bound_item_around_its_age_limit(
+    age_at_window: int, priors: int, offsets: list[int], as_of: int
+) -> None:
+    """The list item applies only under 22: around that birthday the 21st treatment may or may
+    not be basic, and ``basic_starts`` must follow what the engine decides."""
+    born = FIRST_DAY - timedelta(days=age_at_window)
+    episode = Episode(
+        "osteo",
+        "chronic",
+        condition="juvenile_osteochondrosis",
+        prior_treatments=priors,
+        first_treatment_on=FIRST_DAY,
+        referral=GP,
+    )
+    sessions = tuple(
+        Session(f"s{n}", FIRST_DAY + timedelta(days=offset), "osteo", price=Decimal("40.00"))
+        for n, offset in enumerate(sorted(offsets))
+    )
+    case = Case("NL", FIRST_DAY + timedelta(days=as_of), Patient(born), (episode,), sessions)
+    result = netherlands.evaluate(case)
+    status = {o.id: o.status for o in result.sessions}
+    for warning in result.warnings:
+        if warning.code == "basic_starts" and warning.session is not None:
+            assert status[warning.session] == "basic", warning
