@@ -41,7 +41,11 @@ STATUS_LABELS: dict[str, Label] = {
     "basic": _("Basic insurance"),
     "supplementary": _("Supplementary insurance"),
     "patient": _("Paid by patient"),
+    "unknown": _("No rule known"),
 }
+
+# A stored or proposed session on a date no rule table covers (``engine.evaluate_known``).
+UNKNOWN_EXPLANATION = _("No reimbursement rules are known for this date.")
 
 WARNING_LABELS: dict[str, Label] = {
     "quota_low": _("Quota almost used"),
@@ -63,6 +67,7 @@ WARNING_LABELS: dict[str, Label] = {
     "second_session_same_day": _("Second session on one day"),
     "basic_starts": _("Basic insurance starts"),
     "age_transition": _("Turns 18"),
+    "rules_unknown": _("No rules for these dates"),
 }
 
 # Warnings that say a limit is reached: shown stronger than "almost used" of the same severity.
@@ -348,6 +353,22 @@ def session_row(outcome: t.SessionOutcome, stored: t.Session | None = None) -> S
     )
 
 
+def unknown_row(session: t.Session) -> SessionRow:
+    """Return the row of a session on a date no rule covers: listed, but not judged."""
+    return SessionRow(
+        id=session.id,
+        date=session.date,
+        ordinal=None,
+        status="unknown",
+        status_label=STATUS_LABELS["unknown"],
+        code=None,
+        explanation=str(UNKNOWN_EXPLANATION),
+        minutes=session.minutes,
+        place_label=PLACE_LABELS.get(session.place, session.place),
+        patient_share=None,
+    )
+
+
 def prescriptions_left(
     prescriptions: Sequence[t.Prescription], outcomes: Iterable[t.SessionOutcome]
 ) -> list[PrescriptionRow]:
@@ -406,6 +427,9 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
             for sid, s in stored.items()
         }
         outcomes = outcomes_by_episode.get(key, [])
+        evaluated = {o.id for o in outcomes}
+        # Sessions on dates no rule covers are not in the result; the page still lists them.
+        unknown = [unknown_row(s) for s in facts_sessions.values() if s.id not in evaluated]
         rx_facts = [
             t.Prescription(id=str(rx.pk), date=rx.date, sessions=rx.sessions)
             for rx in episode.prescriptions.all()
@@ -427,7 +451,10 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 facts=_episode_facts(episode),
                 bars=[quota_bar(q) for q in result.quotas if q.episode == key],
                 # Newest first: the therapist looks for the latest sessions.
-                sessions=[session_row(o, facts_sessions.get(o.id)) for o in reversed(outcomes)],
+                sessions=sorted(
+                    [*(session_row(o, facts_sessions.get(o.id)) for o in outcomes), *unknown],
+                    key=lambda row: row.date,
+                )[::-1],
                 warnings=warnings_by_episode.get(key, []),
                 prescriptions=rx_rows,
                 has_amounts=any(o.amounts is not None for o in outcomes),
@@ -537,10 +564,10 @@ def session_preview(
         price=price,
     )
     result = patient_status_with(patient=patient, as_of=date, extra_sessions=[proposed])
-    outcome = next(o for o in result.sessions if o.id == "preview")
+    outcome = next((o for o in result.sessions if o.id == "preview"), None)
     key = str(episode.pk)
     return Preview(
-        session=session_row(outcome, proposed),
+        session=unknown_row(proposed) if outcome is None else session_row(outcome, proposed),
         bars=[quota_bar(q) for q in result.quotas if q.episode == key],
         warnings=[
             warning_row(w)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from practice.api.serializers import SimulateInputSerializer, SimulateResultSerializer
-from reimburse.simulate import load_json, simulate
+from reimburse.simulate import MAX_BYTES, load_json, simulate
 
 
 class ContractJSONParser(BaseParser):
@@ -20,7 +20,8 @@ class ContractJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        return load_json(stream.read())
+        # One byte past the contract's limit is enough to refuse it (413): never read more.
+        return load_json(stream.read(MAX_BYTES + 1) if stream is not None else b"")
 
 
 class SimulateView(APIView):

@@ -30,6 +30,7 @@ from practice.models import (
 from reimburse import engine
 from reimburse.engine import belgium, history
 from reimburse.engine import types as t
+from reimburse.engine.errors import EngineError
 from reimburse.models import AttentionSnapshot
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
@@ -181,7 +182,7 @@ def patients_for_evaluation(patients: QuerySet[Patient]) -> QuerySet[Patient]:
 def patient_status(*, patient: Patient, as_of: date) -> t.Result:
     """Return how a stored patient's sessions are reimbursed, with quotas and warnings."""
     loaded = patients_for_evaluation(Patient.objects.filter(pk=patient.pk)).get()
-    return engine.evaluate(patient_case(patient=loaded, as_of=as_of))
+    return engine.evaluate_known(patient_case(patient=loaded, as_of=as_of))
 
 
 def patient_status_with(
@@ -193,13 +194,13 @@ def patient_status_with(
     second, as it would once saved (a day's stored sessions keep their recording order).
     """
     case = patient_case(patient=patient, as_of=as_of)
-    return engine.evaluate(replace(case, sessions=(*case.sessions, *extra_sessions)))
+    return engine.evaluate_known(replace(case, sessions=(*case.sessions, *extra_sessions)))
 
 
 def statuses(*, patients: QuerySet[Patient], as_of: date) -> Iterable[tuple[Patient, t.Result]]:
     """Yield each patient with its status, loading all their records in a few queries."""
     for patient in patients_for_evaluation(patients):
-        yield patient, engine.evaluate(patient_case(patient=patient, as_of=as_of))
+        yield patient, engine.evaluate_known(patient_case(patient=patient, as_of=as_of))
 
 
 @dataclass(frozen=True)
@@ -236,9 +237,11 @@ def practice_evaluations(
     full evaluation gives. For a Belgian practice the episodes ``engine.history.unloaded``
     leaves out are not even read (``_unread_episodes``, one more query).
 
-    A patient whose records the rules cannot evaluate (a date outside the rule tables, an
-    unknown category or episode) gets a result with no sessions, quotas or pools and one
-    blocking ``rules_unknown`` warning giving the engine's reason; the others are unaffected.
+    Sessions on dates no rule covers are left out with a ``rules_unknown`` warning, as on
+    every screen (``engine.evaluate_known``). A patient whose records the rules cannot
+    evaluate otherwise (an unknown category or episode, an uncovered date that is no
+    session's) gets a result with no sessions, quotas or pools and one blocking
+    ``rules_unknown`` warning giving the engine's reason; the others are unaffected.
     """
     chosen = patients if patients is not None else Patient.objects.filter(practice=practice)
     chosen = chosen.filter(practice=practice)
@@ -307,11 +310,11 @@ def practice_evaluations(
             if actionable_only:
                 relevant = history.relevant_case(case)
                 # Needs attention shows warnings only: no session outcomes are built.
-                result = engine.evaluate(relevant, outcomes=False)
+                result = engine.evaluate_known(relevant, outcomes=False)
                 result = history.actionable(result, relevant)
                 return result, history.stable_until(case, result, unread)
-            return engine.evaluate(case), None
-        except ValueError as error:  # RulesNotInForce, UnknownCategory, UnknownEpisode…
+            return engine.evaluate_known(case), None
+        except EngineError as error:  # RulesNotInForce not a session's, UnknownCategory…
             # Needs attention tries it again the next day: the rules may cover that day.
             tomorrow = case.as_of + timedelta(days=1)
             return _rules_unknown(case, error), tomorrow if actionable_only else None
@@ -613,7 +616,7 @@ def _attention_from_snapshot(pk: int, name: str, stored: list[dict[str, Any]]) -
     return PatientAttention(pk, name, warnings, titles)
 
 
-def _rules_unknown(case: t.Case, error: ValueError) -> t.Result:
+def _rules_unknown(case: t.Case, error: EngineError) -> t.Result:
     """Return the result of a case the rules cannot evaluate: one blocking warning, why."""
     warning = t.Warning(
         "rules_unknown",

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar, cast
 
 from reimburse import engine
+from reimburse.engine.errors import EngineError, RulesNotInForce
 from reimburse.engine.netherlands_tables import CHRONIC_LIST
 from reimburse.engine.types import (
     BE_CATEGORIES,
@@ -58,7 +59,6 @@ from reimburse.engine.types import (
     Quota,
     Referral,
     Result,
-    RulesNotInForce,
     Session,
     SessionOutcome,
     Warning,
@@ -123,6 +123,8 @@ class FieldError:
 class InvalidInput(Exception):
     """The input breaks the simulate contract; ``errors`` lists every problem found."""
 
+    too_large = False  # over the contract's limits: HTTP answers 413 rather than 400
+
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors
@@ -130,6 +132,19 @@ class InvalidInput(Exception):
     def as_dict(self) -> dict[str, list[dict[str, str]]]:
         """Return the contract's error object."""
         return {"errors": [{"field": e.field, "message": e.message} for e in self.errors]}
+
+
+class InputTooLarge(InvalidInput):
+    """The input is over the contract's limits (v2 "Limits")."""
+
+    too_large = True
+
+
+# The contract's limits per call (v2): more sessions, episodes or bytes are an input error.
+MAX_SESSIONS = 5_000
+MAX_EPISODES = 500
+MAX_BYTES = 2 * 1024 * 1024  # 2 MB of JSON
+_BOM = "\ufeff"
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -141,13 +156,50 @@ def simulate(data: object) -> dict[str, Any]:
     try:
         result = engine.evaluate(case)
     except RulesNotInForce as exc:
-        # Valid JSON, but dated before (or after) every rule table entry we have a source for.
-        raise InvalidInput([FieldError("sessions", f"no rules known: {exc}")]) from exc
+        # Well-formed, but dated where no rule table entry we have a source for reaches.
+        raise InvalidInput(_uncovered(data, case, exc)) from exc
+    except EngineError as exc:  # a case the parser let through and the rules refuse
+        raise InvalidInput([FieldError("", str(exc))]) from exc
     return result_to_dict(result)
 
 
+def _uncovered(data: object, case: Case, exc: RulesNotInForce) -> list[FieldError]:
+    """Name each session whose date the rules do not cover (or the whole case)."""
+    if exc.covered_from is not None:
+        days = {s.date for s in case.sessions if s.date < exc.covered_from}
+    else:
+        days = {s.date for s in case.sessions if s.date == exc.day}
+    listed = data.get("sessions") if isinstance(data, dict) else None
+    if not days or not isinstance(listed, list):
+        return [FieldError("", str(exc))]
+    return [
+        FieldError(f"sessions[{i}].date", str(exc))
+        for i, item in enumerate(listed)
+        if isinstance(item, dict) and _parsed_date(item.get("date")) in days
+    ]
+
+
+def _parsed_date(value: object) -> date | None:
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def load_json(text: str | bytes) -> object:
-    """Decode JSON text, reporting malformed JSON or a repeated key as invalid input."""
+    """Decode JSON text, reporting malformed JSON or a repeated key as invalid input.
+
+    A UTF-8 byte-order mark is accepted; more than ``MAX_BYTES`` is ``InputTooLarge``.
+    """
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise InputTooLarge(
+            [FieldError("", f"larger than {MAX_BYTES:,} bytes (2 MB), the most one call takes")]
+        )
+    bom: Any = _BOM.encode() if isinstance(text, bytes) else _BOM
+    text = text.removeprefix(bom)
     try:
         return json.loads(text, object_pairs_hook=_unique_keys)
     except ValueError as exc:  # JSONDecodeError, undecodable bytes, or a repeated key
@@ -158,11 +210,25 @@ def load_json(text: str | bytes) -> object:
 
 def parse_case(data: object) -> Case:
     """Turn contract input into an engine ``Case``, or raise ``InvalidInput`` with every problem."""
+    _check_limits(data)
     errors: list[FieldError] = []
     case = _case(data, errors)
     if errors or case is None:
         raise InvalidInput(errors)
     return case
+
+
+def _check_limits(data: object) -> None:
+    """Refuse more sessions or episodes than one call takes, before reading any of them."""
+    if not isinstance(data, dict):
+        return
+    errors = [
+        FieldError(key, f"{len(items):,} {key}; at most {most:,} in one call")
+        for key, most in (("episodes", MAX_EPISODES), ("sessions", MAX_SESSIONS))
+        if isinstance(items := data.get(key), list) and len(items) > most
+    ]
+    if errors:
+        raise InputTooLarge(errors)
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:
@@ -198,6 +264,7 @@ class _Fields:
         """Return the field path of ``key`` in this object (``""`` is the object itself)."""
         if not key:
             return self.path
+        key = _printable(key)
         return f"{self.path}.{key}" if self.path else key
 
     def error(self, key: str, message: str) -> None:
@@ -257,6 +324,9 @@ class _Fields:
             return default
         if not isinstance(value, str):
             self.error(key, f"expected a string, not {_show(value)}")
+            return default
+        if not _is_unicode(value):
+            self.error(key, f"not valid Unicode text: {_show(value)} (a lone surrogate)")
             return default
         return value
 
@@ -373,6 +443,20 @@ def _shape(country: Country | None, shape: Shape) -> tuple[tuple[str, ...], dict
     return (*common, *be, *nl), {}
 
 
+def _is_unicode(text: str) -> bool:
+    """Tell whether ``text`` is valid Unicode (JSON's ``"\\ud800"`` decodes to a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """Return ``text`` with lone surrogates escaped, so a message can always be written out."""
+    return text if _is_unicode(text) else text.encode("utf-8", "backslashreplace").decode()
+
+
 def _show(value: object) -> str:
     """Quote a JSON value for a message: strings in quotes, anything else as JSON."""
     shown = repr(value) if isinstance(value, str) else json.dumps(value, default=repr)
@@ -402,11 +486,18 @@ def _case(data: object, errors: list[FieldError]) -> Case | None:
     as_of = f.date("as_of", default=None)
     patient = _patient(f.child("patient"), country)
     episode_ids: set[str] = set()
-    episodes = [_episode(e, country, episode_ids) for e in f.children("episodes")]
+    episode_fields = f.children("episodes")
+    episodes = [_episode(e, country, episode_ids) for e in episode_fields]
     # Without a readable episode list every session reference would be noise.
     known_episodes = episode_ids if isinstance(f.get("episodes"), list) else None
     session_ids: set[str] = set()
     sessions = [_session(s, country, known_episodes, session_ids) for s in f.children("sessions")]
+    _dates_agree(
+        f,
+        patient,
+        [(e.path, episode) for e, episode in zip(episode_fields, episodes, strict=True)],
+        [s for s in sessions if s is not None],
+    )
     if country is None or as_of is None or patient is None:
         return None
     return Case(
@@ -416,6 +507,40 @@ def _case(data: object, errors: list[FieldError]) -> Case | None:
         episodes=tuple(e for e in episodes if e is not None),
         sessions=tuple(s for s in sessions if s is not None),
     )
+
+
+def _dates_agree(
+    f: _Fields,
+    patient: Patient | None,
+    episodes: list[tuple[str, Episode | None]],
+    sessions: list[Session],
+) -> None:
+    """Report dates that contradict the sessions: nobody is treated before birth, and an
+    episode's first treatment is not after its first listed session (the term would run
+    from it and call an earlier session "within the term")."""
+    first_of: dict[str, date] = {}
+    for session in sessions:
+        if session.episode not in first_of or session.date < first_of[session.episode]:
+            first_of[session.episode] = session.date
+    if patient is not None and first_of:
+        earliest = min(first_of.values())
+        if patient.birth_date > earliest:
+            f.errors.append(
+                FieldError(
+                    "patient.birth_date", f"after the first session ({earliest.isoformat()})"
+                )
+            )
+    for path, episode in episodes:
+        if episode is None or episode.first_treatment_on is None:
+            continue
+        first = first_of.get(episode.id)
+        if first is not None and episode.first_treatment_on > first:
+            f.errors.append(
+                FieldError(
+                    f"{path}.first_treatment_on",
+                    f"after the episode's first session ({first.isoformat()})",
+                )
+            )
 
 
 def _patient(f: _Fields | None, country: Country | None) -> Patient | None:
@@ -489,12 +614,16 @@ def _episode(f: _Fields, country: Country | None, ids: set[str]) -> Episode | No
     category = _category(f, country)
     # Belgium
     pathology = _pathology(f, category)
-    notified_on = f.date("notified_on", default=None)
+    notified_on = None
+    if _belongs(f, "notified_on", category, ("fa", "fb")):
+        notified_on = f.date("notified_on", default=None)
     agreement = _agreement(f.child("agreement"))
     prescriptions = _prescriptions(f)
     # The Netherlands
     condition = None
     if _belongs(f, "condition", category, ("chronic",)):
+        if category == "chronic" and not f.present("condition"):
+            f.error("condition", "required for category chronic")
         condition = f.choice("condition", CHRONIC_CONDITIONS, noun="condition", default=None)
     gold_class, gold_stage = None, Episode.gold_stage
     if _belongs(f, "gold_class", category, ("copd",)):

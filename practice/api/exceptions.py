@@ -30,7 +30,8 @@ NOT_FOUND: ErrorList = [{"field": None, "message": "not found"}]
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render a domain, Django or DRF exception as the uniform error object."""
     if isinstance(exc, InvalidInput):
-        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if exc.too_large else 400
+        return Response(exc.as_dict(), status=code)
     if isinstance(exc, RulesNotInForce):
         # Stored records dated where no rule table has an entry (quota, warnings): the request
         # is well-formed but cannot be answered; say why rather than fail with a 500.

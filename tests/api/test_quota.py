@@ -113,11 +113,11 @@ def test_an_invalid_as_of_is_400(api: APIClient, lowback: Episode, as_of: str):
     assert list(errors(response)) == ["as_of"]
 
 
-def test_records_dated_where_no_rules_are_known_are_a_400_not_a_500(
+def test_rules_missing_for_a_date_that_is_no_sessions_are_a_400_not_a_500(
     api: APIClient, lowback: Episode, monkeypatch: pytest.MonkeyPatch
 ):
-    def not_in_force(case: t.Case) -> t.Result:
-        raise t.RulesNotInForce("no courante rules known for 1950-01-01")
+    def not_in_force(case: t.Case, *, outcomes: bool = True) -> t.Result:
+        raise t.RulesNotInForce(date(1950, 1, 1), "courante rules")
 
     monkeypatch.setattr(engine, "evaluate", not_in_force)
 

@@ -110,3 +110,68 @@ def test_simulate_is_post_only(api: APIClient):
 
 def test_unauthenticated_is_401(anonymous: APIClient, db: None):
     assert _post(anonymous, _example("be-courante-input.json")).status_code == 401
+
+
+# ------------------------------------------------- issue 12: input that crashed or ran unbounded
+
+
+def test_a_chronic_episode_without_condition_is_invalid_input_not_a_500(api: APIClient):
+    body = _example("nl-chronic-input.json")
+    del body["episodes"][0]["condition"]
+
+    response = _post(api, body)
+
+    assert response.status_code == 400
+    assert errors(response) == {"episodes[0].condition": "required for category chronic"}
+
+
+def test_an_id_with_a_lone_surrogate_is_invalid_input_not_a_500(api: APIClient):
+    text = json.dumps(_example("be-courante-input.json")).replace('"s1"', '"\\ud800"', 1)
+
+    response = api.post("/api/v1/simulate", text, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "sessions[0].id" in errors(response)
+
+
+def test_a_utf8_byte_order_mark_is_accepted(api: APIClient):
+    text = "\ufeff" + json.dumps(_example("be-courante-input.json"))
+
+    response = api.post("/api/v1/simulate", text.encode("utf-8"), content_type="application/json")
+
+    assert response.status_code == 200
+
+
+def test_more_than_the_limits_is_413_with_the_error_object(api: APIClient):
+    body = _example("be-courante-input.json")
+    body["sessions"] = [
+        {"id": f"s{n}", "date": "2024-01-10", "episode": body["episodes"][0]["id"]}
+        for n in range(5_001)
+    ]
+
+    response = _post(api, body)
+
+    assert response.status_code == 413
+    assert errors(response) == {"sessions": "5,001 sessions; at most 5,000 in one call"}
+
+
+def test_more_than_2_mb_is_413(api: APIClient):
+    text = json.dumps(_example("be-courante-input.json"))
+    padded = text[:-1] + ', "x": "' + "a" * (2 * 1024 * 1024) + '"}'
+
+    response = api.post("/api/v1/simulate", padded, content_type="application/json")
+
+    assert response.status_code == 413
+    assert list(errors(response)) == [""]
+
+
+def test_a_session_no_rule_covers_is_named_by_its_field(api: APIClient):
+    body = _example("nl-chronic-input.json")
+    del body["episodes"][0]["first_treatment_on"]
+    body["sessions"][0]["date"] = "2010-05-03"
+
+    response = _post(api, body)
+
+    assert response.status_code == 400
+    assert list(errors(response)) == ["sessions[0].date"]
+    assert "2010-05-03" in errors(response)["sessions[0].date"]

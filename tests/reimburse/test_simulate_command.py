@@ -321,3 +321,22 @@ def test_the_belgian_engine_answers_the_belgian_example() -> None:
 def test_the_dutch_engine_answers_the_dutch_example() -> None:
     out, _ = run(str(EXAMPLES / "nl-chronic-input.json"))
     assert comparable(json.loads(out)) == comparable(example("nl-chronic-output.json"))
+
+
+def test_from_the_shell_a_chronic_episode_without_condition_exits_2_without_a_traceback() -> None:
+    case = example("nl-chronic-input.json")
+    del case["episodes"][0]["condition"]
+    done = manage("simulate", "-", stdin=json.dumps(case))
+    assert done.returncode == 2
+    assert json.loads(done.stdout) == {
+        "errors": [{"field": "episodes[0].condition", "message": "required for category chronic"}]
+    }
+    assert "Traceback" not in done.stderr
+
+
+def test_from_the_shell_a_lone_surrogate_exits_2_without_a_traceback() -> None:
+    text = json.dumps(example("be-courante-input.json")).replace('"s1"', '"\\ud800"', 1)
+    done = manage("simulate", "-", stdin=text)
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["errors"][0]["field"] == "sessions[0].id"
+    assert "Traceback" not in done.stderr

@@ -28,7 +28,7 @@ from reimburse.engine.types import (
     Referral,
     Session,
 )
-from reimburse.simulate import FieldError, InvalidInput, load_json, parse_case
+from reimburse.simulate import FieldError, InputTooLarge, InvalidInput, load_json, parse_case
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "contract"
 DELETE = object()
@@ -168,10 +168,10 @@ ONE_PROBLEM = [
     ("NL", "episodes[1].category", "courante", "episodes[1].category", "unknown category 'courante'; expected one of regular, chronic, osteoarthritis, claudication, pelvic_floor, copd, rheumatoid_arthritis"),
     # BE list codes: required for fa, fb and e; from that category's list.
     ("BE", "episodes[1].pathology", DELETE, "episodes[1].pathology", "required for category fa"),
-    ("BE", "episodes[1].category", "e", "episodes[1].pathology", "unknown pathology 'fa-16'; expected one of e-a, e-b, e-c, e-d, e-e, e-f, e-g, e-h, e-i, e-j, e-k, e-l"),
     ("BE", "episodes[1].category", "fb", "episodes[1].pathology", "unknown pathology 'fa-16'; expected one of fb-51, fb-54, fb-55, fb-56, fb-57, fb-58, fb-59, fb-60"),
     ("BE", "episodes[0].pathology", "fa-1", "episodes[0].pathology", "only for categories fa, fb, e"),
     ("BE", "episodes[1].notified_on", "2025-13-01", "episodes[1].notified_on", "not a date: '2025-13-01'"),
+    ("BE", "episodes[0].notified_on", "2025-01-08", "episodes[0].notified_on", "only for categories fa, fb"),
     ("BE", "episodes[1].condition", "cva", "episodes[1].condition", "only for NL"),
     # BE agreements and prescriptions.
     ("BE", "episodes[1].agreement", "yes", "episodes[1].agreement", "expected an object"),
@@ -194,6 +194,10 @@ ONE_PROBLEM = [
     ("NL", "episodes[0].prior_treatments", -1, "episodes[0].prior_treatments", "must be at least 0"),
     ("NL", "episodes[0].first_treatment_on", "2024-10-32", "episodes[0].first_treatment_on", "not a date: '2024-10-32'"),
     ("NL", "episodes[0].extension", "yes", "episodes[0].extension", "expected true or false, not 'yes'"),
+    ("NL", "episodes[0].condition", DELETE, "episodes[0].condition", "required for category chronic"),
+    ("NL", "episodes[0].first_treatment_on", "2025-03-14", "episodes[0].first_treatment_on", "after the episode's first session (2025-03-13)"),
+    ("NL", "patient.birth_date", "2025-03-14", "patient.birth_date", "after the first session (2025-03-13)"),
+    ("NL", "sessions[0].id", "\ud800", "sessions[0].id", "not valid Unicode text: '\\ud800' (a lone surrogate)"),
     ("NL", "episodes[0].gold_class", "A", "episodes[0].gold_class", "only for category copd"),
     ("NL", "episodes[1].gold_class", "E", "episodes[1].gold_class", "unknown GOLD class 'E'; expected one of A, B1, B2, C, D"),
     ("NL", "episodes[1].gold_stage", 0, "episodes[1].gold_stage", "must be at least 1"),
@@ -480,3 +484,59 @@ def test_the_29th_of_february_of_a_leap_year_is_a_date() -> None:
 def test_empty_episode_and_session_lists_are_a_valid_case() -> None:
     data = {**BE, "episodes": [], "sessions": []}
     assert parse_case(data).sessions == ()
+
+
+def test_an_episode_changed_to_e_reports_its_pathology_and_its_notification() -> None:
+    """A notification is for Fa and Fb only (FA4, FB4): on an E episode it is an error too."""
+    assert errors_of(edited(BE, "episodes[1].category", "e")) == [
+        FieldError(
+            "episodes[1].pathology",
+            "unknown pathology 'fa-16'; expected one of e-a, e-b, e-c, e-d, e-e, e-f, e-g, e-h, e-i, e-j, e-k, e-l",
+        ),
+        FieldError("episodes[1].notified_on", "only for categories fa, fb"),
+    ]
+
+
+def test_a_key_with_a_lone_surrogate_is_reported_with_the_surrogate_escaped() -> None:
+    (error,) = errors_of(edited(BE, "patient.\ud800", True))
+    assert error == FieldError("patient.\\ud800", "unknown key")
+    json.dumps(error.field, ensure_ascii=False).encode("utf-8")  # can be written out
+
+
+def test_a_utf8_byte_order_mark_is_accepted() -> None:
+    text = json.dumps(BE)
+    assert load_json(("\ufeff" + text).encode("utf-8")) == BE
+    assert load_json("\ufeff" + text) == BE
+
+
+def test_more_sessions_or_episodes_than_one_call_takes_are_too_large() -> None:
+    """Contract v2 limits: 5,000 sessions and 500 episodes per call."""
+    many = edited(
+        BE,
+        "sessions",
+        [{"id": f"s{n}", "date": "2025-01-10", "episode": "back"} for n in range(5_001)],
+    )
+    many["episodes"] = [{"id": f"e{n}", "category": "courante"} for n in range(501)]
+    with pytest.raises(InputTooLarge) as raised:
+        parse_case(many)
+    assert raised.value.errors == [
+        FieldError("episodes", "501 episodes; at most 500 in one call"),
+        FieldError("sessions", "5,001 sessions; at most 5,000 in one call"),
+    ]
+
+
+def test_exactly_the_limits_are_accepted() -> None:
+    case = edited(
+        BE,
+        "sessions",
+        [{"id": f"s{n}", "date": "2025-01-10", "episode": "back"} for n in range(5_000)],
+    )
+    assert len(parse_case(case).sessions) == 5_000
+
+
+def test_more_than_2_mb_of_json_is_too_large() -> None:
+    text = json.dumps(BE)
+    padded = text[:-1] + ', "x": "' + "a" * (2 * 1024 * 1024) + '"}'
+    with pytest.raises(InputTooLarge) as raised:
+        load_json(padded.encode())
+    assert raised.value.errors[0].field == ""

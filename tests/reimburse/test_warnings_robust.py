@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from practice.models import Episode
 from reimburse.selectors import practice_warnings
 from tests.factories import EpisodeFactory, PatientFactory, PracticeFactory, SessionFactory
 
@@ -30,24 +29,3 @@ def test_an_unknown_category_is_one_blocking_rules_unknown_row_and_the_others_st
     assert "unknown category 'hydrotherapy'" in theirs[0].message
     # The other patient's warnings are those of its own evaluation: no prescription (P1).
     assert [r.code for r in rows if r.patient_id == fine.pk] == ["prescription_missing"]
-
-
-def test_a_session_outside_the_rule_tables_is_one_rules_unknown_row_with_the_reason() -> None:
-    practice = PracticeFactory.create(country="NL")
-    fine = PatientFactory.create(practice=practice, last_name="Aerts")
-    EpisodeFactory.create(patient=fine, category=Episode.Category.CHRONIC, condition="cva")
-    broken = PatientFactory.create(practice=practice, last_name="Bakker")
-    # COPD caps are tabled from their first known year only; a 2005 session is outside them
-    # (the COPD treatment years run on to as_of, so the episode is never trimmed).
-    copd = EpisodeFactory.create(patient=broken, category=Episode.Category.COPD, gold_class="B1")
-    SessionFactory.create(episode=copd, date=date(2005, 3, 3))
-
-    rows = practice_warnings(practice=practice, as_of=AS_OF)
-
-    theirs = [r for r in rows if r.patient_id == broken.pk]
-    assert [(r.code, r.severity) for r in theirs] == [("rules_unknown", "blocking")]
-    assert "no COPD caps known for 2005-03-03" in theirs[0].message
-    assert sorted(r.code for r in rows if r.patient_id == fine.pk) == [
-        "allowance_exhausted",  # no supplementary cover on file
-        "referral_missing",
-    ]
