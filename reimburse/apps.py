@@ -6,6 +6,6 @@ class ReimburseConfig(AppConfig):
     verbose_name = "Reimbursement rules"
 
     def ready(self) -> None:
-        from reimburse import signals
+        from reimburse.attention import signals
 
         signals.connect()

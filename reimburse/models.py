@@ -59,12 +59,13 @@ class InsurerPackage(models.Model):
 class AttentionSnapshot(models.Model):
     """A patient's Needs attention warnings as last computed, and whether they still hold.
 
-    Written only by ``reimburse.services``: ``attention_invalidate`` raises ``version`` in the
-    transaction of every write to the patient's records (``reimburse.signals``); the read that
-    computes the warnings stores them with the ``version`` it read *before* reading the
-    records. They hold while ``computed_version == version``, the day asked for is in
-    ``[as_of, valid_until)`` and ``rules`` is the engine's fingerprint; anything else is
-    computed again. Deleting rows is always safe: they come back on the next read.
+    Written only by ``reimburse.attention.store``: ``attention_invalidate`` raises
+    ``version`` in the transaction of every write to the patient's records
+    (``attention.signals``); the read that computes the warnings stores them with the
+    ``version`` it read *before* reading the records. They hold while
+    ``computed_version == version``, the day asked for is in ``[as_of, valid_until)`` and
+    ``rules`` is the engine's fingerprint; anything else is computed again. Deleting rows is
+    always safe: they come back on the next read.
     """
 
     patient = models.OneToOneField(
@@ -77,7 +78,7 @@ class AttentionSnapshot(models.Model):
     version = models.BigIntegerField(_("records version"), default=0)
     computed_version = models.BigIntegerField(_("computed at version"), null=True)
     as_of = models.DateField(_("as of"), null=True)
-    # The first day the warnings may differ with the same records (engine.history.stable_until).
+    # The first day the warnings may differ with the same records (attention.horizon.stable_until).
     valid_until = models.DateField(_("valid until"), null=True)
     rules = models.CharField(_("rules fingerprint"), max_length=64, blank=True)
     # [{code, severity, message, episode, session, episode_title}], as the engine's warnings.

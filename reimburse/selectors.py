@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from practice.models import Patient, Practice, Therapist
-from reimburse.engine.netherlands_tables import CHRONIC_LIST
+from reimburse.attention.store import practice_attention
+from reimburse.engine.nl.tables import CHRONIC_LIST
 
 
 def chronic_conditions() -> tuple[str, ...]:
@@ -64,8 +65,6 @@ def practice_warnings(
     Warnings naming a session before 1 January of the year before ``as_of`` are left out:
     those sessions are beyond the two-year limit for claims (the patient page shows them).
     """
-    from reimburse.services import practice_attention
-
     patients = None
     if therapist is not None:
         patients = Patient.objects.filter(
@@ -74,7 +73,7 @@ def practice_warnings(
             episodes__sessions__cancelled_at__isnull=True,
         ).distinct()
     rows: list[PatientWarning] = []
-    # Only what the practice can still act on (engine.history); a patient the rules cannot
+    # Only what the practice can still act on (attention.horizon); a patient the rules cannot
     # evaluate is one blocking ``rules_unknown`` row, not a failed list. Each patient's list
     # is stored, and recomputed only when their records changed or the stored list no longer
     # holds for ``as_of`` (``practice_attention``).

@@ -37,7 +37,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from reimburse import engine
 from reimburse.engine.errors import EngineError, RulesNotInForce
-from reimburse.engine.netherlands_tables import CHRONIC_LIST
+from reimburse.engine.nl.tables import CHRONIC_LIST
 from reimburse.engine.types import (
     BE_CATEGORIES,
     BE_PATHOLOGIES,

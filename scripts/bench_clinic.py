@@ -7,12 +7,12 @@ then prints, as medians of several runs:
 
 1. the time and query count of ``practice_warnings`` (Needs attention) for the whole practice,
    checked equal to the full evaluation of every patient minus the warnings naming a session
-   before 1 January of the year before ``as_of`` (``reimburse.engine.history``): computed from
+   before 1 January of the year before ``as_of`` (``reimburse.attention.horizon``): computed from
    scratch, read again with nothing written, read the next day, and read after 50 sessions
    were recorded (each patient's list is stored and recomputed only when it may change);
 2. the time of one plain query fetching all the practice's sessions, and the ratio of the
    two; "read" is how many of them Needs attention actually reads (the sessions of episodes
-   that provably cannot warn are never read: ``reimburse.engine.history.unloaded``);
+   that provably cannot warn are never read: ``reimburse.attention.horizon.unloaded``);
 3. the latency (median, p95) of ``GET /api/v1/patients/{id}/quota`` next to the cheapest
    authenticated GET (``/api/v1/patients/{id}``) under a bounded locust run on loopback
    (gunicorn with the production settings), and their ratio.
@@ -336,9 +336,9 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
 
     from practice.models import Episode, Patient, Therapist, TreatmentSession
     from practice.services import session_record
+    from reimburse.attention.compute import unread_episodes
     from reimburse.models import AttentionSnapshot
     from reimburse.selectors import practice_warnings
-    from reimburse.services import _unread_episodes
 
     def attention(as_of: date = AS_OF) -> list[Any]:
         return practice_warnings(practice=practice, as_of=as_of)
@@ -383,7 +383,7 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
         raise SystemExit(f"Needs attention differs from the former computation ({practice.name})")
 
     # The next day, nothing written: only the patients whose warnings may change by the day
-    # (engine.history.stable_until) are recomputed. Each run starts from every snapshot
+    # (attention.horizon.stable_until) are recomputed. Each run starts from every snapshot
     # computed at AS_OF (the read at AS_OF recomputes those the last run moved on).
     next_day = AS_OF + timedelta(days=1)
     next_day_s = timed_after(attention, lambda: attention(next_day))
@@ -446,7 +446,7 @@ def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
         fetch_s=fetch_s,
         before_s=before_s,
         read=TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
-        .exclude(episode__in=_unread_episodes(practice, AS_OF).values("pk"))
+        .exclude(episode__in=unread_episodes(practice, AS_OF).values("pk"))
         .count(),
     )
 
@@ -458,7 +458,7 @@ def former_practice_warnings(practice: Practice, therapist: Any = None) -> list[
     the same rows, in the same order, once the warnings naming a session before the cut
     (1 January of the year before ``as_of``, the product decision) are left out."""
     from practice.models import Patient
-    from reimburse.engine.history import cut_date
+    from reimburse.attention.horizon import cut_date
     from reimburse.selectors import PatientWarning
     from reimburse.services import statuses
 

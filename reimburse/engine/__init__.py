@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from reimburse.engine import belgium, netherlands
+from reimburse.engine import be, nl
 from reimburse.engine.errors import RulesNotInForce, UnknownCountry
 from reimburse.engine.types import Case, Jurisdiction, Result, Warning
 
-JURISDICTIONS: dict[str, Jurisdiction] = {"BE": belgium, "NL": netherlands}
+JURISDICTIONS: dict[str, Jurisdiction] = {"BE": be, "NL": nl}
 
 
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:

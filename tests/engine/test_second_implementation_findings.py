@@ -10,9 +10,9 @@ import pytest
 
 from reimburse.engine import evaluate
 from reimburse.engine.types import Case, Episode, Patient, Referral, Result, Session
-from tests.engine.be_builders import d, episode, every, run, rx
-from tests.engine.be_builders import sessions as be_sessions
-from tests.engine.nl_builders import sessions as nl_sessions
+from tests.engine.be.builders import d, episode, every, run, rx
+from tests.engine.be.builders import sessions as be_sessions
+from tests.engine.nl.builders import sessions as nl_sessions
 
 GP = Referral(date(2024, 1, 2), "gp")
 

@@ -11,8 +11,8 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reimburse.engine import netherlands
-from reimburse.engine.netherlands_tables import statutory_deductible
+from reimburse.engine import nl as netherlands
+from reimburse.engine.nl.tables import statutory_deductible
 from reimburse.engine.types import (
     Case,
     Coverage,

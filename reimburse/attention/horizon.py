@@ -16,7 +16,7 @@ comments of the ``*_quiet`` functions; ``tests/engine/test_history_trimming.py``
 
 ``unloaded(case)`` names a subset of what ``relevant_case`` drops that can be decided without
 an episode's session days - by category, last session and shared days only - so the bridge
-never reads those sessions (``reimburse.services._unread_episodes`` is the same selection
+never reads those sessions (``attention.compute.unread_episodes`` is the same selection
 in SQL; ``tests/reimburse/test_needs_attention_trimming.py`` checks that the two agree).
 
 An episode that is kept is kept whole. An episode with no session, an unknown category or a
@@ -34,10 +34,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from reimburse.engine import belgium
-from reimburse.engine import belgium_tables as be_tables
-from reimburse.engine import netherlands as nl
-from reimburse.engine import netherlands_tables as nl_tables
+from reimburse.engine import be, nl
+from reimburse.engine.be import tables as be_tables
+from reimburse.engine.nl import tables as nl_tables
 from reimburse.engine.types import (
     BE_CATEGORIES,
     Agreement,
@@ -82,7 +81,7 @@ def unloaded_categories(as_of: date) -> dict[str, date]:
     """Return, per Belgian category, a day before which an old episode needs no loading.
 
     An episode of such a category whose sessions all fall before that day, whose agreement
-    does not end within ``belgium.ENDING_SOON`` of ``as_of`` and none of whose days is shared
+    does not end within ``be.ENDING_SOON`` of ``as_of`` and none of whose days is shared
     with an episode that is read is one ``relevant_case`` would drop (``_be_quiet`` clears it
     for every set of days before the returned one, and it shares no day with a kept episode).
     Such episodes can be left out when the records are read - their sessions are never
@@ -99,8 +98,8 @@ def unloaded_categories(as_of: date) -> dict[str, date]:
     except (ValueError, LookupError):
         pass  # the tables cannot answer: read them all (the engine says why)
     for category, end_of, years in (
-        ("fa", belgium.fa_period_end, "fa_period_years"),
-        ("fb", belgium.fb_period_end, "fb_period_following_years"),
+        ("fa", be.fa_period_end, "fa_period_years"),
+        ("fb", be.fb_period_end, "fb_period_following_years"),
     ):
         # The period ends later for a later first session as long as its length never
         # shrinks; then every start before the first period still running at as_of is quiet.
@@ -239,7 +238,7 @@ def _agreement_ending(agreement: Agreement | None, as_of: date) -> bool:
     """Tell whether ``agreement_ending`` (any category with an agreement) fires at ``as_of``."""
     if agreement is None or agreement.until is None:
         return False
-    return as_of <= agreement.until <= as_of + belgium.ENDING_SOON
+    return as_of <= agreement.until <= as_of + be.ENDING_SOON
 
 
 def _courante_quiet(as_of: date) -> bool:
@@ -250,14 +249,14 @@ def _courante_quiet(as_of: date) -> bool:
     """
     over = be_tables.limit("courante_situations", as_of) < 1
     quota = 0 if over else be_tables.limit("courante_best_rate", as_of)
-    return quota > belgium.LOW_AT_MOST
+    return quota > be.LOW_AT_MOST
 
 
 def _be_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
     """Tell whether a Belgian episode with all sessions before the cut warns at ``as_of``.
 
     Its session warnings all name a session before the cut. What remains are the result's
-    state warnings (``belgium._Evaluation.result``): quota low/exhausted for a period still
+    state warnings (``be._Evaluation.result``): quota low/exhausted for a period still
     running at ``as_of``, ``agreement_ending`` and ``period_ending``; the pool is the
     patient's for the ``as_of`` year, which the episode has no session in.
     """
@@ -269,14 +268,14 @@ def _be_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
     if category in ("fa", "fb"):
         # The period starts at the first counted session, one of ``days``; it warns only while
         # it has not ended before as_of (quota, period_ending) - for every possible start.
-        end_of = belgium.fa_period_end if category == "fa" else belgium.fb_period_end
+        end_of = be.fa_period_end if category == "fa" else be.fb_period_end
         return all(end_of(day) < as_of for day in set(days))
     if category == "perinatal":
         # Open-ended (PN1): it warns forever once 3 or fewer of the sessions are left. At most
         # len(days) are used, and the limit is read on the first counted session's date.
         used_at_most = len(days)
         return all(
-            be_tables.limit("perinatal_sessions", day) - used_at_most > belgium.LOW_AT_MOST
+            be_tables.limit("perinatal_sessions", day) - used_at_most > be.LOW_AT_MOST
             for day in set(days)
         )
     # E (with or without an agreement) and palliative: no cap, so no quota warning.
@@ -331,11 +330,11 @@ def _nl_dropped(case: Case) -> set[str]:
     is per episode.
     """
     as_of = case.as_of
-    patient = nl._Patient(case.patient.birth_date)
-    return _candidates(case, _nl_cut(case), lambda ep, days: _nl_quiet(ep, days, as_of, patient))
+    born = case.patient.birth_date
+    return _candidates(case, _nl_cut(case), lambda ep, days: _nl_quiet(ep, days, as_of, born))
 
 
-def _nl_quiet(episode: Episode, days: list[date], as_of: date, patient: nl._Patient) -> bool:
+def _nl_quiet(episode: Episode, days: list[date], as_of: date, born: date) -> bool:
     """Tell whether a Dutch episode with all sessions before the cut warns at ``as_of``.
 
     Its session warnings (``period_ended``, ``second_session_same_day``) name a session
@@ -351,28 +350,27 @@ def _nl_quiet(episode: Episode, days: list[date], as_of: date, patient: nl._Pati
     if category in _NL_ALWAYS_KEPT or episode.referral is None:
         return False
     if category == "chronic":
-        return _chronic_quiet(episode, days, as_of, patient)
+        return _chronic_quiet(episode, days, as_of, born)
     if category in _NL_CAPPED:
         return _capped_quiet(episode, days, as_of)
     return False  # unknown category: the engine raises, keep it
 
 
-def _chronic_quiet(episode: Episode, days: list[date], as_of: date, patient: nl._Patient) -> bool:
+def _chronic_quiet(episode: Episode, days: list[date], as_of: date, born: date) -> bool:
     """A chronic term has no cap; it warns when it ends soon or when basic starts next (B2)."""
     start = episode.first_treatment_on or min(days)
-    entry = nl._chronic_entry(episode, start)
-    term = nl._term(episode, start, entry)
-    if term.end is not None and as_of <= nl._last_day(term.end) <= as_of + nl.SOON:
+    end = nl.chronic_term(episode, start)
+    if end is not None and as_of <= end - timedelta(days=1) <= as_of + nl.SOON:
         return False  # period_ending
-    in_term = term.end is None or as_of < term.end
-    if not in_term or not patient.is_adult(as_of):
+    in_term = end is None or as_of < end
+    if not in_term or not nl.is_adult(born, as_of):
         return True
     # ``_Chronic.run``: the adult count after the last session up to as_of - every session
     # here is before as_of - is the priors (if it began in adulthood) plus each adult session.
-    counted = (episode.prior_treatments if patient.is_adult(start) else 0) + sum(
-        1 for day in days if patient.is_adult(day)
+    counted = (episode.prior_treatments if nl.is_adult(born, start) else 0) + sum(
+        1 for day in days if nl.is_adult(born, day)
     )
-    return counted != nl._first_unpaid(max(as_of, nl_tables.LIST_2012))
+    return counted != nl.first_unpaid(as_of)
 
 
 def _capped_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
@@ -423,7 +421,7 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
     as_of = case.as_of
     if case.country != "BE":
         return as_of + timedelta(days=1)
-    # Belgian outcomes of sessions never read as_of; what does (belgium.Evaluation.result):
+    # Belgian outcomes of sessions never read as_of; what does (be.Evaluation.result):
     # - the as_of year: the courante series and situations (C1, C6), the Fb slice (FB2),
     #   the overflow pool (C5) and the cut of what is actionable (A8) - 1 January;
     # - the parameters in force at as_of - the days they change;
@@ -447,5 +445,5 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
         if episode.category == "fb":
             windows.append(date(as_of.year, 12, 31))
     for end in windows:
-        changes += [end - belgium.ENDING_SOON, end + timedelta(days=1)]
+        changes += [end - be.ENDING_SOON, end + timedelta(days=1)]
     return min(day for day in changes if day > as_of)

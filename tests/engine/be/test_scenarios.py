@@ -19,14 +19,14 @@ from decimal import Decimal
 
 import pytest
 
-from reimburse.engine.belgium import fb_period_end
-from reimburse.engine.belgium_tables import patient_share
+from reimburse.engine.be.rules import fb_period_end
+from reimburse.engine.be.tables import patient_share
 from reimburse.engine.types import (
     BeAmounts,
     Result,
     Session,
 )
-from tests.engine.be_builders import d, episode, every, of, run, rx, sessions, warning_codes
+from tests.engine.be.builders import d, episode, every, of, run, rx, sessions, warning_codes
 
 # ------------------------------------------------------------------------------------ builders
 

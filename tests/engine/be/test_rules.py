@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import pytest
 
-from reimburse.engine import belgium_tables as tables
 from reimburse.engine import evaluate
-from reimburse.engine.belgium import (
+from reimburse.engine.be import tables as tables
+from reimburse.engine.be.rules import (
     SEVERITY,
     UnknownEpisode,
     fa_period_end,
@@ -34,7 +34,7 @@ from reimburse.engine.types import (
     Result,
     Session,
 )
-from tests.engine.be_builders import d, episode, every, of, run, rx, sessions
+from tests.engine.be.builders import d, episode, every, of, run, rx, sessions
 
 # ------------------------------------------------------------------------------------ builders
 

@@ -3,7 +3,7 @@ package or the patient - and how much of it goes to the eigen risico.
 
 Rule ids (``NL.B2``, ``NL.S-ART``, ``NL.K1`` …) are those of
 ``shared/domain/netherlands-coverage.md``; where the sources leave room the product decisions
-12-18 of ``shared/contracts/simulate.md`` apply. Parameters live in ``netherlands_tables``.
+12-18 of ``shared/contracts/simulate.md`` apply. Parameters live in ``nl.tables``.
 
 Two passes over the sessions in ``(date, input position)`` order:
 
@@ -55,7 +55,7 @@ from reimburse.engine.errors import (
     UnknownCondition,
     UnknownEpisode,
 )
-from reimburse.engine.netherlands_tables import (
+from reimburse.engine.nl.tables import (
     ADULT_AGE,
     CHILD_SERIES,
     CHRONIC_KEYS,
@@ -346,6 +346,28 @@ def _term(episode: Episode, start: date, entry: ChronicCondition) -> _Term:
     return _Term(start, end, known=episode.term_months is not None or entry.term_known)
 
 
+# ------------------------------------------------------------ the public facts of the rules
+
+
+def is_adult(birth_date: date, day: date) -> bool:
+    """Tell whether a patient born on ``birth_date`` is 18 or older on ``day`` (K3)."""
+    return _Patient(birth_date).is_adult(day)
+
+
+def chronic_term(episode: Episode, start: date) -> date | None:
+    """Return the exclusive end of a chronic episode's term from ``start``; None: unlimited (B5)."""
+    return _term(episode, start, _chronic_entry(episode, start)).end
+
+
+def first_unpaid(day: date) -> int:
+    """Return how many chronic treatments basic insurance leaves unpaid as of ``day`` (B2).
+
+    Before the oldest tabled list (2012) the oldest list's count is taken, as for a lifelong
+    episode that began then.
+    """
+    return _first_unpaid(max(day, LIST_2012))
+
+
 class _Chronic:
     """Walk one chronic episode: the first 20 unpaid, then basic within the term."""
 
@@ -449,7 +471,7 @@ class _Chronic:
 
     def _basic_starts(self, as_of: date, counted: int) -> list[Warning]:
         """Warn when the next treatment after ``as_of`` is the first one basic pays."""
-        first = _first_unpaid(max(as_of, LIST_2012))
+        first = first_unpaid(as_of)
         in_term = self.term.end is None or as_of < self.term.end
         if counted != first or not in_term or not self.patient.is_adult(as_of):
             return []

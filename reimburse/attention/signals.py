@@ -4,10 +4,10 @@ Connected in ``ReimburseConfig.ready``. Signals rather than calls in each servic
 the importer, the API and the services all save through the models, and a write path added
 later is covered without anyone remembering the snapshot (``tests/reimburse/
 test_attention_snapshots.py`` walks them). The version is raised in the writer's own
-transaction (``services.attention_invalidate``).
+transaction (``store.attention_invalidate``).
 
 What sends no signal is not seen: ``QuerySet.update``, ``bulk_create`` and raw SQL on these
-tables must call ``services.attention_invalidate`` for the patients they touch (or delete
+tables must call ``attention_invalidate`` for the patients they touch (or delete
 their ``AttentionSnapshot`` rows, which is always safe). No code of the project writes them
 so; the benchmark's generator, which does, starts with no snapshots.
 """
@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
+from reimburse.attention.store import attention_invalidate
 from reimburse.models import InsurerPackage
 
 
@@ -62,14 +63,10 @@ def _saving(sender: type[Model], instance: Model, update_fields: Any = None, **k
     owner = "patient" if isinstance(instance, (Episode, Coverage)) else "episode"
     if update_fields is not None and owner not in update_fields:
         return  # the owner is not written (a cancellation, say): nobody is left
-    from reimburse.services import attention_invalidate
-
     attention_invalidate(patients=_stored_patients_of(instance))
 
 
 def _saved(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    from reimburse.services import attention_invalidate
-
     attention_invalidate(patients=_patients_of(instance))
 
 

@@ -56,9 +56,12 @@ def episodes(draw: st.DrawFn, courante_only: bool = False) -> tuple[Episode, ...
     for i in range(count):
         category = "courante" if courante_only else draw(st.sampled_from(CATEGORIES))
         if courante_only:
-            # One roomy prescription dated before the window: never used up.
-            prescriptions: tuple[Prescription, ...] = (
-                Prescription(f"rx{i}", WINDOW_START - timedelta(days=1), 500),
+            # Roomy prescriptions every month from before the window: never used up, and
+            # every session has one it starts in time (decision 8), so each session counts
+            # whatever the others do; only situations, quotas and days link the episodes.
+            prescriptions: tuple[Prescription, ...] = tuple(
+                Prescription(f"rx{i}-{m}", WINDOW_START - timedelta(days=1 - 30 * m), 500)
+                for m in range(WINDOW_DAYS // 30 + 1)
             )
         else:
             prescriptions = tuple(

@@ -19,7 +19,9 @@ from django.test.utils import CaptureQueriesContext
 
 from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
 from reimburse import services
-from reimburse.engine.history import cut_date, unloaded
+from reimburse.attention import compute
+from reimburse.attention.compute import actionable_evaluations, unread_episodes
+from reimburse.attention.horizon import cut_date, unloaded
 from reimburse.selectors import PatientWarning, practice_warnings
 from reimburse.services import patients_for_evaluation, practice_evaluations, statuses
 from tests.factories import PracticeFactory
@@ -175,7 +177,7 @@ def test_trimmed_evaluations_keep_the_pools_and_the_quotas_of_the_kept_episodes(
     dropped_some = False
     for as_of in AS_OFS:
         full = list(practice_evaluations(practice=practice, as_of=as_of))
-        trimmed = list(practice_evaluations(practice=practice, as_of=as_of, actionable_only=True))
+        trimmed = list(actionable_evaluations(practice=practice, as_of=as_of))
         assert [e.patient_id for e in full] == [e.patient_id for e in trimmed]
         for whole, cut in zip(full, trimmed, strict=True):
             assert cut.result.pools == whole.result.pools
@@ -195,13 +197,13 @@ def test_trimmed_evaluations_keep_the_pools_and_the_quotas_of_the_kept_episodes(
 def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
     seed: int, inline: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``_unread_episodes`` (SQL) selects what ``engine.history.unloaded`` (proven) selects.
+    """``unread_episodes`` (SQL) selects what ``attention.horizon.unloaded`` (proven) selects.
 
     With ``inline`` the patients with a shared day are named in the SQL; without, the query
     finding them is used as a subquery (what happens past ``SHARED_DAY_PATIENTS_INLINE``).
     """
     if not inline:
-        monkeypatch.setattr(services, "SHARED_DAY_PATIENTS_INLINE", 0)
+        monkeypatch.setattr(compute, "SHARED_DAY_PATIENTS_INLINE", 0)
     practice = _generate("BE", seed)
     # Two old courante episodes of one patient on one day (both may stay unread), and an old
     # one sharing a day with an episode that runs on past the cut (the patient is read whole).
@@ -217,7 +219,7 @@ def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
     TreatmentSession.objects.create(practice=practice, episode=old, date=date(2022, 5, 2))
 
     for as_of in AS_OFS:
-        from_sql = set(services._unread_episodes(practice, as_of).values_list("pk", flat=True))
+        from_sql = set(unread_episodes(practice, as_of).values_list("pk", flat=True))
         from_history: set[int] = set()
         for patient in patients_for_evaluation(Patient.objects.filter(practice=practice)):
             case = services.patient_case(patient=patient, as_of=as_of)
@@ -227,7 +229,7 @@ def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
         everyone = Patient.objects.filter(practice=practice).order_by("pk")
         some = {old_pair.pk, shared_with_recent.pk, *everyone.values_list("pk", flat=True)[::3]}
         chosen = Patient.objects.filter(pk__in=some)
-        from_some = services._unread_episodes(practice, as_of, chosen).values_list("pk", flat=True)
+        from_some = unread_episodes(practice, as_of, chosen).values_list("pk", flat=True)
         owner = dict(Episode.objects.values_list("pk", "patient_id"))
         assert set(from_some) == {pk for pk in from_sql if owner[pk] in some}, as_of
         if as_of.year == 2025:  # the cut is 1 January 2024: all three are old courante ones

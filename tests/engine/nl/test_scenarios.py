@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reimburse.engine import netherlands
+from reimburse.engine import nl as netherlands
 from reimburse.engine.types import (
     Case,
     Coverage,
@@ -22,7 +22,7 @@ from reimburse.engine.types import (
     Session,
     SessionOutcome,
 )
-from tests.engine.nl_builders import PRICE, deductibles, every, nl, sessions, statuses
+from tests.engine.nl.builders import PRICE, deductibles, every, nl, sessions, statuses
 
 GP = Referral(date(2025, 1, 2), "gp")
 

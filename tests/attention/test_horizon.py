@@ -15,11 +15,11 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from reimburse import engine
-from reimburse.engine import belgium
-from reimburse.engine.history import actionable, relevant_case, stable_until, unloaded
+from reimburse.attention.horizon import actionable, relevant_case, stable_until, unloaded
+from reimburse.engine import be as belgium
 from reimburse.engine.types import Agreement, Case, Episode, Patient, Prescription, Session
 from reimburse.engine.types import Warning as EngineWarning
-from tests.engine.test_history_trimming import be_cases, nl_cases
+from tests.attention.test_history_trimming import be_cases, nl_cases
 
 
 def _shown(case: Case) -> tuple[EngineWarning, ...] | None:

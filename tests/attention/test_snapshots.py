@@ -1,10 +1,11 @@
 """Needs attention recomputes only the patients whose records changed since the last read.
 
-``reimburse.services.practice_attention`` stores each patient's warnings with the version of
-their records; every write path raises that version (``reimburse.signals``). Each test here
-writes through one path and checks three things: the list equals a computation from scratch,
-the write changed what is shown (or at least which patient is recomputed, so a snapshot that
-was not made stale would fail), and the other patients' warnings were reused.
+``reimburse.attention.store.practice_attention`` stores each patient's warnings with the
+version of their records; every write path raises that version (``attention.signals``).
+Each test here writes through one path and checks three things: the list equals a
+computation from scratch, the write changed what is shown (or at least which patient is
+recomputed, so a snapshot that was not made stale would fail), and the other patients'
+warnings were reused.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from practice.services import (
     session_cancel,
     session_record,
 )
-from reimburse import services
-from reimburse.engine import belgium
+from reimburse.attention import store
+from reimburse.engine import be as belgium
 from reimburse.models import AttentionSnapshot, InsurerPackage
 from reimburse.selectors import PatientWarning, practice_warnings
+from reimburse.services import PatientEvaluation
 from tests.factories import (
     CoverageFactory,
     EpisodeFactory,
@@ -99,14 +101,14 @@ def be() -> Clinic:
 def recomputed(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
     """The patients each read recomputed (the rest came from their snapshots)."""
     calls: list[set[int]] = []
-    real = services.practice_evaluations
+    real = store.actionable_evaluations
 
-    def spy(**kwargs: Any) -> Iterator[services.PatientEvaluation]:
+    def spy(**kwargs: Any) -> Iterator[PatientEvaluation]:
         evaluations = list(real(**kwargs))
         calls.append({e.patient_id for e in evaluations})
         return iter(evaluations)
 
-    monkeypatch.setattr(services, "practice_evaluations", spy)
+    monkeypatch.setattr(store, "actionable_evaluations", spy)
     return calls
 
 
@@ -233,7 +235,7 @@ def test_a_write_in_another_practice_recomputes_nothing_here(
 def test_the_days_before_stable_until_reuse_and_others_recompute_everyone(
     be: Clinic, recomputed: list[set[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nothing in the fixture ends in 2025 (engine.history.stable_until: 1 January)."""
+    """Nothing in the fixture ends in 2025 (attention.horizon.stable_until: 1 January)."""
     everyone = {p.pk for p in be.patients.values()}
     first = _shown(be.practice)
     assert _shown(be.practice, AS_OF + timedelta(days=1)) == first
@@ -241,7 +243,7 @@ def test_the_days_before_stable_until_reuse_and_others_recompute_everyone(
     assert recomputed == [everyone]
     _shown(be.practice, date(2026, 1, 1))  # a new year: the counters restart
     _shown(be.practice, date(2025, 12, 31))  # a day before the one computed
-    monkeypatch.setattr(services, "RULES_FINGERPRINT", "a deploy with other rules")
+    monkeypatch.setattr(store, "RULES_FINGERPRINT", "a deploy with other rules")
     _shown(be.practice, date(2025, 12, 31))
     assert recomputed == [everyone] * 4
 
@@ -284,16 +286,16 @@ def test_a_write_between_reading_versions_and_records_is_not_hidden(
     be: Clinic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A read that read the records before a write stores warnings that are already stale."""
-    real = services.practice_evaluations
+    real = store.actionable_evaluations
 
     def records_read_then_a_session_recorded(**kwargs: Any) -> Iterator[Any]:
         evaluations = list(real(**kwargs))  # the records as they were
         _record_15th(be)  # committed before the read stores its snapshots
         return iter(evaluations)
 
-    monkeypatch.setattr(services, "practice_evaluations", records_read_then_a_session_recorded)
+    monkeypatch.setattr(store, "actionable_evaluations", records_read_then_a_session_recorded)
     stale = _shown(be.practice)
-    monkeypatch.setattr(services, "practice_evaluations", real)
+    monkeypatch.setattr(store, "actionable_evaluations", real)
 
     assert ("quota_low", "Knee") not in _codes(stale, be.patients["aerts"])
     assert ("quota_low", "Knee") in _codes(_shown(be.practice), be.patients["aerts"])
@@ -325,7 +327,7 @@ def _stale(c: Clinic) -> set[int]:
 def test_many_stale_patients_are_recomputed_in_the_same_number_of_queries(
     be: Clinic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "STALE_INLINE", 1)  # above it: the whole selection
+    monkeypatch.setattr(store, "STALE_INLINE", 1)  # above it: the whole selection
     with CaptureQueriesContext(connection) as queries:
         shown = _shown(be.practice)
     assert shown == _from_scratch(be.practice)

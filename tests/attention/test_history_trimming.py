@@ -16,14 +16,14 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from reimburse import engine
-from reimburse.engine.belgium import fa_period_end, fb_period_end
-from reimburse.engine.history import (
+from reimburse.attention.horizon import (
     actionable,
     cut_date,
     relevant_case,
     unloaded,
     unloaded_categories,
 )
+from reimburse.engine.be.rules import fa_period_end, fb_period_end
 from reimburse.engine.types import (
     Agreement,
     Case,

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
-from reimburse.engine import belgium_tables as tables
+from reimburse.engine.be import tables as tables
 from reimburse.engine.errors import UnknownCategory, UnknownEpisode
 from reimburse.engine.types import (
     BE_CATEGORIES,

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from reimburse.engine import netherlands
-from reimburse.engine import netherlands_tables as tables
+from reimburse.engine import nl as netherlands
+from reimburse.engine.errors import RulesNotInForce, UnknownCondition
+from reimburse.engine.nl import tables as tables
 from reimburse.engine.types import (
     Case,
     Coverage,
@@ -24,12 +25,12 @@ from reimburse.engine.types import (
     Result,
     Session,
 )
-from tests.engine.nl_builders import PRICE, deductibles, every, nl, sessions, statuses
+from tests.engine.nl.builders import PRICE, deductibles, every, nl, sessions, statuses
 
 GP = Referral(date(2024, 1, 2), "gp")
 ADULT = date(1970, 1, 1)
 CHILD = date(2015, 1, 1)
-CONTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "fixtures" / "contract"
 
 
 def run(
@@ -157,12 +158,12 @@ def test_month_end_clamping_shortens_a_term_that_starts_on_the_31st() -> None:
 
 def test_a_condition_off_the_list_is_refused() -> None:
     episode = chronic("tennis_elbow")
-    with pytest.raises(netherlands.UnknownCondition):
+    with pytest.raises(UnknownCondition):
         run(date(2025, 3, 1), [episode], sessions("c", [date(2025, 2, 3)]))
 
 
 def test_sessions_before_the_rule_tables_are_refused_not_guessed() -> None:
-    with pytest.raises(netherlands.RulesNotInForce):
+    with pytest.raises(RulesNotInForce):
         run(date(2011, 3, 1), [chronic()], sessions("c", [date(2011, 2, 3)]))
 
 
