@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -54,6 +55,7 @@ from practice.models import (
 )
 from practice.resources import PatientResource, SessionResource, copy_saved
 from practice.tokens import api_token_create, api_token_revoke
+from reimburse.explain import Reader, warning_text
 from reimburse.models import InsurerPackage
 from reimburse.services import statuses
 
@@ -600,7 +602,7 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
         response["Content-Disposition"] = f'attachment; filename="quota-report-{as_of}.csv"'
         writer = csv.writer(response)
         writer.writerow(QUOTA_REPORT_HEADER)
-        for row in quota_report_rows(queryset, as_of=as_of):
+        for row in quota_report_rows(queryset, as_of=as_of, language=get_language()):
             writer.writerow(row)
         return response
 
@@ -623,8 +625,14 @@ QUOTA_REPORT_HEADER = [
 ]
 
 
-def quota_report_rows(patients: QuerySet[Patient], *, as_of: Any) -> list[list[str]]:
-    """One row per quota, pool and warning of each patient as of ``as_of`` (one batch)."""
+def quota_report_rows(
+    patients: QuerySet[Patient], *, as_of: Any, language: str | None = None
+) -> list[list[str]]:
+    """One row per quota, pool and warning of each patient as of ``as_of`` (one batch).
+
+    Codes stay codes (a spreadsheet filters on them); the message is written in ``language``
+    with the practice's words, dates and money.
+    """
 
     def text(value: object) -> str:
         return "" if value is None else str(value)
@@ -633,6 +641,7 @@ def quota_report_rows(patients: QuerySet[Patient], *, as_of: Any) -> list[list[s
     for patient, result in statuses(patients=patients, as_of=as_of):
         titles = {str(e.pk): e.title for e in patient.episodes.all()}
         head = [str(patient.pk), str(patient), patient.external_id, as_of.isoformat()]
+        reader = Reader.of(language, patient.practice.country)
         for q in result.quotas:
             rows.append(
                 [
@@ -678,7 +687,7 @@ def quota_report_rows(patients: QuerySet[Patient], *, as_of: Any) -> list[list[s
                     "",
                     "",
                     w.severity,
-                    w.message,
+                    warning_text(w, reader),
                 ]
             )
     return rows

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PracticeConfig(AppConfig):
     name = "practice"
-    verbose_name = "Practice records"
+    verbose_name = _("Practice records")

@@ -24,51 +24,21 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Episode, Patient, Practice
+from reimburse import explain
 from reimburse.engine import types as t
+from reimburse.explain import Reader
 from reimburse.selectors import PatientWarning
 from reimburse.services import patient_status_with, patients_for_evaluation
 
 Label = str | Promise
 
-# The engine speaks in status and warning codes; these are the UI's own words for them. The
-# engine's explanation and message sentences stay in English (they carry the rule reasoning).
+# The engine speaks in codes; ``reimburse.explain`` holds the words for them in the reader's
+# language (labels and sentences alike). A session on a date no rule covers has no outcome.
 STATUS_LABELS: dict[str, Label] = {
-    "best": _("Best rate"),
-    "reduced": _("Reduced rate"),
-    "reduced_2": _("Second reduced rate"),
-    "pending": _("Pending"),
-    "not_reimbursed": _("Not reimbursed"),
-    "basic": _("Basic insurance"),
-    "supplementary": _("Supplementary insurance"),
-    "patient": _("Paid by patient"),
+    **{str(status): text for status, text in explain.STATUS_LABELS.items()},
     "unknown": _("No rule known"),
 }
-
-# A stored or proposed session on a date no rule table covers (``engine.evaluate_known``).
 UNKNOWN_EXPLANATION = _("No reimbursement rules are known for this date.")
-
-WARNING_LABELS: dict[str, Label] = {
-    "quota_low": _("Quota almost used"),
-    "quota_exhausted": _("Quota used up"),
-    "pool_low": _("Overflow sessions almost used"),
-    "pool_exhausted": _("Overflow sessions used up"),
-    "allowance_low": _("Supplementary cover almost used"),
-    "allowance_exhausted": _("Supplementary cover used up"),
-    "prescription_missing": _("No prescription"),
-    "prescription_used_up": _("Prescription used up"),
-    "prescription_late_start": _("Prescription started too late"),
-    "referral_missing": _("No referral"),
-    "notification_missing": _("Notification missing"),
-    "agreement_missing": _("Agreement missing"),
-    "agreement_ending": _("Agreement ends soon"),
-    "period_ending": _("Period ends soon"),
-    "period_ended": _("Period ended"),
-    "situations_exceeded": _("Too many situations this year"),
-    "second_session_same_day": _("Second session on one day"),
-    "basic_starts": _("Basic insurance starts"),
-    "age_transition": _("Turns 18"),
-    "rules_unknown": _("No rules for these dates"),
-}
 
 # Warnings that say a limit is reached: shown stronger than "almost used" of the same severity.
 REACHED = frozenset(
@@ -81,37 +51,6 @@ REACHED = frozenset(
         "situations_exceeded",
     }
 )
-
-SEVERITY_LABELS: dict[str, Label] = {
-    "blocking": _("Blocking"),
-    "warning": _("Warning"),
-    "info": _("Information"),
-}
-
-# Engine counters (BE: the episode category; NL: the scheme, term or children's series) and
-# patient-wide pools. The bar shows the period's dates, so the labels name no year.
-COUNTER_LABELS: dict[str, Label] = {
-    "courante": _("Sessions at the best rate"),
-    "fa": _("Fa sessions at the best rate"),
-    "fb": _("Fb sessions at the best rate"),
-    "e": _("E-list sessions"),
-    "perinatal": _("Perinatal sessions"),
-    "palliative": _("Palliative sessions"),
-    "regular": _("Treatments"),
-    "chronic": _("Treatments in the chronic-list term"),
-    "osteoarthritis": _("Osteoarthritis treatments"),
-    "claudication": _("Claudication treatments"),
-    "pelvic_floor": _("Pelvic floor treatments"),
-    "copd": _("COPD treatments"),
-    "rheumatoid_arthritis": _("Rheumatoid arthritis treatments"),
-    "child_series": _("Basic treatments for children"),
-}
-
-POOL_LABELS: dict[str, Label] = {
-    "overflow": _("Overflow sessions (all situations)"),
-    "supplementary": _("Supplementary insurance"),
-    "deductible": _("Deductible (eigen risico)"),
-}
 
 PLACE_LABELS: dict[str, Label] = {
     "practice": _("Practice"),
@@ -310,34 +249,28 @@ def _bar(
 
 
 def quota_bar(quota: t.Quota) -> Bar:
-    return _bar(COUNTER_LABELS.get(quota.counter, quota.counter), quota.limit, quota.used, quota)
+    label = explain.label(explain.COUNTER_LABELS, quota.counter)
+    return _bar(label, quota.limit, quota.used, quota)
 
 
 def pool_bar(pool: t.Pool) -> Bar:
-    return _bar(POOL_LABELS.get(pool.pool, pool.pool), pool.limit, pool.used, pool)
+    return _bar(explain.label(explain.POOL_LABELS, pool.pool), pool.limit, pool.used, pool)
 
 
-def warning_message(message: str, episode: str | None) -> str:
-    """Drop the "<episode id>: " the engine puts before some messages; pages name the episode."""
-    prefix = f"{episode}: "
-    if episode and message.startswith(prefix):
-        rest = message.removeprefix(prefix)
-        return rest[:1].upper() + rest[1:]
-    return message
-
-
-def warning_row(warning: t.Warning) -> WarningRow:
+def warning_row(warning: t.Warning, reader: Reader) -> WarningRow:
     return WarningRow(
         code=warning.code,
-        label=WARNING_LABELS.get(warning.code, warning.code),
+        label=explain.label(explain.WARNING_LABELS, warning.code),
         severity=warning.severity,
-        severity_label=SEVERITY_LABELS.get(warning.severity, warning.severity),
-        message=warning_message(warning.message, warning.episode),
+        severity_label=explain.label(explain.SEVERITY_LABELS, warning.severity),
+        message=explain.warning_text(warning, reader),
         tone=tone(code=warning.code, severity=warning.severity),
     )
 
 
-def session_row(outcome: t.SessionOutcome, stored: t.Session | None = None) -> SessionRow:
+def session_row(
+    outcome: t.SessionOutcome, reader: Reader, stored: t.Session | None = None
+) -> SessionRow:
     amounts = outcome.amounts
     return SessionRow(
         id=outcome.id,
@@ -346,7 +279,7 @@ def session_row(outcome: t.SessionOutcome, stored: t.Session | None = None) -> S
         status=outcome.status,
         status_label=STATUS_LABELS.get(outcome.status, outcome.status),
         code=outcome.code,
-        explanation=outcome.explanation,
+        explanation=explain.explanation(outcome, reader),
         minutes=stored.minutes if stored else None,
         place_label=PLACE_LABELS.get(stored.place, stored.place) if stored else "",
         patient_share=amounts.patient if amounts is not None else None,
@@ -411,12 +344,13 @@ def _day(day: date | None, missing: str = "—") -> str:
 
 def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
     """Build the patient page from a patient loaded by ``patients_for_evaluation``."""
+    reader = Reader.current(patient.practice.country)
     outcomes_by_episode: dict[str, list[t.SessionOutcome]] = {}
     for outcome in result.sessions:
         outcomes_by_episode.setdefault(outcome.episode, []).append(outcome)
     warnings_by_episode: dict[str | None, list[WarningRow]] = {}
     for warning in result.warnings:
-        warnings_by_episode.setdefault(warning.episode, []).append(warning_row(warning))
+        warnings_by_episode.setdefault(warning.episode, []).append(warning_row(warning, reader))
 
     cards = []
     for episode in patient.episodes.all():
@@ -452,7 +386,10 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 bars=[quota_bar(q) for q in result.quotas if q.episode == key],
                 # Newest first: the therapist looks for the latest sessions.
                 sessions=sorted(
-                    [*(session_row(o, facts_sessions.get(o.id)) for o in outcomes), *unknown],
+                    [
+                        *(session_row(o, reader, facts_sessions.get(o.id)) for o in outcomes),
+                        *unknown,
+                    ],
                     key=lambda row: row.date,
                 )[::-1],
                 warnings=warnings_by_episode.get(key, []),
@@ -476,7 +413,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
     )
 
 
-def attention_page(warnings: Sequence[PatientWarning]) -> AttentionPage:
+def attention_page(warnings: Sequence[PatientWarning], reader: Reader) -> AttentionPage:
     """Build the Needs-attention list from the selector's rows (already most urgent first).
 
     A warning repeated for several sessions of one episode (a late prescription covers every
@@ -497,19 +434,17 @@ def attention_page(warnings: Sequence[PatientWarning]) -> AttentionPage:
             episode_id=w.episode_id,
             episode_title=w.episode_title,
             code=w.code,
-            label=WARNING_LABELS.get(w.code, w.code),
+            label=explain.label(explain.WARNING_LABELS, w.code),
             severity=w.severity,
-            severity_label=SEVERITY_LABELS.get(w.severity, w.severity),
-            message=warning_message(
-                w.message, str(w.episode_id) if w.episode_id is not None else None
-            ),
+            severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
+            message=explain.warning_text({"code": w.code, "params": w.params}, reader),
             tone=tone(code=w.code, severity=w.severity),
             more=repeats[key],
         )
         for key, w in first.items()
     ]
     tally = Counter(row.severity for row in rows)
-    counts = [(s, label, tally[s]) for s, label in SEVERITY_LABELS.items() if tally[s]]
+    counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
     return AttentionPage(
         rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
     )
@@ -564,13 +499,16 @@ def session_preview(
         price=price,
     )
     result = patient_status_with(patient=patient, as_of=date, extra_sessions=[proposed])
+    reader = Reader.current(patient.practice.country)
     outcome = next((o for o in result.sessions if o.id == "preview"), None)
     key = str(episode.pk)
     return Preview(
-        session=unknown_row(proposed) if outcome is None else session_row(outcome, proposed),
+        session=(
+            unknown_row(proposed) if outcome is None else session_row(outcome, reader, proposed)
+        ),
         bars=[quota_bar(q) for q in result.quotas if q.episode == key],
         warnings=[
-            warning_row(w)
+            warning_row(w, reader)
             for w in result.warnings
             if w.session == "preview" or (w.episode == key and w.session is None)
         ],
@@ -621,13 +559,16 @@ def plan_ahead(
     # last day, so a plan running into next year shows both years' quotas at the plan's end.
     result = patient_status_with(patient=patient, as_of=min(dates), extra_sessions=planned)
     later = patient_status_with(patient=patient, as_of=max(dates), extra_sessions=planned)
+    reader = Reader.current(patient.practice.country)
     by_id = {s.id: s for s in planned}
     row_warnings: dict[str, list[WarningRow]] = {}
     for warning in result.warnings:
         if warning.session in by_id:
-            row_warnings.setdefault(warning.session, []).append(warning_row(warning))
+            row_warnings.setdefault(warning.session, []).append(warning_row(warning, reader))
     rows = [
-        dataclasses.replace(session_row(o, by_id[o.id]), warnings=tuple(row_warnings.get(o.id, ())))
+        dataclasses.replace(
+            session_row(o, reader, by_id[o.id]), warnings=tuple(row_warnings.get(o.id, ()))
+        )
         for o in result.sessions
         if o.id in by_id
     ]

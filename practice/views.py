@@ -28,6 +28,7 @@ from practice import pages
 from practice.forms import AttentionFilterForm, PlanForm, SessionForm
 from practice.models import Country, Patient, Therapist
 from practice.services import session_record
+from reimburse.explain import Reader
 from reimburse.selectors import practice_warnings
 from reimburse.services import statuses
 
@@ -96,7 +97,8 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     chosen_id = form.cleaned_data["therapist"] if form.is_bound and form.is_valid() else None
     chosen = next((t for t in colleagues if t.pk == chosen_id), None)
     warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
-    context = {"form": form, "page": pages.attention_page(warnings), "as_of": as_of}
+    reader = Reader.current(therapist.practice.country)
+    context = {"form": form, "page": pages.attention_page(warnings, reader), "as_of": as_of}
     return _render(
         request,
         therapist,

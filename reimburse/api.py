@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -31,12 +32,13 @@ class SimulateView(APIView):
 
     @extend_schema(
         summary="Simulate: how sessions are reimbursed, quotas left, warnings",
-        description="The simulate contract (shared/contracts/simulate.md). Invalid input "
+        description="The simulate contract (docs/rules/simulate.md). Invalid input "
         "answers 400 with every problem found, each with a JSON-path-like field.",
         request=SimulateInputSerializer,
         responses=SimulateResultSerializer,
         tags=["simulate"],
     )
     def post(self, request: Request) -> Response:
-        # InvalidInput becomes the contract's 400 in practice.api.exceptions.
-        return Response(simulate(request.data))
+        # InvalidInput becomes the contract's 400 in practice.api.exceptions. Without ``lang``
+        # the sentences follow Accept-Language (LocaleMiddleware has read it).
+        return Response(simulate(request.data, language=translation.get_language()))

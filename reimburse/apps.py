@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReimburseConfig(AppConfig):
     name = "reimburse"
-    verbose_name = "Reimbursement rules"
+    verbose_name = _("Reimbursement rules")
 
     def ready(self) -> None:
         from reimburse.attention import signals

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from practice.models import Patient, Practice, Therapist
 from reimburse.attention.store import practice_attention
 from reimburse.engine.nl.tables import CHRONIC_LIST
+from reimburse.engine.vocabulary import Severity, WarningCode
 
 
 def chronic_conditions() -> tuple[str, ...]:
@@ -42,9 +45,9 @@ class PatientWarning:
     episode_id: int | None
     episode_title: str | None
     session_id: int | None
-    code: str
-    severity: str
-    message: str
+    code: WarningCode
+    severity: Severity
+    params: Mapping[str, Any]  # the JSON form (ISO dates, money strings): render with explain
 
     @property
     def urgency(self) -> tuple[int, int]:
@@ -92,7 +95,7 @@ def practice_warnings(
                     session_id=int(warning.session) if warning.session else None,
                     code=warning.code,
                     severity=warning.severity,
-                    message=warning.message,
+                    params=warning.params,
                 )
             )
     rows.sort(key=lambda row: (*row.urgency, row.patient_name))

@@ -25,7 +25,8 @@ from practice.models import (
 )
 from reimburse import engine
 from reimburse.engine import types as t
-from reimburse.engine.errors import EngineError
+from reimburse.engine.errors import EngineError, RulesNotInForce, UnknownValue
+from reimburse.engine.vocabulary import SEVERITY, WarningCode
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
 # model instances and ``values()`` rows become the same facts.
@@ -353,9 +354,15 @@ def practice_evaluations(
 
 def rules_unknown(case: t.Case, error: EngineError) -> t.Result:
     """Return the result of a case the rules cannot evaluate: one blocking warning, why."""
-    warning = t.Warning(
-        "rules_unknown",
-        "blocking",
-        f"The reimbursement rules cannot evaluate this patient's records: {error}",
-    )
+    code = WarningCode.RULES_UNKNOWN
+    warning = t.Warning(code, SEVERITY[code], params=error_params(error))
     return t.Result(case.country, case.as_of, (), (), (), (warning,))
+
+
+def error_params(error: EngineError) -> dict[str, object]:
+    """Say what the rules could not read, as a warning's parameters (no sentence)."""
+    if isinstance(error, RulesNotInForce):
+        return {"problem": "date", "date": error.day}
+    if isinstance(error, UnknownValue):
+        return {"problem": error.kind, "value": str(error.value), "where": error.owner}
+    return {"problem": "records"}

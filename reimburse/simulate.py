@@ -1,4 +1,4 @@
-"""The simulate contract (``shared/contracts/simulate.md``): JSON case in, JSON result out.
+"""The simulate contract (``docs/rules/simulate.md``): JSON case in, JSON result out.
 
 ``simulate(data)`` is the one call the API view and ``manage.py simulate`` make: it validates
 the input into engine facts (``parse_case``), evaluates them with the pure engine and renders
@@ -64,6 +64,7 @@ from reimburse.engine.types import (
     Warning,
     money,
 )
+from reimburse.explain import LANGUAGES, Reader, explanation, params_json, reason_json, warning_text
 
 COUNTRIES: tuple[Country, ...] = ("BE", "NL")
 CATEGORIES: Mapping[str, tuple[str, ...]] = {"BE": BE_CATEGORIES, "NL": NL_CATEGORIES}
@@ -77,6 +78,8 @@ ALL_PATHOLOGIES = tuple(code for codes in BE_PATHOLOGIES.values() for code in co
 
 # The input shape in contract order. Country-dependent objects are (both, BE only, NL only).
 CASE_KEYS = ("country", "as_of", "patient", "episodes", "sessions")
+REQUIRED_KEYS = CASE_KEYS
+LANGUAGE_KEY = "lang"  # v2: the language of explanations and messages, en (default), nl, fr
 PATIENT_KEYS = (("birth_date",), ("preferential",), ("coverage", "deductible_remaining"))
 EPISODE_KEYS = (
     ("id", "category"),
@@ -150,9 +153,15 @@ _BOM = "\ufeff"
 # ------------------------------------------------------------------------------ entry points
 
 
-def simulate(data: object) -> dict[str, Any]:
-    """Validate a contract input, evaluate it and return the contract output."""
+def simulate(data: object, *, language: str | None = None) -> dict[str, Any]:
+    """Validate a contract input, evaluate it and return the contract output.
+
+    Explanations and messages are written in the input's ``lang``, else ``language`` (over
+    HTTP: the request's ``Accept-Language``), else English.
+    """
     case = parse_case(data)
+    chosen = data.get(LANGUAGE_KEY) if isinstance(data, dict) else None
+    reader = Reader.of(chosen or language or "en", case.country)
     try:
         result = engine.evaluate(case)
     except RulesNotInForce as exc:
@@ -160,7 +169,7 @@ def simulate(data: object) -> dict[str, Any]:
         raise InvalidInput(_uncovered(data, case, exc)) from exc
     except EngineError as exc:  # a case the parser let through and the rules refuse
         raise InvalidInput([FieldError("", str(exc))]) from exc
-    return result_to_dict(result)
+    return result_to_dict(result, reader)
 
 
 def _uncovered(data: object, case: Case, exc: RulesNotInForce) -> list[FieldError]:
@@ -231,15 +240,20 @@ def _check_limits(data: object) -> None:
         raise InputTooLarge(errors)
 
 
-def result_to_dict(result: Result) -> dict[str, Any]:
-    """Render an engine ``Result`` as the contract's output object."""
+def result_to_dict(result: Result, reader: Reader | None = None) -> dict[str, Any]:
+    """Render an engine ``Result`` as the contract's output object, for ``reader``.
+
+    The sentences (``explanation``, ``message``) are in the reader's language (English by
+    default); codes and parameters are the same in every language.
+    """
+    reader = reader or Reader("en", result.country)
     return {
         "country": result.country,
         "as_of": result.as_of.isoformat(),
-        "sessions": [_outcome_dict(outcome) for outcome in result.sessions],
+        "sessions": [_outcome_dict(outcome, reader) for outcome in result.sessions],
         "quotas": [_quota_dict(quota) for quota in result.quotas],
         "pools": [_pool_dict(pool) for pool in result.pools],
-        "warnings": [_warning_dict(warning) for warning in result.warnings],
+        "warnings": [_warning_dict(warning, reader) for warning in result.warnings],
     }
 
 
@@ -481,7 +495,8 @@ def _case(data: object, errors: list[FieldError]) -> Case | None:
     f = _object(data, "", errors)
     if f is None:
         return None
-    f.keys(CASE_KEYS, required=CASE_KEYS)
+    f.keys((*CASE_KEYS, LANGUAGE_KEY), required=REQUIRED_KEYS)
+    f.choice(LANGUAGE_KEY, LANGUAGES, noun="language", default=None)
     country = cast(Country | None, f.choice("country", COUNTRIES, noun="country", default=None))
     as_of = f.date("as_of", default=None)
     patient = _patient(f.child("patient"), country)
@@ -761,19 +776,20 @@ def _session(
 # -------------------------------------------------------------------------------- the output
 
 
-def _outcome_dict(outcome: SessionOutcome) -> dict[str, Any]:
+def _outcome_dict(outcome: SessionOutcome, reader: Reader) -> dict[str, Any]:
     """Render one session's outcome."""
     return {
         "id": outcome.id,
         "date": outcome.date.isoformat(),
         "episode": outcome.episode,
-        "status": outcome.status,
+        "status": str(outcome.status),
         "ordinal": outcome.ordinal,
         "code": outcome.code,
         "extra_codes": list(outcome.extra_codes),
         "amounts": _amounts_dict(outcome.amounts),
         "rule": outcome.rule,
-        "explanation": outcome.explanation,
+        "reason": reason_json(outcome.reason),
+        "explanation": explanation(outcome, reader),
     }
 
 
@@ -809,14 +825,15 @@ def _pool_dict(pool: Pool) -> dict[str, Any]:
     }
 
 
-def _warning_dict(warning: Warning) -> dict[str, Any]:
+def _warning_dict(warning: Warning, reader: Reader) -> dict[str, Any]:
     """Render a warning with the contract's key order."""
     return {
-        "code": warning.code,
-        "severity": warning.severity,
+        "code": str(warning.code),
+        "severity": str(warning.severity),
         "episode": warning.episode,
         "session": warning.session,
-        "message": warning.message,
+        "params": params_json(warning.params),
+        "message": warning_text(warning, reader),
     }
 
 

@@ -459,6 +459,7 @@ def former_practice_warnings(practice: Practice, therapist: Any = None) -> list[
     (1 January of the year before ``as_of``, the product decision) are left out."""
     from practice.models import Patient
     from reimburse.attention.horizon import cut_date
+    from reimburse.explain import params_json
     from reimburse.selectors import PatientWarning
     from reimburse.services import statuses
 
@@ -482,7 +483,7 @@ def former_practice_warnings(practice: Practice, therapist: Any = None) -> list[
             session_id=int(w.session) if w.session else None,
             code=w.code,
             severity=w.severity,
-            message=w.message,
+            params=params_json(w.params),
         )
         for patient, result in statuses(patients=patients, as_of=AS_OF)
         for old in [before_cut(result)]

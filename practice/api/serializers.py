@@ -35,34 +35,17 @@ from reimburse.engine.types import (
     PLACES,
     SEVERITIES,
 )
+from reimburse.engine.vocabulary import ReasonCode, WarningCode
+from reimburse.explain import LANGUAGES, Reader, warning_text
 from reimburse.models import InsurerPackage
 from reimburse.simulate import CHRONIC_CONDITIONS, COUNTRIES, REFERRERS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
-# Every warning code of the simulate contract (simulate.md, "warnings[]").
-WARNING_CODES = (
-    "quota_low",
-    "quota_exhausted",
-    "pool_low",
-    "pool_exhausted",
-    "allowance_low",
-    "allowance_exhausted",
-    "prescription_missing",
-    "prescription_used_up",
-    "prescription_late_start",
-    "referral_missing",
-    "notification_missing",
-    "agreement_missing",
-    "agreement_ending",
-    "period_ending",
-    "period_ended",
-    "situations_exceeded",
-    "second_session_same_day",
-    "basic_starts",
-    "age_transition",
-)
+# The vocabulary's codes (``reimburse.engine.vocabulary``): the OpenAPI enums and the filters.
+WARNING_CODES = tuple(str(code) for code in WarningCode)
+REASON_CODES = tuple(str(code) for code in ReasonCode)
 SESSION_STATUSES = ("active", "cancelled")
 REIMBURSEMENT_STATUSES = (*BE_STATUSES, *NL_STATUSES)
 # PositiveSmallIntegerField holds up to 32767 on PostgreSQL; SQLite would take more, so the
@@ -569,7 +552,17 @@ class WarningRowSerializer(serializers.Serializer):
     )
     code = serializers.ChoiceField(choices=WARNING_CODES)
     severity = serializers.ChoiceField(choices=SEVERITIES)
-    message = serializers.CharField()
+    params = serializers.DictField(
+        help_text="The values the message uses (ISO dates, money strings, counts); "
+        "docs/codes.md lists them per code."
+    )
+    message = serializers.SerializerMethodField(
+        help_text="The warning in the request's language (Accept-Language)."
+    )
+
+    def get_message(self, row: Any) -> str:
+        reader: Reader = self.context["reader"]
+        return warning_text({"code": row.code, "params": row.params}, reader)
 
 
 @extend_schema_field(
@@ -614,6 +607,16 @@ class CountOrMoneyField(serializers.JSONField):
     """A pool figure: counts are integers, euro pools (deductible, budgets) money strings."""
 
 
+class ReasonSerializer(serializers.Serializer):
+    """Why a session got its status: a stable code and the values its sentence uses."""
+
+    code = serializers.ChoiceField(choices=REASON_CODES)
+    params = serializers.DictField(
+        help_text="ISO dates, money strings, counts; a Dutch reason's basis as a nested "
+        "reason. docs/codes.md lists the parameters of every code."
+    )
+
+
 class SessionOutcomeSerializer(serializers.Serializer):
     id = serializers.CharField()
     date = serializers.DateField()
@@ -628,7 +631,8 @@ class SessionOutcomeSerializer(serializers.Serializer):
     extra_codes = serializers.ListField(child=serializers.CharField())
     amounts = AmountsField(allow_null=True)
     rule = serializers.CharField()
-    explanation = serializers.CharField()
+    reason = ReasonSerializer()
+    explanation = serializers.CharField(help_text="The reason in the requested language.")
 
 
 class QuotaSerializer(serializers.Serializer):
@@ -655,7 +659,8 @@ class OutcomeWarningSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=SEVERITIES)
     episode = serializers.CharField(allow_null=True)
     session = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
+    params = serializers.DictField()
+    message = serializers.CharField(help_text="The warning in the requested language.")
 
 
 class SimulateResultSerializer(serializers.Serializer):
@@ -747,10 +752,15 @@ class SimulateSessionSerializer(serializers.Serializer):
 
 
 class SimulateInputSerializer(serializers.Serializer):
-    """The simulate contract's input (shared/contracts/simulate.md); unknown keys are refused."""
+    """The simulate contract's input (docs/rules/simulate.md); unknown keys are refused."""
 
     country = serializers.ChoiceField(choices=COUNTRIES)
     as_of = serializers.DateField()
+    lang = serializers.ChoiceField(
+        choices=LANGUAGES,
+        required=False,
+        help_text="Language of explanations and messages; default: Accept-Language, else en.",
+    )
     patient = SimulatePatientSerializer()
     episodes = SimulateEpisodeSerializer(many=True)
     sessions = SimulateSessionSerializer(many=True)

@@ -30,6 +30,7 @@ from practice.api.feeds import warning_feed
 from practice.api.parsers import ApiJSONParser
 from practice.api.permissions import practice_of
 from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+from reimburse.explain import Reader
 from reimburse.services import patient_status
 from reimburse.simulate import result_to_dict
 
@@ -115,7 +116,9 @@ class PatientViewSet(ScopedViewSet):
         query.is_valid(raise_exception=True)
         # The clock is read once, here, in the practice's time zone (Europe/Brussels).
         as_of = query.validated_data.get("as_of") or timezone.localdate()
-        return Response(result_to_dict(patient_status(patient=patient, as_of=as_of)))
+        # Sentences in the request's language (Accept-Language) with the practice's words.
+        reader = Reader.current(patient.practice.country)
+        return Response(result_to_dict(patient_status(patient=patient, as_of=as_of), reader))
 
 
 @extend_schema_view(
@@ -272,9 +275,12 @@ class WarningFeedView(GenericAPIView):
         query.is_valid(raise_exception=True)
         params = dict(query.validated_data)
         params["as_of"] = params.get("as_of") or timezone.localdate()
-        rows = warning_feed(practice=practice_of(request), **params)
+        practice = practice_of(request)
+        rows = warning_feed(practice=practice, **params)
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        context = {**self.get_serializer_context(), "reader": Reader.current(practice.country)}
+        data = serializers.WarningRowSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
 
 class NotFoundView(APIView):

@@ -64,7 +64,9 @@ def actionable(result: Result, case: Case) -> Result:
 
 def relevant_case(case: Case) -> Case:
     """Return the case without the episodes that cannot change what Needs attention shows."""
-    dropped = _be_dropped(case) if case.country == "BE" else _nl_dropped(case)
+    # A country without a proven trimming keeps everything (it is always right, only slower).
+    trim = _TRIMMING.get(case.country)
+    dropped = trim(case) if trim is not None else set()
     if not dropped:
         return case
     return replace(
@@ -447,3 +449,6 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
     for end in windows:
         changes += [end - be.ENDING_SOON, end + timedelta(days=1)]
     return min(day for day in changes if day > as_of)
+
+
+_TRIMMING: dict[str, Callable[[Case], set[str]]] = {"BE": _be_dropped, "NL": _nl_dropped}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from django.db.models import QuerySet
 from practice.models import Patient, Practice
 from reimburse.attention.compute import actionable_evaluations
 from reimburse.engine import types as t
+from reimburse.engine.vocabulary import Severity, WarningCode
+from reimburse.explain import params_json
 from reimburse.models import AttentionSnapshot
 
 # What turns records into Needs attention warnings, hashed: a deploy that changes any of it
@@ -166,7 +168,7 @@ def practice_attention(
             attention = PatientAttention(
                 patient_id=pk,
                 patient_name=evaluation.patient_name,
-                warnings=evaluation.result.warnings,
+                warnings=tuple(_stored_form(w) for w in evaluation.result.warnings),
                 episode_titles={
                     w.episode: evaluation.episode_titles[w.episode]
                     for w in evaluation.result.warnings
@@ -179,6 +181,14 @@ def practice_attention(
     return [found[pk] for pk, *_ in people if pk in found]
 
 
+def _stored_form(warning: t.Warning) -> t.Warning:
+    """Return the warning as a stored list keeps it: codes and JSON parameters, no text.
+
+    Computed and stored lists then read alike, whichever a reader gets.
+    """
+    return replace(warning, params=params_json(warning.params))
+
+
 def _snapshot(
     attention: PatientAttention, version: int, valid_until: date | None
 ) -> dict[str, Any]:
@@ -187,7 +197,14 @@ def _snapshot(
         "version": version,
         "valid_until": valid_until.isoformat() if valid_until else None,
         "warnings": [
-            {**asdict(w), "episode_title": attention.episode_titles.get(w.episode or "")}
+            {
+                "code": w.code,
+                "severity": w.severity,
+                "episode": w.episode,
+                "session": w.session,
+                "params": w.params,
+                "episode_title": attention.episode_titles.get(w.episode or ""),
+            }
             for w in attention.warnings
         ],
     }
@@ -231,7 +248,9 @@ def _store_snapshots(snapshots: list[dict[str, Any]], as_of: date, *, using: str
 
 def _attention_from_snapshot(pk: int, name: str, stored: list[dict[str, Any]]) -> PatientAttention:
     warnings = tuple(
-        t.Warning(w["code"], w["severity"], w["message"], w["episode"], w["session"])
+        t.Warning(
+            WarningCode(w["code"]), Severity(w["severity"]), w["episode"], w["session"], w["params"]
+        )
         for w in stored
     )
     titles = {w["episode"]: w["episode_title"] for w in stored if w["episode_title"] is not None}

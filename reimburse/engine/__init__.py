@@ -11,6 +11,7 @@ from datetime import date
 from reimburse.engine import be, nl
 from reimburse.engine.errors import RulesNotInForce, UnknownCountry
 from reimburse.engine.types import Case, Jurisdiction, Result, Warning
+from reimburse.engine.vocabulary import SEVERITY, WarningCode
 
 JURISDICTIONS: dict[str, Jurisdiction] = {"BE": be, "NL": nl}
 
@@ -24,7 +25,7 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     """
     jurisdiction = JURISDICTIONS.get(case.country)
     if jurisdiction is None:
-        raise UnknownCountry(f"no rules for country {case.country!r}")
+        raise UnknownCountry(case.country)
     return jurisdiction.evaluate(case, outcomes=outcomes)
 
 
@@ -58,13 +59,11 @@ def evaluate_known(case: Case, *, outcomes: bool = True) -> Result:
         return result
     dropped = [s for s in case.sessions if s.date in uncovered]
     first = min(dropped, key=lambda s: s.date)
-    days = sorted(uncovered)
     warning = Warning(
-        "rules_unknown",
-        "blocking",
-        f"No reimbursement rules are known for {len(dropped)} session(s) on "
-        f"{', '.join(d.isoformat() for d in days)}: they are left out of the counts.",
+        WarningCode.RULES_UNKNOWN,
+        SEVERITY[WarningCode.RULES_UNKNOWN],
         episode=first.episode,
         session=first.id,
+        params={"count": len(dropped), "dates": tuple(sorted(uncovered))},
     )
     return replace(result, warnings=(warning, *result.warnings))

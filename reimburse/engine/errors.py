@@ -31,17 +31,37 @@ class RulesNotInForce(EngineError):
         super().__init__(f"no {what} known for {day.isoformat()}{since}")
 
 
-class UnknownCountry(EngineError):
+class UnknownValue(EngineError):
+    """A fact names something the rules do not know: ``kind`` ``value`` (of ``owner``)."""
+
+    kind = "value"
+
+    def __init__(self, value: object, *, owner: str = "") -> None:
+        self.value = value
+        self.owner = owner
+        where = f"{owner}: " if owner else ""
+        super().__init__(f"{where}unknown {self.kind.replace('_', ' ')} {value!r}")
+
+
+class UnknownCountry(UnknownValue):
     """A case names a country the engine has no rules for."""
 
+    kind = "country"
 
-class UnknownCategory(EngineError):
+
+class UnknownCategory(UnknownValue):
     """An episode has a category the country's rules do not know."""
 
+    kind = "category"
 
-class UnknownEpisode(EngineError):
+
+class UnknownEpisode(UnknownValue):
     """A session names an episode the case does not contain."""
 
+    kind = "episode"
 
-class UnknownCondition(EngineError):
+
+class UnknownCondition(UnknownValue):
     """A Dutch chronic episode names no condition of the chronic list (Bijlage 1)."""
+
+    kind = "condition"

@@ -1,6 +1,6 @@
 """Facts in, outcome out: the value types of the pure reimbursement engine.
 
-These mirror the simulate contract (``shared/contracts/simulate.md``). The engine never
+These mirror the simulate contract (``docs/rules/simulate.md``). The engine never
 imports Django, reads no clock and touches no database: callers build these facts (from JSON
 in ``reimburse.simulate``, from rows in ``reimburse.services``) and pass ``as_of`` explicitly.
 """
@@ -13,7 +13,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, Protocol
 
+from reimburse.engine import vocabulary
 from reimburse.engine.errors import RulesNotInForce
+from reimburse.engine.vocabulary import ReasonCode, Severity, WarningCode
 
 __all__ = ["RulesNotInForce"]  # re-exported: callers import it with the facts
 
@@ -39,9 +41,10 @@ BE_PATHOLOGIES: dict[str, tuple[str, ...]] = {
     "e": tuple(f"e-{letter}" for letter in "abcdefghijkl"),
 }
 
-BE_STATUSES = ("best", "reduced", "reduced_2", "pending", "not_reimbursed")
-NL_STATUSES = ("basic", "supplementary", "patient")
-SEVERITIES = ("info", "warning", "blocking")
+# The statuses and severities are the vocabulary's (``engine.vocabulary``).
+BE_STATUSES = tuple(str(s) for s in vocabulary.BE_STATUSES)
+NL_STATUSES = tuple(str(s) for s in vocabulary.NL_STATUSES)
+SEVERITIES = tuple(str(s) for s in vocabulary.Severity)
 
 CENT = Decimal("0.01")
 
@@ -217,6 +220,18 @@ class NlAmounts:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why: a stable code and the values a sentence about it uses (``reimburse.explain``).
+
+    Values are dates, ``Decimal`` euros, counts, booleans, short codes (a category, a counter)
+    or a nested ``Reason``; the simulate output writes dates as ISO and money as strings.
+    """
+
+    code: ReasonCode
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SessionOutcome:
     """How one session is reimbursed, with the rule that decided it and why."""
 
@@ -229,7 +244,7 @@ class SessionOutcome:
     extra_codes: tuple[str, ...]
     amounts: BeAmounts | NlAmounts | None
     rule: str
-    explanation: str
+    reason: Reason
     # BE: the prescription the session was assigned to (decision 8), also when it started too
     # late; None when none covers it. For pages that show what is left on each prescription;
     # not part of the simulate output.
@@ -281,11 +296,13 @@ class Pool:
 
 @dataclass(frozen=True)
 class Warning:
-    code: str
-    severity: str
-    message: str
+    """Something the practice should know, with the values its sentence uses (``params``)."""
+
+    code: WarningCode
+    severity: Severity
     episode: str | None = None
     session: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

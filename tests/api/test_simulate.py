@@ -32,9 +32,13 @@ def test_the_answer_is_the_contracts_output(api: APIClient, case: str):
     assert response.json() == simulate(_example(f"{case}-input.json"))
     expected = _example(f"{case}-output.json")
     # The contract's wording and rule ids are illustrative; statuses and numbers are not.
-    for row in (*response.json()["sessions"], *expected["sessions"]):
+    # The examples are v1: v2 adds each session's reason (code and params).
+    sessions = response.json()["sessions"]
+    assert all(row["reason"]["code"].startswith(case[:2]) for row in sessions)
+    for row in (*sessions, *expected["sessions"]):
+        row.pop("reason", None)
         del row["explanation"], row["rule"]
-    assert response.json()["sessions"] == expected["sessions"]
+    assert sessions == expected["sessions"]
     assert response.json()["quotas"] == expected["quotas"]
 
 
@@ -175,3 +179,76 @@ def test_a_session_no_rule_covers_is_named_by_its_field(api: APIClient):
     assert response.status_code == 400
     assert list(errors(response)) == ["sessions[0].date"]
     assert "2010-05-03" in errors(response)["sessions[0].date"]
+
+
+# ----------------------------------------------------------------- v2: language and reasons
+
+
+def test_every_session_has_a_reason_code_and_every_warning_params(api: APIClient):
+    body = _post(api, _example("nl-chronic-input.json")).json()
+
+    assert [s["reason"]["code"] for s in body["sessions"]] == [
+        "nl.pay.patient",
+        "nl.pay.basic",
+        "nl.pay.basic",
+    ]
+    assert body["sessions"][1]["reason"]["params"] == {
+        "year": 2025,
+        "price": "40.00",
+        "part": "40.00",
+        "left": "20.00",
+        "basis": {
+            "code": "nl.basic.chronic",
+            "params": {"n": 21, "starts": True, "term_end": None, "term_known": True},
+        },
+    }
+    assert all("params" in w for w in body["warnings"])
+
+
+def test_lang_nl_writes_belgian_dutch_with_belgian_dates(api: APIClient):
+    case = {**_example("be-courante-input.json"), "lang": "nl"}
+
+    body = _post(api, case).json()
+
+    assert body["sessions"][0]["explanation"] == (
+        "Zitting 1 van 18 aan normaal tarief voor deze situatie in 2024; nog 17 over dit jaar; "
+        "intake aangerekend met deze eerste zitting van de behandeling."
+    )
+
+
+def test_lang_fr_writes_french(api: APIClient):
+    case = {**_example("be-courante-input.json"), "lang": "fr"}
+
+    body = _post(api, case).json()
+
+    assert body["sessions"][1]["explanation"] == (
+        "Séance 2 sur 18 au tarif normal pour cette situation en 2024 ; encore 16 cette année."
+    )
+
+
+def test_lang_nl_in_the_netherlands_writes_their_words_dates_and_money(api: APIClient):
+    case = {**_example("nl-chronic-input.json"), "lang": "nl"}
+
+    body = _post(api, case).json()
+
+    assert body["sessions"][1]["explanation"] == (
+        "Behandeling 21: vanaf hier vergoedt de basisverzekering; €\xa040,00 gaat naar het eigen "
+        "risico van 2025 (nog €\xa020,00)."
+    )
+
+
+def test_without_lang_the_accept_language_header_decides(api: APIClient):
+    response = api.post(
+        "/api/v1/simulate",
+        _example("be-courante-input.json"),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr-BE,fr;q=0.9",
+    )
+
+    assert response.json()["sessions"][2]["explanation"].startswith("Séance 3 sur 18")
+
+
+def test_an_unknown_lang_is_invalid_input(api: APIClient):
+    response = _post(api, {**_example("be-courante-input.json"), "lang": "de"})
+
+    assert errors(response) == {"lang": "unknown language 'de'; expected one of en, nl, fr"}

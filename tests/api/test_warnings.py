@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from practice.models import Practice, Therapist
 from reimburse import engine
 from reimburse.engine import types as t
+from reimburse.engine.vocabulary import Severity, WarningCode
 from tests.api.conftest import errors
 from tests.factories import (
     EpisodeFactory,
@@ -30,10 +31,25 @@ class StubRules:
     @staticmethod
     def evaluate(case: t.Case, *, outcomes: bool = True) -> t.Result:
         per_session = tuple(
-            t.Warning("prescription_missing", "warning", "no prescription", s.episode, s.id)
+            t.Warning(
+                WarningCode.PRESCRIPTION_MISSING,
+                Severity.WARNING,
+                s.episode,
+                s.id,
+                {"date": s.date},
+            )
             for s in case.sessions
         )
-        per_episode = tuple(t.Warning("quota_low", "info", "3 left", e.id) for e in case.episodes)
+        per_episode = tuple(
+            t.Warning(
+                WarningCode.QUOTA_LOW,
+                Severity.INFO,
+                e.id,
+                None,
+                {"counter": "courante", "remaining": 3},
+            )
+            for e in case.episodes
+        )
         return t.Result(case.country, case.as_of, (), (), (), per_session + per_episode)
 
 
@@ -90,9 +106,11 @@ def test_a_row_names_patient_episode_and_session(api: APIClient):
         "date",
         "code",
         "severity",
+        "params",
         "message",
     }
     assert row["episode_title"] == "Low back pain"
+    assert row["params"] == {"date": row["date"]}
     assert isinstance(row["session"], int)
 
 
@@ -168,3 +186,20 @@ def test_a_session_without_prescription_is_in_the_feed(api: APIClient, practice:
 
 def test_unauthenticated_is_401(anonymous: APIClient, db: None):
     assert anonymous.get("/api/v1/warnings").status_code == 401
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_the_message_follows_accept_language_with_the_practices_words(api: APIClient):
+    english = _feed(api, code="prescription_missing").json()["results"][0]
+    dutch = api.get(
+        "/api/v1/warnings", {"code": "prescription_missing"}, HTTP_ACCEPT_LANGUAGE="nl"
+    ).json()["results"][0]
+
+    day = date.fromisoformat(english["date"]).strftime("%d/%m/%Y")
+    assert english["message"] == (
+        f"The session of {day} has no prescription dated on or before it."
+    )
+    assert (
+        dutch["message"] == f"De zitting van {day} heeft geen voorschrift van op of vóór die dag."
+    )
+    assert dutch["params"] == english["params"]

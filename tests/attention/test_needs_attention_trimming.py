@@ -22,6 +22,7 @@ from reimburse import services
 from reimburse.attention import compute
 from reimburse.attention.compute import actionable_evaluations, unread_episodes
 from reimburse.attention.horizon import cut_date, unloaded
+from reimburse.explain import params_json
 from reimburse.selectors import PatientWarning, practice_warnings
 from reimburse.services import patients_for_evaluation, practice_evaluations, statuses
 from tests.factories import PracticeFactory
@@ -142,7 +143,7 @@ def _full_minus_old(practice: Practice, as_of: date) -> list[PatientWarning]:
                 session_id=int(w.session) if w.session else None,
                 code=w.code,
                 severity=w.severity,
-                message=w.message,
+                params=params_json(w.params),
             )
             for w in result.warnings
             if w.session is None or w.session not in old

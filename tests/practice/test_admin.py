@@ -19,6 +19,7 @@ from django.utils import timezone
 from practice.models import ApiToken, Episode, Patient, Practice, Therapist, TreatmentSession
 from reimburse import engine
 from reimburse.engine import types as t
+from reimburse.engine.vocabulary import Severity, WarningCode
 from tests.factories import (
     EpisodeFactory,
     PatientFactory,
@@ -57,17 +58,44 @@ class StubJurisdiction:
             )
             quotas.append(quota)
             if quota.remaining == 0:
-                warnings.append(t.Warning("quota_exhausted", "warning", "none left", episode.id))
+                warnings.append(
+                    t.Warning(
+                        WarningCode.QUOTA_EXHAUSTED,
+                        Severity.WARNING,
+                        episode.id,
+                        params={"counter": "courante", "limit": 18},
+                    )
+                )
             elif quota.remaining is not None and quota.remaining <= 3:
-                warnings.append(t.Warning("quota_low", "warning", "few left", episode.id))
+                warnings.append(
+                    t.Warning(
+                        WarningCode.QUOTA_LOW,
+                        Severity.WARNING,
+                        episode.id,
+                        params={"counter": "courante", "remaining": quota.remaining},
+                    )
+                )
             if episode.category in ("fa", "fb") and episode.notified_on is None:
-                warnings.append(t.Warning("notification_missing", "blocking", "notify", episode.id))
+                warnings.append(
+                    t.Warning(
+                        WarningCode.NOTIFICATION_MISSING,
+                        Severity.BLOCKING,
+                        episode.id,
+                        params={"category": episode.category},
+                    )
+                )
             late = bool(episode.prescriptions and sessions) and (
                 (sessions[0].date - episode.prescriptions[0].date).days > 60
             )
             if late:
+                first = sessions[0].date
                 warnings.append(
-                    t.Warning("prescription_late_start", "blocking", "late", episode.id)
+                    t.Warning(
+                        WarningCode.PRESCRIPTION_LATE_START,
+                        Severity.BLOCKING,
+                        episode.id,
+                        params={"prescribed": first, "deadline": first, "date": first},
+                    )
                 )
         return t.Result(
             country=case.country,
@@ -412,6 +440,9 @@ def test_the_quota_report_export_is_a_csv_per_quota_pool_and_warning(
         "2",
     )
     assert rows[2][header.index("name")] == "quota_low"
+    assert rows[2][header.index("message")] == (
+        "Courante sessions at the best rate: only 2 left in this period."
+    )
 
 
 def test_sessions_export_as_csv(clinic_client: Client, practice: Practice) -> None:

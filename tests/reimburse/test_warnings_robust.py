@@ -26,6 +26,7 @@ def test_an_unknown_category_is_one_blocking_rules_unknown_row_and_the_others_st
 
     theirs = [r for r in rows if r.patient_id == broken.pk]
     assert [(r.code, r.severity) for r in theirs] == [("rules_unknown", "blocking")]
-    assert "unknown category 'hydrotherapy'" in theirs[0].message
+    assert theirs[0].params["problem"] == "category"
+    assert theirs[0].params["value"] == "hydrotherapy"
     # The other patient's warnings are those of its own evaluation: no prescription (P1).
     assert [r.code for r in rows if r.patient_id == fine.pk] == ["prescription_missing"]

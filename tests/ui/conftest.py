@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
@@ -115,6 +116,72 @@ def add_colleagues_patients(clinic: Clinic) -> None:
         SessionFactory(
             episode=shoulder, therapist=colleague, date=date(year, 1, 5) + timedelta(days=3 * n)
         )
+
+
+def french_clinic(*, today: date) -> Clinic:
+    """A French-speaking Belgian practice: a patient near the courante quota and an Fa knee
+    whose notification was never sent, every record typed in French."""
+    practice = cast(Practice, PracticeFactory(name="Cabinet de Liège", country="BE"))
+    user = saved_user(username="claire", first_name="Claire", last_name="Dubois")
+    therapist = cast(Therapist, TherapistFactory(practice=practice, user=user))
+    patient = cast(
+        Patient, PatientFactory(practice=practice, first_name="Marie", last_name="Lambert")
+    )
+    episode = cast(Episode, EpisodeFactory(patient=patient, title="Lombalgie", category="courante"))
+    prescription = cast(
+        Prescription, PrescriptionFactory(episode=episode, date=date(today.year, 1, 5), sessions=18)
+    )
+    for n in range(16):
+        SessionFactory(
+            episode=episode,
+            therapist=therapist,
+            date=date(today.year, 1, 6) + timedelta(days=2 * n),
+        )
+    knee = EpisodeFactory(patient=patient, title="Genou", category="fa", pathology="fa-1")
+    PrescriptionFactory(episode=knee, date=date(today.year, 3, 2), sessions=30)
+    SessionFactory(episode=knee, therapist=therapist, date=date(today.year, 3, 3))
+    return Clinic(practice, therapist, patient, episode, prescription, today.year)
+
+
+def dutch_clinic(*, today: date) -> Clinic:
+    """A practice in the Netherlands: a stroke patient past the unpaid first 20 (the
+    deductible applies) and a knee under the osteoarthritis scheme, typed in Dutch."""
+    practice = cast(Practice, PracticeFactory(name="Fysiopraktijk Utrecht", country="NL"))
+    user = saved_user(username="daan", first_name="Daan", last_name="de Vries")
+    therapist = cast(Therapist, TherapistFactory(practice=practice, user=user))
+    patient = cast(
+        Patient,
+        PatientFactory(
+            practice=practice, first_name="Sanne", last_name="Bakker", birth_date=date(1958, 4, 2)
+        ),
+    )
+    episode = cast(
+        Episode,
+        EpisodeFactory(
+            patient=patient,
+            title="Beroerte",
+            category="chronic",
+            condition="cva",
+            prior_treatments=18,
+            referral_date=date(today.year - 1, 11, 2),
+            referral_by="specialist",
+        ),
+    )
+    for n in range(4):
+        SessionFactory(
+            episode=episode,
+            therapist=therapist,
+            date=date(today.year, 1, 6) + timedelta(days=7 * n),
+            price=Decimal("40.00"),
+        )
+    knee = EpisodeFactory(patient=patient, title="Knie", category="osteoarthritis")
+    SessionFactory(
+        episode=knee, therapist=therapist, date=date(today.year, 2, 3), price=Decimal("40.00")
+    )
+    prescription = cast(
+        Prescription, PrescriptionFactory(episode=episode, date=date(today.year, 1, 2))
+    )
+    return Clinic(practice, therapist, patient, episode, prescription, today.year)
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def test_therapist_records_a_session_after_previewing_it(
     expect(page.get_by_role("heading", name="Needs attention")).to_be_visible()
     row = page.locator(".attention__row", has_text="Janssens, Jan")
     expect(row).to_contain_text("Quota almost used")
-    expect(row).to_contain_text("2 courante session(s) left")
+    expect(row).to_contain_text("Courante sessions at the best rate: only 2 left in this period.")
     _shot(page, "needs-attention")
 
     # The patient page: the quota bar, the sessions and the prescription.
@@ -142,3 +142,50 @@ def test_plan_ahead_shows_the_rates_without_saving(
     page.goto(f"{live_server.url}/")
     assert _fits(page)
     _shot(page, "needs-attention-tablet")
+
+
+# ---------------------------------------------------------------- in the reader's language
+
+ENGLISH = re.compile(
+    r"\b(the|session|sessions|treatment|treatments|not|left|and|with|from|pays|used|"
+    r"cover|insurance|period|rate|best|reduced|pending|deductible)\b",
+    re.IGNORECASE,
+)
+
+
+def _english_in(page: Page) -> list[str]:
+    """The English words on the page, outside the records the practice typed itself."""
+    text = page.locator("main").inner_text()
+    return ENGLISH.findall(text)
+
+
+def test_a_belgian_therapist_reads_french_and_a_dutch_one_dutch(
+    page: Page, live_server: Any, transactional_db: Any
+) -> None:
+    """Issue 14: no English sentence on Needs attention and the patient page."""
+    from django.utils import timezone
+
+    from tests.ui.conftest import dutch_clinic, french_clinic
+
+    today = timezone.localdate()
+    belgian = french_clinic(today=today)
+    dutch = dutch_clinic(today=today)
+    page.set_viewport_size(LAPTOP)
+    for clinic, username, language, heading in (
+        (belgian, "claire", "fr", "Points d'attention"),
+        (dutch, "daan", "nl", "Aandachtspunten"),
+    ):
+        page.context.clear_cookies()
+        page.goto(live_server.url + "/accounts/login/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("button[type=submit]").last.click()
+        page.locator(f"button[name=language][value={language}]").click()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        assert page.locator(".attention__row").count() >= 1
+        assert _english_in(page) == [], (username, "attention")
+        _shot(page, f"needs-attention-{language}-{clinic.practice.country.lower()}")
+        page.goto(f"{live_server.url}/patients/{clinic.patient.pk}/")
+        expect(page.locator("td.explanation").first).to_be_visible()
+        assert _english_in(page) == [], (username, "patient")
+        _shot(page, f"patient-{language}-{clinic.practice.country.lower()}")

@@ -9,6 +9,8 @@ import pytest
 
 from practice import pages
 from reimburse.engine import types as t
+from reimburse.engine.vocabulary import ReasonCode, Severity, WarningCode
+from reimburse.explain import Reader
 from reimburse.selectors import PatientWarning
 
 
@@ -23,7 +25,7 @@ def _outcome(day: date, status: str = "best") -> t.SessionOutcome:
         extra_codes=(),
         amounts=None,
         rule="X",
-        explanation="",
+        reason=t.Reason(ReasonCode.BE_PRESCRIPTION_MISSING),
     )
 
 
@@ -95,32 +97,27 @@ def test_quota_bar_colour_follows_what_is_left(
     assert (bar.state, bar.percent) == (state, percent)
 
 
-def test_warning_message_drops_the_engine_episode_prefix() -> None:
-    assert pages.warning_message("12: send the notification.", "12") == "Send the notification."
-    assert pages.warning_message("Pool is used up.", None) == "Pool is used up."
-
-
-def _warning(
-    patient: int, code: str, session: int | None, episode: int | None = 1
-) -> PatientWarning:
+def _warning(patient: int, session: int, episode: int | None = 1) -> PatientWarning:
     return PatientWarning(
         patient_id=patient,
         patient_name=f"Patient {patient}",
         episode_id=episode,
         episode_title="Shoulder",
         session_id=session,
-        code=code,
-        severity="blocking",
-        message=f"{code} for session {session}",
+        code=WarningCode.PRESCRIPTION_MISSING,
+        severity=Severity.BLOCKING,
+        params={"date": f"2026-03-{session - 80:02d}"},
     )
 
 
 def test_a_warning_repeated_for_several_sessions_is_one_row_that_counts_the_rest() -> None:
-    late = [_warning(1, "prescription_late_start", session) for session in (87, 88, 89)]
-    other = _warning(2, "prescription_late_start", 90)
+    late = [_warning(1, session) for session in (87, 88, 89)]
+    other = _warning(2, 90)
 
-    page = pages.attention_page([*late, other])
+    page = pages.attention_page([*late, other], Reader("en", "BE"))
 
     assert [(row.patient_id, row.more) for row in page.rows] == [(1, 2), (2, 0)]
-    assert page.rows[0].message == "prescription_late_start for session 87"
+    assert page.rows[0].message == (
+        "The session of 07/03/2026 has no prescription dated on or before it."
+    )
     assert page.patient_count == 2

@@ -13,8 +13,8 @@ in three steps, always in this order:
 Because every counter only looks at sessions already decided, a session's outcome depends on
 the sessions before it and never on the ones after it.
 
-Rule ids (``BE.C1`` …) are those of ``shared/domain/belgium-riziv.md`` §1–§3. "Decision N"
-refers to the numbered decisions of ``shared/contracts/simulate.md``, the product's choices
+Rule ids (``BE.C1`` …) are those of ``docs/rules/belgium-riziv.md`` §1–§3. "Decision N"
+refers to the numbered decisions of ``docs/rules/simulate.md``, the product's choices
 where the sources leave room; explanations they drive say "(interpretation)".
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -41,11 +41,16 @@ from reimburse.engine.types import (
     Pool,
     Prescription,
     Quota,
+    Reason,
     Result,
     Session,
     SessionOutcome,
     Warning,
 )
+from reimburse.engine.vocabulary import SEVERITY, ReasonCode, Status, WarningCode
+
+R = ReasonCode
+W = WarningCode
 
 # Warnings about things that end soon look this far ahead of ``as_of`` (simulate contract).
 ENDING_SOON = timedelta(days=30)
@@ -55,36 +60,6 @@ LOW_AT_MOST = 3
 SECOND_SESSION_CATEGORIES = ("palliative", "e")
 # The codes in the tables are those of a standard 30-minute session (S4).
 STANDARD_MINUTES = 30
-# How a category is named in sentences for therapists.
-LABEL = {
-    "courante": "courante",
-    "fa": "Fa",
-    "fb": "Fb",
-    "e": "E",
-    "perinatal": "perinatal",
-    "palliative": "palliative",
-}
-
-# One severity per warning code, so the practice sees the same weight everywhere:
-# blocking = a session is held or lost until the practice acts (paperwork);
-# warning  = a limit is near or reached, or a session is lost by rule;
-# info     = something ends soon.
-SEVERITY = {
-    "prescription_missing": "blocking",
-    "prescription_used_up": "blocking",
-    "prescription_late_start": "blocking",
-    "notification_missing": "blocking",
-    "agreement_missing": "blocking",
-    "quota_low": "warning",
-    "quota_exhausted": "warning",
-    "pool_low": "warning",
-    "pool_exhausted": "warning",
-    "period_ended": "warning",
-    "situations_exceeded": "warning",
-    "second_session_same_day": "warning",
-    "agreement_ending": "info",
-    "period_ending": "info",
-}
 
 
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:
@@ -165,15 +140,6 @@ def overflow_pool_period(day: date) -> tuple[date, date, int | None]:
     return start, end, entry.value
 
 
-def _nth(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _sentence(*parts: str) -> str:
-    return "; ".join(p for p in parts if p) + "."
-
-
 # --------------------------------------------------------------------------------------- state
 
 
@@ -225,27 +191,23 @@ class _EpisodeState:
 
 
 class _Decision(NamedTuple):
-    """A session's status before codes and amounts are attached (one per session: a tuple).
+    """A session's status and why, before codes and amounts are attached (one per session).
 
-    ``explain`` is the sentence, or a function writing it: the sentence is only needed when
-    the session's outcome is built (``evaluate(..., outcomes=True)``), so the frequent
-    decisions write it only then.
+    ``reason`` and ``params`` become the outcome's ``Reason``; the engine writes no sentence
+    (``reimburse.explain`` renders one in the reader's language).
     """
 
-    status: str
+    status: Status
     rule: str
-    explain: str | Callable[[], str]
+    reason: ReasonCode
+    params: Mapping[str, object]
     ordinal: int | None = None
-    tier: str | None = None  # the code tier in ``belgium_tables.CODES``
+    tier: str | None = None  # the code tier in ``be.tables.CODES``
     extra_codes: tuple[str, ...] = ()
 
-    @property
-    def explanation(self) -> str:
-        return self.explain if isinstance(self.explain, str) else self.explain()
 
-
-def _not_reimbursed(rule: str, explanation: str) -> _Decision:
-    return _Decision("not_reimbursed", rule, explanation)
+def _not_reimbursed(rule: str, reason: ReasonCode, **params: object) -> _Decision:
+    return _Decision(Status.NOT_REIMBURSED, rule, reason, params)
 
 
 class _Warnings:
@@ -257,19 +219,19 @@ class _Warnings:
 
     def add(
         self,
-        code: str,
-        message: str,
+        code: WarningCode,
         *,
         episode: str | None = None,
         session: str | None = None,
         once_per: tuple[object, ...] | None = None,
+        **params: object,
     ) -> None:
         if once_per is not None:
             key = (code, *once_per)
             if key in self._seen:
                 return
             self._seen.add(key)
-        self.items.append(Warning(code, SEVERITY[code], message, episode, session))
+        self.items.append(Warning(code, SEVERITY[code], episode, session, params))
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -294,7 +256,7 @@ class _Evaluation:
     def _episode_state(episode: Episode) -> _EpisodeState:
         """Start an episode's counts, its prescriptions oldest first."""
         if episode.category not in BE_CATEGORIES:
-            raise UnknownCategory(f"episode {episode.id!r}: unknown category {episode.category!r}")
+            raise UnknownCategory(episode.category, owner=f"episode {episode.id}")
         # "The oldest prescription first" (decision 8); equal dates keep the input order.
         prescriptions = sorted(
             enumerate(episode.prescriptions), key=lambda item: (item[1].date, item[0])
@@ -310,7 +272,7 @@ class _Evaluation:
         """Decide one session (sessions must arrive in ``ordered`` order)."""
         state = self.episodes.get(session.episode)
         if state is None:
-            raise UnknownEpisode(f"session {session.id!r}: unknown episode {session.episode!r}")
+            raise UnknownEpisode(session.episode, owner=f"session {session.id}")
         if state.first_session is None:
             state.first_session = session.id
         # The order matters: the day check, then the prescription, then the counter. A step
@@ -325,7 +287,7 @@ class _Evaluation:
             # Decision 9 (v1.1): the day goes to the first session that can be reimbursed;
             # one that is itself not reimbursed (no prescription, a 10th perinatal session,
             # an exhausted pool) leaves it to the next session that day.
-            if decision.status != "not_reimbursed":
+            if decision.status != Status.NOT_REIMBURSED:
                 self.admitted_per_day[session.date] += 1
         if self.keep_outcomes:
             self.outcomes.append(self._outcome(session, state.episode, decision))
@@ -350,26 +312,19 @@ class _Evaluation:
         ):
             return None
         self.warnings.add(
-            "second_session_same_day",
-            f"The session of {session.date.isoformat()} is not the first session that day: "
-            "only one session a day is reimbursed (a motivated second one for palliative and "
-            "E patients).",
+            W.SECOND_SESSION_SAME_DAY,
             episode=session.episode,
             session=session.id,
+            date=session.date,
         )
         if category not in SECOND_SESSION_CATEGORIES:
-            why = f"{LABEL[category]} sessions have no second-session code"
+            why = "no_second_code"
         elif self.admitted_per_day[session.date] >= 2:
-            why = "at most a motivated second session is reimbursed on one day"
+            why = "at_most_two"
         else:
-            why = "its prescription does not motivate a second session that day"
+            why = "not_motivated"
         return _not_reimbursed(
-            "BE.S1",
-            _sentence(
-                "Not reimbursed: another session already took "
-                f"{session.date.isoformat()} (one session per day)",
-                why,
-            ),
+            "BE.S1", R.BE_SAME_DAY, date=session.date, category=category, why=why
         )
 
     @staticmethod
@@ -411,50 +366,30 @@ class _Evaluation:
         if rx is None:
             if verdict == "missing":
                 self.warnings.add(
-                    "prescription_missing",
-                    f"The session of {session.date.isoformat()} has no prescription "
-                    "dated on or before it.",
-                    episode=ep,
-                    session=session.id,
+                    W.PRESCRIPTION_MISSING, episode=ep, session=session.id, date=session.date
                 )
-                return _not_reimbursed(
-                    "BE.P1",
-                    "Not reimbursed: no prescription of this treatment is dated on or before "
-                    "this session.",
-                )
+                return _not_reimbursed("BE.P1", R.BE_PRESCRIPTION_MISSING)
             self.warnings.add(
-                "prescription_used_up",
-                "All prescribed sessions are used; the session of "
-                f"{session.date.isoformat()} needs a new prescription.",
-                episode=ep,
-                session=session.id,
+                W.PRESCRIPTION_USED_UP, episode=ep, session=session.id, date=session.date
             )
-            return _not_reimbursed(
-                "BE.P3",
-                "Not reimbursed: all prescribed sessions are used, a new prescription is "
-                "needed (interpretation).",
-            )
+            return _not_reimbursed("BE.P3", R.BE_PRESCRIPTION_USED_UP)
         if rx.started_late is None:
             rx.started_late = verdict == "late"
         rx.used += 1
         self.assigned[session.id] = rx.prescription.id
         if verdict == "ok":
             return None
-        prescribed = rx.prescription
+        prescribed = rx.prescription.date
         self.warnings.add(
-            "prescription_late_start",
-            f"The prescription of {prescribed.date.isoformat()} had to start by "
-            f"{rx.deadline.isoformat()}; the session of {session.date.isoformat()} falls under it "
-            "and is not "
-            "reimbursed.",
+            W.PRESCRIPTION_LATE_START,
             episode=ep,
             session=session.id,
+            prescribed=prescribed,
+            deadline=rx.deadline,
+            date=session.date,
         )
         return _not_reimbursed(
-            "BE.P6",
-            f"Not reimbursed: the prescription of {prescribed.date.isoformat()} "
-            f"had to start by {rx.deadline.isoformat()} (2 calendar months, interpretation) "
-            "and started later, so it covers nothing.",
+            "BE.P6", R.BE_PRESCRIPTION_LATE, prescribed=prescribed, deadline=rx.deadline
         )
 
     def _category(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
@@ -488,74 +423,69 @@ class _Evaluation:
         rank = self._situation_rank(ep.id, year)
         n = state.per_year[year] + 1
         best_rate = tables.limit("courante_best_rate", day)
-        if rank > tables.limit("courante_situations", day):
+        situations = tables.limit("courante_situations", day)
+        if rank > situations:
             self.warnings.add(
-                "situations_exceeded",
-                f"This is the {_nth(rank)} courante situation of {year}: from the 4th only "
-                "reduced overflow sessions are reimbursed.",
+                W.SITUATIONS_EXCEEDED,
                 episode=ep.id,
                 session=session.id,
                 once_per=(ep.id, year),
+                rank=rank,
+                year=year,
+                situations=situations,
             )
-            lead = (
-                f"Session {n} of the {_nth(rank)} courante situation of {year}: from the 4th "
-                "situation only overflow sessions at a reduced rate"
+            return self._overflow(
+                session,
+                state,
+                n,
+                "BE.C9",
+                R.BE_COURANTE_SITUATION_OVERFLOW,
+                rank=rank,
+                situations=situations,
             )
-            return self._overflow(session, state, n, "BE.C9", lead)
         if n > best_rate:
-            lead = (
-                f"Session {n} of this situation in {year}, past the {best_rate} at the best "
-                "rate: overflow session at a reduced rate"
+            return self._overflow(
+                session, state, n, "BE.C4", R.BE_COURANTE_OVERFLOW, limit=best_rate
             )
-            return self._overflow(session, state, n, "BE.C4", lead)
 
+        # C2: sessions 1-9 of a treatment have their own codes.
         tier = "1-9" if n <= 9 else "10-18"
         # Decision 1 [I]: a treatment running across 1 January restarts at session 1.
         restarted = n == 1 and any(d.year < year for d in state.counted)
         intake = self._intake(session, state, n)
         state.count(day)
-        left = best_rate - n
-        restart_text = "the count restarted on 1 January (interpretation)" if restarted else ""
-        intake_text = "intake billed with this first session of the treatment" if intake else ""
+        params = {
+            "n": n,
+            "limit": best_rate,
+            "year": year,
+            "restarted": restarted,
+            "intake": bool(intake),
+        }
         if rank > 1 and not (ep.agreement and ep.agreement.covers(day)):
             self.warnings.add(
-                "agreement_missing",
-                f"This is the {_nth(rank)} courante situation of {year}: its sessions need "
-                "the advising physician's agreement and are pending.",
+                W.AGREEMENT_MISSING,
                 episode=ep.id,
                 session=session.id,
                 once_per=(ep.id, year),
+                category="courante",
+                rank=rank,
+                year=year,
             )
             return _Decision(
-                "pending",
+                Status.PENDING,
                 "BE.C6",
-                lambda: _sentence(
-                    f"Pending: session {n} of the {_nth(rank)} courante situation of {year} "
-                    "waits for the advising physician's agreement (interpretation)",
-                    restart_text,
-                    intake_text,
-                ),
+                R.BE_COURANTE_PENDING,
+                {**params, "rank": rank},
                 n,
                 tier,
                 intake,
             )
-        return _Decision(
-            "best",
-            "BE.C6" if rank > 1 else "BE.C1",
-            lambda: _sentence(
-                f"Session {n} of {best_rate} at the best rate for this situation in {year}",
-                (
-                    f"agreed {_nth(rank)} situation of {year}"
-                    if rank > 1
-                    else f"{left} left this year"
-                ),
-                restart_text,
-                intake_text,
-            ),
-            n,
-            tier,
-            intake,
-        )
+        if rank > 1:
+            reason, rule, params = R.BE_COURANTE_AGREED, "BE.C6", {**params, "rank": rank}
+        else:
+            reason, rule = R.BE_COURANTE_BEST, "BE.C1"
+            params = {**params, "remaining": best_rate - n}
+        return _Decision(Status.BEST, rule, reason, params, n, tier, intake)
 
     def _intake(self, session: Session, state: _EpisodeState, n: int) -> tuple[str, ...]:
         """Bill the intake with a treatment's first session, once a year, with a 1–9 code (S7)."""
@@ -569,27 +499,27 @@ class _Evaluation:
         return (code,)
 
     def _overflow(
-        self, session: Session, state: _EpisodeState, n: int, rule: str, lead: str
+        self,
+        session: Session,
+        state: _EpisodeState,
+        n: int,
+        rule: str,
+        reason: ReasonCode,
+        **params: object,
     ) -> _Decision:
         """Draw an overflow session from the patient's yearly pool (C4, C5; decision 3)."""
         start, _, pool_limit = overflow_pool_period(session.date)
         year = session.date.year
         if pool_limit is not None and self.pool_used[start] >= pool_limit:
             return _not_reimbursed(
-                "BE.C5",
-                f"Not reimbursed: session {n} of this situation in {year} could only be an "
-                f"overflow session, and the {pool_limit} overflow sessions of {year} are used up.",
+                "BE.C5", R.BE_COURANTE_POOL_EXHAUSTED, n=n, year=year, pool_limit=pool_limit
             )
         self.pool_used[start] += 1
         state.count(session.date)
+        # No yearly cap before 1 August 2021 (C5): ``pool_left`` is then None.
         left = None if pool_limit is None else pool_limit - self.pool_used[start]
-
-        def explain() -> str:
-            if left is None:
-                return _sentence(lead, "no yearly cap on overflow sessions before 1 August 2021")
-            return _sentence(lead, f"{left} of {pool_limit} overflow sessions left in {year}")
-
-        return _Decision("reduced", rule, explain, n, "overflow")
+        params = {**params, "n": n, "year": year, "pool_left": left, "pool_limit": pool_limit}
+        return _Decision(Status.REDUCED, rule, reason, params, n, "overflow")
 
     # -- Fa (FA1–FA5; decisions 4, 6) -------------------------------------------------------
 
@@ -600,16 +530,12 @@ class _Evaluation:
         ep = state.episode
         if ep.notified_on is not None:
             return decision
-        kind = LABEL[ep.category]
         self._notification_missing(ep, session.id)
-        rule = "BE.FA4" if ep.category == "fa" else "BE.FB4"
         return _Decision(
-            "pending",
-            rule,
-            lambda: (
-                f"Pending: {kind} session {decision.ordinal} waits for the notification to "
-                "the advising physician (interpretation)."
-            ),
+            Status.PENDING,
+            "BE.FA4" if ep.category == "fa" else "BE.FB4",
+            R.BE_NOTIFICATION_PENDING,
+            {"n": decision.ordinal, "category": ep.category},
             decision.ordinal,
             decision.tier,
         )
@@ -617,24 +543,24 @@ class _Evaluation:
     def _notification_missing(self, episode: Episode, session: str | None) -> None:
         """Warn once per Fa/Fb episode that its notification is not recorded (FA4, FB4)."""
         self.warnings.add(
-            "notification_missing",
-            f"Send the {LABEL[episode.category]} notification to the advising physician; "
-            "until it is received no session is paid.",
+            W.NOTIFICATION_MISSING,
             episode=episode.id,
             session=session,
             once_per=(episode.id,),
+            category=episode.category,
         )
 
     def _period_ended(self, session: Session, state: _EpisodeState, end: date) -> None:
         """Warn once per episode that sessions fall after its Fa/Fb period."""
         ep = state.episode
         self.warnings.add(
-            "period_ended",
-            f"The session of {session.date.isoformat()} falls after the period that ended on "
-            f"{end.isoformat()}.",
+            W.PERIOD_ENDED,
             episode=ep.id,
             session=session.id,
             once_per=(ep.id,),
+            category=ep.category,
+            date=session.date,
+            end=end,
         )
 
     def _fa(self, session: Session, state: _EpisodeState) -> _Decision:
@@ -644,38 +570,24 @@ class _Evaluation:
         end = fa_period_end(start)
         if day > end:
             self._period_ended(session, state, end)
-            return _not_reimbursed(
-                "BE.FA5",
-                f"Not reimbursed: the Fa period {start.isoformat()} to {end.isoformat()} has "
-                "ended and Fa cannot be extended.",
-            )
+            return _not_reimbursed("BE.FA5", R.BE_FA_PERIOD_ENDED, start=start, end=end)
         polytrauma = ep.pathology == "fa-16"
         best_rate = tables.limit("fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", day)
         n = len(state.counted) + 1
         state.count(day)
+        params = {"n": n, "limit": best_rate, "end": end}
         if n <= best_rate:
             decision = _Decision(
-                "best",
+                Status.BEST,
                 "BE.FA2" if polytrauma else "BE.FA1",
-                lambda: _sentence(
-                    f"Fa session {n} of {best_rate} at the best rate",
-                    f"period until {end.isoformat()}",
-                ),
+                R.BE_FA_BEST,
+                params,
                 n,
                 # FA6: since 2021-06-01 sessions 1–20 have codes of their own.
                 "1-20" if n <= 20 else "best",
             )
         else:
-            decision = _Decision(
-                "reduced",
-                "BE.FA3",
-                lambda: _sentence(
-                    f"Fa session {n}, past the {best_rate} at the best rate: reduced rate",
-                    f"period until {end.isoformat()}",
-                ),
-                n,
-                "reduced",
-            )
+            decision = _Decision(Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, params, n, "reduced")
         return self._notification(session, state, decision)
 
     # -- Fb (FB1–FB4; decisions 5, 6) -------------------------------------------------------
@@ -687,50 +599,31 @@ class _Evaluation:
         end = fb_period_end(start)
         if day > end:
             self._period_ended(session, state, end)
-            return _not_reimbursed(
-                "BE.FB1",
-                f"Not reimbursed: the Fb period {start.isoformat()} to {end.isoformat()} has "
-                "ended; a renewal needs a new notification.",
-            )
+            return _not_reimbursed("BE.FB1", R.BE_FB_PERIOD_ENDED, start=start, end=end)
         best_rate = tables.limit("fb_best_rate", day)
         first_reduced = tables.limit("fb_first_reduced", day)
         n = state.per_year[year] + 1
-        restarted = n == 1 and start.year < year
         state.count(day)
-        # [I] "per year" is the calendar year (CM-PAT), decision 5.
-        restart_text = "the count restarted on 1 January (interpretation)" if restarted else ""
         if n <= best_rate:
-            decision = _Decision(
-                "best",
-                "BE.FB2",
-                lambda: _sentence(
-                    f"Fb session {n} of {best_rate} at the best rate in {year}", restart_text
-                ),
-                n,
-                "best",
-            )
+            # [I] "per year" is the calendar year (CM-PAT), decision 5.
+            params = {
+                "n": n,
+                "limit": best_rate,
+                "year": year,
+                "restarted": n == 1 and start.year < year,
+            }
+            decision = _Decision(Status.BEST, "BE.FB2", R.BE_FB_BEST, params, n, "best")
         elif n <= best_rate + first_reduced:
-            decision = _Decision(
-                "reduced",
-                "BE.FB3",
-                lambda: _sentence(
-                    f"Fb session {n} of {year}: first reduced tier "
-                    f"({best_rate + 1}–{best_rate + first_reduced})"
-                ),
-                n,
-                "61-80",
-            )
+            params = {
+                "n": n,
+                "year": year,
+                "first": best_rate + 1,
+                "last": best_rate + first_reduced,
+            }
+            decision = _Decision(Status.REDUCED, "BE.FB3", R.BE_FB_REDUCED, params, n, "61-80")
         else:
-            decision = _Decision(
-                "reduced_2",
-                "BE.FB3",
-                lambda: _sentence(
-                    f"Fb session {n} of {year}: second reduced tier "
-                    f"(from the {_nth(best_rate + first_reduced + 1)})"
-                ),
-                n,
-                "81+",
-            )
+            params = {"n": n, "year": year, "first": best_rate + first_reduced + 1}
+            decision = _Decision(Status.REDUCED_2, "BE.FB3", R.BE_FB_REDUCED_2, params, n, "81+")
         return self._notification(session, state, decision)
 
     # -- E, perinatal, palliative (E1, E2, PN1, PAL1; decisions 7, 10) ------------------------
@@ -742,63 +635,35 @@ class _Evaluation:
         state.count(day)
         tier = "second" if second_of_day else "session"
         if ep.agreement is not None and ep.agreement.covers(day):
-            until = ep.agreement.until
-            return _Decision(
-                "best",
-                "BE.E2",
-                lambda: (
-                    f"E session {n}: no cap within the agreement "
-                    f"({f'until {until.isoformat()}' if until else 'without end date'})."
-                ),
-                n,
-                tier,
-            )
+            params = {"n": n, "until": ep.agreement.until}
+            return _Decision(Status.BEST, "BE.E2", R.BE_E_AGREED, params, n, tier)
         self.warnings.add(
-            "agreement_missing",
-            "E sessions need the advising physician's agreement covering their date; "
-            "these are pending.",
+            W.AGREEMENT_MISSING,
             episode=ep.id,
             session=session.id,
             once_per=(ep.id, day.year),
+            category="e",
+            year=day.year,
         )
-        return _Decision(
-            "pending",
-            "BE.E1",
-            f"Pending: E session {n} falls outside the advising physician's agreement "
-            "(interpretation).",
-            n,
-            tier,
-        )
+        return _Decision(Status.PENDING, "BE.E1", R.BE_E_PENDING, {"n": n}, n, tier)
 
     def _perinatal(self, session: Session, state: _EpisodeState) -> _Decision:
         """Decide a perinatal session: 9 per pregnancy, then not reimbursed (PN1, decision 10)."""
         max_sessions = tables.limit("perinatal_sessions", session.date)
         n = len(state.counted) + 1
         if n > max_sessions:
-            return _not_reimbursed(
-                "BE.PN1",
-                f"Not reimbursed: the {max_sessions} perinatal sessions of this pregnancy are "
-                "used; further care needs its own courante treatment and prescription.",
-            )
+            return _not_reimbursed("BE.PN1", R.BE_PERINATAL_EXHAUSTED, limit=max_sessions)
         state.count(session.date)
-        return _Decision(
-            "best",
-            "BE.PN1",
-            f"Perinatal session {n} of {max_sessions} for this pregnancy.",
-            n,
-            "session",
-        )
+        params = {"n": n, "limit": max_sessions}
+        return _Decision(Status.BEST, "BE.PN1", R.BE_PERINATAL_SESSION, params, n, "session")
 
     def _palliative(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
         """Decide a palliative home session: no cap found, no patient share (PAL1, PAL3)."""
         n = len(state.counted) + 1
         state.count(session.date)
-        if second_of_day:
-            text = "Palliative home session, motivated second session of the day; no patient share."
-            return _Decision("best", "BE.PAL1", text, n, "second")
-        return _Decision(
-            "best", "BE.PAL1", "Palliative home session; no cap and no patient share.", n, "session"
-        )
+        tier = "second" if second_of_day else "session"
+        params = {"n": n, "second": second_of_day}
+        return _Decision(Status.BEST, "BE.PAL1", R.BE_PALLIATIVE_SESSION, params, n, tier)
 
     # -- codes and amounts (decision 11) -------------------------------------------------------
 
@@ -820,7 +685,7 @@ class _Evaluation:
             extra_codes=decision.extra_codes,
             amounts=amounts,
             rule=decision.rule,
-            explanation=decision.explanation,
+            reason=Reason(decision.reason, decision.params),
             prescription=self.assigned.get(session.id),
         )
 
@@ -936,34 +801,22 @@ class _Evaluation:
             return
         if remaining == 0:
             self.warnings.add(
-                "quota_exhausted",
-                f"{quota.episode}: no {quota.counter} sessions left at the best rate in this "
-                "period; the next one is reduced, pending or not covered.",
-                episode=quota.episode,
+                W.QUOTA_EXHAUSTED, episode=quota.episode, counter=quota.counter, limit=quota.limit
             )
         elif remaining <= LOW_AT_MOST:
             self.warnings.add(
-                "quota_low",
-                f"{quota.episode}: {remaining} {quota.counter} session(s) left at the best rate "
-                "in this period.",
-                episode=quota.episode,
+                W.QUOTA_LOW, episode=quota.episode, counter=quota.counter, remaining=remaining
             )
 
     def _pool_warnings(self, pool: Pool) -> None:
         remaining = pool.remaining
         if remaining is None:
             return
+        year = pool.period_start.year
         if remaining == 0:
-            self.warnings.add(
-                "pool_exhausted",
-                f"The {pool.limit} overflow sessions of {pool.period_start.year} are used up; "
-                "further overflow sessions are not reimbursed.",
-            )
+            self.warnings.add(W.POOL_EXHAUSTED, limit=pool.limit, year=year)
         elif remaining <= LOW_AT_MOST:
-            self.warnings.add(
-                "pool_low",
-                f"{remaining} overflow session(s) left in {pool.period_start.year}.",
-            )
+            self.warnings.add(W.POOL_LOW, remaining=remaining, year=year)
 
     def _ending_warnings(self, episode: Episode) -> None:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
@@ -975,18 +828,12 @@ class _Evaluation:
             and agreement.until is not None
             and as_of <= agreement.until <= soon
         ):
-            self.warnings.add(
-                "agreement_ending",
-                f"The advising physician's agreement ends on {agreement.until.isoformat()}.",
-                episode=episode.id,
-            )
+            self.warnings.add(W.AGREEMENT_ENDING, episode=episode.id, until=agreement.until)
         first = self.episodes[episode.id].first_counted
         if first is None or episode.category not in ("fa", "fb"):
             return
         end = fa_period_end(first) if episode.category == "fa" else fb_period_end(first)
         if as_of <= end <= soon:
             self.warnings.add(
-                "period_ending",
-                f"The {LABEL[episode.category]} period ends on {end.isoformat()}.",
-                episode=episode.id,
+                W.PERIOD_ENDING, episode=episode.id, counter=episode.category, end=end
             )

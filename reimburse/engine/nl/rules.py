@@ -2,8 +2,8 @@
 package or the patient - and how much of it goes to the eigen risico.
 
 Rule ids (``NL.B2``, ``NL.S-ART``, ``NL.K1`` …) are those of
-``shared/domain/netherlands-coverage.md``; where the sources leave room the product decisions
-12-18 of ``shared/contracts/simulate.md`` apply. Parameters live in ``nl.tables``.
+``docs/rules/netherlands-coverage.md``; where the sources leave room the product decisions
+12-18 of ``docs/rules/simulate.md`` apply. Parameters live in ``nl.tables``.
 
 Two passes over the sessions in ``(date, input position)`` order:
 
@@ -81,23 +81,21 @@ from reimburse.engine.types import (
     NlAmounts,
     Pool,
     Quota,
+    Reason,
     Result,
     Session,
     SessionOutcome,
     Warning,
     money,
 )
+from reimburse.engine.vocabulary import SEVERITY, ReasonCode, Severity, Status, WarningCode
 
 ZERO = money(0)
 SOON = timedelta(days=30)  # "ends within 30 days after as_of"
+LOW_AT_MOST = 3  # quotas and allowances with 1-3 left are "low"
+R = ReasonCode
+W = WarningCode
 
-SCHEME_LABELS = {
-    "osteoarthritis": "Osteoarthritis hip/knee",
-    "claudication": "Claudication (Fontaine 2)",
-    "pelvic_floor": "Pelvic-floor therapy for urinary incontinence",
-    "rheumatoid_arthritis": "Severe rheumatoid arthritis",
-    "copd": "COPD",
-}
 SCHEME_RULES = {
     "osteoarthritis": "NL.S-ART",
     "claudication": "NL.S-GLT",
@@ -137,7 +135,7 @@ class _Verdict:
     item: _Item
     basic: bool
     rule: str
-    head: str  # the first half of the explanation: why basic does or does not pay
+    basis: Reason  # why basic insurance does or does not pay (the ``basis`` of the reason)
     code: str | None = None  # CSI code when basic, or 008 for one of the chronic first 20
     adult: bool = True
     chronic_first: bool = False  # one of the unpaid first 20 of a chronic indication
@@ -154,7 +152,7 @@ class _Period:
     end: date | None
     limit: int | None
     used: int
-    note: str = ""  # added to a period_ending warning
+    whiplash: bool = False  # a whiplash term: 3 months more only if the triad persists
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -241,25 +239,21 @@ class _ChildSeries:
             if first_on is None or first_on.year == year:
                 self.counts[year] = episode.prior_treatments
 
-    def verdict(self, item: _Item, why: str = "Child under 18") -> _Verdict:
+    def verdict(self, item: _Item, **why: object) -> _Verdict:
+        """Count a child's session in its year's series; ``why`` says why it is counted here
+        (``after_term``: the chronic term ended; ``outgrown``: the list item's age)."""
         day = item.session.date
         limit = self.limit(day)
         count = self.counts.get(day.year, 0) + 1
         self.counts[day.year] = count
+        params = {**why, "limit": limit, "year": day.year}
         if count <= limit:
-            second = " (second series: result insufficient after 9)" if count > 9 else ""
-            head = f"{why}: treatment {count} of {limit} basic for this condition in {day.year}"
-            return _Verdict(
-                item,
-                True,
-                "NL.K1",
-                head + second,
-                code=_code(day, "child_series"),
-                adult=False,
-            )
-        more = "" if self.episode.extension else " (9 more only after an insufficient result)"
-        head = f"{why}: the {limit} basic treatments for this condition in {day.year} are used up"
-        return _Verdict(item, False, "NL.K1", head + more, adult=False)
+            # The second series of 9 needs an insufficient result after the first (K1).
+            basis = Reason(R.NL_CHILD_SERIES, {**params, "n": count, "second": count > 9})
+            code = _code(day, "child_series")
+            return _Verdict(item, True, "NL.K1", basis, code=code, adult=False)
+        basis = Reason(R.NL_CHILD_USED_UP, {**params, "extension": self.episode.extension})
+        return _Verdict(item, False, "NL.K1", basis, adult=False)
 
     def limit(self, on: date) -> int:
         series = child_series(on)
@@ -284,14 +278,9 @@ class _ChildSeries:
 # ---------------------------------------------------------------------- regular (B1, decision 12)
 
 
-def _regular_adult(item: _Item, head: str | None = None, rule: str = "NL.B1") -> _Verdict:
+def _regular_adult(item: _Item, basis: Reason | None = None, rule: str = "NL.B1") -> _Verdict:
     """Return the verdict for an adult session basic insurance does not pay (B1)."""
-    return _Verdict(
-        item,
-        False,
-        rule,
-        head or "Not on the chronic list and no special scheme: basic insurance does not pay",
-    )
+    return _Verdict(item, False, rule, basis or Reason(R.NL_REGULAR))
 
 
 def _regular(episode: Episode, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
@@ -313,7 +302,7 @@ def _regular(episode: Episode, items: Sequence[_Item], patient: _Patient) -> _Ev
 def _chronic_entry(episode: Episode, on: date) -> ChronicCondition:
     """Return the list entry of the episode's condition; older episodes use the oldest entry."""
     if episode.condition not in CHRONIC_KEYS:
-        raise UnknownCondition(f"episode {episode.id}: {episode.condition!r} is not on the list")
+        raise UnknownCondition(episode.condition, owner=f"episode {episode.id}")
     assert episode.condition is not None  # narrowed by the membership test above
     # A lifelong episode may have begun before the oldest tabled list (2012): its term is
     # read from the oldest entry, the best the sources give (interpretation).
@@ -331,12 +320,13 @@ class _Term:
     end: date | None
     known: bool  # False: the list's term was not retrieved and no override was given
 
-    def note(self) -> str:
-        if self.end is not None:
-            return f" within the term ending {_last_day(self.end)}"
-        if not self.known:
-            return " (term not known: treated as unlimited - interpretation, check Bijlage 1)"
-        return ""
+    def params(self) -> dict[str, object]:
+        """The term in a reason's parameters: its last day, and whether the list gives it.
+
+        An unknown term is treated as unlimited (interpretation; check Bijlage 1).
+        """
+        end = None if self.end is None else _last_day(self.end)
+        return {"term_end": end, "term_known": self.known}
 
 
 def _term(episode: Episode, start: date, entry: ChronicCondition) -> _Term:
@@ -392,13 +382,14 @@ class _Chronic:
             out.verdicts.append(self._verdict(item))
             if item.session.date <= as_of:
                 counted_by_as_of = self.adult_count
-        note = (
-            " Whiplash: 3 months more only if the triad persists."
-            if (self.entry.key == "whiplash")
-            else ""
-        )
         chronic = _Period(
-            self.episode.id, "chronic", self.term.start, self.term.end, None, self.in_term, note
+            self.episode.id,
+            "chronic",
+            self.term.start,
+            self.term.end,
+            None,
+            self.in_term,
+            whiplash=self.entry.key == "whiplash",
         )
         out.periods = [chronic, *self.children.periods()]
         out.warnings = self._basic_starts(as_of, counted_by_as_of)
@@ -413,14 +404,13 @@ class _Chronic:
             return self._child(item, after, lapsed)
         self.adult_count += 1
         if lapsed:
-            return _regular_adult(item, f"The list item only applies under {max_age}: not basic")
+            return _regular_adult(item, Reason(R.NL_CHRONIC_OUTGROWN, {"max_age": max_age}))
         if after:
             assert self.term.end is not None
-            head = (
-                f"Treatment {item.ordinal} falls after the chronic term ended on "
-                f"{_last_day(self.term.end)}: not basic"
+            basis = Reason(
+                R.NL_CHRONIC_AFTER_TERM, {"n": item.ordinal, "end": _last_day(self.term.end)}
             )
-            return _Verdict(item, False, "NL.B5", head, after_period=True)
+            return _Verdict(item, False, "NL.B5", basis, after_period=True)
         self.in_term += 1
         return self._adult_in_term(item)
 
@@ -429,45 +419,31 @@ class _Chronic:
         first = _first_unpaid(day)
         count = self.adult_count
         if count <= first:
-            head = f"Treatment {count} of the first {first} of a chronic-list indication: not basic"
-            if count != item.ordinal:
-                head = (
-                    f"Treatment {item.ordinal} is adult treatment {count} of the first {first} "
-                    "of a chronic-list indication (treatments before the 18th birthday do not "
-                    "count - interpretation): not basic"
-                )
-            return _Verdict(
-                item,
-                False,
-                "NL.B2",
-                head,
-                code=_code(day, "chronic_first"),
-                chronic_first=True,
+            # ``adult_n`` differs from ``n`` when treatments before the 18th birthday do not
+            # count (decision 18, interpretation).
+            basis = Reason(
+                R.NL_CHRONIC_FIRST, {"n": item.ordinal, "adult_n": count, "first": first}
             )
-        start = "pays from here" if count == first + 1 else "pays"
-        head = f"Treatment {item.ordinal}: basic insurance {start}{self.term.note()}"
-        return _Verdict(item, True, "NL.B2", head, code=_code(day, "chronic_basic"))
+            code = _code(day, "chronic_first")
+            return _Verdict(item, False, "NL.B2", basis, code=code, chronic_first=True)
+        basis = Reason(
+            R.NL_CHRONIC_BASIC,
+            {"n": item.ordinal, "starts": count == first + 1, **self.term.params()},
+        )
+        return _Verdict(item, True, "NL.B2", basis, code=_code(day, "chronic_basic"))
 
     def _child(self, item: _Item, after: bool, lapsed: bool) -> _Verdict:
         if after:
+            # [I] after the term a child's session counts as a non-list condition (K1).
             assert self.term.end is not None
-            why = (
-                f"Child under 18 after the chronic term ended on {_last_day(self.term.end)}, "
-                "counted as a non-list condition (interpretation)"
-            )
-            return replace(self.children.verdict(item, why), after_period=True)
+            verdict = self.children.verdict(item, after_term=_last_day(self.term.end))
+            return replace(verdict, after_period=True)
         if lapsed:
-            why = (
-                f"Child of {self.entry.max_age} or older: the list item has lapsed, counted as "
-                "a non-list condition (interpretation)"
-            )
-            return self.children.verdict(item, why)
+            # [I] past the list item's age a child's session counts as a non-list condition.
+            return self.children.verdict(item, outgrown=self.entry.max_age)
         self.in_term += 1
-        head = (
-            "Child under 18 with a chronic-list indication: basic insurance pays from the "
-            f"first treatment{self.term.note()}"
-        )
-        return _Verdict(item, True, "NL.K2", head, adult=False)
+        basis = Reason(R.NL_CHILD_CHRONIC, self.term.params())
+        return _Verdict(item, True, "NL.K2", basis, adult=False)
 
     def _basic_starts(self, as_of: date, counted: int) -> list[Warning]:
         """Warn when the next treatment after ``as_of`` is the first one basic pays."""
@@ -483,16 +459,8 @@ class _Chronic:
         max_age = self.entry.max_age
         if max_age is not None and self.patient.age(next_day) >= max_age:
             return []
-        return [
-            Warning(
-                "basic_starts",
-                "info",
-                f"The next treatment is number {first + 1} of this chronic-list indication: "
-                "basic insurance pays from there, and the eigen risico applies.",
-                episode=self.episode.id,
-                session=upcoming[0].session.id if upcoming else None,
-            )
-        ]
+        session = upcoming[0].session.id if upcoming else None
+        return [_warning(W.BASIC_STARTS, self.episode.id, session, n=first + 1)]
 
 
 def _chronic(
@@ -566,7 +534,6 @@ class _Capped:
         patient: _Patient,
     ) -> None:
         self.category = category
-        self.label = SCHEME_LABELS[category]
         self.rule = SCHEME_RULES[category]
         self.episodes = episodes
         self.items = items
@@ -602,27 +569,30 @@ class _Capped:
         if not self.patient.is_adult(day):
             return self.children[item.episode.id].verdict(item)
         params = _scheme_params(self.category, day)
+        scheme_ = {"scheme": self.category}
         if params is None or self.start is None:
             since = _introduced(self.category)
-            head = f"{self.label} is no basic-insurance scheme before {since}: not basic"
-            return _regular_adult(item, head, self.rule)
+            basis = Reason(R.NL_SCHEME_NOT_YET, {**scheme_, "since": since})
+            return _regular_adult(item, basis, self.rule)
         if self.end is not None and day >= self.end:
             ended = _last_day(self.end)
-            head = f"{self.label}: the {self.months}-month window ended on {ended}: not basic"
-            return _Verdict(item, False, self.rule, head, after_period=True)
+            basis = Reason(
+                R.NL_SCHEME_WINDOW_ENDED, {**scheme_, "months": self.months, "end": ended}
+            )
+            return _Verdict(item, False, self.rule, basis, after_period=True)
         # ``used`` counts every treatment in the window, beyond the cap too (contract: quotas).
         self.used += 1
-        if params.cap is None:
-            head = f"{self.label}: basic insurance from the first treatment, no maximum"
-            return _Verdict(item, True, self.rule, head)
-        if self.used <= params.cap:
-            within = f" within {self.months} months of {self.start}" if self.end else ""
-            head = f"{self.label}: basic insurance, treatment {self.used} of {params.cap}{within}"
+        if params.cap is None or self.used <= params.cap:
+            window = {"months": self.months, "start": self.start} if self.end else {}
+            basis = Reason(
+                R.NL_SCHEME_BASIC, {**scheme_, "n": self.used, "cap": params.cap, **window}
+            )
             code = _code(day, "osteoarthritis") if self.category == "osteoarthritis" else None
-            return _Verdict(item, True, self.rule, head, code=code)
-        shared = " (one entitlement for all joints)" if self.category == "osteoarthritis" else ""
-        head = f"{self.label}: the {params.cap} basic treatments{shared} are used up: not basic"
-        return _Verdict(item, False, self.rule, head)
+            return _Verdict(item, True, self.rule, basis, code=code)
+        # S-ART: one entitlement for all joints and sides.
+        shared = self.category == "osteoarthritis"
+        basis = Reason(R.NL_SCHEME_USED_UP, {**scheme_, "cap": params.cap, "shared": shared})
+        return _Verdict(item, False, self.rule, basis)
 
 
 def _introduced(category: str) -> date:
@@ -681,32 +651,25 @@ class _Copd:
         self.used[index] = self.used.get(index, 0) + 1
         cls = self.episode.gold_class or ""
         if self.episode.gold_stage < caps.lowest_basic_stage:
-            head = f"COPD GOLD stage {self.episode.gold_stage} has no basic cover: not basic"
-            return _Verdict(item, False, "NL.S-COPD", head)
+            basis = Reason(R.NL_COPD_STAGE, {"stage": self.episode.gold_stage})
+            return _Verdict(item, False, "NL.S-COPD", basis)
         if cls not in caps.first_year:
-            head = (
-                "COPD without a known GOLD class: basic cover cannot be determined, treated as "
-                "not basic (interpretation)"
-            )
-            return _Verdict(item, False, "NL.S-COPD", head)
+            # [I] without a known GOLD class basic cover cannot be determined.
+            return _Verdict(item, False, "NL.S-COPD", Reason(R.NL_COPD_NO_CLASS))
         cap = (caps.first_year if index == 0 else caps.later_years)[cls]
-        year = self._year_label(index)
         count = self.used[index]
+        # The treatment year: the first, or number ``year`` from its first day ``year_start``.
+        params = {
+            "gold_class": cls,
+            "year": index + 1,
+            "year_start": add_months(self.start, COPD_WINDOW_MONTHS * index),
+            "cap": cap,
+        }
         if count <= cap:
-            head = f"COPD class {cls}, {year}: basic insurance, treatment {count} of {cap}"
-            return _Verdict(item, True, "NL.S-COPD", head)
-        if cap == 0:
-            head = f"COPD class {cls}, {year}: no basic treatments in this period: not basic"
-        else:
-            head = f"COPD class {cls}, {year}: the {cap} basic treatments are used up: not basic"
-        return _Verdict(item, False, "NL.S-COPD", head)
-
-    def _year_label(self, index: int) -> str:
-        if index == 0:
-            return "first treatment year"
-        assert self.start is not None
-        begun = add_months(self.start, COPD_WINDOW_MONTHS * index)
-        return f"treatment year {index + 1} (from {begun})"
+            return _Verdict(
+                item, True, "NL.S-COPD", Reason(R.NL_COPD_BASIC, {**params, "n": count})
+            )
+        return _Verdict(item, False, "NL.S-COPD", Reason(R.NL_COPD_USED_UP, params))
 
     def _periods(self, as_of: date) -> list[_Period]:
         if self.start is None:
@@ -741,7 +704,7 @@ def _items(case: Case) -> list[_Item]:
     for _, session in ordered:
         episode = episodes.get(session.episode)
         if episode is None:
-            raise UnknownEpisode(f"session {session.id} names unknown episode {session.episode!r}")
+            raise UnknownEpisode(session.episode, owner=f"session {session.id}")
         seen[episode.id] = seen.get(episode.id, 0) + 1
         ordinal = episode.prior_treatments + seen[episode.id]
         items.append(_Item(ordinal, session, episode, len(items)))
@@ -771,7 +734,7 @@ def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient) -> _Evalu
         elif episode.category in ("claudication", "pelvic_floor", "rheumatoid_arthritis"):
             out.extend(_Capped(episode.category, [episode], own, patient).run())
         elif episode.category != "osteoarthritis":
-            raise UnknownCategory(f"episode {episode.id}: unknown category {episode.category!r}")
+            raise UnknownCategory(episode.category, owner=f"episode {episode.id}")
     # S-ART: one entitlement for every joint and side, so all osteoarthritis episodes together.
     joints = [e for e in case.episodes if e.category == "osteoarthritis"]
     if joints:
@@ -920,11 +883,11 @@ def _amounts(
 
 @dataclass(frozen=True)
 class _Settled:
-    status: str
+    status: Status
     rule: str
     code: str | None
     amounts: NlAmounts | None
-    tail: str
+    reason: Reason  # how it was paid; the outcome's reason, with the verdict as its basis
 
 
 def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> _Settled:
@@ -934,39 +897,23 @@ def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> _Settled:
     year = session.date.year
     ledger.reimbursed_days.add(session.date)
     if not verdict.adult:
-        tail = "no eigen risico under 18"
-        return _Settled("basic", verdict.rule, verdict.code, _amounts(price, price), tail)
+        reason = Reason(R.NL_PAY_CHILD)  # no eigen risico under 18 (K5)
+        return _Settled(Status.BASIC, verdict.rule, verdict.code, _amounts(price, price), reason)
     deductible = ledger.deductible(year)
     part = deductible.take(price)
+    amounts = None
     if price is None:
-        tail = "no price given, so the part charged to the eigen risico is not known"
-        amounts = None
-    elif part is None and deductible.limit is None:
-        tail = (
-            f"no {year} eigen risico is given or on file, so the amounts are not computed "
-            "(the statutory amount of that year is not in our tables)"
-        )
-        amounts = None
+        reason = Reason(R.NL_PAY_NO_PRICE)
     elif part is None:
-        tail = (
-            f"what is left of the {year} eigen risico is not known (an earlier session had no "
-            "price), so the amounts are not computed"
-        )
-        amounts = None
+        # No amount for the year in the tables and none given, or what is left is unknown
+        # because an earlier basic session of the year had no price.
+        why = "not_known" if deductible.limit is None else "earlier_without_price"
+        reason = Reason(R.NL_PAY_DEDUCTIBLE_UNKNOWN, {"year": year, "why": why})
     else:
         amounts = _amounts(price, price - part, part)
-        tail = _deductible_tail(year, price, part, deductible.left)
-    return _Settled("basic", verdict.rule, verdict.code, amounts, tail)
-
-
-def _deductible_tail(year: int, price: Decimal, part: Decimal, left: Decimal | None) -> str:
-    """Describe how a basic session's price splits over the eigen risico and the insurer."""
-    if part == ZERO:
-        return f"the {year} eigen risico is used up, so the insurer pays {price}"
-    if part == price:
-        rest = "now used up" if left == ZERO else f"{left} left"
-        return f"{part} goes to the {year} eigen risico ({rest})"
-    return f"the last {part} of the {year} eigen risico, the insurer pays {money(price - part)}"
+        params = {"year": year, "price": price, "part": part, "left": deductible.left}
+        reason = Reason(R.NL_PAY_DEDUCTIBLE, params)
+    return _Settled(Status.BASIC, verdict.rule, verdict.code, amounts, reason)
 
 
 def _settle_other(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning | None]:
@@ -980,59 +927,49 @@ def _settle_other(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning
     coverage = ledger.coverage.get(year)
     allowance = ledger.allowance(year)
     if session.date in ledger.reimbursed_days:
-        warning = Warning(
-            "second_session_same_day",
-            "warning",
-            f"{session.date} already has a reimbursed session: this one is for the patient "
-            "(at most one reimbursed treatment per day).",
-            episode=session.episode,
-            session=session.id,
+        # A5: at most one reimbursed treatment a day.
+        warning = _warning(
+            W.SECOND_SESSION_SAME_DAY, session.episode, session.id, date=session.date
         )
-        tail = "a second session on one day is not reimbursed, so the patient pays" + _pays(price)
-        return _Settled("patient", "NL.A5", patient_code, _amounts(price, ZERO), tail), warning
+        reason = Reason(R.NL_PAY_SAME_DAY, {"date": session.date, "price": price})
+        settled = _Settled(Status.PATIENT, "NL.A5", patient_code, _amounts(price, ZERO), reason)
+        return settled, warning
     if verdict.chronic_first and coverage is not None and coverage.pays_chronic_first_20:
         ledger.reimbursed_days.add(session.date)
-        package = coverage.package or "the package"
-        tail = f"{package} pays the first 20 treatments of a chronic indication"
-        return _Settled("supplementary", "NL.A3", paid_code, _amounts(price, price), tail), None
+        params = {"package": coverage.package, "first": _first_unpaid(session.date)}
+        reason = Reason(R.NL_PAY_PACKAGE_CHRONIC, params)
+        amounts = _amounts(price, price)
+        return _Settled(Status.SUPPLEMENTARY, "NL.A3", paid_code, amounts, reason), None
     if allowance.covers():
         ledger.reimbursed_days.add(session.date)
         insurer = allowance.take(price)
         rule = "NL.A8" if allowance.own is not None and allowance.used > allowance.own else "NL.A1"
-        tail = _allowance_tail(allowance, price, insurer)
-        return _Settled("supplementary", rule, paid_code, _amounts(price, insurer), tail), None
-    if allowance.has_cover:
-        tail = f"no supplementary allowance left in {year}, so the patient pays" + _pays(price)
-    else:
-        tail = f"no supplementary cover in {year}, so the patient pays" + _pays(price)
-    return _Settled("patient", verdict.rule, patient_code, _amounts(price, ZERO), tail), None
+        reason = _allowance_reason(allowance, price, insurer)
+        amounts = _amounts(price, insurer)
+        return _Settled(Status.SUPPLEMENTARY, rule, paid_code, amounts, reason), None
+    params = {"year": year, "price": price, "cover": allowance.has_cover}
+    reason = Reason(R.NL_PAY_PATIENT, params)
+    amounts = _amounts(price, ZERO)
+    return _Settled(Status.PATIENT, verdict.rule, patient_code, amounts, reason), None
 
 
-def _pays(price: Decimal | None) -> str:
-    return "" if price is None else f" {price}"
-
-
-def _allowance_tail(allowance: _Allowance, price: Decimal | None, insurer: Decimal | None) -> str:
-    """Describe what the supplementary allowance paid for a session."""
+def _allowance_reason(
+    allowance: _Allowance, price: Decimal | None, insurer: Decimal | None
+) -> Reason:
+    """Say what the supplementary allowance paid for a session: a treatment, or euros."""
     year = allowance.year
     if allowance.budget is None:
         assert allowance.treatments is not None
-        carried = (
-            f", {allowance.carried} of them carried over from {year - 1}"
-            if allowance.carried
-            else ""
-        )
-        of = f"treatment {allowance.used} of {allowance.treatments}{carried}"
-        return f"paid from the {year} supplementary allowance ({of})"
-    if insurer is None or price is None:
-        return f"paid from the {year} supplementary budget (amount not known: no price given)"
-    left = money(allowance.budget - (allowance.spent or ZERO))
-    if insurer == price:
-        return f"paid from the {year} supplementary budget ({left} left)"
-    return (
-        f"the {year} supplementary budget pays its last {insurer}, the patient "
-        f"{money(price - insurer)}"
-    )
+        params = {
+            "year": year,
+            "n": allowance.used,
+            "of": allowance.treatments,
+            "carried": allowance.carried,
+        }
+        return Reason(R.NL_PAY_ALLOWANCE, params)
+    # ``insurer`` None: no price was given, the amount is not known.
+    left = None if allowance.spent is None else money(allowance.budget - allowance.spent)
+    return Reason(R.NL_PAY_BUDGET, {"year": year, "price": price, "insurer": insurer, "left": left})
 
 
 def _outcome(verdict: _Verdict, settled: _Settled) -> SessionOutcome:
@@ -1047,7 +984,7 @@ def _outcome(verdict: _Verdict, settled: _Settled) -> SessionOutcome:
         extra_codes=(),
         amounts=settled.amounts,
         rule=settled.rule,
-        explanation=f"{verdict.head}; {settled.tail}.",
+        reason=Reason(settled.reason.code, {**settled.reason.params, "basis": verdict.basis}),
     )
 
 
@@ -1132,45 +1069,38 @@ def _pools(ledger: _Ledger, as_of: date) -> list[Pool]:
 # ------------------------------------------------------------------------------ warnings
 
 
+def _warning(
+    code: WarningCode, episode: str | None = None, session: str | None = None, **params: object
+) -> Warning:
+    """Return a warning with the one severity its code has (``vocabulary.SEVERITY``)."""
+    return Warning(code, SEVERITY[code], episode, session, params)
+
+
 def _allowance_warnings(ledger: _Ledger, as_of: date) -> list[Warning]:
     """Warn about the supplementary allowance of the ``as_of`` year (W1, W2)."""
     year = as_of.year
     allowance = ledger.allowance(year)
     if not allowance.has_cover:
-        message = (
-            f"No supplementary physiotherapy cover in {year}: treatments basic insurance does "
-            "not pay are for the patient."
-        )
-        return [Warning("allowance_exhausted", "info", message)]
+        # No supplementary cover at all: nothing runs out, so only information.
+        warning = _warning(W.ALLOWANCE_EXHAUSTED, year=year, cover=False)
+        return [replace(warning, severity=Severity.INFO)]
     if allowance.treatments is not None:
         left = max(allowance.treatments - allowance.used, 0)
         if left == 0:
-            message = (
-                f"The {year} supplementary allowance ({allowance.treatments} treatments) is used "
-                "up: treatments basic insurance does not pay are for the patient."
-            )
-            return [Warning("allowance_exhausted", "warning", message)]
-        if left <= 3:
-            message = (
-                f"{left} supplementary treatment(s) left in {year} (based on the treatments "
-                "known to this practice)."
-            )
-            return [Warning("allowance_low", "warning", message)]
+            return [_warning(W.ALLOWANCE_EXHAUSTED, year=year, limit=allowance.treatments)]
+        if left <= LOW_AT_MOST:
+            # Based on the treatments known to this practice.
+            return [_warning(W.ALLOWANCE_LOW, year=year, remaining=left)]
         return []
     # A euro budget: "low" is counted in treatments, which a budget has not (left out).
     budget, spent = allowance.budget, allowance.spent
     if budget is not None and spent is not None and spent >= budget:
-        message = f"The {year} supplementary budget of {money(budget)} is used up."
-        return [Warning("allowance_exhausted", "warning", message)]
+        return [_warning(W.ALLOWANCE_EXHAUSTED, year=year, budget=money(budget))]
     return []
 
 
-COUNTER_LABELS = {
-    "chronic": "The chronic-list term",
-    "osteoarthritis": "The osteoarthritis 12-month window",
-    "claudication": "The claudication 12-month window",
-    "copd": "The current COPD treatment year",
-}
+# The counters whose period ends by itself (a term or a 12-month window), for period_ending.
+ENDING_COUNTERS = ("chronic", "osteoarthritis", "claudication", "copd")
 
 
 def _period_warnings(quotas: Sequence[_Period], as_of: date) -> list[Warning]:
@@ -1184,14 +1114,18 @@ def _period_warnings(quotas: Sequence[_Period], as_of: date) -> list[Warning]:
         seen.add(key)
         if period.contains(as_of) and period.limit is not None:
             warnings.extend(_quota_warning(period))
-        if period.end is not None and period.counter in COUNTER_LABELS:
+        if period.end is not None and period.counter in ENDING_COUNTERS:
             last = _last_day(period.end)
             if as_of <= last <= as_of + SOON:
-                message = (
-                    f"{COUNTER_LABELS[period.counter]} ends on {last}: treatments after it are "
-                    f"not covered the same way.{period.note}"
+                warnings.append(
+                    _warning(
+                        W.PERIOD_ENDING,
+                        period.episode,
+                        counter=period.counter,
+                        end=last,
+                        whiplash=period.whiplash,
+                    )
                 )
-                warnings.append(Warning("period_ending", "warning", message, period.episode))
     return warnings
 
 
@@ -1199,38 +1133,32 @@ def _quota_warning(period: _Period) -> list[Warning]:
     assert period.limit is not None
     left = max(period.limit - period.used, 0)
     if left == 0:
-        message = (
-            f"No basic treatments left for this episode ({period.counter}, limit "
-            f"{period.limit}): the next one is not basic-covered."
-        )
-        return [Warning("quota_exhausted", "warning", message, period.episode)]
-    if left <= 3:
-        message = f"{left} basic treatment(s) left for this episode ({period.counter})."
-        return [Warning("quota_low", "warning", message, period.episode)]
+        return [
+            _warning(W.QUOTA_EXHAUSTED, period.episode, counter=period.counter, limit=period.limit)
+        ]
+    if left <= LOW_AT_MOST:
+        return [_warning(W.QUOTA_LOW, period.episode, counter=period.counter, remaining=left)]
     return []
 
 
 def _ended_warnings(verdicts: Sequence[_Verdict]) -> list[Warning]:
-    """Warn once per episode whose sessions fall after its term or window (W5, W7)."""
+    """Warn once per episode whose sessions fall after its term or window (W5, W7).
+
+    ``basic`` counts those basic insurance still pays: a child's session after the term falls
+    back to the children's series (K1).
+    """
     after: dict[str, list[_Verdict]] = {}
     for verdict in verdicts:
         if verdict.after_period:
             after.setdefault(verdict.item.episode.id, []).append(verdict)
     return [
-        Warning(
-            "period_ended",
-            "warning",
-            f"{len(found)} session(s) fall after the end of this episode's term or window, "
-            f"from {found[0].item.session.date}: "
-            + (
-                "not basic-covered."
-                if not any(v.basic for v in found)
-                # K1: a child's session after the term falls back to the children's series.
-                else f"{sum(v.basic for v in found)} of them paid by basic insurance under the "
-                "children's series."
-            ),
-            episode=episode,
-            session=found[0].item.session.id,
+        _warning(
+            W.PERIOD_ENDED,
+            episode,
+            found[0].item.session.id,
+            count=len(found),
+            date=found[0].item.session.date,
+            basic=sum(v.basic for v in found),
         )
         for episode, found in after.items()
     ]
@@ -1243,17 +1171,9 @@ def _episode_warnings(case: Case, items: Sequence[_Item], patient: _Patient) -> 
     running_in_as_of_year = {i.episode.id for i in items if i.session.date.year == case.as_of.year}
     for episode in case.episodes:
         if episode.category != "regular" and episode.referral is None:
-            message = (
-                "No referral recorded: chronic-list and scheme cover needs a referral with the "
-                "diagnosis."
-            )
-            warnings.append(Warning("referral_missing", "warning", message, episode.id))
+            warnings.append(_warning(W.REFERRAL_MISSING, episode.id))
         if turns.year == case.as_of.year and episode.id in running_in_as_of_year:
-            message = (
-                f"The patient turns 18 on {turns}: adult rules (first 20, eigen risico) apply "
-                "from then; check the transition with the insurer."
-            )
-            warnings.append(Warning("age_transition", "warning", message, episode.id))
+            warnings.append(_warning(W.AGE_TRANSITION, episode.id, turns=turns))
     return warnings
 
 

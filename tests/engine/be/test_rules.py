@@ -1,7 +1,7 @@
 """Belgian rules one decision at a time, the warnings, the quota and pool rows, and the tables.
 
-"Decision N" is item N of the Belgian decisions in ``shared/contracts/simulate.md``; rule ids
-are those of ``shared/domain/belgium-riziv.md``.
+"Decision N" is item N of the Belgian decisions in ``docs/rules/simulate.md``; rule ids
+are those of ``docs/rules/belgium-riziv.md``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import pytest
 from reimburse.engine import evaluate
 from reimburse.engine.be import tables as tables
 from reimburse.engine.be.rules import (
-    SEVERITY,
-    UnknownEpisode,
     fa_period_end,
     overflow_pool_period,
     prescription_deadline,
 )
+from reimburse.engine.errors import UnknownEpisode
 from reimburse.engine.types import (
     BeAmounts,
     Case,
@@ -34,6 +33,7 @@ from reimburse.engine.types import (
     Result,
     Session,
 )
+from reimburse.engine.vocabulary import SEVERITY, WarningCode
 from tests.engine.be.builders import d, episode, every, of, run, rx, sessions
 
 # ------------------------------------------------------------------------------------ builders
@@ -230,7 +230,7 @@ def test_overflow_pool_in_2021_only_counts_sessions_from_august() -> None:
     result = courante(days, "2021-08-15")
 
     assert [o.status for o in result.sessions[-2:]] == ["reduced", "reduced"]
-    assert "no yearly cap" in result.sessions[-2].explanation
+    assert result.sessions[-2].reason.params["pool_left"] is None  # no yearly cap yet
     assert result.pools == (Pool("overflow", d("2021-08-01"), d("2021-12-31"), 54, 1),)
 
 
@@ -618,7 +618,8 @@ def test_an_unmotivated_second_palliative_session_is_refused() -> None:
     result = run([pal], sessions("pal", [d("2025-03-03")] * 2, place="home"), "2025-03-31")
 
     assert [o.status for o in result.sessions] == ["best", "not_reimbursed"]
-    assert "does not motivate" in result.sessions[1].explanation
+    assert result.sessions[1].reason.code == "be.same_day"
+    assert result.sessions[1].reason.params["why"] == "not_motivated"
 
 
 # ------------------------------------------------------------------------- decision 10: perinatal
@@ -770,11 +771,11 @@ def test_quota_warnings_ignore_a_period_that_ended_before_as_of() -> None:
     ],
 )
 def test_agreement_ending_within_30_days_after_as_of(until: str, warned: bool) -> None:
-    """E5, contract: agreement_ending is info when the agreement ends within 30 days."""
+    """E5, contract: agreement_ending is a warning when the agreement ends within 30 days."""
     e = episode("e", "e", rx("2025-01-01", 9), pathology="e-b", agreement=("2025-01-01", until))
     result = run([e], sessions("e", [d("2025-01-02")]), "2025-06-01")
 
-    expected = [("agreement_ending", "info", "e")] if warned else []
+    expected = [("agreement_ending", "warning", "e")] if warned else []
     assert [(w.code, w.severity, w.episode) for w in result.warnings] == expected
 
 
@@ -796,11 +797,14 @@ def test_fb_period_ending_is_the_end_of_the_whole_period() -> None:
 
 
 def test_every_warning_code_has_one_severity() -> None:
-    """Contract: severities are info, warning or blocking; ending = info, low = warning."""
+    """Contract: severities are info, warning or blocking; something that ends within 30 days
+    is a warning in both countries (an extension must be asked for in time)."""
+    assert set(SEVERITY) == set(WarningCode)
     assert set(SEVERITY.values()) <= {"info", "warning", "blocking"}
-    assert SEVERITY["quota_low"] == SEVERITY["pool_low"] == "warning"
-    assert SEVERITY["agreement_ending"] == SEVERITY["period_ending"] == "info"
-    assert SEVERITY["prescription_missing"] == "blocking"
+    assert SEVERITY[WarningCode.QUOTA_LOW] == SEVERITY[WarningCode.POOL_LOW] == "warning"
+    assert SEVERITY[WarningCode.AGREEMENT_ENDING] == "warning"
+    assert SEVERITY[WarningCode.PERIOD_ENDING] == "warning"
+    assert SEVERITY[WarningCode.PRESCRIPTION_MISSING] == "blocking"
 
 
 # ------------------------------------------------------------------------------ quotas and pools
@@ -881,10 +885,13 @@ def test_contract_example_be_courante() -> None:
     ]
     # The example's rule ids and wording are illustrative: compare them loosely.
     assert {o.rule for o in result.sessions} == {"BE.C1"}
-    assert [o.explanation.split(";")[0] for o in result.sessions] == [
-        f"Session {n} of 18 at the best rate for this situation in 2024" for n in (1, 2, 3)
+    assert [o.reason.code for o in result.sessions] == ["be.courante.best"] * 3
+    assert [(o.reason.params["n"], o.reason.params["year"]) for o in result.sessions] == [
+        (1, 2024),
+        (2, 2024),
+        (3, 2024),
     ]
-    assert "intake" in result.sessions[0].explanation
+    assert [o.reason.params["intake"] for o in result.sessions] == [True, False, False]
     assert result.quotas == (Quota("lowback", "courante", d("2024-01-01"), d("2024-12-31"), 18, 3),)
     assert result.quotas[0].remaining == 15
     assert result.pools == (Pool("overflow", d("2024-01-01"), d("2024-12-31"), 54, 0),)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reimburse.engine.types import NlAmounts, Session, SessionOutcome
+from reimburse.engine.types import NlAmounts, Reason, Session, SessionOutcome
 
 PRICE = Decimal("40.00")
 
@@ -31,3 +31,10 @@ def statuses(outcomes: Sequence[SessionOutcome]) -> list[str]:
 
 def deductibles(outcomes: Sequence[SessionOutcome]) -> list[Decimal]:
     return [nl(o).deductible for o in outcomes]
+
+
+def basis(outcome: SessionOutcome) -> Reason:
+    """The basic-insurance verdict a Dutch session's payment followed from."""
+    found = outcome.reason.params["basis"]
+    assert isinstance(found, Reason), outcome.reason
+    return found

@@ -1,4 +1,4 @@
-"""The worked Dutch scenarios S01-S27 of ``shared/domain/netherlands-coverage.md`` §7.
+"""The worked Dutch scenarios S01-S27 of ``docs/rules/netherlands-coverage.md`` §7.
 
 Common assumptions of §7: every session costs EUR 40, the full eigen risico (EUR 385) is open
 on 1 January, every therapist is contracted. Each test cites the rules it exercises; scenarios
@@ -22,7 +22,7 @@ from reimburse.engine.types import (
     Session,
     SessionOutcome,
 )
-from tests.engine.nl.builders import PRICE, deductibles, every, nl, sessions, statuses
+from tests.engine.nl.builders import PRICE, basis, deductibles, every, nl, sessions, statuses
 
 GP = Referral(date(2025, 1, 2), "gp")
 
@@ -204,7 +204,7 @@ def test_s04_period_ending_warns_two_weeks_before_the_term_ends() -> None:
     episode = Episode("neck", "chronic", condition="whiplash", referral=GP)
     result = run(date(2024, 4, 8), date(1996, 1, 1), [episode], sessions("neck", WHIPLASH_DATES))
     ending = [w for w in result.warnings if w.code == "period_ending"]
-    assert ending and "2024-04-21" in ending[0].message
+    assert ending and ending[0].params["end"] == date(2024, 4, 21)
 
 
 def test_s05_osteoarthritis_12_basic_then_supplementary() -> None:
@@ -265,7 +265,7 @@ def test_s07_osteoarthritis_in_two_joints_shares_one_entitlement() -> None:
     basic = [o for o in result.sessions if o.status == "basic"]
     assert deductibles(basic) == [*ER_FULL, d("0.00"), d("0.00")]
     assert [q.used for q in result.quotas] == [14, 14]  # one shared counter, shown per episode
-    assert [w.code for w in result.warnings].count("quota_exhausted") == 1
+    assert [str(w.code) for w in result.warnings].count("quota_exhausted") == 1
 
 
 def test_s08_claudication_37_basic_then_package_covers_the_rest() -> None:
@@ -319,7 +319,7 @@ def test_s10_fontaine_3_takes_the_chronic_route() -> None:
     assert [o.code for o in outcomes] == ["008"] * 20 + ["001"] * 5
     assert deductibles(outcomes[20:]) == [d("40.00")] * 5
     # Its term was not retrieved: treated as unlimited, and the explanation says so.
-    assert "term not known" in outcomes[20].explanation
+    assert basis(outcomes[20]).params["term_known"] is False
 
 
 def test_s11_pelvic_floor_first_9_basic_then_supplementary() -> None:
@@ -348,7 +348,12 @@ def test_s11_new_incontinence_episode_in_2027_gets_9_again_without_known_eigen_r
     outcomes = of(result, "again")
     assert statuses(outcomes) == ["basic"] * 3
     assert [o.amounts for o in outcomes] == [None] * 3  # the 2027 ER is politics, not law
-    assert "eigen risico" in outcomes[0].explanation
+    assert outcomes[0].reason.code == "nl.pay.basic_deductible_unknown"
+    assert outcomes[0].reason.params == {
+        "year": 2027,
+        "why": "not_known",
+        "basis": basis(outcomes[0]),
+    }
     assert [p.pool for p in result.pools] == ["supplementary"]
 
 
@@ -670,6 +675,12 @@ def test_s27_turning_18_during_a_list_condition() -> None:
     assert all(nl(o).deductible == 0 for o in child)
     assert statuses(adult) == ["patient"] * 20 + ["basic"] * (len(adult) - 20)
     assert adult[0].ordinal == len(child) + 1  # the ordinal runs on within the episode
-    assert "interpretation" in adult[0].explanation
+    # Decision 18 (interpretation): the child's treatments do not count toward the 20.
+    first = basis(adult[0])
+    assert (first.code, first.params["n"], first.params["adult_n"]) == (
+        "nl.basic.chronic_first",
+        len(child) + 1,
+        1,
+    )
     assert deductibles(adult[20:]) == [d("40.00")] * (len(adult) - 20)
     assert "age_transition" in codes(result)  # W12: check with the insurer
