@@ -6,7 +6,6 @@ for a batch of patients as of one day and turns each engine ``Result`` into plai
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from practice.models import Patient
 from reimburse.engine import types as t
 from reimburse.services import statuses
-
-logger = logging.getLogger(__name__)
 
 # Where the evaluated state of a changelist row is attached to its Patient instance.
 STATE_ATTRIBUTE = "_admin_quota_state"
@@ -87,18 +84,14 @@ def evaluate_states(patients: QuerySet[Patient], *, as_of: date) -> dict[int, Qu
 def attach_states(request: HttpRequest, rows: Iterable[Patient], *, as_of: date) -> None:
     """Attach each row's ``QuotaState`` for the list columns, evaluating the page in one batch.
 
-    An engine failure must not take the whole admin page down: the columns show a dash and the
-    error is logged (the engines are pure functions, so a failure is a bug or unsupported data).
+    A patient the rules cannot evaluate shows its ``rules_unknown`` warning (the bridge maps
+    the engine's errors); anything else is a bug and fails loudly.
     """
     rows = list(rows)
     if not rows:
         return
     pks = [row.pk for row in rows]
-    try:
-        states = evaluate_states(Patient.objects.filter(pk__in=pks), as_of=as_of)
-    except Exception:
-        logger.exception("quota evaluation failed for the patient changelist")
-        states = {}
+    states = evaluate_states(Patient.objects.filter(pk__in=pks), as_of=as_of)
     for row in rows:
         setattr(row, STATE_ATTRIBUTE, states.get(row.pk))
 

@@ -30,6 +30,7 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
+from reimburse.engine.nl.tables import CHRONIC_KEYS
 from reimburse.engine.types import BE_CATEGORIES, BE_PATHOLOGIES, NL_CATEGORIES
 
 M = TypeVar("M", bound=models.Model)
@@ -154,10 +155,8 @@ def _episode_errors(country: str, fields: dict[str, Any]) -> dict[str, str]:
     elif pathology:
         errors["pathology"] = "a list code is only for fa, fb and e episodes"
     if category == "chronic":
-        from reimburse.selectors import chronic_conditions
-
         condition = fields.get("condition", "")
-        if condition not in chronic_conditions():
+        if condition not in CHRONIC_KEYS:
             errors["condition"] = f"unknown chronic-list condition {condition!r}"
     gold_class = fields.get("gold_class", "")
     if gold_class and gold_class not in GOLD_CLASSES:

@@ -9,14 +9,7 @@ from typing import Any
 
 from practice.models import Patient, Practice, Therapist
 from reimburse.attention.store import practice_attention
-from reimburse.engine.nl.tables import CHRONIC_LIST
 from reimburse.engine.vocabulary import Severity, WarningCode
-
-
-def chronic_conditions() -> tuple[str, ...]:
-    """Return the keys of the Dutch chronic list a chronic episode may name."""
-    return tuple(dict.fromkeys(c.key for c in CHRONIC_LIST))
-
 
 # Most urgent first: severity, then what the practice must act on soonest (exhausted before
 # low; pending notifications and agreements; prescriptions; periods ending).

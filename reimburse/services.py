@@ -193,9 +193,16 @@ def patient_status_with(
 
 
 def statuses(*, patients: QuerySet[Patient], as_of: date) -> Iterable[tuple[Patient, t.Result]]:
-    """Yield each patient with its status, loading all their records in a few queries."""
+    """Yield each patient with its status, loading all their records in a few queries.
+
+    A patient the rules cannot evaluate gets ``rules_unknown`` alone; the others are unaffected.
+    """
     for patient in patients_for_evaluation(patients):
-        yield patient, engine.evaluate_known(patient_case(patient=patient, as_of=as_of))
+        case = patient_case(patient=patient, as_of=as_of)
+        try:
+            yield patient, engine.evaluate_known(case)
+        except EngineError as error:
+            yield patient, rules_unknown(case, error)
 
 
 @dataclass(frozen=True)
