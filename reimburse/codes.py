@@ -69,6 +69,20 @@ REASON_EXAMPLES: dict[ReasonCode, list[dict[str, Any]]] = {
     R.BE_NOTIFICATION_PENDING: [{"n": 2, "category": c} for c in ("fa", "fb")],
     R.BE_E_AGREED: [{"n": 5, "until": D2}, {"n": 5, "until": None}],
     R.BE_E_PENDING: [{"n": 5}],
+    R.BE_AGREEMENT_WAITING: [
+        {
+            "n": 2,
+            "category": "courante",
+            "status": "wfi-physiotherapist",
+            "reason": "WFI_AGREE_SRV_PHYSIO_004",
+            "decision_id": "D-2025-11-19",
+        },
+        {"n": 4, "category": "e", "status": "intreatment", "reason": "", "decision_id": ""},
+    ],
+    R.BE_AGREEMENT_REFUSED: [
+        {"category": "courante", "reason": "REF_AGREE_ALL_999", "decision_id": "D-1"},
+        {"category": "e", "reason": "", "decision_id": ""},
+    ],
     R.BE_PERINATAL_SESSION: [{"n": 2, "limit": 9}],
     R.BE_PERINATAL_EXHAUSTED: [{"limit": 9}],
     R.BE_PALLIATIVE_SESSION: [{"n": 2, "second": s} for s in (False, True)],
@@ -168,6 +182,20 @@ WARNING_EXAMPLES: dict[WarningCode, list[dict[str, Any]]] = {
         {"category": "e", "year": 2026},
     ],
     W.AGREEMENT_ENDING: [{"until": D2}],
+    W.AGREEMENT_WAITING: [
+        {
+            "category": "courante",
+            "status": s,
+            "reason": "WFI_AGREE_SRV_PHYSIO_004",
+            "decision_id": "",
+        }
+        for s in ("intreatment", "wfi-physiotherapist", "wfi-prescriptor", "wfi-serviceprovider")
+    ],
+    W.AGREEMENT_REFUSED: [
+        {"category": "e", "reason": "REF_AGREE_ALL_999", "decision_id": "D-1"},
+        {"category": "courante", "reason": "", "decision_id": ""},
+    ],
+    W.DUPLICATE_SITUATION: [{"pathology": "co-1-3-4-0", "year": 2026, "other": "7"}],
     W.PERIOD_ENDING: [
         {"counter": "fa", "end": D2},
         {"counter": "chronic", "end": D2, "whiplash": True},

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_
 
 from reimburse.engine.types import Reason, SessionOutcome, Warning, money
 from reimburse.engine.vocabulary import (
+    AgreementStatus,
     Counter,
     PoolName,
     ReasonCode,
@@ -143,6 +144,24 @@ WARNING_LABELS: dict[WarningCode, Label] = {
     W.BASIC_STARTS: gettext_lazy("Basic insurance starts"),
     W.AGE_TRANSITION: gettext_lazy("Turns 18"),
     W.RULES_UNKNOWN: gettext_lazy("No rules for these records"),
+    W.AGREEMENT_WAITING: gettext_lazy("Agreement asked, no decision yet"),
+    W.AGREEMENT_REFUSED: gettext_lazy("Agreement refused"),
+    W.DUPLICATE_SITUATION: gettext_lazy("Same situation twice"),
+}
+
+# Where an eAgreement request stands, inside a sentence.
+AGREEMENT_STATUS_NAMES: dict[str, Label] = {
+    AgreementStatus.AGREEMENT: gettext_lazy("granted"),
+    AgreementStatus.PARTIAL_AGREEMENT: gettext_lazy("partly granted"),
+    AgreementStatus.IN_TREATMENT: gettext_lazy("with the sickness fund, without a decision yet"),
+    AgreementStatus.WFI_PHYSIOTHERAPIST: gettext_lazy(
+        "waiting for information from the physiotherapist"
+    ),
+    AgreementStatus.WFI_PRESCRIPTOR: gettext_lazy("waiting for information from the prescriber"),
+    AgreementStatus.WFI_SERVICE_PROVIDER: gettext_lazy(
+        "waiting for information from the care provider"
+    ),
+    AgreementStatus.REFUSAL: gettext_lazy("refused"),
 }
 
 # A quota or pool bar: the period's dates are beside it, so the labels name no year.
@@ -311,6 +330,13 @@ def _pool(p: Params) -> str:
     if p.raw("pool_left") is None:
         return _("no yearly cap on overflow sessions before 1 August 2021")
     return _("%(pool_left)s of %(pool_limit)s overflow sessions left in %(year)s") % p()
+
+
+def _given_reason(p: Params) -> str:
+    """The fund's own reason, as it gave it (its language, its code)."""
+    if not p.raw("reason"):
+        return ""
+    return _("reason given: %(reason)s") % p()
 
 
 def _category(p: Params, name: str = "category") -> str:
@@ -678,6 +704,18 @@ REASONS: dict[ReasonCode, Render] = {
         % p()
     ),
     R.BE_PALLIATIVE_SESSION: _be_palliative,
+    R.BE_AGREEMENT_WAITING: lambda p: _clauses(
+        _(
+            "Pending: %(category)s session %(n)s waits for the advising physician's decision "
+            "(request %(status)s)"
+        )
+        % p(category=_category(p), status=label(AGREEMENT_STATUS_NAMES, p.raw("status"))),
+        _given_reason(p),
+    ),
+    R.BE_AGREEMENT_REFUSED: lambda p: _clauses(
+        _("Not reimbursed: the advising physician refused the agreement for these sessions"),
+        _given_reason(p),
+    ),
     # The Netherlands: what basic insurance decides.
     R.NL_REGULAR: lambda p: _(
         "Not on the chronic list and no special scheme: basic insurance does not pay"
@@ -980,6 +1018,29 @@ WARNINGS: dict[WarningCode, Render] = {
         % p()
     ),
     W.RULES_UNKNOWN: _rules_unknown,
+    W.AGREEMENT_WAITING: lambda p: _clauses(
+        _(
+            "The request for the advising physician's agreement is %(status)s: its %(category)s "
+            "sessions are pending"
+        )
+        % p(category=_category(p), status=label(AGREEMENT_STATUS_NAMES, p.raw("status"))),
+        _given_reason(p),
+    ),
+    W.AGREEMENT_REFUSED: lambda p: _clauses(
+        _(
+            "The advising physician refused the agreement: its %(category)s sessions are not "
+            "reimbursed"
+        )
+        % p(category=_category(p)),
+        _given_reason(p),
+    ),
+    W.DUPLICATE_SITUATION: lambda p: (
+        _(
+            "Another courante situation of %(year)s has the same code %(pathology)s: probably one "
+            "situation entered twice."
+        )
+        % p()
+    ),
 }
 
 

@@ -66,10 +66,10 @@ def _episode_facts(episode: Episode) -> t.Episode:
 def _episode_facts_from(
     episode: Mapping[str, Any], prescriptions: tuple[t.Prescription, ...]
 ) -> t.Episode:
-    agreement = (
-        t.Agreement(start=episode["agreement_from"], until=episode["agreement_until"])
+    agreements = (
+        (t.Agreement(start=episode["agreement_from"], until=episode["agreement_until"]),)
         if episode["agreement_from"]
-        else None
+        else ()
     )
     referral = (
         t.Referral(date=episode["referral_date"], by=episode["referral_by"])
@@ -81,7 +81,7 @@ def _episode_facts_from(
         category=episode["category"],
         pathology=episode["pathology"] or None,
         notified_on=episode["notified_on"],
-        agreement=agreement,
+        agreements=agreements,
         prescriptions=prescriptions,
         condition=episode["condition"] or None,
         term_months=episode["term_months"],

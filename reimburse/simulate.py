@@ -36,11 +36,11 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar, cast
 
 from reimburse import engine
+from reimburse.engine.be import situations
 from reimburse.engine.errors import EngineError, RulesNotInForce
 from reimburse.engine.nl.tables import CHRONIC_LIST
 from reimburse.engine.types import (
     BE_CATEGORIES,
-    BE_PATHOLOGIES,
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_AMOUNT,
@@ -64,6 +64,7 @@ from reimburse.engine.types import (
     Warning,
     money,
 )
+from reimburse.engine.vocabulary import GRANTED, AgreementStatus
 from reimburse.explain import LANGUAGES, Reader, explanation, params_json, reason_json, warning_text
 
 COUNTRIES: tuple[Country, ...] = ("BE", "NL")
@@ -74,16 +75,27 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {"BE": BE_CATEGORIES, "NL": NL_CATEG
 CHRONIC_CONDITIONS = tuple(dict.fromkeys(c.key for c in CHRONIC_LIST))
 GOLD_CLASSES = ("A", "B1", "B2", "C", "D")
 REFERRERS = ("gp", "specialist")
-ALL_PATHOLOGIES = tuple(code for codes in BE_PATHOLOGIES.values() for code in codes)
 
 # The input shape in contract order. Country-dependent objects are (both, BE only, NL only).
 CASE_KEYS = ("country", "as_of", "patient", "episodes", "sessions")
 REQUIRED_KEYS = CASE_KEYS
 LANGUAGE_KEY = "lang"  # v2: the language of explanations and messages, en (default), nl, fr
-PATIENT_KEYS = (("birth_date",), ("preferential",), ("coverage", "deductible_remaining"))
+PATIENT_KEYS = (
+    ("birth_date",),
+    ("preferential", "overflow_elsewhere", "situations_elsewhere"),
+    ("coverage", "deductible_remaining"),
+)
 EPISODE_KEYS = (
     ("id", "category"),
-    ("pathology", "notified_on", "agreement", "prescriptions"),
+    (
+        "pathology",
+        "notified_on",
+        "agreement",
+        "agreements",
+        "prescriptions",
+        "prior_sessions",
+        "first_session_on",
+    ),
     (
         "condition",
         "term_months",
@@ -96,9 +108,19 @@ EPISODE_KEYS = (
     ),
 )
 SESSION_KEYS = (("id", "date", "episode", "minutes", "place"), (), ("price",))
-COVERAGE_KEYS = ("year", "insurer", "package", "treatments", "budget", "carry_over_max")
+COVERAGE_KEYS = (
+    "year",
+    "insurer",
+    "package",
+    "treatments",
+    "budget",
+    "carry_over_max",
+    "used_elsewhere",
+)
 PRESCRIPTION_KEYS = ("id", "date", "sessions", "second_session_motivated")
 AGREEMENT_KEYS = ("from", "until")
+AGREEMENTS_KEYS = ("from", "until", "status", "decision_id", "reason")
+AGREEMENT_STATUSES = tuple(str(status) for status in AgreementStatus)
 REFERRAL_KEYS = ("date", "by")
 
 # Calendar dates only: date.fromisoformat alone would also take "20250101" or "2025-W01".
@@ -546,16 +568,19 @@ def _dates_agree(
                 )
             )
     for path, episode in episodes:
-        if episode is None or episode.first_treatment_on is None:
+        first = first_of.get(episode.id) if episode is not None else None
+        if episode is None or first is None:
             continue
-        first = first_of.get(episode.id)
-        if first is not None and episode.first_treatment_on > first:
-            f.errors.append(
-                FieldError(
-                    f"{path}.first_treatment_on",
-                    f"after the episode's first session ({first.isoformat()})",
+        for key, started in (
+            ("first_treatment_on", episode.first_treatment_on),
+            ("first_session_on", episode.first_session_on),
+        ):
+            if started is not None and started > first:
+                f.errors.append(
+                    FieldError(
+                        f"{path}.{key}", f"after the episode's first session ({first.isoformat()})"
+                    )
                 )
-            )
 
 
 def _patient(f: _Fields | None, country: Country | None) -> Patient | None:
@@ -566,6 +591,8 @@ def _patient(f: _Fields | None, country: Country | None) -> Patient | None:
     f.keys(known, required=("birth_date",), only_for=only_for)
     birth_date = f.date("birth_date", default=None)
     preferential = f.flag("preferential", default=Patient.preferential)
+    overflow_elsewhere = _per_year(f.child("overflow_elsewhere"))
+    situations_elsewhere = _per_year(f.child("situations_elsewhere"))
     years: set[int] = set()
     coverage = [_coverage(c, years) for c in f.children("coverage")]
     deductibles = _deductibles(f.child("deductible_remaining"))
@@ -574,6 +601,8 @@ def _patient(f: _Fields | None, country: Country | None) -> Patient | None:
     return Patient(
         birth_date=birth_date,
         preferential=preferential,
+        overflow_elsewhere=overflow_elsewhere,
+        situations_elsewhere=situations_elsewhere,
         coverage=tuple(c for c in coverage if c is not None),
         deductible_remaining=deductibles,
     )
@@ -593,6 +622,12 @@ def _coverage(f: _Fields, years: set[int]) -> Coverage | None:
     )
     if f.present("treatments") and f.present("budget"):
         f.error("", "give treatments or budget, not both")
+    # What another practice used of the allowance: treatments, or euros of a budget (v2).
+    used_elsewhere: int | Decimal = 0
+    if f.present("budget"):
+        used_elsewhere = f.amount("used_elsewhere", default=Decimal(0))
+    else:
+        used_elsewhere = f.integer("used_elsewhere", default=0, minimum=0, maximum=MAX_COUNT)
     if year is None:
         return None
     return Coverage(
@@ -602,6 +637,7 @@ def _coverage(f: _Fields, years: set[int]) -> Coverage | None:
         treatments=treatments,
         budget=budget,
         carry_over_max=carry_over_max,
+        used_elsewhere=used_elsewhere,
     )
 
 
@@ -632,8 +668,14 @@ def _episode(f: _Fields, country: Country | None, ids: set[str]) -> Episode | No
     notified_on = None
     if _belongs(f, "notified_on", category, ("fa", "fb")):
         notified_on = f.date("notified_on", default=None)
-    agreement = _agreement(f.child("agreement"))
+    agreements = _agreements(f)
     prescriptions = _prescriptions(f)
+    prior_sessions: dict[int, int] = {}
+    if _belongs(f, "prior_sessions", category, ("courante", "fa", "fb")):
+        prior_sessions = _per_year(f.child("prior_sessions"))
+    first_session_on = None
+    if _belongs(f, "first_session_on", category, ("fa", "fb")):
+        first_session_on = f.date("first_session_on", default=None)
     # The Netherlands
     condition = None
     if _belongs(f, "condition", category, ("chronic",)):
@@ -659,8 +701,10 @@ def _episode(f: _Fields, country: Country | None, ids: set[str]) -> Episode | No
         category=category,
         pathology=pathology,
         notified_on=notified_on,
-        agreement=agreement,
+        agreements=agreements,
         prescriptions=prescriptions,
+        prior_sessions=prior_sessions,
+        first_session_on=first_session_on,
         condition=condition,
         term_months=term_months,
         gold_class=gold_class,
@@ -694,20 +738,50 @@ def _belongs(f: _Fields, key: str, category: str | None, categories: tuple[str, 
 
 
 def _pathology(f: _Fields, category: str | None) -> str | None:
-    """Read the BE list code: required for fa, fb and e, and from that category's list."""
-    if category in BE_PATHOLOGIES:
-        if not f.present("pathology"):
-            f.error("pathology", f"required for category {category}")
-        codes = BE_PATHOLOGIES[category]
-    elif _belongs(f, "pathology", category, tuple(BE_PATHOLOGIES)):
-        codes = ALL_PATHOLOGIES  # the category is unknown: the code must at least exist
-    else:
+    """Read the official pathology-situation code (MyCareNet): required for fa, fb and e,
+    optional for courante, perinatal and palliative, and one of its category's families."""
+    if category in situations.REQUIRED and not f.present("pathology"):
+        f.error("pathology", f"required for category {category}")
+    value = f.text("pathology", default=None)
+    if value is None:
         return None
-    return f.choice("pathology", codes, noun="pathology", default=None)
+    if category is None:  # the category is unknown: the code must at least exist
+        if value not in situations.situations():
+            f.error("pathology", f"unknown pathology {_show(value)}")
+            return None
+        return value
+    families = situations.FAMILIES.get(category)
+    if families is None:
+        noun = "categories" if len(situations.FAMILIES) > 1 else "category"
+        f.error("pathology", f"only for {noun} {', '.join(situations.FAMILIES)}")
+        return None
+    if not situations.accepts(category, value):
+        expected = ", ".join(f"{family}-…" for family in families)
+        f.error(
+            "pathology",
+            f"unknown pathology {_show(value)} for category {category}; expected an official "
+            f"code {expected}",
+        )
+        return None
+    return value
+
+
+def _agreements(f: _Fields) -> tuple[Agreement, ...]:
+    """Read the advising physician's decisions: ``agreement`` (v1: one granted period) and
+    ``agreements`` (v2: each request and decision as eAgreement reports it)."""
+    found: list[Agreement] = []
+    shorthand = _agreement(f.child("agreement"))
+    if shorthand is not None:
+        found.append(shorthand)
+    for item in f.children("agreements"):
+        agreement = _decision(item)
+        if agreement is not None:
+            found.append(agreement)
+    return tuple(found)
 
 
 def _agreement(f: _Fields | None) -> Agreement | None:
-    """Read the advising physician's agreement; ``until`` may be null (open-ended)."""
+    """Read the v1 agreement: a granted period, ``until`` may be null (open-ended)."""
     if f is None:
         return None
     f.keys(AGREEMENT_KEYS, required=("from",))
@@ -719,6 +793,49 @@ def _agreement(f: _Fields | None) -> Agreement | None:
         f.error("until", f"before from ({start.isoformat()})")
         return None
     return Agreement(start=start, until=until)
+
+
+def _decision(f: _Fields) -> Agreement | None:
+    """Read one eAgreement decision: a status, and a period where it grants one."""
+    f.keys(AGREEMENTS_KEYS, required=())
+    status = f.choice("status", AGREEMENT_STATUSES, noun="status", default=None)
+    if status is None:
+        if f.present("status"):
+            return None  # reported: an unknown status
+        status = AgreementStatus.AGREEMENT
+    start = f.date("from", default=None)
+    until = f.date("until", default=None)
+    decision_id = f.text("decision_id", default="")
+    reason = f.text("reason", default="")
+    granted = status in GRANTED
+    if granted and start is None:
+        f.error("from", f"required for status {status}")
+        return None
+    if start is not None and until is not None and until < start:
+        f.error("until", f"before from ({start.isoformat()})")
+        return None
+    return Agreement(
+        start=start,
+        until=until,
+        status=AgreementStatus(status),
+        decision_id=decision_id,
+        reason=reason,
+    )
+
+
+def _per_year(f: _Fields | None) -> dict[int, int]:
+    """Read ``{"2026": 7}``: a count per calendar year."""
+    if f is None:
+        return {}
+    result: dict[int, int] = {}
+    for key in f.data:
+        if not isinstance(key, str) or not _YEAR.fullmatch(key):
+            f.error(key, f"not a year: {_show(key)}")
+            continue
+        count = f.integer(key, default=None, minimum=0, maximum=MAX_COUNT)
+        if count:
+            result[int(key)] = count
+    return result
 
 
 def _prescriptions(f: _Fields) -> tuple[Prescription, ...]:
@@ -810,6 +927,7 @@ def _quota_dict(quota: Quota) -> dict[str, Any]:
         "limit": quota.limit,
         "used": quota.used,
         "remaining": quota.remaining,
+        "elsewhere": quota.elsewhere,
     }
 
 
@@ -822,6 +940,7 @@ def _pool_dict(pool: Pool) -> dict[str, Any]:
         "limit": _count_or_money(pool.limit),
         "used": _count_or_money(pool.used),
         "remaining": _count_or_money(pool.remaining),
+        "elsewhere": _count_or_money(pool.elsewhere),
     }
 
 

@@ -39,7 +39,6 @@ from reimburse.engine.be import tables as be_tables
 from reimburse.engine.nl import tables as nl_tables
 from reimburse.engine.types import (
     BE_CATEGORIES,
-    Agreement,
     Case,
     Coverage,
     Episode,
@@ -158,7 +157,8 @@ def unloaded(case: Case) -> set[str]:
         and ids[e.id] == 1
         and days.get(e.id)
         and max(days[e.id]) < before[e.category]
-        and not _agreement_ending(e.agreement, case.as_of)
+        and not _agreement_ending(e, case.as_of)
+        and not _began_elsewhere(e)
     }
     cut = cut_date(case.as_of)
     episodes_on: dict[date, set[str]] = {}
@@ -236,11 +236,20 @@ def _be_dropped(case: Case) -> set[str]:
     return dropped
 
 
-def _agreement_ending(agreement: Agreement | None, as_of: date) -> bool:
+def _agreement_ending(episode: Episode, as_of: date) -> bool:
     """Tell whether ``agreement_ending`` (any category with an agreement) fires at ``as_of``."""
-    if agreement is None or agreement.until is None:
-        return False
-    return as_of <= agreement.until <= as_of + be.ENDING_SOON
+    return any(
+        agreement.granted
+        and agreement.until is not None
+        and as_of <= agreement.until <= as_of + be.ENDING_SOON
+        for agreement in episode.agreements
+    )
+
+
+def _began_elsewhere(episode: Episode) -> bool:
+    """Sessions given elsewhere count in the periods and years they name (v2): an episode
+    with any is never taken for quiet (it is evaluated, which is always right)."""
+    return bool(episode.prior_sessions) or episode.first_session_on is not None
 
 
 def _courante_quiet(as_of: date) -> bool:
@@ -262,7 +271,9 @@ def _be_quiet(episode: Episode, days: list[date], as_of: date) -> bool:
     running at ``as_of``, ``agreement_ending`` and ``period_ending``; the pool is the
     patient's for the ``as_of`` year, which the episode has no session in.
     """
-    if episode.category not in BE_CATEGORIES or _agreement_ending(episode.agreement, as_of):
+    if episode.category not in BE_CATEGORIES or _agreement_ending(episode, as_of):
+        return False
+    if _began_elsewhere(episode):
         return False
     category = episode.category
     if category == "courante":
@@ -442,8 +453,9 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
             if quota.counter == "fa":
                 windows.append(quota.period_end)
     for episode in (*case.episodes, *unread):
-        if episode.agreement is not None and episode.agreement.until is not None:
-            windows.append(episode.agreement.until)
+        for agreement in episode.agreements:
+            if agreement.granted and agreement.until is not None:
+                windows.append(agreement.until)
         if episode.category == "fb":
             windows.append(date(as_of.year, 12, 31))
     for end in windows:

@@ -15,7 +15,13 @@ from typing import Literal, Protocol
 
 from reimburse.engine import vocabulary
 from reimburse.engine.errors import RulesNotInForce
-from reimburse.engine.vocabulary import ReasonCode, Severity, WarningCode
+from reimburse.engine.vocabulary import (
+    GRANTED,
+    AgreementStatus,
+    ReasonCode,
+    Severity,
+    WarningCode,
+)
 
 __all__ = ["RulesNotInForce"]  # re-exported: callers import it with the facts
 
@@ -80,17 +86,40 @@ class Prescription:
 
 @dataclass(frozen=True)
 class Agreement:
-    """An agreement of the advising physician, valid ``start``..``until`` inclusive."""
+    """An advising physician's decision on a request, as the eAgreement flow reports it.
 
-    start: date
+    A granted one (``agreement``, ``partialAgreement``) covers ``start``..``until`` inclusive
+    (``until`` None: open-ended). A request without a decision yet (``intreatment``,
+    ``wfi-*``) or a refused one may have no period (``start`` None): it then concerns every
+    session that needs the agreement. ``reason`` is the fund's reason, code and/or text
+    (``WFI_AGREE_SRV_PHYSIO_004: …``), shown as given.
+    """
+
+    start: date | None
     until: date | None = None
+    status: AgreementStatus = AgreementStatus.AGREEMENT
+    decision_id: str = ""
+    reason: str = ""
 
     def __post_init__(self) -> None:
-        if self.until is not None and self.until < self.start:
+        if self.start is not None and self.until is not None and self.until < self.start:
             raise ValueError("an agreement cannot end before it starts")
+        if self.status in GRANTED and self.start is None:
+            raise ValueError("a granted agreement starts on a day")
+
+    @property
+    def granted(self) -> bool:
+        return self.status in GRANTED
+
+    def concerns(self, day: date) -> bool:
+        """Tell whether ``day`` is in the decision's period (any day, without a period)."""
+        return (self.start is None or self.start <= day) and (
+            self.until is None or day <= self.until
+        )
 
     def covers(self, day: date) -> bool:
-        return self.start <= day and (self.until is None or day <= self.until)
+        """Tell whether a session on ``day`` has the agreement (granted, and in its period)."""
+        return self.granted and self.concerns(day)
 
 
 @dataclass(frozen=True)
@@ -113,8 +142,12 @@ class Episode:
     # Belgium
     pathology: str | None = None
     notified_on: date | None = None
-    agreement: Agreement | None = None
+    agreements: tuple[Agreement, ...] = ()  # in the order they were asked for or decided
     prescriptions: tuple[Prescription, ...] = ()
+    # Sessions of this situation given by another practice, per calendar year (contract v2),
+    # and the first session when the treatment began elsewhere (Fa, Fb: the period's start).
+    prior_sessions: Mapping[int, int] = field(default_factory=dict)
+    first_session_on: date | None = None
     # The Netherlands
     condition: str | None = None
     term_months: int | None = None
@@ -155,12 +188,18 @@ class Coverage:
     carry_over_max: int = 0
     pays_chronic_first_20: bool = False
     sub_limits: Mapping[str, int] = field(default_factory=dict)
+    # Treatments (or euros, for a budget) of this year's allowance used at another practice.
+    used_elsewhere: int | Decimal = 0
 
 
 @dataclass(frozen=True)
 class Patient:
     birth_date: date
     preferential: bool = False  # BE: verhoogde tegemoetkoming / BIM
+    # BE, per calendar year: overflow sessions billed elsewhere, and courante situations
+    # treated elsewhere earlier that year (they rank first) - contract v2.
+    overflow_elsewhere: Mapping[int, int] = field(default_factory=dict)
+    situations_elsewhere: Mapping[int, int] = field(default_factory=dict)
     coverage: tuple[Coverage, ...] = ()  # NL
     deductible_remaining: Mapping[int, Decimal] = field(default_factory=dict)  # NL, by year
 
@@ -261,10 +300,14 @@ class Quota:
     period_end: date | None
     limit: int | None
     used: int
+    # Of ``used``, the sessions given elsewhere (another practice, earlier treatments).
+    elsewhere: int = 0
 
     def __post_init__(self) -> None:
         if self.used < 0:
             raise ValueError("used cannot be negative")
+        if not 0 <= self.elsewhere <= self.used:
+            raise ValueError("what came from elsewhere is a part of what is used")
 
     @property
     def remaining(self) -> int | None:
@@ -283,6 +326,8 @@ class Pool:
     period_end: date | None
     limit: int | Decimal | None
     used: int | Decimal
+    # Of ``used``, what was used elsewhere (another practice), as a count or euros.
+    elsewhere: int | Decimal = 0
 
     @property
     def remaining(self) -> int | Decimal | None:

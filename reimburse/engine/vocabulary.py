@@ -69,6 +69,30 @@ class Counter(StrEnum):
     CHILD_SERIES = "child_series"
 
 
+class AgreementStatus(StrEnum):
+    """The decision values of MyCareNet eAgreement (``docs/rules/belgium-eagreement.md`` §2.1)."""
+
+    AGREEMENT = "agreement"
+    PARTIAL_AGREEMENT = "partialAgreement"
+    IN_TREATMENT = "intreatment"  # the request is sent, no decision yet
+    WFI_PHYSIOTHERAPIST = "wfi-physiotherapist"  # waiting for information from …
+    WFI_PRESCRIPTOR = "wfi-prescriptor"
+    WFI_SERVICE_PROVIDER = "wfi-serviceprovider"
+    REFUSAL = "refusal"
+
+
+# An agreement or a partial one covers its period; the others leave sessions pending or lost.
+GRANTED = frozenset({AgreementStatus.AGREEMENT, AgreementStatus.PARTIAL_AGREEMENT})
+WAITING = frozenset(
+    {
+        AgreementStatus.IN_TREATMENT,
+        AgreementStatus.WFI_PHYSIOTHERAPIST,
+        AgreementStatus.WFI_PRESCRIPTOR,
+        AgreementStatus.WFI_SERVICE_PROVIDER,
+    }
+)
+
+
 class PoolName(StrEnum):
     """A patient-wide pool (pools[].pool)."""
 
@@ -92,10 +116,13 @@ class WarningCode(StrEnum):
     REFERRAL_MISSING = "referral_missing"
     NOTIFICATION_MISSING = "notification_missing"
     AGREEMENT_MISSING = "agreement_missing"
+    AGREEMENT_WAITING = "agreement_waiting"
+    AGREEMENT_REFUSED = "agreement_refused"
     AGREEMENT_ENDING = "agreement_ending"
     PERIOD_ENDING = "period_ending"
     PERIOD_ENDED = "period_ended"
     SITUATIONS_EXCEEDED = "situations_exceeded"
+    DUPLICATE_SITUATION = "duplicate_situation"
     SECOND_SESSION_SAME_DAY = "second_session_same_day"
     BASIC_STARTS = "basic_starts"
     AGE_TRANSITION = "age_transition"
@@ -117,6 +144,8 @@ SEVERITY: dict[WarningCode, Severity] = {
     WarningCode.PRESCRIPTION_LATE_START: Severity.BLOCKING,
     WarningCode.NOTIFICATION_MISSING: Severity.BLOCKING,
     WarningCode.AGREEMENT_MISSING: Severity.BLOCKING,
+    WarningCode.AGREEMENT_WAITING: Severity.BLOCKING,
+    WarningCode.AGREEMENT_REFUSED: Severity.BLOCKING,
     WarningCode.RULES_UNKNOWN: Severity.BLOCKING,
     WarningCode.QUOTA_LOW: Severity.WARNING,
     WarningCode.QUOTA_EXHAUSTED: Severity.WARNING,
@@ -128,6 +157,7 @@ SEVERITY: dict[WarningCode, Severity] = {
     WarningCode.PERIOD_ENDING: Severity.WARNING,
     WarningCode.AGREEMENT_ENDING: Severity.WARNING,
     WarningCode.SITUATIONS_EXCEEDED: Severity.WARNING,
+    WarningCode.DUPLICATE_SITUATION: Severity.WARNING,
     WarningCode.SECOND_SESSION_SAME_DAY: Severity.WARNING,
     WarningCode.REFERRAL_MISSING: Severity.WARNING,
     WarningCode.AGE_TRANSITION: Severity.WARNING,
@@ -168,6 +198,9 @@ class ReasonCode(StrEnum):
     # Belgium: E, perinatal, palliative (E1, E2, PN1, PAL1; decisions 7, 10)
     BE_E_AGREED = "be.e.agreed"
     BE_E_PENDING = "be.e.pending_agreement"
+    # Belgium: an agreement asked for and not (yet) given (eAgreement; contract v2)
+    BE_AGREEMENT_WAITING = "be.agreement.waiting"
+    BE_AGREEMENT_REFUSED = "be.agreement.refused"
     BE_PERINATAL_SESSION = "be.perinatal.session"
     BE_PERINATAL_EXHAUSTED = "be.perinatal.exhausted"
     BE_PALLIATIVE_SESSION = "be.palliative.session"
@@ -228,6 +261,8 @@ REASON_PARAMS: dict[ReasonCode, tuple[str, ...]] = {
     ReasonCode.BE_NOTIFICATION_PENDING: ("n", "category"),
     ReasonCode.BE_E_AGREED: ("n", "until"),
     ReasonCode.BE_E_PENDING: ("n",),
+    ReasonCode.BE_AGREEMENT_WAITING: ("n", "category", "status", "reason", "decision_id"),
+    ReasonCode.BE_AGREEMENT_REFUSED: ("category", "reason", "decision_id"),
     ReasonCode.BE_PERINATAL_SESSION: ("n", "limit"),
     ReasonCode.BE_PERINATAL_EXHAUSTED: ("limit",),
     ReasonCode.BE_PALLIATIVE_SESSION: ("n", "second"),
@@ -270,10 +305,13 @@ WARNING_PARAMS: dict[WarningCode, tuple[str, ...]] = {
     WarningCode.REFERRAL_MISSING: (),
     WarningCode.NOTIFICATION_MISSING: ("category",),
     WarningCode.AGREEMENT_MISSING: ("category", "rank", "year"),
+    WarningCode.AGREEMENT_WAITING: ("category", "status", "reason", "decision_id"),
+    WarningCode.AGREEMENT_REFUSED: ("category", "reason", "decision_id"),
     WarningCode.AGREEMENT_ENDING: ("until",),
     WarningCode.PERIOD_ENDING: ("counter", "end", "whiplash"),
     WarningCode.PERIOD_ENDED: ("category", "date", "end", "count", "basic"),
     WarningCode.SITUATIONS_EXCEEDED: ("rank", "year", "situations"),
+    WarningCode.DUPLICATE_SITUATION: ("pathology", "year", "other"),
     WarningCode.SECOND_SESSION_SAME_DAY: ("date",),
     WarningCode.BASIC_STARTS: ("n",),
     WarningCode.AGE_TRANSITION: ("turns",),

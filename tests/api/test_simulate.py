@@ -39,7 +39,10 @@ def test_the_answer_is_the_contracts_output(api: APIClient, case: str):
         row.pop("reason", None)
         del row["explanation"], row["rule"]
     assert sessions == expected["sessions"]
-    assert response.json()["quotas"] == expected["quotas"]
+    quotas = response.json()["quotas"]
+    # v2: the earlier treatments in ``used`` (NL prior_treatments; BE none in the example).
+    assert [q.pop("elsewhere") for q in quotas] == ([19] if case == "nl-chronic" else [0])
+    assert quotas == expected["quotas"]
 
 
 def test_invalid_input_answers_the_contracts_error_object(api: APIClient):
@@ -252,3 +255,43 @@ def test_an_unknown_lang_is_invalid_input(api: APIClient):
     response = _post(api, {**_example("be-courante-input.json"), "lang": "de"})
 
     assert errors(response) == {"lang": "unknown language 'de'; expected one of en, nl, fr"}
+
+
+def test_v2_agreements_codes_and_sessions_elsewhere_end_to_end(api: APIClient):
+    body = {
+        "country": "BE",
+        "as_of": "2026-03-31",
+        "lang": "nl",
+        "patient": {"birth_date": "1970-01-01", "situations_elsewhere": {"2026": 1}},
+        "episodes": [
+            {
+                "id": "knee",
+                "category": "courante",
+                "pathology": "co-3-2-5-1",
+                "prescriptions": [{"id": "rx", "date": "2026-03-01", "sessions": 9}],
+                "prior_sessions": {"2026": 4},
+                "agreements": [
+                    {
+                        "status": "wfi-physiotherapist",
+                        "reason": "WFI_AGREE_SRV_PHYSIO_004",
+                        "decision_id": "D-42",
+                    }
+                ],
+            }
+        ],
+        "sessions": [{"id": "s1", "date": "2026-03-02", "episode": "knee"}],
+    }
+
+    out = _post(api, body).json()
+
+    (session,) = out["sessions"]
+    assert (session["status"], session["ordinal"], session["reason"]["code"]) == (
+        "pending",
+        5,
+        "be.agreement.waiting",
+    )
+    assert "WFI_AGREE_SRV_PHYSIO_004" in session["explanation"]
+    assert out["quotas"][0]["elsewhere"] == 4
+    (waiting,) = [w for w in out["warnings"] if w["code"] == "agreement_waiting"]
+    assert waiting["params"]["decision_id"] == "D-42"
+    assert waiting["severity"] == "blocking"

@@ -34,6 +34,7 @@ from reimburse.engine.types import (
     Referral,
     Session,
 )
+from reimburse.engine.vocabulary import GRANTED, AgreementStatus
 
 BOUNDED = settings(max_examples=200, deadline=None)
 FIRST_DAY = date(2021, 1, 1)
@@ -128,13 +129,29 @@ def be_episodes(draw: st.DrawFn, episode_id: str) -> Episode:
         )
         for n in range(draw(st.integers(min_value=0, max_value=3)))
     )
+    # eAgreement decisions that grant nothing (v2): waiting or refused, with or without a period.
+    undecided = tuple(
+        Agreement(
+            draw(st.one_of(st.none(), any_day)),
+            None,
+            draw(st.sampled_from([s for s in AgreementStatus if s not in GRANTED])),
+        )
+        for _ in range(draw(st.integers(0, 1)) if category in ("courante", "e") else 0)
+    )
+    # Sessions given elsewhere (v2): such an episode is never left out.
+    elsewhere = (
+        draw(st.sampled_from([{}, {}, {2024: 3}, {2025: 17}]))
+        if category in ("courante", "fa", "fb")
+        else {}
+    )
     return Episode(
         episode_id,
         category,
         pathology=pathology.get(category),
         notified_on=draw(st.one_of(st.none(), any_day)) if category in ("fa", "fb") else None,
-        agreement=agreement,
+        agreements=(() if agreement is None else (agreement,)) + undecided,
         prescriptions=prescriptions,
+        prior_sessions=elsewhere,
     )
 
 
@@ -275,9 +292,9 @@ OLD = date(2022, 3, 7)
         # C1: the counter restarts each 1 January; an old situation has 18 left this year.
         (Episode("old", "courante", prescriptions=_rx("old", OLD)), 10, True),
         # E1/E2: no cap; its agreement ends in 2023.
-        (Episode("old", "e", agreement=Agreement(OLD, date(2023, 1, 1))), 10, True),
+        (Episode("old", "e", agreements=(Agreement(OLD, date(2023, 1, 1)),)), 10, True),
         # E: the agreement ends within 30 days after as_of (agreement_ending).
-        (Episode("old", "e", agreement=Agreement(OLD, date(2026, 1, 10))), 10, False),
+        (Episode("old", "e", agreements=(Agreement(OLD, date(2026, 1, 10)),)), 10, False),
         # FA1: the period of a 2022 start ended in 2023.
         (Episode("old", "fa", pathology="fa-1", notified_on=OLD), 10, True),
         # FB1: a 2022 period runs to 31 December 2024, ended before as_of.

@@ -48,7 +48,7 @@ def be_cases_near_an_end(draw: st.DrawFn) -> Case:
     """Draw a Belgian case whose as_of lies 20 to 50 days before an agreement ends, or a
     Fa or Fb period could (a year after a session, or in December), where windows open."""
     case = draw(be_cases())
-    ends = [e.agreement.until for e in case.episodes if e.agreement and e.agreement.until]
+    ends = [a.until for e in case.episodes for a in e.agreements if a.granted and a.until]
     ends += [s.date + timedelta(days=364) for s in case.sessions]
     ends += [date(case.as_of.year, 12, 31)]
     end = draw(st.sampled_from(ends))
@@ -119,7 +119,7 @@ def test_a_courante_situation_holds_until_1_january() -> None:
 def test_an_agreement_ending_in_40_days_holds_until_its_30_day_window_opens() -> None:
     """E2, agreement_ending: fires from 30 days before the agreement's last day."""
     until = AS_OF + timedelta(days=40)
-    e = Episode("e", "e", pathology="e-a", agreement=Agreement(date(2025, 1, 1), until))
+    e = Episode("e", "e", pathology="e-a", agreements=(Agreement(date(2025, 1, 1), until),))
     case = _courante(e)
     opens = until - belgium.ENDING_SOON
     assert _horizon(case) == opens
@@ -160,7 +160,7 @@ def test_an_old_episode_left_out_still_counts_its_agreement() -> None:
     its agreement is not in its last 30 days; once it is, agreement_ending fires. It shares
     a day with an old perinatal episode (5 of 9, quiet: PN1), so both are read."""
     until = AS_OF + timedelta(days=40)
-    old = Episode("old", "e", pathology="e-a", agreement=Agreement(date(2022, 1, 3), until))
+    old = Episode("old", "e", pathology="e-a", agreements=(Agreement(date(2022, 1, 3), until),))
     pregnancy = Episode("pn", "perinatal")
     case = _courante(old, pregnancy)
     case = replace(

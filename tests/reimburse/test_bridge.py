@@ -91,7 +91,7 @@ def test_episode_facts_carry_prescriptions_agreement_and_list_code() -> None:
     case = patient_case(patient=_loaded(episode.patient), as_of=AS_OF)
     (facts,) = case.episodes
     assert facts.category == "e" and facts.pathology == "e-a"
-    assert facts.agreement == t.Agreement(start=date(2025, 1, 1), until=date(2025, 12, 31))
+    assert facts.agreements == (t.Agreement(start=date(2025, 1, 1), until=date(2025, 12, 31)),)
     assert facts.prescriptions == (
         t.Prescription(id=str(rx.pk), date=date(2025, 1, 5), sessions=30),
     )

@@ -273,6 +273,8 @@ def without_sentences(output: dict[str, Any]) -> dict[str, Any]:
     for row in result["warnings"]:
         for key in ("message", "params"):
             row.pop(key, None)
+    for row in (*result["quotas"], *result["pools"]):
+        row.pop("elsewhere", None)  # v2: what came from another practice
     return result
 
 
@@ -384,8 +386,8 @@ def comparable(output: dict[str, Any]) -> dict[str, Any]:
         "country": output["country"],
         "as_of": output["as_of"],
         "sessions": [{key: s[key] for key in decided} for s in output["sessions"]],
-        "quotas": output["quotas"],
-        "pools": output["pools"],
+        "quotas": [{k: v for k, v in q.items() if k != "elsewhere"} for q in output["quotas"]],
+        "pools": [{k: v for k, v in p.items() if k != "elsewhere"} for p in output["pools"]],
         "warnings": [(w["code"], w["episode"], w["session"]) for w in output["warnings"]],
     }
 

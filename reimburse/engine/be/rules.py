@@ -35,6 +35,7 @@ from reimburse.engine.be import tables as tables
 from reimburse.engine.errors import UnknownCategory, UnknownEpisode
 from reimburse.engine.types import (
     BE_CATEGORIES,
+    Agreement,
     BeAmounts,
     Case,
     Episode,
@@ -47,7 +48,13 @@ from reimburse.engine.types import (
     SessionOutcome,
     Warning,
 )
-from reimburse.engine.vocabulary import SEVERITY, ReasonCode, Status, WarningCode
+from reimburse.engine.vocabulary import (
+    SEVERITY,
+    AgreementStatus,
+    ReasonCode,
+    Status,
+    WarningCode,
+)
 
 R = ReasonCode
 W = WarningCode
@@ -60,6 +67,8 @@ LOW_AT_MOST = 3
 SECOND_SESSION_CATEGORIES = ("palliative", "e")
 # The codes in the tables are those of a standard 30-minute session (S4).
 STANDARD_MINUTES = 30
+# Official situation codes that name no situation: a paper agreement (MyCareNet).
+UNSPECIFIED = frozenset({"co-0-0-0-0"})
 
 
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:
@@ -171,6 +180,7 @@ class _EpisodeState:
     counted: list[date] = field(default_factory=list)  # best, reduced, reduced_2, pending
     per_year: Counter[int] = field(default_factory=Counter)
     first_session: str | None = None  # the id of its first session in order, whatever its fate
+    first_of_year: dict[int, Session] = field(default_factory=dict)  # each year's first session
     # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room left,
     # none before ``usable_from`` can still cover a session.
     room_from: int = 0
@@ -179,6 +189,16 @@ class _EpisodeState:
     @property
     def first_counted(self) -> date | None:
         return self.counted[0] if self.counted else None
+
+    @property
+    def period_start(self) -> date | None:
+        """The first session of an Fa or Fb treatment: elsewhere if it began there (v2)."""
+        return self.episode.first_session_on or self.first_counted
+
+    @property
+    def elsewhere(self) -> int:
+        """The sessions of this situation given by another practice, all years together."""
+        return sum(self.episode.prior_sessions.values())
 
     def count(self, day: date) -> None:
         self.counted.append(day)
@@ -206,8 +226,8 @@ class _Decision(NamedTuple):
     extra_codes: tuple[str, ...] = ()
 
 
-def _not_reimbursed(rule: str, reason: ReasonCode, **params: object) -> _Decision:
-    return _Decision(Status.NOT_REIMBURSED, rule, reason, params)
+def _not_reimbursed(rule: str, code: ReasonCode, /, **params: object) -> _Decision:
+    return _Decision(Status.NOT_REIMBURSED, rule, code, params)
 
 
 class _Warnings:
@@ -248,6 +268,9 @@ class _Evaluation:
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
         self.intake_years: set[int] = set()
         self.pool_used: Counter[date] = Counter()  # pool period start → sessions drawn
+        for year, count in case.patient.overflow_elsewhere.items():
+            # Overflow sessions billed elsewhere that year draw on the same pool (v2).
+            self.pool_used[overflow_pool_period(date(year, 12, 31))[0]] += count
         self.outcomes: list[SessionOutcome] = []
         self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
@@ -264,6 +287,8 @@ class _Evaluation:
         return _EpisodeState(
             episode,
             [_PrescriptionState(rx, prescription_deadline(rx.date)) for _, rx in prescriptions],
+            # Sessions given elsewhere count toward the year's tiers (courante, Fb; v2).
+            per_year=Counter(episode.prior_sessions),
         )
 
     # -- the three steps ------------------------------------------------------------------
@@ -275,6 +300,7 @@ class _Evaluation:
             raise UnknownEpisode(session.episode, owner=f"session {session.id}")
         if state.first_session is None:
             state.first_session = session.id
+        state.first_of_year.setdefault(session.date.year, session)
         # The order matters: the day check, then the prescription, then the counter. A step
         # that refuses the session returns a decision and the later steps never see it, so a
         # refused session consumes no prescription slot (day check) and no quota (both).
@@ -410,12 +436,94 @@ class _Evaluation:
     # -- courante (C1–C9, S7; decisions 1–3) ------------------------------------------------
 
     def _situation_rank(self, episode: str, year: int) -> int:
-        """Rank courante situations per year by their first counted session (decision 2).
+        """Return the rank a courante situation has, or would get, in ``year`` (decision 2).
 
-        Sessions refused by the day or prescription steps do not rank a situation [I].
+        Situations rank by their first counted session; the situations treated elsewhere
+        earlier that year come first, then those of this case that began elsewhere (they had
+        sessions there: ``prior_sessions``), in episode order (v2) [I]. ``_rank`` records it
+        once a session of the situation is counted: sessions refused by the day, the
+        prescription or a refused agreement do not rank a situation [I].
         """
-        ranks = self.situation_ranks.setdefault(year, {})
-        return ranks.setdefault(episode, len(ranks) + 1)
+        ranks = self._ranks(year)
+        return ranks.get(episode, self._ranked_before(year) + len(ranks) + 1)
+
+    def _rank(self, episode: str, year: int) -> None:
+        ranks = self._ranks(year)
+        ranks.setdefault(episode, self._ranked_before(year) + len(ranks) + 1)
+
+    def _ranks(self, year: int) -> dict[str, int]:
+        if year not in self.situation_ranks:
+            before = self._ranked_before(year)
+            begun_elsewhere = [
+                ep.id
+                for ep in self.case.episodes
+                if ep.category == "courante" and ep.prior_sessions.get(year, 0) > 0
+            ]
+            self.situation_ranks[year] = {
+                ep: before + i for i, ep in enumerate(begun_elsewhere, start=1)
+            }
+        return self.situation_ranks[year]
+
+    def _ranked_before(self, year: int) -> int:
+        """The courante situations treated elsewhere earlier in ``year`` (v2)."""
+        return self.case.patient.situations_elsewhere.get(year, 0)
+
+    def _agreement(self, state: _EpisodeState, day: date) -> tuple[str, Agreement | None]:
+        """Say whether a session on ``day`` has the advising physician's agreement.
+
+        ``granted`` (an agreement or a partial agreement covers the day), ``waiting`` (a
+        request is in treatment or waits for information), ``refused``, or ``missing``.
+        Of the decisions that concern the day without granting it, the last one asked for or
+        decided is the one that holds (a refused request followed by a new one) [I].
+        """
+        agreements = state.episode.agreements
+        for agreement in agreements:
+            if agreement.covers(day):
+                return "granted", agreement
+        for agreement in reversed(agreements):
+            if not agreement.granted and agreement.concerns(day):
+                if agreement.status == AgreementStatus.REFUSAL:
+                    return "refused", agreement
+                return "waiting", agreement
+        return "missing", None
+
+    def _without_agreement(
+        self,
+        session: Session,
+        state: _EpisodeState,
+        verdict: str,
+        agreement: Agreement | None,
+    ) -> _Decision | None:
+        """Warn about a session that needs an agreement it has not got; refuse it if refused.
+
+        Returns the refusal, or None: a session waiting for the agreement (or without one) is
+        counted and pending.
+        """
+        ep = state.episode
+        if agreement is None:
+            return None
+        about = {
+            "category": ep.category,
+            "reason": agreement.reason,
+            "decision_id": agreement.decision_id,
+        }
+        once = (ep.id, state.episode.agreements.index(agreement))
+        if verdict == "refused":
+            self.warnings.add(
+                W.AGREEMENT_REFUSED, episode=ep.id, session=session.id, once_per=once, **about
+            )
+            return _not_reimbursed(
+                "BE.E1" if ep.category == "e" else "BE.C6", R.BE_AGREEMENT_REFUSED, **about
+            )
+        self.warnings.add(
+            W.AGREEMENT_WAITING,
+            episode=ep.id,
+            session=session.id,
+            once_per=once,
+            status=agreement.status,
+            **about,
+        )
+        return None
 
     def _courante(self, session: Session, state: _EpisodeState) -> _Decision:
         """Decide a courante session: best, pending (no agreement) or overflow (C1–C9)."""
@@ -425,6 +533,7 @@ class _Evaluation:
         best_rate = tables.limit("courante_best_rate", day)
         situations = tables.limit("courante_situations", day)
         if rank > situations:
+            self._rank(ep.id, year)
             self.warnings.add(
                 W.SITUATIONS_EXCEEDED,
                 episode=ep.id,
@@ -444,9 +553,17 @@ class _Evaluation:
                 situations=situations,
             )
         if n > best_rate:
+            self._rank(ep.id, year)
             return self._overflow(
                 session, state, n, "BE.C4", R.BE_COURANTE_OVERFLOW, limit=best_rate
             )
+        # C6: the 2nd and 3rd situation of a year need the advising physician's agreement.
+        verdict, agreement = self._agreement(state, day) if rank > 1 else ("granted", None)
+        if verdict == "refused":
+            refusal = self._without_agreement(session, state, verdict, agreement)
+            assert refusal is not None
+            return refusal
+        self._rank(ep.id, year)
 
         # C2: sessions 1-9 of a treatment have their own codes.
         tier = "1-9" if n <= 9 else "10-18"
@@ -461,7 +578,20 @@ class _Evaluation:
             "restarted": restarted,
             "intake": bool(intake),
         }
-        if rank > 1 and not (ep.agreement and ep.agreement.covers(day)):
+        if verdict == "waiting":
+            self._without_agreement(session, state, verdict, agreement)
+            assert agreement is not None
+            waiting = {
+                "n": n,
+                "category": "courante",
+                "status": agreement.status,
+                "reason": agreement.reason,
+                "decision_id": agreement.decision_id,
+            }
+            return _Decision(
+                Status.PENDING, "BE.C6", R.BE_AGREEMENT_WAITING, waiting, n, tier, intake
+            )
+        if verdict == "missing":
             self.warnings.add(
                 W.AGREEMENT_MISSING,
                 episode=ep.id,
@@ -490,7 +620,9 @@ class _Evaluation:
     def _intake(self, session: Session, state: _EpisodeState, n: int) -> tuple[str, ...]:
         """Bill the intake with a treatment's first session, once a year, with a 1–9 code (S7)."""
         year = session.date.year
-        if state.counted or n > 9 or year in self.intake_years:
+        # A treatment begun at another practice had its intake there (v2) [I].
+        begun_elsewhere = bool(state.episode.prior_sessions)
+        if state.counted or begun_elsewhere or n > 9 or year in self.intake_years:
             return ()
         code = tables.code_for("courante", "intake", session.place, session.date)
         if code is None:
@@ -566,14 +698,15 @@ class _Evaluation:
     def _fa(self, session: Session, state: _EpisodeState) -> _Decision:
         """Decide an Fa session by its number within the one-year Fa period (FA1–FA5)."""
         day, ep = session.date, state.episode
-        start = state.first_counted or day
+        start = state.period_start or day
         end = fa_period_end(start)
         if day > end:
             self._period_ended(session, state, end)
             return _not_reimbursed("BE.FA5", R.BE_FA_PERIOD_ENDED, start=start, end=end)
         polytrauma = ep.pathology == "fa-16"
         best_rate = tables.limit("fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", day)
-        n = len(state.counted) + 1
+        # Sessions given elsewhere count in the period (v2).
+        n = state.elsewhere + len(state.counted) + 1
         state.count(day)
         params = {"n": n, "limit": best_rate, "end": end}
         if n <= best_rate:
@@ -595,7 +728,7 @@ class _Evaluation:
     def _fb(self, session: Session, state: _EpisodeState) -> _Decision:
         """Decide an Fb session by its number within its calendar year of the period (FB1–FB3)."""
         day, year = session.date, session.date.year
-        start = state.first_counted or day
+        start = state.period_start or day
         end = fb_period_end(start)
         if day > end:
             self._period_ended(session, state, end)
@@ -631,12 +764,29 @@ class _Evaluation:
     def _e(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
         """Decide an E session: uncapped inside the agreement, pending outside it (E1, E2)."""
         day, ep = session.date, state.episode
+        verdict, agreement = self._agreement(state, day)
+        if verdict == "refused":
+            refusal = self._without_agreement(session, state, verdict, agreement)
+            assert refusal is not None
+            return refusal
         n = len(state.counted) + 1
         state.count(day)
         tier = "second" if second_of_day else "session"
-        if ep.agreement is not None and ep.agreement.covers(day):
-            params = {"n": n, "until": ep.agreement.until}
+        if verdict == "granted":
+            assert agreement is not None
+            params = {"n": n, "until": agreement.until}
             return _Decision(Status.BEST, "BE.E2", R.BE_E_AGREED, params, n, tier)
+        if verdict == "waiting":
+            self._without_agreement(session, state, verdict, agreement)
+            assert agreement is not None
+            waiting = {
+                "n": n,
+                "category": "e",
+                "status": agreement.status,
+                "reason": agreement.reason,
+                "decision_id": agreement.decision_id,
+            }
+            return _Decision(Status.PENDING, "BE.E1", R.BE_AGREEMENT_WAITING, waiting, n, tier)
         self.warnings.add(
             W.AGREEMENT_MISSING,
             episode=ep.id,
@@ -724,6 +874,7 @@ class _Evaluation:
             # first pending session if one was, else the episode's first session (FA4, FB4).
             if ep.category in ("fa", "fb") and ep.notified_on is None:
                 self._notification_missing(ep, self.episodes[ep.id].first_session)
+        self._duplicate_situations()
         return Result(
             country="BE",
             as_of=as_of,
@@ -733,29 +884,67 @@ class _Evaluation:
             warnings=tuple(self.warnings.items),
         )
 
+    def _duplicate_situations(self) -> None:
+        """Warn about two courante episodes with one official code in one year (v2).
+
+        They are probably one situation entered twice: the later one (by its first session
+        that year) is named. The code of a paper agreement (``co-0-0-0-0``) names no
+        situation and is left out [I].
+        """
+        first: dict[tuple[str, int], tuple[Session, str]] = {}
+        for state in sorted(self.episodes.values(), key=lambda st: st.episode.id):
+            ep = state.episode
+            if ep.category != "courante" or not ep.pathology or ep.pathology in UNSPECIFIED:
+                continue
+            for year, session in state.first_of_year.items():
+                seen = first.get((ep.pathology, year))
+                if seen is None or session.date < seen[0].date:
+                    first[(ep.pathology, year)] = (session, ep.id)
+        for state in self.episodes.values():
+            ep = state.episode
+            for year, session in state.first_of_year.items():
+                earliest = first.get((ep.pathology or "", year))
+                if earliest is None or earliest[1] == ep.id:
+                    continue
+                self.warnings.add(
+                    W.DUPLICATE_SITUATION,
+                    episode=ep.id,
+                    session=session.id,
+                    once_per=(ep.id, year),
+                    pathology=ep.pathology,
+                    year=year,
+                    other=earliest[1],
+                )
+
     def _quota(self, episode_id: str) -> Quota | None:
         """Report an episode's counter for the period containing ``as_of``.
 
         If none contains it, the latest period that began before it; if the counter's only
         period is still to come, that one [I]. A counter whose period starts at the episode's
-        first session has no row until it has a counted session.
+        first session has no row until it has a counted session (or began elsewhere).
+        ``used`` includes the sessions given elsewhere, and ``elsewhere`` says how many.
         """
         state = self.episodes[episode_id]
         ep, as_of = state.episode, self.case.as_of
         category = ep.category
         start: date | None
         end: date | None
+        elsewhere = 0
         if category == "courante":
             year = as_of.year
             start, end = date(year, 1, 1), date(year, 12, 31)
-            rank = self.situation_ranks.get(year, {}).get(ep.id, 1)
+            # An episode without a session in as_of's year is reported as its first
+            # situation would be (ranks only come from sessions) [I].
+            rank = self._ranks(year).get(ep.id, 1)
             # [I] A 4th or later situation has no best-rate series that year: its limit is 0.
             over = rank > tables.limit("courante_situations", as_of)
             quota_limit: int | None = 0 if over else tables.limit("courante_best_rate", as_of)
-        elif category == "e" and ep.agreement is not None:
-            start, end, quota_limit = ep.agreement.start, ep.agreement.until, None
+            elsewhere = ep.prior_sessions.get(year, 0)
+        elif category == "e" and (agreement := self._reported_agreement(ep)) is not None:
+            assert agreement.start is not None  # a granted agreement starts on a day
+            start, end, quota_limit = agreement.start, agreement.until, None
         else:
-            start = state.first_counted
+            start = state.period_start if category in ("fa", "fb") else state.first_counted
             if start is None:
                 return None
             if category == "fa":
@@ -764,9 +953,11 @@ class _Evaluation:
                 quota_limit = tables.limit(
                     "fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", start
                 )
+                elsewhere = state.elsewhere
             elif category == "fb":
                 start, end = self._fb_year(start, as_of)
                 quota_limit = tables.limit("fb_best_rate", start)
+                elsewhere = ep.prior_sessions.get(start.year, 0)
             elif category == "perinatal":
                 end, quota_limit = None, tables.limit("perinatal_sessions", start)
             else:  # e without an agreement, palliative: open-ended, no cap
@@ -777,8 +968,22 @@ class _Evaluation:
             period_start=start,
             period_end=end,
             limit=quota_limit,
-            used=state.used_between(start, end),
+            used=elsewhere + state.used_between(start, end),
+            elsewhere=elsewhere,
         )
+
+    def _reported_agreement(self, episode: Episode) -> Agreement | None:
+        """The granted agreement whose period to report: the one containing as_of, else the
+        latest begun before it, else the first to come."""
+        granted = [a for a in episode.agreements if a.granted]
+        as_of = self.case.as_of
+        for agreement in granted:
+            if agreement.covers(as_of):
+                return agreement
+        begun = [a for a in granted if a.start is not None and a.start <= as_of]
+        if begun:
+            return max(begun, key=lambda a: a.start or as_of)
+        return min(granted, key=lambda a: a.start or as_of, default=None)
 
     @staticmethod
     def _fb_year(first_session: date, as_of: date) -> tuple[date, date]:
@@ -789,7 +994,8 @@ class _Evaluation:
 
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
-        return Pool("overflow", start, end, pool_limit, self.pool_used[start])
+        elsewhere = self.case.patient.overflow_elsewhere.get(self.case.as_of.year, 0)
+        return Pool("overflow", start, end, pool_limit, self.pool_used[start], elsewhere)
 
     def _current(self, end: date | None) -> bool:
         return end is None or end >= self.case.as_of
@@ -822,14 +1028,19 @@ class _Evaluation:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
         as_of = self.case.as_of
         soon = as_of + ENDING_SOON
-        agreement = episode.agreement
-        if (
-            agreement is not None
-            and agreement.until is not None
-            and as_of <= agreement.until <= soon
-        ):
-            self.warnings.add(W.AGREEMENT_ENDING, episode=episode.id, until=agreement.until)
-        first = self.episodes[episode.id].first_counted
+        for agreement in episode.agreements:
+            if (
+                agreement.granted
+                and agreement.until is not None
+                and as_of <= agreement.until <= soon
+            ):
+                self.warnings.add(
+                    W.AGREEMENT_ENDING,
+                    episode=episode.id,
+                    once_per=(episode.id, agreement.until),
+                    until=agreement.until,
+                )
+        first = self.episodes[episode.id].period_start
         if first is None or episode.category not in ("fa", "fb"):
             return
         end = fa_period_end(first) if episode.category == "fa" else fb_period_end(first)

@@ -153,6 +153,7 @@ class _Period:
     limit: int | None
     used: int
     whiplash: bool = False  # a whiplash term: 3 months more only if the triad persists
+    elsewhere: int = 0  # of ``used``: the treatments before the listed ones (priors)
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -228,6 +229,7 @@ class _ChildSeries:
     ) -> None:
         self.episode = episode
         self.counts: dict[int, int] = {}
+        self.priors: tuple[int, int] = (0, 0)  # the year the priors count in, and how many
         first_on = episode.first_treatment_on
         start = _start(episode, items)
         # Decision 18: undated priors are a child's treatments only when the episode began
@@ -238,6 +240,7 @@ class _ChildSeries:
             # Priors count in the first listed session's year only if they surely fell in it.
             if first_on is None or first_on.year == year:
                 self.counts[year] = episode.prior_treatments
+                self.priors = (year, episode.prior_treatments)
 
     def verdict(self, item: _Item, **why: object) -> _Verdict:
         """Count a child's session in its year's series; ``why`` says why it is counted here
@@ -270,6 +273,7 @@ class _ChildSeries:
                 date(year + 1, 1, 1),
                 self.limit(date(year, 1, 1)),
                 used,
+                elsewhere=self.priors[1] if year == self.priors[0] else 0,
             )
             for year, used in sorted(self.counts.items())
         ]
@@ -390,6 +394,7 @@ class _Chronic:
             None,
             self.in_term,
             whiplash=self.entry.key == "whiplash",
+            elsewhere=self.episode.prior_treatments,
         )
         out.periods = [chronic, *self.children.periods()]
         out.warnings = self._basic_starts(as_of, counted_by_as_of)
@@ -547,6 +552,7 @@ class _Capped:
         self.end = add_months(self.start, self.months) if self.start and self.months else None
         # The priors of every episode that began inside the (shared) window count.
         self.used = sum(priors for day, priors in starts if self.end is None or day < self.end)
+        self.elsewhere = self.used
         by_episode = _by_episode(items)
         self.children = {
             e.id: _ChildSeries(e, by_episode.get(e.id, []), patient, with_priors=True)
@@ -557,7 +563,15 @@ class _Capped:
         out = _Evaluated(verdicts=[self._verdict(item) for item in self.items])
         if self.start is not None and self.params is not None:
             out.periods = [
-                _Period(e.id, self.category, self.start, self.end, self.params.cap, self.used)
+                _Period(
+                    e.id,
+                    self.category,
+                    self.start,
+                    self.end,
+                    self.params.cap,
+                    self.used,
+                    elsewhere=self.elsewhere,
+                )
                 for e in self.episodes
             ]
         for series in self.children.values():
@@ -624,6 +638,7 @@ class _Copd:
         self.start: date | None = starts[0][0] if starts else None
         priors = starts[0][1] if starts else 0
         self.used: dict[int, int] = {}
+        self.priors = 0  # the priors counted in the first treatment year
         adult = [i for i in items if patient.is_adult(i.session.date)]
         # Priors count in the first treatment year only if the first listed session is in it.
         if (
@@ -632,7 +647,7 @@ class _Copd:
             and adult
             and _window_index(self.start, adult[0].session.date) == 0
         ):
-            self.used[0] = priors
+            self.used[0] = self.priors = priors
         self.children = _ChildSeries(episode, items, patient, with_priors=True)
 
     def run(self, as_of: date) -> _Evaluated:
@@ -687,7 +702,15 @@ class _Copd:
             if self.episode.gold_stage < caps.lowest_basic_stage:
                 cap = 0
             periods.append(
-                _Period(self.episode.id, "copd", begin, end, cap, self.used.get(index, 0))
+                _Period(
+                    self.episode.id,
+                    "copd",
+                    begin,
+                    end,
+                    cap,
+                    self.used.get(index, 0),
+                    elsewhere=self.priors if index == 0 else 0,
+                )
             )
         return periods
 
@@ -848,7 +871,15 @@ class _Ledger:
 
     def allowance(self, year: int) -> _Allowance:
         if year not in self.allowances:
-            self.allowances[year] = _Allowance(year, self.coverage.get(year), self._carried(year))
+            coverage = self.coverage.get(year)
+            allowance = _Allowance(year, coverage, self._carried(year))
+            # What another practice already used of this year's allowance (v2).
+            if coverage is not None and coverage.used_elsewhere:
+                if coverage.budget is not None:
+                    allowance.spent = money(coverage.used_elsewhere)
+                else:
+                    allowance.used = int(coverage.used_elsewhere)
+            self.allowances[year] = allowance
         return self.allowances[year]
 
     def _carried(self, year: int) -> int:
@@ -1035,7 +1066,15 @@ def _quotas(periods: Sequence[_Period], as_of: date) -> list[_Period]:
 
 def _quota(period: _Period) -> Quota:
     end = None if period.end is None else _last_day(period.end)
-    return Quota(period.episode, period.counter, period.start, end, period.limit, period.used)
+    return Quota(
+        period.episode,
+        period.counter,
+        period.start,
+        end,
+        period.limit,
+        period.used,
+        period.elsewhere,
+    )
 
 
 def _year(as_of: date) -> tuple[date, date]:
@@ -1052,11 +1091,22 @@ def _pools(ledger: _Ledger, as_of: date) -> list[Pool]:
     pools = []
     allowance = ledger.allowance(as_of.year)
     if allowance.treatments is not None:
-        pools.append(Pool("supplementary", first, last, allowance.treatments, allowance.used))
+        elsewhere = allowance.coverage.used_elsewhere if allowance.coverage else 0
+        pools.append(
+            Pool("supplementary", first, last, allowance.treatments, allowance.used, elsewhere)
+        )
     elif allowance.budget is not None:
         if allowance.spent is not None:
+            elsewhere = money(allowance.coverage.used_elsewhere) if allowance.coverage else ZERO
             pools.append(
-                Pool("supplementary", first, last, money(allowance.budget), allowance.spent)
+                Pool(
+                    "supplementary",
+                    first,
+                    last,
+                    money(allowance.budget),
+                    allowance.spent,
+                    elsewhere,
+                )
             )
     else:
         pools.append(Pool("supplementary", first, last, 0, 0))

@@ -39,16 +39,25 @@ def episode(
     pathology: str | None = None,
     notified_on: str | None = None,
     agreement: tuple[str, str | None] | None = None,
+    agreements: Sequence[Agreement] = (),
+    prior_sessions: dict[int, int] | None = None,
+    first_session_on: str | None = None,
 ) -> Episode:
+    """An episode; ``agreement`` is a granted period (from, until), ``agreements`` any decisions."""
+    granted = (
+        ()
+        if agreement is None
+        else (Agreement(d(agreement[0]), None if agreement[1] is None else d(agreement[1])),)
+    )
     return Episode(
         id=id,
         category=category,
         pathology=pathology,
         notified_on=None if notified_on is None else d(notified_on),
-        agreement=None
-        if agreement is None
-        else Agreement(d(agreement[0]), None if agreement[1] is None else d(agreement[1])),
+        agreements=(*granted, *agreements),
         prescriptions=prescriptions,
+        prior_sessions=prior_sessions or {},
+        first_session_on=None if first_session_on is None else d(first_session_on),
     )
 
 

@@ -28,12 +28,14 @@ from reimburse.engine.types import (
     Result,
     Session,
 )
+from reimburse.engine.vocabulary import GRANTED, AgreementStatus
 
 BOUNDED = settings(max_examples=100, deadline=None)
 WINDOW_START = date(2024, 1, 15)
 WINDOW_DAYS = 470  # crosses 29 February 2024 and 1 January 2025
 HARD_DAYS = (date(2024, 2, 29), date(2024, 3, 1), date(2024, 12, 31), date(2025, 1, 1))
 REIMBURSABLE = ("best", "reduced", "reduced_2", "pending")
+NOT_GRANTED = tuple(status for status in AgreementStatus if status not in GRANTED)
 CATEGORIES = ("courante", "courante", "fa", "fb", "e", "perinatal", "palliative")
 PATHOLOGY = {"fa": "fa-10", "fb": "fb-51", "e": "e-b"}
 
@@ -77,14 +79,31 @@ def episodes(draw: st.DrawFn, courante_only: bool = False) -> tuple[Episode, ...
         if draw(st.booleans()):
             start = _day(draw(st.integers(-30, WINDOW_DAYS)))
             agreement = Agreement(start, draw(st.sampled_from([None, start + timedelta(90)])))
+        # eAgreement decisions that grant nothing: waiting, or refused (v2).
+        undecided = tuple(
+            Agreement(
+                draw(st.sampled_from([None, _day(draw(st.integers(0, WINDOW_DAYS)))])),
+                None,
+                draw(st.sampled_from(NOT_GRANTED)),
+                reason=draw(st.sampled_from(["", "WFI_AGREE_SRV_PHYSIO_004"])),
+            )
+            for _ in range(0 if courante_only else draw(st.integers(0, 1)))
+        )
+        # Sessions given at another practice (v2).
+        elsewhere = (
+            {}
+            if courante_only or category not in ("courante", "fa", "fb")
+            else draw(st.sampled_from([{}, {2024: 5}, {2025: 17}]))
+        )
         result.append(
             Episode(
                 id=f"ep{i}",
                 category=category,
                 pathology=PATHOLOGY.get(category),
                 notified_on=draw(st.sampled_from([None, WINDOW_START])),
-                agreement=agreement,
+                agreements=(() if agreement is None else (agreement,)) + undecided,
                 prescriptions=prescriptions,
+                prior_sessions=elsewhere,
             )
         )
     return tuple(result)

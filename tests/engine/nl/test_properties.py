@@ -67,7 +67,9 @@ def coverages(draw: st.DrawFn) -> tuple[Coverage, ...]:
 @st.composite
 def cases(draw: st.DrawFn, unique_days: bool = False) -> Case:
     """Draw a patient with a few episodes and up to 40 sessions in 2024-2026."""
-    chosen = draw(st.lists(st.sampled_from(EPISODES), min_size=1, max_size=4, unique=True))
+    chosen = draw(
+        st.lists(st.sampled_from(EPISODES), min_size=1, max_size=4, unique_by=lambda e: e.id)
+    )
     # Earlier treatments on any category, for adults and children alike (decision 18).
     episodes = [
         replace(e, prior_treatments=draw(st.sampled_from([e.prior_treatments, 0, 5, 19, 30])))

@@ -876,3 +876,41 @@ def test_osteoarthritis_priors_of_an_episode_begun_after_the_window_do_not_count
     )
     result = run(date(2025, 3, 1), [knee, hip], sessions("knee", [date(2025, 2, 3)]))
     assert [q.used for q in result.quotas] == [1, 1]
+
+
+# ------------------------------------------------------ contract v2: allowance used elsewhere
+
+
+def test_treatments_used_at_another_practice_come_off_the_allowance() -> None:
+    """A1, contract v2: 9 treatments a year, 7 used elsewhere: 2 left here."""
+    result = run(
+        date(2025, 6, 30),
+        [Episode("r", "regular")],
+        sessions("r", every(date(2025, 3, 3), 3)),
+        coverage=[Coverage(2025, treatments=9, used_elsewhere=7)],
+    )
+    assert statuses(result.sessions) == ["supplementary", "supplementary", "patient"]
+    assert result.sessions[0].reason.params["n"] == 8  # treatment 8 of 9
+    assert pool(result, "supplementary") == (9, 9, 0)
+    supplementary = next(p for p in result.pools if p.pool == "supplementary")
+    assert supplementary.elsewhere == 7
+
+
+def test_euros_used_at_another_practice_come_off_a_budget() -> None:
+    result = run(
+        date(2025, 6, 30),
+        [Episode("r", "regular")],
+        sessions("r", every(date(2025, 3, 3), 2)),
+        coverage=[Coverage(2025, budget=Decimal("100.00"), used_elsewhere=Decimal("70.00"))],
+    )
+    assert [nl(o).insurer for o in result.sessions] == [Decimal("30.00"), Decimal("0.00")]
+    supplementary = next(p for p in result.pools if p.pool == "supplementary")
+    assert (supplementary.used, supplementary.elsewhere) == (Decimal("100.00"), Decimal("70.00"))
+
+
+def test_prior_treatments_show_as_elsewhere_in_the_chronic_quota() -> None:
+    result = run(
+        date(2025, 6, 30), [chronic(prior_treatments=12)], sessions("c", [date(2025, 3, 3)])
+    )
+    (quota,) = result.quotas
+    assert (quota.used, quota.elsewhere) == (13, 12)
