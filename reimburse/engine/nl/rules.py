@@ -464,6 +464,9 @@ class _Chronic:
         max_age = self.entry.max_age
         if max_age is not None and self.patient.age(next_day) >= max_age:
             return []
+        # Nor when the term ends before the next treatment: it falls after the term (B5).
+        if self.term.end is not None and next_day >= self.term.end:
+            return []
         session = upcoming[0].session.id if upcoming else None
         return [_warning(W.BASIC_STARTS, self.episode.id, session, n=first + 1)]
 

@@ -914,3 +914,18 @@ def test_prior_treatments_show_as_elsewhere_in_the_chronic_quota() -> None:
     )
     (quota,) = result.quotas
     assert (quota.used, quota.elsewhere) == (13, 12)
+
+
+def test_basic_starts_is_not_told_when_the_next_treatment_falls_after_the_term() -> None:
+    """W4, B5: 19 done elsewhere and one today; the next, after the 6-month term, is not basic.
+
+    Found by the property test: a conservatively treated fracture has a 6-month term.
+    """
+    episode = chronic("fracture_conservative", prior_treatments=19)
+    listed = [
+        Session("s0", date(2024, 1, 1), "c", price=PRICE),
+        Session("s1", date(2024, 7, 1), "c", price=PRICE),
+    ]
+    result = run(date(2024, 1, 1), [episode], listed)
+    assert statuses(result.sessions) == ["patient", "patient"]
+    assert warnings(result, "basic_starts") == []
