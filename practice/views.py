@@ -28,8 +28,8 @@ from practice import pages
 from practice.forms import AttentionFilterForm, PlanForm, SessionForm
 from practice.models import Country, Patient, Therapist
 from practice.services import session_record
-from reimburse.explain import Reader
-from reimburse.selectors import practice_warnings
+from reimburse.explain import Reader, warning_text
+from reimburse.selectors import practice_warnings, table_gaps
 from reimburse.services import statuses
 
 
@@ -98,7 +98,13 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     chosen = next((t for t in colleagues if t.pk == chosen_id), None)
     warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
     reader = Reader.current(therapist.practice.country)
-    context = {"form": form, "page": pages.attention_page(warnings, reader), "as_of": as_of}
+    gaps = table_gaps(practice=therapist.practice, as_of=as_of)
+    context = {
+        "form": form,
+        "page": pages.attention_page(warnings, reader),
+        "as_of": as_of,
+        "table_notices": [warning_text(gap, reader) for gap in gaps],
+    }
     return _render(
         request,
         therapist,

@@ -196,6 +196,17 @@ WARNING_EXAMPLES: dict[WarningCode, list[dict[str, Any]]] = {
         {"category": "courante", "reason": "", "decision_id": ""},
     ],
     W.DUPLICATE_SITUATION: [{"pathology": "co-1-3-4-0", "year": 2026, "other": "7"}],
+    W.TARIFF_UNKNOWN: [
+        {"code": "567011", "date": D, "start": date(2026, 1, 1), "end": None},
+        {"code": "560055", "date": D, "start": date(2025, 2, 1), "end": date(2026, 1, 1)},
+        {"code": "563010", "date": D, "start": None, "end": date(2024, 1, 1)},
+        {"code": "563010", "date": D, "start": None, "end": None},
+    ],
+    W.CODE_UNKNOWN: [
+        {"category": "fa", "tier": "1-20", "place": "practice", "date": D},
+        {"category": "e", "tier": "second", "place": "home", "date": D},
+    ],
+    W.DEDUCTIBLE_UNKNOWN: [{"year": 2027}],
     W.PERIOD_ENDING: [
         {"counter": "fa", "end": D2},
         {"counter": "chronic", "end": D2, "whiplash": True},

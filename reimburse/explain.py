@@ -147,6 +147,9 @@ WARNING_LABELS: dict[WarningCode, Label] = {
     W.AGREEMENT_WAITING: gettext_lazy("Agreement asked, no decision yet"),
     W.AGREEMENT_REFUSED: gettext_lazy("Agreement refused"),
     W.DUPLICATE_SITUATION: gettext_lazy("Same situation twice"),
+    W.TARIFF_UNKNOWN: gettext_lazy("Tariff not known"),
+    W.CODE_UNKNOWN: gettext_lazy("Code not known"),
+    W.DEDUCTIBLE_UNKNOWN: gettext_lazy("Eigen risico not known"),
 }
 
 # Where an eAgreement request stands, inside a sentence.
@@ -223,6 +226,27 @@ PERIOD_NAMES: dict[str, Label] = {
     "osteoarthritis": gettext_lazy("The osteoarthritis 12-month window"),
     "claudication": gettext_lazy("The claudication 12-month window"),
     "copd": gettext_lazy("The current COPD treatment year"),
+}
+
+
+# Which sessions of a category a nomenclature code is for (a ``code_unknown`` warning's tier).
+TIER_NAMES: dict[str, Label] = {
+    "1-9": gettext_lazy("sessions 1 to 9"),
+    "10-18": gettext_lazy("sessions 10 to 18"),
+    "overflow": gettext_lazy("overflow sessions"),
+    "intake": gettext_lazy("the intake"),
+    "1-20": gettext_lazy("sessions 1 to 20"),
+    "best": gettext_lazy("sessions at the best rate"),
+    "reduced": gettext_lazy("sessions at the reduced rate"),
+    "61-80": gettext_lazy("sessions 61 to 80"),
+    "81+": gettext_lazy("sessions from the 81st"),
+    "session": gettext_lazy("sessions"),
+    "second": gettext_lazy("second sessions of a day"),
+}
+
+PLACE_NAMES: dict[str, Label] = {
+    "practice": gettext_lazy("at the practice"),
+    "home": gettext_lazy("at home"),
 }
 
 
@@ -938,6 +962,36 @@ def _rules_unknown(p: Params) -> str:
     ) % p(problem=problem)
 
 
+def _tariff_unknown(p: Params) -> str:
+    start, end = p.raw("start"), p.raw("end")
+    if start is not None and end is not None:
+        known = _("No tariff of code %(code)s is known from %(start)s until before %(end)s") % p()
+    elif start is not None:
+        known = _("No tariff of code %(code)s is known from %(start)s on") % p()
+    elif end is not None:
+        known = _("No tariff of code %(code)s is known before %(end)s") % p()
+    else:
+        known = _("No tariff of code %(code)s is known") % p()
+    return _clauses(
+        known,
+        _(
+            "sessions in that period show no amount until the RIZIV table is loaded (an "
+            "administrator can load it)"
+        ),
+    )
+
+
+def _code_unknown(p: Params) -> str:
+    return _(
+        "The nomenclature code for %(category)s %(tier)s %(place)s is not in the sources: "
+        "these sessions show no code and no amount."
+    ) % p(
+        category=_category(p),
+        tier=label(TIER_NAMES, p.raw("tier")),
+        place=label(PLACE_NAMES, p.raw("place")),
+    )
+
+
 WARNINGS: dict[WarningCode, Render] = {
     W.QUOTA_LOW: _quota_low,
     W.QUOTA_EXHAUSTED: _quota_exhausted,
@@ -1038,6 +1092,15 @@ WARNINGS: dict[WarningCode, Render] = {
         _(
             "Another courante situation of %(year)s has the same code %(pathology)s: probably one "
             "situation entered twice."
+        )
+        % p()
+    ),
+    W.TARIFF_UNKNOWN: _tariff_unknown,
+    W.CODE_UNKNOWN: _code_unknown,
+    W.DEDUCTIBLE_UNKNOWN: lambda p: (
+        _(
+            "The statutory eigen risico of %(year)s is not known yet: basic-covered sessions of "
+            "that year show their price, not what the patient pays, until it is entered."
         )
         % p()
     ),

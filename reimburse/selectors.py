@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from practice.models import Patient, Practice, Therapist
+from practice.models import Country, Patient, Practice, Therapist, TreatmentSession
 from reimburse.attention.store import practice_attention
+from reimburse.engine.be import tables as be_tables
+from reimburse.engine.nl import tables as nl_tables
 from reimburse.engine.vocabulary import Severity, WarningCode
 
 # Most urgent first: severity, then what the practice must act on soonest (exhausted before
@@ -93,3 +95,44 @@ def practice_warnings(
             )
     rows.sort(key=lambda row: (*row.urgency, row.patient_name))
     return rows
+
+
+# How far around today the practice's sessions are checked against the tables: the recent
+# weeks a practice still bills, and the sessions already planned.
+GAP_WINDOW_BEFORE = 90
+GAP_WINDOW_AFTER = 60
+
+
+def table_gaps(*, practice: Practice, as_of: date) -> list[dict[str, Any]]:
+    """Say once for the practice what the tables lack for its recent and planned sessions.
+
+    Belgium: the first session date around ``as_of`` with no tariff for the standard courante
+    session (``tariff_unknown``); the Netherlands: a year of its sessions whose statutory
+    eigen risico is not known (``deductible_unknown``). Each is ``{"code", "params"}`` like a
+    stored warning, written for the reader with ``explain.warning_text``.
+    """
+    days = (
+        TreatmentSession.objects.filter(
+            practice=practice,
+            cancelled_at__isnull=True,
+            date__gte=as_of - timedelta(days=GAP_WINDOW_BEFORE),
+            date__lte=as_of + timedelta(days=GAP_WINDOW_AFTER),
+        )
+        .values_list("date", flat=True)
+        .distinct()
+        .order_by("date")
+    )
+    if practice.country == Country.BELGIUM:
+        code = be_tables.STANDARD_SESSION_CODE
+        day = next((d for d in days if be_tables.tariff_for(code, d) is None), None)
+        if day is None:
+            return []
+        start, end = be_tables.tariff_gap(code, day)
+        params = {"code": code, "date": day, "start": start, "end": end}
+        return [{"code": WarningCode.TARIFF_UNKNOWN, "params": params}]
+    years = sorted({d.year for d in days})
+    return [
+        {"code": WarningCode.DEDUCTIBLE_UNKNOWN, "params": {"year": year}}
+        for year in years
+        if nl_tables.statutory_deductible(year) is None
+    ]

@@ -18,7 +18,7 @@ Where the contract leaves room, this module decides:
 - Money is accepted as a string with at most two decimals (``"40"``, ``"40.5"``,
   ``"40.50"``) or as a JSON integer, never as a JSON number with a fraction: a binary float
   cannot carry cents exactly. It is always given back as a two-decimal string.
-- A key of the other country (``price`` on a BE session) is reported as ``only for NL``
+- A key of the other country (``conventioned`` on an NL session) is reported as ``only for BE``
   rather than ``unknown key``; likewise a key bound to other categories (``pathology``
   outside fa/fb/e, ``condition`` outside chronic, ``gold_class``/``gold_stage`` outside copd).
 - While ``country`` is invalid, keys of both countries are accepted and categories go
@@ -107,7 +107,8 @@ EPISODE_KEYS = (
         "extension",
     ),
 )
-SESSION_KEYS = (("id", "date", "episode", "minutes", "place"), (), ("price",))
+# ``price``: NL always; BE for a non-conventioned physiotherapist's own fee (v2).
+SESSION_KEYS = (("id", "date", "episode", "minutes", "place", "price"), ("conventioned",), ())
 COVERAGE_KEYS = (
     "year",
     "insurer",
@@ -885,9 +886,18 @@ def _session(
     minutes = f.integer("minutes", default=Session.minutes, minimum=1, maximum=MAX_COUNT)
     place = f.choice("place", PLACES, noun="place", default=Session.place)
     price = f.amount("price", default=None)
+    conventioned = f.flag("conventioned", default=Session.conventioned)
     if id_ is None or day is None or episode is None:
         return None
-    return Session(id=id_, date=day, episode=episode, minutes=minutes, place=place, price=price)
+    return Session(
+        id=id_,
+        date=day,
+        episode=episode,
+        minutes=minutes,
+        place=place,
+        price=price,
+        conventioned=conventioned,
+    )
 
 
 # -------------------------------------------------------------------------------- the output
@@ -910,11 +920,17 @@ def _outcome_dict(outcome: SessionOutcome, reader: Reader) -> dict[str, Any]:
     }
 
 
-def _amounts_dict(amounts: BeAmounts | NlAmounts | None) -> dict[str, str] | None:
-    """Render BE (fee, insurer, patient) or NL (price, insurer, deductible, patient) money."""
+def _amounts_dict(amounts: BeAmounts | NlAmounts | None) -> dict[str, str | None] | None:
+    """Render BE (fee, insurer, patient) or NL (price, insurer, deductible, patient) money.
+
+    A part that is not known (a non-conventioned fee without a price, a deductible not in the
+    tables) is null.
+    """
     if amounts is None:
         return None
-    return {name: _money(value) for name, value in asdict(amounts).items()}
+    return {
+        name: None if value is None else _money(value) for name, value in asdict(amounts).items()
+    }
 
 
 def _quota_dict(quota: Quota) -> dict[str, Any]:

@@ -570,19 +570,30 @@ class WarningRowSerializer(serializers.Serializer):
         "oneOf": [
             {
                 "type": "object",
-                "description": "BE: fee = insurer + patient.",
+                "description": (
+                    "BE: fee = insurer + patient. A non-conventioned physiotherapist's fee is "
+                    "their price: fee and patient are null when no price is given."
+                ),
                 "properties": {
-                    name: {"type": "string", "pattern": MONEY_PATTERN}
-                    for name in ("fee", "insurer", "patient")
+                    "fee": {"type": "string", "pattern": MONEY_PATTERN, "nullable": True},
+                    "insurer": {"type": "string", "pattern": MONEY_PATTERN},
+                    "patient": {"type": "string", "pattern": MONEY_PATTERN, "nullable": True},
                 },
                 "required": ["fee", "insurer", "patient"],
             },
             {
                 "type": "object",
-                "description": "NL: price = insurer + patient; deductible is part of patient.",
+                "description": (
+                    "NL: price = insurer + patient; deductible is part of patient. Insurer, "
+                    "deductible and patient are null together when the year's deductible is "
+                    "not known (warning deductible_unknown)."
+                ),
                 "properties": {
-                    name: {"type": "string", "pattern": MONEY_PATTERN}
-                    for name in ("price", "insurer", "deductible", "patient")
+                    "price": {"type": "string", "pattern": MONEY_PATTERN},
+                    **{
+                        name: {"type": "string", "pattern": MONEY_PATTERN, "nullable": True}
+                        for name in ("insurer", "deductible", "patient")
+                    },
                 },
                 "required": ["price", "insurer", "deductible", "patient"],
             },
@@ -748,7 +759,16 @@ class SimulateSessionSerializer(serializers.Serializer):
     episode = serializers.CharField(help_text="The id of an episode of this input.")
     minutes = serializers.IntegerField(min_value=1, required=False)
     place = serializers.ChoiceField(choices=TreatmentSession.Place.choices, required=False)
-    price = _money(required=False, allow_null=True, help_text="NL only.")
+    price = _money(
+        required=False,
+        allow_null=True,
+        help_text="What the practice charges: NL; BE for a non-conventioned physiotherapist.",
+    )
+    conventioned = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="BE: the physiotherapist adheres to the convention in force (default true).",
+    )
 
 
 class SimulateInputSerializer(serializers.Serializer):

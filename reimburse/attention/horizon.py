@@ -44,6 +44,7 @@ from reimburse.engine.types import (
     Episode,
     Result,
 )
+from reimburse.engine.vocabulary import TABLE_GAPS
 
 
 def cut_date(as_of: date) -> date:
@@ -52,12 +53,20 @@ def cut_date(as_of: date) -> date:
 
 
 def actionable(result: Result, case: Case) -> Result:
-    """Return ``result`` without the warnings that name a session dated before the cut."""
+    """Return ``result`` without the warnings that name a session dated before the cut.
+
+    Nor those about what the tables lack (``TABLE_GAPS``): they concern the practice, not
+    the patient, and Needs attention says them once for the practice.
+    """
     cut = cut_date(case.as_of)
     old = {s.id for s in case.sessions if s.date < cut}
-    if not old:
+    kept = tuple(
+        w
+        for w in result.warnings
+        if w.code not in TABLE_GAPS and (w.session is None or w.session not in old)
+    )
+    if len(kept) == len(result.warnings):
         return result
-    kept = tuple(w for w in result.warnings if w.session is None or w.session not in old)
     return replace(result, warnings=kept)
 
 

@@ -49,3 +49,14 @@ def index(entries: Iterable[D], key: Callable[[D], Hashable]) -> dict[Hashable, 
     for entry in entries:
         groups[key(entry)].append(entry)
     return {k: tuple(v) for k, v in groups.items()}
+
+
+def gap_around(entries: Iterable[Dated], day: date) -> tuple[date | None, date | None]:
+    """Return the period ``[start, end)`` around ``day`` that no entry covers.
+
+    ``start`` is where the last entry before ``day`` ended and ``end`` where the next one
+    begins; ``None`` when the table has none on that side.
+    """
+    ends = [e.valid_until for e in entries if e.valid_until is not None and e.valid_until <= day]
+    starts = [e.valid_from for e in entries if e.valid_from > day]
+    return (max(ends) if ends else None, min(starts) if starts else None)

@@ -168,7 +168,10 @@ class Session:
     episode: str
     minutes: int = 30
     place: str = "practice"
-    price: Decimal | None = None  # NL: what the practice charges
+    # What the practice charges: NL always; BE when the physiotherapist is not conventioned.
+    price: Decimal | None = None
+    # BE: the physiotherapist adheres to the convention in force on the session date (v2).
+    conventioned: bool = True
 
 
 @dataclass(frozen=True)
@@ -218,44 +221,60 @@ class Case:
 # ------------------------------------------------------------------------------------- outcome
 
 
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
+
+
 @dataclass(frozen=True)
 class BeAmounts:
-    """Belgian money for one session: fee = insurer + patient."""
+    """Belgian money for one session: fee = insurer + patient.
 
-    fee: Decimal
+    ``fee`` and ``patient`` are ``None`` for a non-conventioned physiotherapist whose price is
+    not given (contract v2: the fee is what they charge).
+    """
+
+    fee: Decimal | None
     insurer: Decimal
-    patient: Decimal
+    patient: Decimal | None
 
     def __post_init__(self) -> None:
-        if self.fee != self.insurer + self.patient:
+        if (self.fee is None) != (self.patient is None):
+            raise ValueError("the fee and the patient share are known together")
+        if self.fee is not None and self.fee != self.insurer + (self.patient or 0):
             raise ValueError("fee must equal insurer + patient share")
 
-    def as_dict(self) -> dict[str, str]:
-        return {"fee": str(self.fee), "insurer": str(self.insurer), "patient": str(self.patient)}
+    def as_dict(self) -> dict[str, str | None]:
+        return {name: _text(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
 class NlAmounts:
-    """Dutch money for one session: price = insurer + patient; deductible is part of patient."""
+    """Dutch money for one session: price = insurer + patient; deductible is part of patient.
+
+    ``insurer``, ``deductible`` and ``patient`` are all ``None`` when the year's deductible is
+    not known (contract v2 ``deductible_unknown``): the price is known, how it splits is not.
+    """
 
     price: Decimal
-    insurer: Decimal
-    deductible: Decimal
-    patient: Decimal
+    insurer: Decimal | None
+    deductible: Decimal | None
+    patient: Decimal | None
 
     def __post_init__(self) -> None:
+        split = (self.insurer, self.deductible, self.patient)
+        if None in split:
+            if split != (None, None, None):
+                raise ValueError("the insurer, deductible and patient shares are known together")
+            return
+        assert self.insurer is not None and self.deductible is not None
+        assert self.patient is not None
         if self.price != self.insurer + self.patient:
             raise ValueError("price must equal insurer + patient share")
         if not Decimal(0) <= self.deductible <= self.patient:
             raise ValueError("the deductible is a part of what the patient pays")
 
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "price": str(self.price),
-            "insurer": str(self.insurer),
-            "deductible": str(self.deductible),
-            "patient": str(self.patient),
-        }
+    def as_dict(self) -> dict[str, str | None]:
+        return {name: _text(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)

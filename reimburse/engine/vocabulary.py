@@ -128,6 +128,17 @@ class WarningCode(StrEnum):
     AGE_TRANSITION = "age_transition"
     # A date no rule table covers, or records the rules cannot read (engine.evaluate_known).
     RULES_UNKNOWN = "rules_unknown"
+    # A figure the tables do not have (contract v2): said, never guessed.
+    TARIFF_UNKNOWN = "tariff_unknown"
+    CODE_UNKNOWN = "code_unknown"
+    DEDUCTIBLE_UNKNOWN = "deductible_unknown"
+
+
+# The warnings about what the tables lack rather than about a patient: Needs attention says
+# them once for the practice, not on every patient's row.
+TABLE_GAPS = frozenset(
+    {WarningCode.TARIFF_UNKNOWN, WarningCode.CODE_UNKNOWN, WarningCode.DEDUCTIBLE_UNKNOWN}
+)
 
 
 # One severity per warning code, the same in both countries:
@@ -162,6 +173,9 @@ SEVERITY: dict[WarningCode, Severity] = {
     WarningCode.REFERRAL_MISSING: Severity.WARNING,
     WarningCode.AGE_TRANSITION: Severity.WARNING,
     WarningCode.BASIC_STARTS: Severity.INFO,
+    WarningCode.TARIFF_UNKNOWN: Severity.INFO,
+    WarningCode.CODE_UNKNOWN: Severity.INFO,
+    WarningCode.DEDUCTIBLE_UNKNOWN: Severity.INFO,
 }
 
 
@@ -316,4 +330,8 @@ WARNING_PARAMS: dict[WarningCode, tuple[str, ...]] = {
     WarningCode.BASIC_STARTS: ("n",),
     WarningCode.AGE_TRANSITION: ("turns",),
     WarningCode.RULES_UNKNOWN: ("count", "dates", "problem", "date", "value", "where"),
+    # ``start``/``end``: the period without a tariff around the session (null = open).
+    WarningCode.TARIFF_UNKNOWN: ("code", "date", "start", "end"),
+    WarningCode.CODE_UNKNOWN: ("category", "tier", "place", "date"),
+    WarningCode.DEDUCTIBLE_UNKNOWN: ("year",),
 }

@@ -295,3 +295,54 @@ def test_v2_agreements_codes_and_sessions_elsewhere_end_to_end(api: APIClient):
     (waiting,) = [w for w in out["warnings"] if w["code"] == "agreement_waiting"]
     assert waiting["params"]["decision_id"] == "D-42"
     assert waiting["severity"] == "blocking"
+
+
+def _be_session_case(day: str, **session: Any) -> dict[str, Any]:
+    return {
+        "country": "BE",
+        "as_of": day,
+        "lang": "fr",
+        "patient": {"birth_date": "1970-01-01"},
+        "episodes": [
+            {
+                "id": "back",
+                "category": "courante",
+                "prescriptions": [{"id": "rx", "date": day, "sessions": 9}],
+            }
+        ],
+        "sessions": [{"id": "s1", "date": day, "episode": "back", **session}],
+    }
+
+
+def test_v2_a_non_conventioned_session_without_price_has_null_fee_and_patient(api: APIClient):
+    """Contract v2: the fee is the practice's price (null when not given); 2024: −25 %."""
+    response = _post(api, _be_session_case("2024-06-03", conventioned=False))
+
+    assert response.status_code == 200, response.content
+    assert response.json()["sessions"][0]["amounts"] == {
+        "fee": None,
+        "insurer": "17.81",
+        "patient": None,
+    }
+
+
+def test_v2_a_non_conventioned_price_gives_the_patient_share(api: APIClient):
+    response = _post(api, _be_session_case("2025-01-20", conventioned=False, price="37.00"))
+
+    assert response.json()["sessions"][0]["amounts"] == {
+        "fee": "37.00",
+        "insurer": "23.75",
+        "patient": "13.25",
+    }
+
+
+def test_v2_a_session_without_a_tariff_says_so_in_the_readers_language(api: APIClient):
+    response = _post(api, _be_session_case("2026-03-02"))
+
+    body = response.json()
+    assert body["sessions"][0]["code"] == "567011"
+    assert body["sessions"][0]["amounts"] is None
+    (warning,) = [w for w in body["warnings"] if w["code"] == "tariff_unknown"]
+    assert warning["severity"] == "info" and warning["session"] == "s1"
+    assert warning["params"]["code"] == "567011"
+    assert "Aucun tarif du code 567011" in warning["message"]

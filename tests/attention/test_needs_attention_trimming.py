@@ -22,6 +22,7 @@ from reimburse import services
 from reimburse.attention import compute
 from reimburse.attention.compute import actionable_evaluations, unread_episodes
 from reimburse.attention.horizon import cut_date, unloaded
+from reimburse.engine.vocabulary import TABLE_GAPS
 from reimburse.explain import params_json
 from reimburse.selectors import PatientWarning, practice_warnings
 from reimburse.services import patients_for_evaluation, practice_evaluations, statuses
@@ -126,7 +127,8 @@ def _generate(country: str, seed: int) -> Practice:
 
 
 def _full_minus_old(practice: Practice, as_of: date) -> list[PatientWarning]:
-    """Needs attention from the full evaluation, less warnings naming a session before the cut."""
+    """Needs attention from the full evaluation, less warnings naming a session before the cut
+    and those about the tables (said once for the practice)."""
     cut = cut_date(as_of)
     rows: list[PatientWarning] = []
     for patient, result in statuses(
@@ -146,7 +148,7 @@ def _full_minus_old(practice: Practice, as_of: date) -> list[PatientWarning]:
                 params=params_json(w.params),
             )
             for w in result.warnings
-            if w.session is None or w.session not in old
+            if w.code not in TABLE_GAPS and (w.session is None or w.session not in old)
         )
     rows.sort(key=lambda row: (*row.urgency, row.patient_name))
     return rows

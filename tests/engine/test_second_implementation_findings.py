@@ -10,7 +10,7 @@ import pytest
 
 from reimburse.engine import evaluate
 from reimburse.engine.types import Case, Episode, Patient, Referral, Result, Session
-from tests.engine.be.builders import d, episode, every, run, rx
+from tests.engine.be.builders import d, episode, every, rule_warnings, run, rx
 from tests.engine.be.builders import sessions as be_sessions
 from tests.engine.nl.builders import sessions as nl_sessions
 
@@ -24,7 +24,7 @@ def nl_run(
 
 
 def codes(result: Result) -> list[str]:
-    return [w.code for w in result.warnings]
+    return [w.code for w in rule_warnings(result)]
 
 
 # ------------------------------------------------------------- 1. adults get no child series
@@ -48,7 +48,7 @@ def test_an_adult_with_prior_treatments_has_no_childrens_series(category: str) -
         born=date(1971, 5, 1),
     )
     assert "child_series" not in {q.counter for q in result.quotas}
-    assert not [w for w in result.warnings if w.params.get("counter") == "child_series"]
+    assert not [w for w in rule_warnings(result) if w.params.get("counter") == "child_series"]
 
 
 def test_a_child_with_prior_treatments_keeps_them_in_the_childrens_series() -> None:
@@ -98,7 +98,7 @@ def test_notification_missing_for_an_fa_or_fb_episode_without_sessions(
     """FA4/FB4, warning table: every fa/fb episode without ``notified_on`` is flagged."""
     ep = episode("f", category, rx("2025-03-01"), pathology=pathology)
     result = run([ep], [], "2025-03-05")
-    (warning,) = [w for w in result.warnings if w.code == "notification_missing"]
+    (warning,) = [w for w in rule_warnings(result) if w.code == "notification_missing"]
     assert (warning.episode, warning.session) == ("f", None)
 
 
@@ -111,7 +111,7 @@ def test_notification_missing_when_every_session_is_refused_for_another_reason(
     ep = episode("f", category, rx("2025-04-01"), pathology=pathology)
     result = run([ep], be_sessions("f", every("2025-03-03", 3)), "2025-03-10")
     assert {o.status for o in result.sessions} == {"not_reimbursed"}
-    (warning,) = [w for w in result.warnings if w.code == "notification_missing"]
+    (warning,) = [w for w in rule_warnings(result) if w.code == "notification_missing"]
     assert (warning.episode, warning.session) == ("f", "f-1")
 
 
@@ -132,7 +132,7 @@ def test_period_ended_does_not_say_not_covered_for_a_childs_session_that_is() ->
     result = nl_run(date(2025, 5, 31), [ep], listed, born=date(2015, 1, 1))
     after = result.sessions[-1]
     assert after.status == "basic"
-    (warning,) = [w for w in result.warnings if w.code == "period_ended"]
+    (warning,) = [w for w in rule_warnings(result) if w.code == "period_ended"]
     assert warning.session == after.id
     assert (warning.params["count"], warning.params["basic"]) == (1, 1)
 

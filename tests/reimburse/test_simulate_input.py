@@ -228,7 +228,8 @@ ONE_PROBLEM = [
     ("BE", "sessions[0].minutes", 0, "sessions[0].minutes", "must be at least 1"),
     ("BE", "sessions[0].minutes", "30", "sessions[0].minutes", "not an integer: '30'"),
     ("BE", "sessions[0].place", "clinic", "sessions[0].place", "unknown place 'clinic'; expected one of practice, home"),
-    ("BE", "sessions[0].price", "40.00", "sessions[0].price", "only for NL"),
+    ("NL", "sessions[0].conventioned", False, "sessions[0].conventioned", "only for BE"),
+    ("BE", "sessions[0].conventioned", "no", "sessions[0].conventioned", "expected true or false, not 'no'"),
     ("BE", "sessions[0].duration", 30, "sessions[0].duration", "unknown key"),
 ]
 # fmt: on

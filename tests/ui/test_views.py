@@ -12,7 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from practice import views
-from practice.models import Episode, Patient, TreatmentSession
+from practice.models import Episode, Patient, Practice, TreatmentSession
+from reimburse.engine.be import tables as be_tables
+from reimburse.selectors import table_gaps
 from tests.factories import (
     CoverageFactory,
     EpisodeFactory,
@@ -172,6 +174,64 @@ def test_needs_attention_says_so_when_nothing_needs_attention(
 ) -> None:
     TreatmentSession.objects.filter(episode=clinic.episode).delete()
     assert "Nothing needs attention" in _text(therapist_client.get(reverse("practice:attention")))
+
+
+def test_needs_attention_says_once_for_the_practice_when_recent_sessions_have_no_tariff(
+    therapist_client: Client, clinic: Clinic, today: date
+) -> None:
+    """Issue 15: a practice whose recent sessions fall where no tariff is loaded is told once,
+    in words, above the list (not on every patient's row)."""
+    code = be_tables.STANDARD_SESSION_CODE
+    SessionFactory(episode=clinic.episode, therapist=clinic.therapist, date=today)
+    response = therapist_client.get(reverse("practice:attention"))
+    text = _text(response)
+    if be_tables.tariff_for(code, today) is not None:
+        assert "For the whole practice" not in text
+        return
+    assert "For the whole practice" in text
+    assert f"No tariff of code {code} is known" in text
+    assert text.count(f"No tariff of code {code}") == 1
+
+
+def test_needs_attention_has_no_practice_notice_when_recent_sessions_are_priced(
+    therapist_client: Client, clinic: Clinic
+) -> None:
+    # Long-past sessions only: nothing recent or planned to price.
+    TreatmentSession.objects.filter(episode=clinic.episode).update(date=date(2024, 3, 4))
+    text = _text(therapist_client.get(reverse("practice:attention")))
+    assert "For the whole practice" not in text
+
+
+def test_table_gaps_name_the_first_unpriced_day_around_as_of(clinic: Clinic) -> None:
+    code = be_tables.STANDARD_SESSION_CODE
+    TreatmentSession.objects.filter(episode=clinic.episode).delete()
+    priced = date(2024, 3, 4)
+    assert be_tables.tariff_for(code, priced) is not None
+    SessionFactory(episode=clinic.episode, therapist=clinic.therapist, date=priced)
+    assert table_gaps(practice=clinic.practice, as_of=priced) == []
+    unpriced = date(2026, 3, 2)
+    assert be_tables.tariff_for(code, unpriced) is None
+    SessionFactory(episode=clinic.episode, therapist=clinic.therapist, date=unpriced)
+    start, end = be_tables.tariff_gap(code, unpriced)
+    assert table_gaps(practice=clinic.practice, as_of=unpriced) == [
+        {
+            "code": "tariff_unknown",
+            "params": {"code": code, "date": unpriced, "start": start, "end": end},
+        }
+    ]
+
+
+def test_table_gaps_name_a_dutch_year_without_a_deductible() -> None:
+    practice = cast(Practice, PracticeFactory(country="NL"))
+    episode = EpisodeFactory(patient=PatientFactory(practice=practice), category="regular")
+    SessionFactory(episode=episode, date=date(2027, 1, 11))
+    assert table_gaps(practice=practice, as_of=date(2026, 12, 20)) == [
+        {"code": "deductible_unknown", "params": {"year": 2027}}
+    ]
+    assert table_gaps(practice=practice, as_of=date(2027, 3, 1)) == [
+        {"code": "deductible_unknown", "params": {"year": 2027}}
+    ]
+    assert table_gaps(practice=practice, as_of=date(2026, 6, 1)) == []
 
 
 # ---------------------------------------------------------------------- patient page

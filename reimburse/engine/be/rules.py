@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from operator import attrgetter
 from typing import NamedTuple
@@ -32,6 +33,7 @@ from typing import NamedTuple
 from dateutil.relativedelta import relativedelta
 
 from reimburse.engine.be import tables as tables
+from reimburse.engine.be.tables import Tariff
 from reimburse.engine.errors import UnknownCategory, UnknownEpisode
 from reimburse.engine.types import (
     BE_CATEGORIES,
@@ -69,6 +71,7 @@ SECOND_SESSION_CATEGORIES = ("palliative", "e")
 STANDARD_MINUTES = 30
 # Official situation codes that name no situation: a paper agreement (MyCareNet).
 UNSPECIFIED = frozenset({"co-0-0-0-0"})
+CENT = Decimal("0.01")
 
 
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:
@@ -240,6 +243,7 @@ class _Warnings:
     def add(
         self,
         code: WarningCode,
+        /,
         *,
         episode: str | None = None,
         session: str | None = None,
@@ -315,8 +319,10 @@ class _Evaluation:
             # an exhausted pool) leaves it to the next session that day.
             if decision.status != Status.NOT_REIMBURSED:
                 self.admitted_per_day[session.date] += 1
+        # Codes and amounts are looked up in both modes: what they lack is a warning too.
+        code, amounts = self._code_and_amounts(session, state.episode, decision)
         if self.keep_outcomes:
-            self.outcomes.append(self._outcome(session, state.episode, decision))
+            self.outcomes.append(self._outcome(session, decision, code, amounts))
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
@@ -817,14 +823,55 @@ class _Evaluation:
 
     # -- codes and amounts (decision 11) -------------------------------------------------------
 
-    def _outcome(self, session: Session, episode: Episode, decision: _Decision) -> SessionOutcome:
-        """Attach the code and amounts of the decided tier (decision 11)."""
-        code: str | None = None
-        amounts: BeAmounts | None = None
-        if decision.tier is not None and session.minutes == STANDARD_MINUTES:
-            code = tables.code_for(episode.category, decision.tier, session.place, session.date)
-        if code is not None:
-            amounts = self._amounts(code, episode.category, session)
+    def _code_and_amounts(
+        self, session: Session, episode: Episode, decision: _Decision
+    ) -> tuple[str | None, BeAmounts | None]:
+        """Return the code of the decided tier and its amounts, saying what the tables lack.
+
+        A standard session whose tier the rules decide gets that tier's code; a code the
+        sources do not give is ``code_unknown``, a code without a tariff on the session date
+        ``tariff_unknown`` (contract v2; decision 11).
+        """
+        if decision.tier is None or session.minutes != STANDARD_MINUTES:
+            return None, None
+        category, tier, place = episode.category, decision.tier, session.place
+        code = tables.code_for(category, tier, place, session.date)
+        if code is None:
+            self.warnings.add(
+                W.CODE_UNKNOWN,
+                episode=episode.id,
+                session=session.id,
+                once_per=(episode.id, category, tier, place),
+                category=category,
+                tier=tier,
+                place=place,
+                date=session.date,
+            )
+            return None, None
+        tariff = tables.tariff_for(code, session.date)
+        if tariff is None:
+            start, end = tables.tariff_gap(code, session.date)
+            self.warnings.add(
+                W.TARIFF_UNKNOWN,
+                episode=episode.id,
+                session=session.id,
+                once_per=(code, start, end),
+                code=code,
+                date=session.date,
+                start=start,
+                end=end,
+            )
+            return code, None
+        return code, self._amounts(tariff, category, session)
+
+    def _outcome(
+        self,
+        session: Session,
+        decision: _Decision,
+        code: str | None,
+        amounts: BeAmounts | None,
+    ) -> SessionOutcome:
+        """Build the outcome of a decided session."""
         return SessionOutcome(
             id=session.id,
             date=session.date,
@@ -839,11 +886,13 @@ class _Evaluation:
             prescription=self.assigned.get(session.id),
         )
 
-    def _amounts(self, code: str, category: str, session: Session) -> BeAmounts | None:
-        """Price a code on the session date; ``None`` when the table does not know it."""
-        tariff = tables.tariff_for(code, session.date)
-        if tariff is None:
-            return None
+    def _amounts(self, tariff: Tariff, category: str, session: Session) -> BeAmounts | None:
+        """Price a session by its tariff; ``None`` when the patient share is not known.
+
+        A non-conventioned physiotherapist (contract v2) charges their own ``price``: the
+        insurer pays the official reimbursement, cut to 75 % (half up to the cent) for a
+        patient without preferential status on the dates that rule is in force (§1.2).
+        """
         preferential = self.case.patient.preferential
         insurer = tariff.insurer_preferential if preferential else tariff.insurer
         if insurer is None:
@@ -855,7 +904,15 @@ class _Evaluation:
             if share is None:
                 return None
             insurer = tariff.fee - share
-        return BeAmounts(fee=tariff.fee, insurer=insurer, patient=tariff.fee - insurer)
+        if session.conventioned:
+            return BeAmounts(fee=tariff.fee, insurer=insurer, patient=tariff.fee - insurer)
+        cut = tables.convention_cut(session.date)
+        if cut is not None and not preferential:
+            insurer = (insurer * cut).quantize(CENT, rounding=ROUND_HALF_UP)
+        price = session.price
+        if price is None:
+            return BeAmounts(fee=None, insurer=insurer, patient=None)
+        return BeAmounts(fee=price, insurer=insurer, patient=price - insurer)
 
     # -- quotas, pools and the warnings they raise ----------------------------------------------
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Protocol
 
-from reimburse.engine.dated import Dated, in_force, index
+from reimburse.engine.dated import Dated, gap_around, in_force, index
 from reimburse.engine.errors import RulesNotInForce
 
 SINCE_EVER = date.min
@@ -333,3 +333,65 @@ _TARIFFS_BY_CODE = index(TARIFFS, lambda t: t.code)
 def tariff_for(code: str, day: date) -> Tariff | None:
     """Return the tariff of ``code`` in force on ``day``, or ``None`` when unknown."""
     return in_force(_TARIFFS_BY_CODE.get(code, ()), day)
+
+
+# The standard 30-minute courante session at the practice (sessions 1–9): the code a practice
+# bills most, so the one whose missing tariff the practice is told about first.
+STANDARD_SESSION_CODE = "567011"
+
+
+def tariff_gap(code: str, day: date) -> tuple[date | None, date | None]:
+    """Return the period ``[start, end)`` around ``day`` in which ``code`` has no tariff."""
+    return gap_around(_TARIFFS_BY_CODE.get(code, ()), day)
+
+
+# ------------------------------------------------------------------ convention status (v2, §1.2)
+
+
+@dataclass(frozen=True)
+class ConventionCut:
+    """Whether the insurer pays a non-conventioned kine's patients less, and by how much.
+
+    ``share`` is the part of the official reimbursement the insurer pays to a patient without
+    preferential status when the physiotherapist does not adhere to the convention in force;
+    ``None`` means no cut is in force in that period.
+    """
+
+    share: Decimal | None
+    valid_from: date
+    valid_until: date | None
+    source: str
+
+
+_CUT_2024 = (
+    "CONV-2024 — update-2025-2026 §1.2: convention M24 (adherence 66.11 %), the −25 % rule in "
+    "force; https://www.rtl.be/actu/magazine/sante/nouvelle-convention-sur-les-tarifs-chez-les-"
+    "medecins-kines-dentistes-logopedes/2024-03-11/article/646947"
+)
+_CUT_NONE_2025 = (
+    "CONV-2025-Q1 — update-2025-2026 §1.2, BE-1, BE-3: no convention from 2025-01-01, the −25 % "
+    "measure suspended until M/25 reached its quorum; RTL 2024-11-28; https://k-motion.be/info/"
+)
+_CUT_M25 = (
+    "CONV-M25 — update-2025-2026 §1.2, BE-3: 64.3 % adhered to M/25, the −25 % applies again "
+    "from 1 May 2025; https://www.axxon.be/fr/nouvelles/668-m25-le-taux-de-conventionnement-"
+    "est-connu/ ; https://www.helan.be/fr/magazine/actualites/convention-des-kines"
+)
+# Before 2024 the sources give no period for the rule: the table starts in 2024 and a
+# non-conventioned session before it is priced without a cut [I] (its tariffs are older than
+# the product's tables anyway).
+CONVENTION_CUTS: tuple[ConventionCut, ...] = (
+    ConventionCut(Decimal("0.75"), date(2024, 1, 1), date(2025, 1, 1), _CUT_2024),
+    ConventionCut(None, date(2025, 1, 1), date(2025, 5, 1), _CUT_NONE_2025),
+    ConventionCut(Decimal("0.75"), date(2025, 5, 1), None, _CUT_M25),
+)
+
+
+@cache
+def convention_cut(day: date) -> Decimal | None:
+    """Return the share of the reimbursement a non-conventioned kine's patient gets on ``day``.
+
+    ``None``: no cut in force, the patient gets the full official reimbursement.
+    """
+    entry = in_force(CONVENTION_CUTS, day)
+    return None if entry is None else entry.share

@@ -924,18 +924,24 @@ class _Settled:
     reason: Reason  # how it was paid; the outcome's reason, with the verdict as its basis
 
 
-def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> _Settled:
-    """Charge a basic-covered session: children free, adults through the eigen risico."""
+def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning | None]:
+    """Charge a basic-covered session: children free, adults through the eigen risico.
+
+    A year whose deductible is not known gives the price and nothing of its split, with a
+    ``deductible_unknown`` warning: never last year's figure (contract v2).
+    """
     session = verdict.item.session
     price = None if session.price is None else money(session.price)
     year = session.date.year
     ledger.reimbursed_days.add(session.date)
     if not verdict.adult:
         reason = Reason(R.NL_PAY_CHILD)  # no eigen risico under 18 (K5)
-        return _Settled(Status.BASIC, verdict.rule, verdict.code, _amounts(price, price), reason)
+        settled = _Settled(Status.BASIC, verdict.rule, verdict.code, _amounts(price, price), reason)
+        return settled, None
     deductible = ledger.deductible(year)
     part = deductible.take(price)
-    amounts = None
+    amounts: NlAmounts | None = None
+    warning = None
     if price is None:
         reason = Reason(R.NL_PAY_NO_PRICE)
     elif part is None:
@@ -943,11 +949,14 @@ def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> _Settled:
         # because an earlier basic session of the year had no price.
         why = "not_known" if deductible.limit is None else "earlier_without_price"
         reason = Reason(R.NL_PAY_DEDUCTIBLE_UNKNOWN, {"year": year, "why": why})
+        amounts = NlAmounts(price=price, insurer=None, deductible=None, patient=None)
+        if deductible.limit is None:
+            warning = _warning(W.DEDUCTIBLE_UNKNOWN, session.episode, session.id, year=year)
     else:
         amounts = _amounts(price, price - part, part)
         params = {"year": year, "price": price, "part": part, "left": deductible.left}
         reason = Reason(R.NL_PAY_DEDUCTIBLE, params)
-    return _Settled(Status.BASIC, verdict.rule, verdict.code, amounts, reason)
+    return _Settled(Status.BASIC, verdict.rule, verdict.code, amounts, reason), warning
 
 
 def _settle_other(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning | None]:
@@ -1032,13 +1041,19 @@ def _money_pass(
     """
     outcomes: list[SessionOutcome] = []
     warnings: list[Warning] = []
+    unknown_years: set[object] = set()  # deductible_unknown: once per year
     for verdict in verdicts:
         if verdict.basic:
-            settled = _settle_basic(verdict, ledger)
+            settled, warning = _settle_basic(verdict, ledger)
+            if warning is not None:
+                if warning.params["year"] in unknown_years:
+                    warning = None
+                else:
+                    unknown_years.add(warning.params["year"])
         else:
             settled, warning = _settle_other(verdict, ledger)
-            if warning is not None:
-                warnings.append(warning)
+        if warning is not None:
+            warnings.append(warning)
         if outcomes_wanted:
             outcomes.append(_outcome(verdict, settled))
     return outcomes, warnings

@@ -26,7 +26,17 @@ from reimburse.engine.types import (
     Result,
     Session,
 )
-from tests.engine.be.builders import d, episode, every, of, run, rx, sessions, warning_codes
+from tests.engine.be.builders import (
+    d,
+    episode,
+    every,
+    of,
+    rule_warnings,
+    run,
+    rx,
+    sessions,
+    warning_codes,
+)
 
 # ------------------------------------------------------------------------------------ builders
 
@@ -67,7 +77,7 @@ def test_sc1_after_session_12_six_best_rate_sessions_remain() -> None:
     (quota,) = result.quotas
     assert (quota.period_start, quota.period_end) == (d("2025-01-01"), d("2025-12-31"))
     assert (quota.used, quota.remaining) == (12, 6)
-    assert result.warnings == ()
+    assert rule_warnings(result) == ()
 
 
 def test_sc2_same_pathology_continues_as_overflow() -> None:
@@ -125,7 +135,7 @@ def test_sc4_first_session_after_two_months_loses_the_whole_prescription() -> No
     assert [(o.status, o.ordinal, o.code, o.rule) for o in result.sessions] == [
         ("not_reimbursed", None, None, "BE.P6")
     ] * 3
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("prescription_late_start", "blocking", "back-1"),
         ("prescription_late_start", "blocking", "back-2"),
         ("prescription_late_start", "blocking", "back-3"),
@@ -143,7 +153,7 @@ def test_sc5_prescriber_start_date_outside_the_window_is_still_late() -> None:
     result = run([back], sessions("back", [d("2025-06-02")]), "2025-06-30")
 
     assert result.sessions[0].status == "not_reimbursed"
-    assert [w.code for w in result.warnings] == ["prescription_late_start"]
+    assert [w.code for w in rule_warnings(result)] == ["prescription_late_start"]
 
 
 def _ankle_and_elbow(agreement: tuple[str, str | None] | None) -> Result:
@@ -180,7 +190,7 @@ def test_sc7_second_situation_without_agreement_is_pending() -> None:
     assert [o.ordinal for o in elbow] == list(range(1, 11))
     assert {o.rule for o in elbow} == {"BE.C6"}
     assert elbow[0].reason.code == "be.courante.pending_agreement"  # an interpretation
-    assert [(w.code, w.severity, w.episode, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.episode, w.session) for w in rule_warnings(result)] == [
         ("agreement_missing", "blocking", "elbow", "elbow-1"),
         ("quota_exhausted", "warning", "ankle", None),
     ]
@@ -214,9 +224,9 @@ def test_sc8_fourth_situation_only_gets_overflow_sessions() -> None:
     wrist_quota = next(q for q in result.quotas if q.episode == "wrist")
     assert (wrist_quota.limit, wrist_quota.used, wrist_quota.remaining) == (0, 10, 0)
     assert ("situations_exceeded", "warning", "wrist") in [
-        (w.code, w.severity, w.episode) for w in result.warnings
+        (w.code, w.severity, w.episode) for w in rule_warnings(result)
     ]
-    assert [str(w.code) for w in result.warnings].count("situations_exceeded") == 1
+    assert [str(w.code) for w in rule_warnings(result)].count("situations_exceeded") == 1
 
 
 # ----------------------------------------------------------------------------------------- Fa
@@ -267,7 +277,7 @@ def test_sc10_fa_without_notification_is_pending_with_one_warning() -> None:
     assert [o.status for o in result.sessions] == ["pending"] * 10
     assert [o.ordinal for o in result.sessions] == list(range(1, 11))
     assert {o.rule for o in result.sessions} == {"BE.FA4"}
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("notification_missing", "blocking", "fa-1")
     ]
     assert result.quotas[0].used == 10
@@ -309,7 +319,7 @@ def test_sc13_fa_session_after_the_period_is_not_reimbursed() -> None:
         None,
         "BE.FA5",
     )
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("period_ended", "warning", late.id)
     ]
     assert result.quotas[0].used == 70
@@ -321,7 +331,7 @@ def test_sc14_fa_window_over_leap_day_ends_on_29_february() -> None:
 
     assert [o.status for o in result.sessions] == ["best", "best", "not_reimbursed"]
     assert result.quotas[0].period_end == d("2024-02-29")
-    assert [w.code for w in result.warnings] == ["period_ended", "period_ending"]
+    assert [w.code for w in rule_warnings(result)] == ["period_ended", "period_ending"]
 
 
 # ----------------------------------------------------------------------------------------- Fb
@@ -369,7 +379,7 @@ def test_sc16_fb_session_after_the_period_needs_a_renewal() -> None:
 
     assert [o.status for o in result.sessions] == ["best", "best", "not_reimbursed"]
     assert result.sessions[2].rule == "BE.FB1"
-    assert [w.code for w in result.warnings] == ["period_ended"]
+    assert [w.code for w in rule_warnings(result)] == ["period_ended"]
     # The latest period that began before as_of: the 2027 slice of the Fb period.
     (quota,) = result.quotas
     assert (quota.period_start, quota.period_end, quota.used) == (
@@ -385,7 +395,7 @@ def test_sc16_fb_renewal_is_a_new_episode_pending_until_notified() -> None:
 
     assert [o.status for o in result.sessions] == ["pending"] * 3
     assert {o.rule for o in result.sessions} == {"BE.FB4"}
-    assert [w.code for w in result.warnings] == ["notification_missing"]
+    assert [w.code for w in rule_warnings(result)] == ["notification_missing"]
     assert fb_period_end(d("2028-01-03")) == d("2030-12-31")
 
 
@@ -421,7 +431,7 @@ def test_sc18_e_patient_has_no_cap_within_the_agreement() -> None:
         d("2026-12-31"),
     )
     assert (quota.limit, quota.used, quota.remaining) == (None, 160, None)
-    assert result.warnings == ()
+    assert rule_warnings(result) == ()
     on = d("2025-06-01")
     assert patient_share("e", on, preferential=False) == Decimal("4.00")
     assert patient_share("e", on, preferential=True) == Decimal("1.50")
@@ -437,7 +447,7 @@ def test_sc19_e_sessions_before_the_agreement_are_pending() -> None:
 
     assert [o.status for o in result.sessions] == ["pending"] * 5 + ["best"]
     assert [o.rule for o in result.sessions] == ["BE.E1"] * 5 + ["BE.E2"]
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("agreement_missing", "blocking", "ms-1")
     ]
 
@@ -491,7 +501,7 @@ def test_sc21_perinatal_and_back_pain_same_day_only_one_counts() -> None:
         ("best", "BE.C1", 2),
     ]
     assert later[0].extra_codes == ("567033",)
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("second_session_same_day", "warning", "back-1")
     ]
 
@@ -507,7 +517,7 @@ def test_sc22_second_courante_session_same_day_is_not_reimbursed(motivated: bool
         ("not_reimbursed", None),
     ]
     assert result.sessions[1].rule == "BE.S1"
-    assert [w.code for w in result.warnings] == ["second_session_same_day"]
+    assert [w.code for w in rule_warnings(result)] == ["second_session_same_day"]
 
 
 def test_sc23_palliative_home_patient_gets_a_motivated_second_session() -> None:
@@ -527,7 +537,7 @@ def test_sc23_palliative_home_patient_gets_a_motivated_second_session() -> None:
     assert patient_share("palliative", d("2025-09-10"), preferential=False) == Decimal("0.00")
     (quota,) = result.quotas
     assert (quota.counter, quota.limit, quota.remaining) == ("palliative", None, None)
-    assert result.warnings == ()
+    assert rule_warnings(result) == ()
 
 
 # ------------------------------------------------------------------------------------- money
@@ -569,7 +579,7 @@ def test_sc26_session_before_the_prescription_date_is_not_reimbursed() -> None:
     early, first = result.sessions
     assert (early.status, early.ordinal, early.rule) == ("not_reimbursed", None, "BE.P1")
     assert (first.status, first.ordinal, first.extra_codes) == ("best", 1, ("567033",))
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("prescription_missing", "blocking", "back-1")
     ]
 
@@ -581,7 +591,7 @@ def test_sc27_sessions_beyond_the_prescribed_number_need_a_new_prescription() ->
 
     assert [o.status for o in result.sessions] == ["best"] * 9 + ["not_reimbursed"] * 2
     assert [o.rule for o in result.sessions[9:]] == ["BE.P3", "BE.P3"]
-    assert [(w.code, w.severity, w.session) for w in result.warnings] == [
+    assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("prescription_used_up", "blocking", "back-10"),
         ("prescription_used_up", "blocking", "back-11"),
     ]

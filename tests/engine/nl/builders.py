@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,9 +21,23 @@ def sessions(episode: str, dates: Iterable[date], price: Decimal | None = PRICE)
     return [Session(f"{episode}-{n}", day, episode, price=price) for n, day in enumerate(dates, 1)]
 
 
-def nl(outcome: SessionOutcome) -> NlAmounts:
-    assert isinstance(outcome.amounts, NlAmounts), outcome
-    return outcome.amounts
+@dataclass(frozen=True)
+class Split:
+    """A Dutch session's money with every part known (``NlAmounts`` allows an unknown split)."""
+
+    price: Decimal
+    insurer: Decimal
+    deductible: Decimal
+    patient: Decimal
+
+
+def nl(outcome: SessionOutcome) -> Split:
+    """The session's money; fails when it has none or its split is unknown."""
+    amounts = outcome.amounts
+    assert isinstance(amounts, NlAmounts), outcome
+    insurer, deductible, patient = amounts.insurer, amounts.deductible, amounts.patient
+    assert insurer is not None and deductible is not None and patient is not None, outcome
+    return Split(amounts.price, insurer, deductible, patient)
 
 
 def statuses(outcomes: Sequence[SessionOutcome]) -> list[str]:

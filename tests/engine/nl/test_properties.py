@@ -17,12 +17,12 @@ from reimburse.engine.types import (
     Case,
     Coverage,
     Episode,
-    NlAmounts,
     Patient,
     Referral,
     Result,
     Session,
 )
+from tests.engine.nl.builders import nl
 
 BOUNDED = settings(max_examples=100, deadline=None)
 GP = Referral(date(2023, 12, 1), "gp")
@@ -142,9 +142,8 @@ def test_money_adds_up_and_the_deductible_never_exceeds_the_years_amount(case: C
     result = netherlands.evaluate(case)
     charged: dict[int, Decimal] = defaultdict(Decimal)
     for outcome in result.sessions:
-        amounts = outcome.amounts
         # Every drawn session has a price and falls in a year with a known eigen risico.
-        assert isinstance(amounts, NlAmounts)
+        amounts = nl(outcome)
         assert amounts.price == amounts.insurer + amounts.patient
         assert Decimal(0) <= amounts.deductible <= amounts.patient
         assert amounts.insurer >= 0

@@ -20,6 +20,7 @@ from reimburse.engine.types import (
     Case,
     Coverage,
     Episode,
+    NlAmounts,
     Patient,
     Referral,
     Result,
@@ -79,7 +80,8 @@ def test_regular_adult_without_any_coverage_pays_the_price() -> None:
     result = run(date(2025, 3, 1), [Episode("r", "regular")], sessions("r", [date(2025, 2, 3)]))
     (outcome,) = result.sessions
     assert outcome.status == "patient"
-    assert nl(outcome).as_dict() == {
+    assert isinstance(outcome.amounts, NlAmounts)
+    assert outcome.amounts.as_dict() == {
         "price": "40.00",
         "insurer": "0.00",
         "deductible": "0.00",
@@ -338,15 +340,30 @@ def test_supplementary_sessions_never_touch_the_deductible() -> None:
     assert pool(result, "deductible") == (Decimal("385.00"), Decimal("0.00"), Decimal("385.00"))
 
 
-def test_unknown_deductible_year_gives_no_amounts_and_no_deductible_pool() -> None:
-    """§1.2: 2027 has no statutory amount yet: the status is decided, the money is not."""
+def test_unknown_deductible_year_gives_the_price_not_its_split_and_one_warning() -> None:
+    """§1.2, contract v2: 2027 has no statutory amount yet: the status is decided, the split is
+    not (never last year's figure), and one ``deductible_unknown`` names the year."""
     result = run(
         date(2027, 3, 1),
         [Episode("ra", "rheumatoid_arthritis", referral=GP)],
-        sessions("ra", [date(2027, 2, 1)]),
+        sessions("ra", [date(2027, 2, 1), date(2027, 2, 8)]),
     )
-    assert statuses(result.sessions) == ["basic"] and result.sessions[0].amounts is None
+    assert statuses(result.sessions) == ["basic", "basic"]
+    for outcome in result.sessions:
+        assert outcome.amounts == NlAmounts(PRICE, insurer=None, deductible=None, patient=None)
+    (warning,) = warnings(result, "deductible_unknown")
+    assert (warning.severity, warning.session, warning.params) == ("info", "ra-1", {"year": 2027})
     assert [p.pool for p in result.pools] == ["supplementary"]
+
+
+def test_a_known_deductible_year_gives_no_deductible_unknown() -> None:
+    result = run(
+        date(2026, 3, 1),
+        [Episode("ra", "rheumatoid_arthritis", referral=GP)],
+        sessions("ra", [date(2026, 2, 1)]),
+    )
+    assert warnings(result, "deductible_unknown") == []
+    assert nl(result.sessions[0]).deductible == PRICE
 
 
 def test_a_given_deductible_makes_an_unknown_year_computable() -> None:
@@ -492,7 +509,11 @@ def test_a_session_without_price_has_a_status_but_no_amounts() -> None:
     ]
     result = run(date(2025, 3, 1), [Episode("ra", "rheumatoid_arthritis", referral=GP)], listed)
     assert statuses(result.sessions) == ["basic"] * 3
-    assert [o.amounts is None for o in result.sessions] == [True, True, False]
+    assert result.sessions[0].amounts is None
+    # What is left of 2025's eigen risico is unknown: the price, not its split.
+    assert result.sessions[1].amounts == NlAmounts(PRICE, None, None, None)
+    assert nl(result.sessions[2]).deductible == PRICE
+    assert warnings(result, "deductible_unknown") == []  # the table knows 2025
     assert result.sessions[0].reason.code == "nl.pay.basic_no_price"
     assert result.sessions[1].reason.code == "nl.pay.basic_deductible_unknown"
     assert result.sessions[1].reason.params["why"] == "earlier_without_price"
@@ -719,7 +740,7 @@ def test_contract_example_nl_chronic() -> None:
             "ordinal": got.ordinal,
             "code": got.code,
             "extra_codes": list(got.extra_codes),
-            "amounts": nl(got).as_dict(),
+            "amounts": got.amounts.as_dict() if got.amounts is not None else None,
         } == {k: v for k, v in want.items() if k not in ("rule", "explanation")}
         # Rule ids and wording are illustrative in the contract: compare loosely.
         assert got.rule.startswith("NL.")

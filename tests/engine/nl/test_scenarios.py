@@ -16,6 +16,7 @@ from reimburse.engine.types import (
     Case,
     Coverage,
     Episode,
+    NlAmounts,
     Patient,
     Referral,
     Result,
@@ -347,7 +348,11 @@ def test_s11_new_incontinence_episode_in_2027_gets_9_again_without_known_eigen_r
     )
     outcomes = of(result, "again")
     assert statuses(outcomes) == ["basic"] * 3
-    assert [o.amounts for o in outcomes] == [None] * 3  # the 2027 ER is politics, not law
+    # The 2027 ER is politics, not law: the price is known, how it splits is not.
+    assert [o.amounts for o in outcomes] == [NlAmounts(PRICE, None, None, None)] * 3
+    assert [(w.code, w.params) for w in result.warnings if w.code == "deductible_unknown"] == [
+        ("deductible_unknown", {"year": 2027})
+    ]
     assert outcomes[0].reason.code == "nl.pay.basic_deductible_unknown"
     assert outcomes[0].reason.params == {
         "year": 2027,
