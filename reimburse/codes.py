@@ -156,6 +156,7 @@ REASON_EXAMPLES: dict[ReasonCode, list[dict[str, Any]]] = {
         {"year": 2026, "price": MONEY, "cover": True},
         {"year": 2026, "price": None, "cover": False},
     ],
+    R.NL_PAY_SUB_LIMIT: [{"year": 2026, "kind": "manual_therapy", "limit": 9, "price": MONEY}],
 }
 
 WARNING_EXAMPLES: dict[WarningCode, list[dict[str, Any]]] = {

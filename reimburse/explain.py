@@ -36,6 +36,7 @@ from reimburse.engine.vocabulary import (
     Counter,
     PoolName,
     ReasonCode,
+    SessionKind,
     Severity,
     Status,
     WarningCode,
@@ -242,6 +243,11 @@ TIER_NAMES: dict[str, Label] = {
     "81+": gettext_lazy("sessions from the 81st"),
     "session": gettext_lazy("sessions"),
     "second": gettext_lazy("second sessions of a day"),
+}
+
+SESSION_KIND_NAMES: dict[str, Label] = {
+    SessionKind.PHYSIOTHERAPY: gettext_lazy("physiotherapy"),
+    SessionKind.MANUAL_THERAPY: gettext_lazy("manual therapy"),
 }
 
 PLACE_NAMES: dict[str, Label] = {
@@ -792,6 +798,14 @@ REASONS: dict[ReasonCode, Render] = {
     R.NL_PAY_ALLOWANCE: _nl_pay_allowance,
     R.NL_PAY_BUDGET: _nl_pay_budget,
     R.NL_PAY_PATIENT: _nl_pay_patient,
+    R.NL_PAY_SUB_LIMIT: lambda p: (
+        _(
+            "the package pays at most %(limit)s %(kind)s sessions in %(year)s and they are used, "
+            "so the patient pays"
+        )
+        % p(kind=label(SESSION_KIND_NAMES, p.raw("kind")))
+        + _pays(p)
+    ),
 }
 
 

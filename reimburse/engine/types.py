@@ -172,6 +172,9 @@ class Session:
     price: Decimal | None = None
     # BE: the physiotherapist adheres to the convention in force on the session date (v2).
     conventioned: bool = True
+    # NL: what kind of treatment, for a package's sub-limits (``vocabulary.SessionKind``).
+    # Dry needling is an ordinary physiotherapy session and counts as one (coverage note).
+    kind: str = "physiotherapy"
 
 
 @dataclass(frozen=True)

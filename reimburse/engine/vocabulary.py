@@ -93,6 +93,13 @@ WAITING = frozenset(
 )
 
 
+class SessionKind(StrEnum):
+    """What kind of treatment a session is, where an insurer's package limits a kind (NL)."""
+
+    PHYSIOTHERAPY = "physiotherapy"
+    MANUAL_THERAPY = "manual_therapy"
+
+
 class PoolName(StrEnum):
     """A patient-wide pool (pools[].pool)."""
 
@@ -245,6 +252,7 @@ class ReasonCode(StrEnum):
     NL_PAY_ALLOWANCE = "nl.pay.allowance"
     NL_PAY_BUDGET = "nl.pay.budget"
     NL_PAY_PATIENT = "nl.pay.patient"
+    NL_PAY_SUB_LIMIT = "nl.pay.sub_limit"
 
 
 # The parameters each code may carry (a sentence about it uses them). ``docs/codes.md`` lists
@@ -305,6 +313,7 @@ REASON_PARAMS: dict[ReasonCode, tuple[str, ...]] = {
     ReasonCode.NL_PAY_ALLOWANCE: ("year", "n", "of", "carried", "basis"),
     ReasonCode.NL_PAY_BUDGET: ("year", "price", "insurer", "left", "basis"),
     ReasonCode.NL_PAY_PATIENT: ("year", "price", "cover", "basis"),
+    ReasonCode.NL_PAY_SUB_LIMIT: ("year", "kind", "limit", "price", "basis"),
 }
 WARNING_PARAMS: dict[WarningCode, tuple[str, ...]] = {
     WarningCode.QUOTA_LOW: ("counter", "remaining"),

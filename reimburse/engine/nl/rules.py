@@ -40,6 +40,7 @@ Conventions (interpretations, written down once):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -812,6 +813,7 @@ class _Allowance:
     carried: int = 0
     used: int = 0
     spent: Decimal | None = ZERO  # euros paid from a budget; ``None`` = unknown (no price)
+    by_kind: Counter[str] = field(default_factory=Counter)  # for the package's sub-limits
 
     @property
     def own(self) -> int | None:
@@ -839,9 +841,17 @@ class _Allowance:
             self.budget is not None and self.spent is not None and self.spent >= self.budget
         )
 
-    def take(self, price: Decimal | None) -> Decimal | None:
+    def sub_limit_reached(self, kind: str) -> int | None:
+        """Return the package's limit for ``kind`` when it is used up, else ``None`` (A4)."""
+        limit = None if self.coverage is None else self.coverage.sub_limits.get(kind)
+        if limit is not None and self.by_kind[kind] >= limit:
+            return limit
+        return None
+
+    def take(self, price: Decimal | None, kind: str) -> Decimal | None:
         """Pay one session: its price, or what is left of a euro budget; ``None`` if unknown."""
         self.used += 1
+        self.by_kind[kind] += 1
         if self.budget is None:
             return price
         if price is None or self.spent is None:
@@ -983,9 +993,17 @@ def _settle_other(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning
         reason = Reason(R.NL_PAY_PACKAGE_CHRONIC, params)
         amounts = _amounts(price, price)
         return _Settled(Status.SUPPLEMENTARY, "NL.A3", paid_code, amounts, reason), None
+    limit = allowance.sub_limit_reached(session.kind) if allowance.covers() else None
+    if limit is not None:
+        # A4, S21: the package pays at most ``limit`` sessions of this kind a year (manual
+        # therapy); an excess one is not paid as ordinary physiotherapy instead [I].
+        params = {"year": year, "kind": session.kind, "limit": limit, "price": price}
+        reason = Reason(R.NL_PAY_SUB_LIMIT, params)
+        settled = _Settled(Status.PATIENT, "NL.A4", patient_code, _amounts(price, ZERO), reason)
+        return settled, None
     if allowance.covers():
         ledger.reimbursed_days.add(session.date)
-        insurer = allowance.take(price)
+        insurer = allowance.take(price, session.kind)
         rule = "NL.A8" if allowance.own is not None and allowance.used > allowance.own else "NL.A1"
         reason = _allowance_reason(allowance, price, insurer)
         amounts = _amounts(price, insurer)

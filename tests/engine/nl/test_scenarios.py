@@ -8,6 +8,7 @@ that depend on insurer policy the contract does not decide document what the eng
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -576,21 +577,38 @@ def test_s20_dry_needling_counts_as_an_ordinary_session() -> None:
     assert statuses(result.sessions) == ["supplementary"] * 9 + ["patient"]
 
 
-def test_s21_manual_therapy_sub_limit_is_not_applied_because_sessions_have_no_kind() -> None:
-    """Package table (Salland Plus: 15, max 9 manual therapy) - NOT expressible yet.
+def test_s21_manual_therapy_sub_limit_leaves_mt_10_to_12_to_the_patient() -> None:
+    """A4, S21 (Salland Plus: 15, max 9 manual therapy): 12 MT then 3 regular in 2025.
 
-    Sessions carry no therapy kind, so ``Coverage.sub_limits`` cannot be applied: all 15
-    treatments are paid from the 15, where S21 expects MT T10-T12 for the patient.
+    MT T1-T9 covered, MT T10-T12 the patient's (not paid as regular physio instead [I]),
+    the 3 regular sessions covered: 12 of the 15 used.
     """
     plus = Coverage(2025, "Salland", "Plus", treatments=15, sub_limits={"manual_therapy": 9})
-    result = run(
-        date(2025, 12, 31),
-        date(1981, 1, 1),
-        [Episode("back", "regular")],
-        sessions("back", every(date(2025, 1, 6), 15)),
-        [plus],
+    days = every(date(2025, 1, 6), 15)
+    listed = [
+        Session(
+            f"s{n}", day, "back", price=PRICE, kind="manual_therapy" if n <= 12 else "physiotherapy"
+        )
+        for n, day in enumerate(days, 1)
+    ]
+    result = run(date(2025, 12, 31), date(1981, 1, 1), [Episode("back", "regular")], listed, [plus])
+    assert (
+        statuses(result.sessions) == ["supplementary"] * 9 + ["patient"] * 3 + ["supplementary"] * 3
     )
-    assert statuses(result.sessions) == ["supplementary"] * 15
+    tenth = result.sessions[9]
+    assert (tenth.rule, tenth.reason.code) == ("NL.A4", "nl.pay.sub_limit")
+    assert tenth.reason.params["limit"] == 9 and tenth.reason.params["kind"] == "manual_therapy"
+    assert nl(tenth).patient == PRICE and nl(tenth).insurer == 0
+    (supplementary,) = [p for p in result.pools if p.pool == "supplementary"]
+    assert supplementary.used == 12
+
+
+def test_s21_without_a_sub_limit_manual_therapy_is_an_ordinary_session() -> None:
+    card = Coverage(2025, "Any", "Nine", treatments=9)
+    listed = sessions("back", every(date(2025, 1, 6), 10))
+    listed = [replace(s, kind="manual_therapy") for s in listed]
+    result = run(date(2025, 12, 31), date(1981, 1, 1), [Episode("back", "regular")], listed, [card])
+    assert statuses(result.sessions) == ["supplementary"] * 9 + ["patient"]
 
 
 def test_s22_carry_over_adds_last_years_unused_treatments() -> None:
