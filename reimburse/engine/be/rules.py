@@ -841,7 +841,7 @@ class _Evaluation:
 
     def _amounts(self, code: str, category: str, session: Session) -> BeAmounts | None:
         """Price a code on the session date; ``None`` when the table does not know it."""
-        tariff = tables.tariff_for(code, session.date)
+        tariff = tables.tariff_for(code, session.date, self.case.tariffs)
         if tariff is None:
             return None
         preferential = self.case.patient.preferential
