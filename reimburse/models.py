@@ -1,7 +1,8 @@
-"""Clinic-editable rule data: insurer supplementary packages per year (NL)."""
+"""Clinic-editable rule data: insurer supplementary packages per year (NL), loaded tariffs (BE)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,55 @@ class InsurerPackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurer} {self.name} {self.year}"
+
+
+class LoadedTariff(models.Model):
+    """A row of an official Belgian tariff table a clinic loaded (``manage.py load_tariffs``).
+
+    Valid on ``[valid_from, valid_until)`` (``valid_until`` empty = still in force); on its
+    dates it wins over the shipped ``tariffs.csv``. Written only by ``reimburse.tariffs``;
+    converted to ``engine.types.Tariff`` at the boundary.
+    """
+
+    code = models.CharField(_("nomenclature code"), max_length=6)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    fee = models.DecimalField(_("fee (EUR)"), max_digits=10, decimal_places=2)
+    insurer = models.DecimalField(_("insurer pays (EUR)"), max_digits=10, decimal_places=2)
+    insurer_preferential = models.DecimalField(
+        _("insurer pays, preferential (EUR)"), max_digits=10, decimal_places=2
+    )
+    confidence = models.CharField(_("confidence"), max_length=100)
+    source = models.TextField(_("source"))
+    file_name = models.CharField(_("loaded from"), max_length=255)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("loaded by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code", "valid_from"]
+        verbose_name = _("loaded tariff")
+        verbose_name_plural = _("loaded tariffs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], name="loaded_tariff_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                name="loaded_tariff_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.valid_from}"
 
 
 class AttentionSnapshot(models.Model):

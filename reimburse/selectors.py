@@ -12,6 +12,7 @@ from reimburse.attention.store import practice_attention
 from reimburse.engine.be import tables as be_tables
 from reimburse.engine.nl import tables as nl_tables
 from reimburse.engine.vocabulary import Severity, WarningCode
+from reimburse.tariffs import loaded_tariffs
 
 # Most urgent first: severity, then what the practice must act on soonest (exhausted before
 # low; pending notifications and agreements; prescriptions; periods ending).
@@ -124,10 +125,11 @@ def table_gaps(*, practice: Practice, as_of: date) -> list[dict[str, Any]]:
     )
     if practice.country == Country.BELGIUM:
         code = be_tables.STANDARD_SESSION_CODE
-        day = next((d for d in days if be_tables.tariff_for(code, d) is None), None)
+        loaded = loaded_tariffs()
+        day = next((d for d in days if be_tables.tariff_for(code, d, loaded) is None), None)
         if day is None:
             return []
-        start, end = be_tables.tariff_gap(code, day)
+        start, end = be_tables.tariff_gap(code, day, loaded)
         params = {"code": code, "date": day, "start": start, "end": end}
         return [{"code": WarningCode.TARIFF_UNKNOWN, "params": params}]
     years = sorted({d.year for d in days})

@@ -27,6 +27,7 @@ from reimburse import engine
 from reimburse.engine import types as t
 from reimburse.engine.errors import EngineError, RulesNotInForce, UnknownValue
 from reimburse.engine.vocabulary import SEVERITY, WarningCode
+from reimburse.tariffs import loaded_tariffs
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
 # model instances and ``values()`` rows become the same facts.
@@ -121,8 +122,18 @@ def _coverage_facts(coverage: Coverage) -> t.Coverage:
     )
 
 
-def patient_case(*, patient: Patient, as_of: date) -> t.Case:
-    """Build the engine case for a patient whose episodes and coverage are prefetched."""
+def tariffs_for(country: str) -> tuple[t.Tariff, ...]:
+    """Return the tariff rows the clinic loaded, for a Belgian case (one query), else none."""
+    return loaded_tariffs() if country == "BE" else ()
+
+
+def patient_case(
+    *, patient: Patient, as_of: date, tariffs: tuple[t.Tariff, ...] | None = None
+) -> t.Case:
+    """Build the engine case for a patient whose episodes and coverage are prefetched.
+
+    ``tariffs``: the loaded tariff rows, when the caller has read them already (a list).
+    """
     episodes = list(patient.episodes.all())
     sessions = [
         t.Session(
@@ -154,6 +165,7 @@ def patient_case(*, patient: Patient, as_of: date) -> t.Case:
         ),
         episodes=tuple(_episode_facts(e) for e in episodes),
         sessions=tuple(sessions),
+        tariffs=tariffs_for(patient.practice.country) if tariffs is None else tariffs,
     )
 
 
@@ -197,8 +209,12 @@ def statuses(*, patients: QuerySet[Patient], as_of: date) -> Iterable[tuple[Pati
 
     A patient the rules cannot evaluate gets ``rules_unknown`` alone; the others are unaffected.
     """
+    tariffs: dict[str, tuple[t.Tariff, ...]] = {}  # by country: read once for the list
     for patient in patients_for_evaluation(patients):
-        case = patient_case(patient=patient, as_of=as_of)
+        country = patient.practice.country
+        if country not in tariffs:
+            tariffs[country] = tariffs_for(country)
+        case = patient_case(patient=patient, as_of=as_of, tariffs=tariffs[country])
         try:
             yield patient, engine.evaluate_known(case)
         except EngineError as error:
@@ -306,6 +322,7 @@ def practice_cases(
     for coverage in of_chosen(coverage_rows, "patient"):
         coverages_of[coverage.patient_id].append(coverage)
 
+    tariffs = tariffs_for(practice.country)
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
         # Input position is the tie-breaker within a day: keep the recording order. A row
@@ -332,6 +349,7 @@ def practice_cases(
                 t.Session(str(spk), day, str(episode), minutes, place, price)
                 for day, spk, episode, minutes, place, price in rows
             ),
+            tariffs=tariffs,
         )
         yield PatientCase(
             patient_id=pk,

@@ -21,7 +21,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
 from reimburse.attention.store import attention_invalidate
-from reimburse.models import InsurerPackage
+from reimburse.models import InsurerPackage, LoadedTariff
 
 
 def _patients_of(instance: Model) -> QuerySet[Patient]:
@@ -36,6 +36,8 @@ def _patients_of(instance: Model) -> QuerySet[Patient]:
         return Patient.objects.filter(
             pk__in=Coverage.objects.filter(package=instance).values("patient_id")
         )
+    if isinstance(instance, LoadedTariff):  # the amounts of every Belgian patient's sessions
+        return Patient.objects.filter(practice__country="BE")
     if isinstance(instance, Practice):  # its country picks the rules
         return Patient.objects.filter(practice=instance)
     raise TypeError(f"no patient records in {type(instance).__name__}")
@@ -79,7 +81,16 @@ def _deleted(sender: type[Model], instance: Model, origin: Any = None, **kwargs:
     _saved(sender, instance)
 
 
-RECORDS = (Practice, Patient, Coverage, Episode, Prescription, TreatmentSession, InsurerPackage)
+RECORDS = (
+    Practice,
+    Patient,
+    Coverage,
+    Episode,
+    Prescription,
+    TreatmentSession,
+    InsurerPackage,
+    LoadedTariff,
+)
 MOVABLE = (Coverage, Episode, Prescription, TreatmentSession)  # rows that belong to a patient
 
 

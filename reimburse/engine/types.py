@@ -211,14 +211,36 @@ class Patient:
 
 
 @dataclass(frozen=True)
+class Tariff:
+    """Fee and insurer amounts of a Belgian nomenclature code (conventioned kine), dated.
+
+    ``insurer=None`` means the source gives only the fee: the insurer pays the fee minus the
+    fixed patient share of the session (RIZIV-RG: reimbursement = fee − remgeld [I]).
+    """
+
+    code: str
+    fee: Decimal
+    insurer: Decimal | None
+    insurer_preferential: Decimal | None
+    valid_from: date
+    valid_until: date | None
+    source: str
+
+
+@dataclass(frozen=True)
 class Case:
-    """Everything the engine needs to answer for one patient as of one day."""
+    """Everything the engine needs to answer for one patient as of one day.
+
+    ``tariffs``: rows of an official tariff table the clinic loaded (BE); on their dates they
+    win over the shipped table (``be.tables.tariff_for``).
+    """
 
     country: Country
     as_of: date
     patient: Patient
     episodes: tuple[Episode, ...]
     sessions: tuple[Session, ...]
+    tariffs: tuple[Tariff, ...] = ()
 
 
 # ------------------------------------------------------------------------------------- outcome

@@ -346,3 +346,33 @@ def test_v2_a_session_without_a_tariff_says_so_in_the_readers_language(api: APIC
     assert warning["severity"] == "info" and warning["session"] == "s1"
     assert warning["params"]["code"] == "567011"
     assert "Aucun tarif du code 567011" in warning["message"]
+
+
+@pytest.mark.parametrize(
+    ("preferential", "amounts"),
+    [
+        (False, {"fee": "30.80", "insurer": "24.55", "patient": "6.25"}),
+        (True, {"fee": "30.80", "insurer": "28.30", "patient": "2.50"}),
+    ],
+    ids=["regular", "preferential"],
+)
+def test_v2_a_courante_session_after_the_2025_indexation(
+    api: APIClient, preferential: bool, amounts: dict[str, str]
+):
+    """Issue 15, update note §1.2 example 1 (Helan 2025): 30.80 with the fixed share."""
+    body = _be_session_case("2025-03-10")
+    body["patient"]["preferential"] = preferential
+    response = _post(api, body)
+
+    assert response.json()["sessions"][0]["amounts"] == amounts
+
+
+def test_v2_a_non_conventioned_session_after_may_2025_gets_75_percent(api: APIClient):
+    """Update note §1.2 example 2: 24.55 × 0.75 = 18.4125 → 18.41; the patient 37.00 − 18.41."""
+    response = _post(api, _be_session_case("2025-06-02", conventioned=False, price="37.00"))
+
+    assert response.json()["sessions"][0]["amounts"] == {
+        "fee": "37.00",
+        "insurer": "18.41",
+        "patient": "18.59",
+    }

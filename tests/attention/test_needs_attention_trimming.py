@@ -162,8 +162,9 @@ def test_needs_attention_is_the_full_evaluation_minus_warnings_on_sessions_befor
     for as_of in AS_OFS:
         with CaptureQueriesContext(connection) as queries:
             shown = practice_warnings(practice=practice, as_of=as_of)
-        # The stored versions (1), every patient's records (at most 6), the warnings stored (1).
-        assert len(queries.captured_queries) <= 8
+        # The stored versions (1), every patient's records (at most 6), the tariffs the clinic
+        # loaded (1, Belgium), the warnings stored (1).
+        assert len(queries.captured_queries) <= 9
         assert shown == _full_minus_old(practice, as_of), as_of
         # Nothing changed since: the stored warnings, in one query.
         with CaptureQueriesContext(connection) as queries:

@@ -4,7 +4,8 @@ parameters, rendered at the edge in the reader's language (``reimburse.explain``
 The rule modules may hold docstrings, and messages of the exceptions they raise (for the
 developer reading a traceback, as ``errors.py`` composes them); no other string with a space in
 it, in an f-string or not. Codes (``fa-12``) have no spaces. The dated tables are data (they
-cite their sources in words) and are not rule code.
+cite their sources in words) and are not rule code, nor is their reader (``datafile.py``, whose
+messages name the file and row of a broken table for the person editing it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ENGINE = Path(__file__).resolve().parents[2] / "reimburse" / "engine"
-DATA_MODULES = {"tables.py", "errors.py"}
+DATA_MODULES = {"tables.py", "errors.py", "datafile.py"}
 
 
 def _rule_modules() -> list[Path]:

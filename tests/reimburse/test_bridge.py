@@ -174,5 +174,5 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(echo: EchoJurisdi
     two = _queries_for(_practice_with(2))
     ten = _queries_for(_practice_with(10))
     assert two == ten
-    # patients+practice, episodes, prescriptions, sessions, coverages+package
-    assert ten == 5
+    # patients+practice, episodes, prescriptions, sessions, coverages+package, loaded tariffs
+    assert ten == 6

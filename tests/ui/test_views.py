@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from practice import views
 from practice.models import Episode, Patient, Practice, TreatmentSession
 from reimburse.engine.be import tables as be_tables
+from reimburse.models import LoadedTariff
 from reimburse.selectors import table_gaps
 from tests.factories import (
     CoverageFactory,
@@ -221,6 +223,24 @@ def test_table_gaps_name_the_first_unpriced_day_around_as_of(clinic: Clinic) -> 
     ]
 
 
+def test_a_tariff_table_the_clinic_loaded_closes_the_gap(clinic: Clinic) -> None:
+    code = be_tables.STANDARD_SESSION_CODE
+    unpriced = date(2026, 3, 2)
+    assert be_tables.tariff_for(code, unpriced) is None
+    SessionFactory(episode=clinic.episode, therapist=clinic.therapist, date=unpriced)
+    LoadedTariff.objects.create(
+        code=code,
+        valid_from=date(2026, 1, 1),
+        fee=Decimal("31.50"),
+        insurer=Decimal("25.25"),
+        insurer_preferential=Decimal("29.00"),
+        confidence="O",
+        source="test table",
+        file_name="riziv-2026.csv",
+    )
+    assert table_gaps(practice=clinic.practice, as_of=unpriced) == []
+
+
 def test_table_gaps_name_a_dutch_year_without_a_deductible() -> None:
     practice = cast(Practice, PracticeFactory(country="NL"))
     episode = EpisodeFactory(patient=PatientFactory(practice=practice), category="regular")
@@ -257,7 +277,7 @@ def test_patient_page_queries_do_not_grow_with_sessions(
 ) -> None:
     clinic = near_quota_clinic(today=today, sessions=30)
     client.force_login(clinic.therapist.user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the tariffs a Belgian clinic loaded
         response = client.get(reverse("practice:patient", args=[clinic.patient.pk]))
     assert response.status_code == 200
 

@@ -848,9 +848,9 @@ class _Evaluation:
                 date=session.date,
             )
             return None, None
-        tariff = tables.tariff_for(code, session.date)
+        tariff = tables.tariff_for(code, session.date, self.case.tariffs)
         if tariff is None:
-            start, end = tables.tariff_gap(code, session.date)
+            start, end = tables.tariff_gap(code, session.date, self.case.tariffs)
             self.warnings.add(
                 W.TARIFF_UNKNOWN,
                 episode=episode.id,

@@ -1,35 +1,36 @@
 """Dated tables of the Belgian kinesitherapy rules: parameters, codes, tariffs, patient shares.
 
+The figures are data, one file a table in ``data/`` (``parameters.toml``, ``codes.toml``,
+``patient_shares.toml``, ``tariffs.csv``; ``sources.toml`` holds the abbreviations they cite),
+read once at import and checked by :mod:`reimburse.engine.datafile`: a wrong file stops the
+program with an error naming the file, the line and the row. Next year's tariffs are a new row
+in ``tariffs.csv`` (and a test), not a code change: see the README, "Adding next year's tariffs".
+
 Every entry holds on the half-open interval ``[valid_from, valid_until)``; ``valid_until=None``
-means "still in force". Every entry cites its source with the rule ids and source
-abbreviations of ``shared/domain/belgium-riziv.md``. ``[I]`` marks an interpretation, ``[OPEN]``
-a value the sources do not give: the table then says ``None`` and the engine reports "unknown"
-rather than guess.
-
-Next year's tariffs are a new row here (and a test), not a code change. ``SINCE_EVER`` stands
-for "before the earliest date the sources speak of".
-
-Tariff periods (a product decision, see the module test): the CM 2024 table holds from
-2024-01-01 until the linear indexation of 2.68 % on 2025-02-01 (M25). The 2025 amounts are only
-*derived* in the domain note (2024 x 1.0268), not sourced, so from 2025-02-01 no tariff is in
-force and session amounts are ``None`` until the official RIZIV table is loaded.
+means "still in force". Rule ids and abbreviations are those of ``docs/rules/belgium-riziv.md``.
+A value the sources do not give is ``None`` here, and its row says where to look
+(:func:`tariff_row`, :func:`code_row`): the engine reports "unknown" rather than guess.
+``SINCE_EVER`` stands for "before the earliest date the sources speak of".
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from typing import Protocol
+from pathlib import Path
+from typing import NamedTuple, Protocol
 
-from reimburse.engine.dated import Dated, gap_around, in_force, index
+from reimburse.engine import datafile
+from reimburse.engine.datafile import Period, Row, TableError
+from reimburse.engine.dated import Dated, gap_around, holds_on, in_force, index
 from reimburse.engine.errors import RulesNotInForce
+from reimburse.engine.types import Tariff
 
+DATA = Path(__file__).resolve().parent / "data"
 SINCE_EVER = date.min
-
-# The day the 2025 linear indexation (+2.68 %) took effect: the 2024 tariffs end here (M25).
-INDEXATION_2025 = date(2025, 2, 1)
 
 
 class Sourced(Dated, Protocol):
@@ -37,6 +38,12 @@ class Sourced(Dated, Protocol):
 
     @property
     def source(self) -> str: ...
+
+
+def _cited(row: Row, sources: Mapping[str, str]) -> str:
+    """Return ``rule — sources — note`` of a row, the abbreviations replaced by addresses."""
+    parts = [row.text("rule"), datafile.source(row, sources), row.text("note")]
+    return " — ".join(p for p in parts if p)
 
 
 # ------------------------------------------------------------------------------ rule parameters
@@ -53,29 +60,286 @@ class Parameter:
     source: str
 
 
-PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("courante_best_rate", 18, SINCE_EVER, None, "C1 — CM-C; KNWV; CM-PAT"),
-    Parameter("courante_situations", 3, SINCE_EVER, None, "C6, C9 — KNWV; CM-PAT"),
-    Parameter(
-        "overflow_pool",
-        None,
-        SINCE_EVER,
-        date(2021, 8, 1),
-        "C5 — CM-C: overflow sessions attested up to 31 July 2021 are unlimited",
-    ),
-    Parameter("overflow_pool", 54, date(2021, 8, 1), None, "C5 — CM-C: max 54 per calendar year"),
-    Parameter("fa_best_rate", 60, SINCE_EVER, None, "FA1 — RIZIV-F; CM-FA"),
-    Parameter("fa_best_rate_polytrauma", 120, SINCE_EVER, None, "FA2 — CM-FA (fa-16)"),
-    Parameter("fa_period_years", 1, SINCE_EVER, None, "FA1 — RIZIV-F; CM-FA (365 or 366 days)"),
-    Parameter("fb_best_rate", 60, SINCE_EVER, None, "FB2 — RIZIV-F; CM-PAT (per year)"),
-    Parameter("fb_first_reduced", 20, SINCE_EVER, None, "FB3 — RIZIV-F; CM-FB (61st–80th)"),
-    Parameter(
-        "fb_period_following_years", 2, SINCE_EVER, None, "FB1 — RIZIV-F; CM-FB (31 Dec, year+2)"
-    ),
-    Parameter("perinatal_sessions", 9, SINCE_EVER, None, "PN1 — CM-PN; KNWV; CM-PNT"),
-    Parameter("prescription_start_months", 2, SINCE_EVER, None, "P6 — CM-VS; KNWV; Partenamut; MC"),
+def read_parameters(text: str, name: str, sources: Mapping[str, str]) -> tuple[Parameter, ...]:
+    """Read ``parameters.toml``: every parameter answers for every day."""
+    rows = datafile.read_toml(text, name, "parameter", lambda f: str(f.get("name", "")))
+    entries = []
+    for row in rows:
+        value = row.get("value")
+        if value == "unlimited":
+            value = None
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise row.error(f"value {value!r} must be a whole number or 'unlimited'")
+        start, end = datafile.period(row)
+        entries.append(
+            Parameter(row.text("name", required=True), value, start, end, _cited(row, sources))
+        )
+    datafile.check_periods(
+        (
+            Period(r, e.name, e.valid_from, e.valid_until)
+            for r, e in zip(rows, entries, strict=True)
+        ),
+        open_start=True,
+        open_end=True,
+    )
+    return tuple(entries)
+
+
+# --------------------------------------------------------------------------- nomenclature codes
+
+
+@dataclass(frozen=True)
+class NomenclatureCode:
+    """The code attested for a category, tier and place; ``code=None`` = not in the sources."""
+
+    category: str
+    tier: str
+    place: str
+    code: str | None
+    valid_from: date
+    valid_until: date | None
+    source: str
+    where_to_look: str = ""
+
+
+PLACES = ("practice", "home")
+
+
+def read_codes(text: str, name: str, sources: Mapping[str, str]) -> tuple[NomenclatureCode, ...]:
+    """Read ``codes.toml``: every category, tier and place answers for every day."""
+    rows = datafile.read_toml(
+        text,
+        name,
+        "code",
+        lambda f: "/".join(str(f.get(k, "")) for k in ("category", "tier", "place")),
+    )
+    entries = []
+    for row in rows:
+        code = row.text("code")
+        if code and not (code.isdigit() and len(code) == 6):
+            raise row.error(f"code {code!r} is not a six-digit nomenclature number")
+        place = row.text("place", required=True)
+        if place not in PLACES:
+            raise row.error(f"place {place!r} is not one of {', '.join(PLACES)}")
+        start, end = datafile.period(row)
+        entries.append(
+            NomenclatureCode(
+                row.text("category", required=True),
+                row.text("tier", required=True),
+                place,
+                code or None,
+                start,
+                end,
+                _cited(row, sources),
+                datafile.where_to_look(row, [] if code else ["code"]),
+            )
+        )
+    datafile.check_periods(
+        (
+            Period(r, (e.category, e.tier, e.place), e.valid_from, e.valid_until)
+            for r, e in zip(rows, entries, strict=True)
+        ),
+        open_start=True,
+        open_end=True,
+    )
+    return tuple(entries)
+
+
+# -------------------------------------------------------------------------------- patient shares
+
+
+@dataclass(frozen=True)
+class PatientShare:
+    """The fixed patient share (remgeld) of a kind of session, for regular and BIM patients."""
+
+    kind: str  # "e", "f" (Fa and Fb), "other", "short" (15/20 min), "palliative"
+    regular: Decimal
+    preferential: Decimal
+    valid_from: date
+    valid_until: date | None
+    source: str
+
+
+SHARE_KINDS = ("e", "f", "other", "short", "palliative")
+
+
+def read_patient_shares(
+    text: str, name: str, sources: Mapping[str, str]
+) -> tuple[PatientShare, ...]:
+    """Read ``patient_shares.toml``."""
+    rows = datafile.read_toml(text, name, "share", lambda f: str(f.get("kind", "")))
+    entries = []
+    for row in rows:
+        kind = row.text("kind", required=True)
+        if kind not in SHARE_KINDS:
+            raise row.error(f"kind {kind!r} is not one of {', '.join(SHARE_KINDS)}")
+        regular, preferential = datafile.money(row, "regular"), datafile.money(row, "preferential")
+        if regular is None or preferential is None:
+            raise row.error("regular and preferential are both required")
+        datafile.confidence(row, required=True)
+        start, end = datafile.period(row)
+        entries.append(PatientShare(kind, regular, preferential, start, end, _cited(row, sources)))
+    datafile.check_periods(
+        (
+            Period(r, e.kind, e.valid_from, e.valid_until)
+            for r, e in zip(rows, entries, strict=True)
+        ),
+        open_end=True,
+    )
+    return tuple(entries)
+
+
+# ---------------------------------------------------------------------------------------- tariffs
+
+# ``Tariff`` (the engine type a loaded table is converted to) is ``engine.types.Tariff``,
+# imported above so ``be.tables.Tariff`` still names it.
+
+
+@dataclass(frozen=True)
+class TariffRow:
+    """One period of a code in ``tariffs.csv``: its amounts (``tariff``) or where to find them."""
+
+    code: str
+    valid_from: date
+    valid_until: date | None
+    tariff: Tariff | None
+    source: str
+    confidence: str
+    where_to_look: str
+    line: int
+
+
+TARIFF_FIGURES = ("fee", "insurer", "patient")
+_AMOUNTS = (
+    "fee",
+    "insurer",
+    "patient",
+    "insurer_preferential",
+    "patient_preferential",
 )
 
+
+def read_tariffs(
+    text: str,
+    name: str,
+    sources: Mapping[str, str],
+    *,
+    known_codes: Iterable[str] | None,
+    complete: bool,
+) -> tuple[TariffRow, ...]:
+    """Read a tariff table in the format of ``tariffs.csv``.
+
+    ``known_codes``: refuse a code not among them (``None``: accept any six-digit code).
+    ``complete``: the shipped table, where every code starts ``since-ever`` and ends open and a
+    row may give only a fee; otherwise (a table a clinic loads) every row gives a fee and the
+    insurer amounts.
+    """
+    rows = datafile.read_csv(
+        text, name, lambda f: f"code {f.get('code', '')}, valid_from {f.get('valid_from', '')}"
+    )
+    known = None if known_codes is None else set(known_codes)
+    entries = [_tariff_row(row, sources, known, complete=complete) for row in rows]
+    datafile.check_periods(
+        (
+            Period(r, e.code, e.valid_from, e.valid_until)
+            for r, e in zip(rows, entries, strict=True)
+        ),
+        open_start=complete,
+        open_end=complete,
+    )
+    return tuple(entries)
+
+
+def _tariff_row(
+    row: Row, sources: Mapping[str, str], known: set[str] | None, *, complete: bool
+) -> TariffRow:
+    code = row.text("code", required=True)
+    if not (code.isdigit() and len(code) == 6):
+        raise row.error(f"code {code!r} is not a six-digit nomenclature number")
+    if known is not None and code not in known:
+        raise row.error(f"code {code} is not in codes.toml")
+    start, end = datafile.period(row)
+    cited = datafile.source(row, sources)
+    amounts = {key: datafile.money(row, key) for key in _AMOUNTS}
+    fee = amounts["fee"]
+    if fee is None:
+        if any(v is not None for v in amounts.values()):
+            raise row.error("amounts without a fee")
+        if not complete:
+            raise row.error("no fee: a loaded table gives the fee and the insurer amounts")
+        hint = datafile.where_to_look(row, ["fee"])
+        conf = datafile.confidence(row, TARIFF_FIGURES)
+        return TariffRow(code, start, end, None, cited, conf, hint, row.line)
+    for insurer_key, patient_key in (
+        ("insurer", "patient"),
+        ("insurer_preferential", "patient_preferential"),
+    ):
+        insurer, patient = amounts[insurer_key], amounts[patient_key]
+        if (insurer is None) != (patient is None):
+            raise row.error(f"{insurer_key} and {patient_key} are given together or not at all")
+        if insurer is None and not complete:
+            raise row.error(f"no {insurer_key}: a loaded table gives the insurer amounts")
+        if insurer is not None and patient is not None and insurer + patient != fee:
+            raise row.error(f"fee {fee} ≠ {insurer_key} {insurer} + {patient_key} {patient}")
+    conf = datafile.confidence(row, TARIFF_FIGURES, required=True)
+    tariff = Tariff(
+        code, fee, amounts["insurer"], amounts["insurer_preferential"], start, end, cited
+    )
+    return TariffRow(code, start, end, tariff, cited, conf, row.text("where_to_look"), row.line)
+
+
+# ------------------------------------------------------------------------------- the whole set
+
+
+class Tables(NamedTuple):
+    """Every Belgian table, read and checked together."""
+
+    parameters: tuple[Parameter, ...]
+    codes: tuple[NomenclatureCode, ...]
+    patient_shares: tuple[PatientShare, ...]
+    tariff_rows: tuple[TariffRow, ...]
+
+
+def read_sources_of(folder: Path) -> dict[str, str]:
+    """Return the source abbreviations of a data folder (``sources.toml``)."""
+    return datafile.read_sources(datafile.read_file(folder / "sources.toml"), "sources.toml")
+
+
+def load(folder: Path) -> Tables:
+    """Read the tables of ``folder`` and check them against each other."""
+
+    def read(file: str) -> tuple[str, str]:
+        return datafile.read_file(folder / file), file
+
+    sources = read_sources_of(folder)
+    codes = read_codes(*read("codes.toml"), sources)
+    known = {c.code for c in codes if c.code is not None}
+    tariff_rows = read_tariffs(*read("tariffs.csv"), sources, known_codes=known, complete=True)
+    unpriced = sorted(known - {t.code for t in tariff_rows})
+    if unpriced:
+        raise TableError(
+            "tariffs.csv",
+            f"no rows for codes {', '.join(unpriced)} of codes.toml "
+            "(add them, with empty amounts and where_to_look if unknown)",
+        )
+    return Tables(
+        read_parameters(*read("parameters.toml"), sources),
+        codes,
+        read_patient_shares(*read("patient_shares.toml"), sources),
+        tariff_rows,
+    )
+
+
+_TABLES = load(DATA)
+
+PARAMETERS: tuple[Parameter, ...] = _TABLES.parameters
+CODES: tuple[NomenclatureCode, ...] = _TABLES.codes
+PATIENT_SHARES: tuple[PatientShare, ...] = _TABLES.patient_shares
+TARIFF_ROWS: tuple[TariffRow, ...] = _TABLES.tariff_rows
+TARIFFS: tuple[Tariff, ...] = tuple(r.tariff for r in TARIFF_ROWS if r.tariff is not None)
+
+
+# ---------------------------------------------------------------------------------- lookups
 
 _PARAMETERS_BY_NAME = index(PARAMETERS, lambda p: p.name)
 
@@ -112,134 +376,24 @@ def limit(name: str, day: date) -> int:
     return value
 
 
-# --------------------------------------------------------------------------- nomenclature codes
-
-# Tiers: courante "1-9", "10-18", "overflow", "intake"; fa "1-20", "best" (21st–60th/120th),
-# "reduced"; fb "best" (1–60), "61-80", "81+"; e, perinatal, palliative "session" and "second"
-# (the second session of a day). The codes are those of a standard (30-minute) session.
-
-JUNE_2021 = date(2021, 6, 1)  # first-session supplement folded into the fees; intake 567033
-
-
-@dataclass(frozen=True)
-class NomenclatureCode:
-    """The code attested for a category, tier and place; ``code=None`` = not in the sources."""
-
-    category: str
-    tier: str
-    place: str
-    code: str | None
-    valid_from: date
-    valid_until: date | None
-    source: str
-
-
-def _code(
-    category: str,
-    tier: str,
-    place: str,
-    code: str | None,
-    source: str,
-    valid_from: date = SINCE_EVER,
-    valid_until: date | None = None,
-) -> NomenclatureCode:
-    return NomenclatureCode(category, tier, place, code, valid_from, valid_until, source)
-
-
-_C = "CM-C; domain note §4"
-_C19 = (
-    "CM-C; CM-BILL: the first-session supplement 562671 was folded into the fees on "
-    "2021-06-01; the earlier attestation of sessions 1–9 is not in the sources [OPEN]"
-)
-_FA_SPLIT = "FA6 — CM-BILL: separate Fa 1–20 codes since 2021-06-01, numbers not found [OPEN]"
-
-CODES: tuple[NomenclatureCode, ...] = (
-    # Courante (C2): sessions 1–9 and 10–18 have their own codes; 19+ are overflow (C4).
-    _code("courante", "1-9", "practice", None, _C19, SINCE_EVER, JUNE_2021),
-    _code("courante", "1-9", "practice", "567011", f"{_C19}; CM-T2024", JUNE_2021),
-    _code("courante", "1-9", "home", None, "CM-C lists 1–9 codes without places [OPEN]"),
-    _code("courante", "10-18", "practice", "560011", f"{_C}; CM-T2024"),
-    _code("courante", "10-18", "home", "560313", f"{_C} (home list)"),
-    _code("courante", "overflow", "practice", "560055", f"C4 — {_C}; CM-T2024"),
-    _code("courante", "overflow", "home", "560350", f"C4 — {_C} (home list)"),
-    # Intake (S7): replaced the pseudo-code 639855 on 2021-06-01; before, no billable code.
-    *(
-        _code("courante", "intake", place, "567033", "S7 — CM-BILL; CM-C", JUNE_2021)
-        for place in ("practice", "home")
-    ),
-    # Fa (FA1, FA3, FA6).
-    _code(
-        "fa", "1-20", "practice", "563010", "CM-FA (1–60 before the split)", valid_until=JUNE_2021
-    ),
-    _code("fa", "1-20", "practice", None, _FA_SPLIT, JUNE_2021),
-    _code("fa", "1-20", "home", "563312", "CM-FA (1–60 before the split)", valid_until=JUNE_2021),
-    _code("fa", "1-20", "home", None, _FA_SPLIT, JUNE_2021),
-    _code("fa", "best", "practice", "563010", "FA6 — CM-FA; CM-BILL (21st–60th)"),
-    _code("fa", "best", "home", "563312", "FA6 — CM-FA (home)"),
-    _code("fa", "reduced", "practice", "563054", "FA3 — CM-FA"),
-    _code("fa", "reduced", "home", "563356", "FA3 — CM-FA (home)"),
-    # Fb (FB2, FB3).
-    _code("fb", "best", "practice", "563614", "FB2 — CM-FB"),
-    _code("fb", "best", "home", "563916", "FB2 — CM-FB (home)"),
-    _code("fb", "61-80", "practice", "564270", "FB3 — CM-FB"),
-    _code("fb", "61-80", "home", "564336", "FB3 — CM-FB (home)"),
-    _code("fb", "81+", "practice", "563651", "FB3 — CM-FB"),
-    _code("fb", "81+", "home", "563953", "FB3 — CM-FB (home)"),
-    # E: only hospital and care-home codes are in the sources (domain note §4).
-    *(
-        _code("e", tier, place, None, "E — practice/home E codes not found [OPEN]")
-        for tier in ("session", "second")
-        for place in ("practice", "home")
-    ),
-    # Perinatal (PN1).
-    _code("perinatal", "session", "practice", "561595", "CM-PNT"),
-    _code("perinatal", "session", "home", "561654", "CM-PNT"),
-    # Palliative patient at home (PAL1): one code pair for the category, no place split [I].
-    *(
-        _code("palliative", tier, place, code, "PAL1 — allesoverkanker; RIZIV-RG")
-        for tier, code in (("session", "564211"), ("second", "564233"))
-        for place in ("practice", "home")
-    ),
-)
-
-
 _CODES_BY_KEY = index(CODES, lambda c: (c.category, c.tier, c.place))
+
+
+@cache
+def code_row(category: str, tier: str, place: str, day: date) -> NomenclatureCode | None:
+    """Return the code entry of a standard session on ``day`` (its ``where_to_look`` if unknown).
+
+    ``None`` only for a category, tier or place the table does not have.
+    """
+    return in_force(_CODES_BY_KEY.get((category, tier, place), ()), day)
 
 
 @cache
 def code_for(category: str, tier: str, place: str, day: date) -> str | None:
     """Return the code of a standard session on ``day``, or ``None`` when the sources lack it."""
-    entry = in_force(_CODES_BY_KEY.get((category, tier, place), ()), day)
+    entry = code_row(category, tier, place, day)
     return None if entry is None else entry.code
 
-
-# -------------------------------------------------------------------------------- patient shares
-
-
-@dataclass(frozen=True)
-class PatientShare:
-    """The fixed patient share (remgeld) of a kind of session, for regular and BIM patients."""
-
-    kind: str  # "e", "f" (Fa and Fb), "other", "short" (15/20 min), "palliative"
-    regular: Decimal
-    preferential: Decimal
-    valid_from: date
-    valid_until: date | None
-    source: str
-
-
-_RG = "§5.1 — RIZIV-RG; MC-FR; enmarche.be (fixed since 1 Sep 2019)"
-FIXED_SHARES_START = date(2019, 9, 1)
-
-PATIENT_SHARES: tuple[PatientShare, ...] = (
-    PatientShare("e", Decimal("4.00"), Decimal("1.50"), FIXED_SHARES_START, None, f"E6 {_RG}"),
-    PatientShare("f", Decimal("5.50"), Decimal("2.00"), FIXED_SHARES_START, None, _RG),
-    PatientShare("other", Decimal("6.25"), Decimal("2.50"), FIXED_SHARES_START, None, _RG),
-    PatientShare("short", Decimal("2.00"), Decimal("1.00"), FIXED_SHARES_START, None, _RG),
-    PatientShare(
-        "palliative", Decimal("0.00"), Decimal("0.00"), FIXED_SHARES_START, None, f"PAL1 {_RG}"
-    ),
-)
 
 _SHARES_BY_KIND = index(PATIENT_SHARES, lambda s: s.kind)
 SHORT_SESSION_MINUTES = (15, 20)
@@ -267,72 +421,33 @@ def patient_share(kind: str, day: date, *, preferential: bool) -> Decimal | None
     return entry.preferential if preferential else entry.regular
 
 
-# ---------------------------------------------------------------------------------------- tariffs
-
-
-@dataclass(frozen=True)
-class Tariff:
-    """Fee and insurer amounts of a code (conventioned kine).
-
-    ``insurer=None`` means the source gives only the fee: the insurer pays the fee minus the
-    fixed patient share of the session (RIZIV-RG: reimbursement = fee − remgeld [I]).
-    """
-
-    code: str
-    fee: Decimal
-    insurer: Decimal | None
-    insurer_preferential: Decimal | None
-    valid_from: date
-    valid_until: date | None
-    source: str
-
-
-_T2024 = "CM-T2024 (from 1 Jan 2024, conventioned kine; ends at the 2025 indexation, M25)"
-_PNT = "CM-PNT (from 1 Jan 2022; no later change sourced before the 2025 indexation, M25)"
-YEAR_2024 = date(2024, 1, 1)
-YEAR_2022 = date(2022, 1, 1)
-
-
-def _tariff(
-    code: str,
-    fee: str,
-    insurer: str | None,
-    insurer_preferential: str | None,
-    valid_from: date,
-    source: str,
-) -> Tariff:
-    return Tariff(
-        code=code,
-        fee=Decimal(fee),
-        insurer=None if insurer is None else Decimal(insurer),
-        insurer_preferential=None
-        if insurer_preferential is None
-        else Decimal(insurer_preferential),
-        valid_from=valid_from,
-        valid_until=INDEXATION_2025,
-        source=source,
-    )
-
-
-TARIFFS: tuple[Tariff, ...] = (
-    _tariff("567011", "30.00", "23.75", "27.50", YEAR_2024, f"SC24 — {_T2024}"),
-    _tariff("560011", "30.00", "23.75", "27.50", YEAR_2024, _T2024),
-    # Overflow: a small fixed reimbursement; a conventioned kine may charge the 560011 fee.
-    _tariff("560055", "30.00", "4.58", "8.33", YEAR_2024, f"C4 — {_T2024}"),
-    # Home 30-minute session 33.00 (S6); insurer = fee − fixed share [I].
-    _tariff("560313", "33.00", None, None, YEAR_2024, f"S6 — {_T2024}; insurer derived [I]"),
-    _tariff("561595", "25.00", "18.75", "22.50", YEAR_2022, _PNT),
-    _tariff("561654", "26.37", "20.12", "23.87", YEAR_2022, _PNT),
-)
-
-
-_TARIFFS_BY_CODE = index(TARIFFS, lambda t: t.code)
+_TARIFF_ROWS_BY_CODE = index(TARIFF_ROWS, lambda t: t.code)
 
 
 @cache
-def tariff_for(code: str, day: date) -> Tariff | None:
-    """Return the tariff of ``code`` in force on ``day``, or ``None`` when unknown."""
-    return in_force(_TARIFFS_BY_CODE.get(code, ()), day)
+def tariff_row(code: str, day: date) -> TariffRow | None:
+    """Return the row of ``code`` in force on ``day``: its amounts, or where to look for them.
+
+    ``None`` only for a code the table does not have.
+    """
+    return in_force(_TARIFF_ROWS_BY_CODE.get(code, ()), day)
+
+
+def tariff_for(code: str, day: date, loaded: tuple[Tariff, ...] = ()) -> Tariff | None:
+    """Return the tariff of ``code`` on ``day``, or ``None`` when unknown.
+
+    A row of a table the clinic ``loaded`` in force that day wins over the shipped table.
+    """
+    for tariff in loaded:
+        if tariff.code == code and holds_on(tariff, day):
+            return tariff
+    return _shipped_tariff(code, day)
+
+
+@cache
+def _shipped_tariff(code: str, day: date) -> Tariff | None:
+    row = tariff_row(code, day)
+    return None if row is None else row.tariff
 
 
 # The standard 30-minute courante session at the practice (sessions 1–9): the code a practice
@@ -340,9 +455,19 @@ def tariff_for(code: str, day: date) -> Tariff | None:
 STANDARD_SESSION_CODE = "567011"
 
 
-def tariff_gap(code: str, day: date) -> tuple[date | None, date | None]:
-    """Return the period ``[start, end)`` around ``day`` in which ``code`` has no tariff."""
-    return gap_around(_TARIFFS_BY_CODE.get(code, ()), day)
+def tariff_gap(
+    code: str, day: date, loaded: tuple[Tariff, ...] = ()
+) -> tuple[date | None, date | None]:
+    """Return the period ``[start, end)`` around ``day`` in which ``code`` has no tariff,
+    in the shipped table or the rows a clinic ``loaded``.
+
+    ``None`` on a side: no tariff of the code is known before (or after) ``day``.
+    """
+    known: list[Dated] = [
+        row for row in _TARIFF_ROWS_BY_CODE.get(code, ()) if row.tariff is not None
+    ]
+    known += [tariff for tariff in loaded if tariff.code == code]
+    return gap_around(known, day)
 
 
 # ------------------------------------------------------------------ convention status (v2, §1.2)

@@ -1,23 +1,34 @@
 """Dated parameters of the Dutch physiotherapy rules, each citing where it was found.
 
+The figures are data, one file a table in ``data/`` (``chronic_list.toml``,
+``chronic_unpaid_first.toml``, ``schemes.toml``, ``copd_caps.toml``, ``child_series.toml``,
+``statutory_deductible.toml``, ``csi_codes.toml``; ``sources.toml`` holds the abbreviations
+they cite), read once at import and checked by :mod:`reimburse.engine.datafile`: a wrong file
+stops the program with an error naming the file, the line and the row.
+
 Every entry is valid on ``[valid_from, valid_until)`` (``valid_until`` ``None`` = still in
 force). Rule ids (``B2``, ``S-ART``, ``K1`` …) refer to ``shared/domain/netherlands-coverage.md``.
-The official Bzv text (Bijlage 1) could not be read for that note: every figure here is a
+The official Bzv text (Bijlage 1) could not be read for that note: most figures here are a
 paraphrase by an insurer, the Zorginstituut, KNGF or a practice, and ``status`` says how far it
 can be trusted. A new year or a corrected figure is a data change plus a test; a change of
-legal method gets a new function in ``netherlands.py``.
+legal method gets a new function in ``rules.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args
 
-from reimburse.engine.dated import in_force
+from reimburse.engine import datafile
+from reimburse.engine.datafile import Period, Row
+from reimburse.engine.dated import Dated, in_force
+
+DATA = Path(__file__).resolve().parent / "data"
 
 # How far a figure can be trusted: ``sourced`` = stated by a current (2024+) source;
 # ``unverified`` = only older, undated or secondary sources; ``disputed`` = sources disagree;
@@ -32,18 +43,132 @@ Reliability = Literal["sourced", "unverified", "disputed", "not_retrieved"]
 # Whether an item was on the list earlier is not known, so the table does not claim it.
 LIST_2012 = date(2012, 1, 1)
 
-_SRC_LIST = (
-    "https://fysiotherapie-verzekering.nl/vraag/welke-klachten-vallen-onder-de-lijst-chronische-"
-    "klachten/ ; https://studylibnl.com/doc/1255709/lijst-borst-voor-fysio--en-oefentherapeutische"
-)
-_SRC_VGZ_INDICATIONS = (
-    "https://www.cooperatievgz.nl/zorgaanbieders/paramedische-zorg/kennisbank/machtigingen/"
-    "indicaties-met-machtiging"
-)
-_SRC_LIST_2012 = (
-    "https://studylibnl.com/doc/868342/a.-een-van-de-volgende-aandoeningen-van-het-zenuwstelsel- "
-    "(2012, DATED)"
-)
+# ------------------------------------------------------------------------- reading the files
+
+_SOURCES = datafile.read_sources(datafile.read_file(DATA / "sources.toml"), "sources.toml")
+_RELIABILITY = get_args(Reliability)
+
+E = TypeVar("E", bound=Dated)
+
+
+def read_table(
+    text: str,
+    name: str,
+    array: str,
+    build: Callable[[Row, date, date | None, str], E],
+    *,
+    sources: Mapping[str, str],
+    key: Callable[[E], object] = lambda entry: "",
+    open_end: bool = False,
+) -> tuple[E, ...]:
+    """Read one table: each row's period, source and confidence, then the period checks."""
+    rows = datafile.read_toml(
+        text, name, array, lambda f: str(f.get("key", f.get("category", f.get("valid_from", ""))))
+    )
+    entries = []
+    for row in rows:
+        start, end = datafile.period(row)
+        datafile.confidence(row)
+        status = row.get("status", "unverified")
+        if status not in _RELIABILITY:
+            raise row.error(f"status {status!r} is not one of {', '.join(_RELIABILITY)}")
+        entries.append(build(row, start, end, datafile.source(row, sources)))
+    datafile.check_periods(
+        (
+            Period(r, key(e), e.valid_from, e.valid_until)
+            for r, e in zip(rows, entries, strict=True)
+        ),
+        open_end=open_end,
+    )
+    return tuple(entries)
+
+
+# How each file is read, by file name (filled as the tables below are loaded).
+_SPECS: dict[str, tuple[str, Callable[..., Any], Callable[[Any], object], bool]] = {}
+
+
+def _load(
+    file: str,
+    array: str,
+    build: Callable[[Row, date, date | None, str], E],
+    *,
+    key: Callable[[E], object] = lambda entry: "",
+    open_end: bool = False,
+) -> tuple[E, ...]:
+    _SPECS[file] = (array, build, key, open_end)
+    text = datafile.read_file(DATA / file)
+    return read_table(text, file, array, build, sources=_SOURCES, key=key, open_end=open_end)
+
+
+def load_table(folder: Path, file: str) -> tuple[Any, ...]:
+    """Read ``file`` of another data folder as the shipped one is read (to check an edit)."""
+    array, build, key, open_end = _SPECS[file]
+    sources = datafile.read_sources(datafile.read_file(folder / "sources.toml"), "sources.toml")
+    text = datafile.read_file(folder / file)
+    return read_table(text, file, array, build, sources=sources, key=key, open_end=open_end)
+
+
+def _int(row: Row, name: str, *, required: bool = False) -> int | None:
+    """Return a whole number field; absent is ``None`` unless ``required``."""
+    value: Any = row.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise row.error(f"{name} {value!r} must be a whole number")
+    return value
+
+
+def _counts(row: Row, name: str) -> dict[str, int]:
+    value = row.get(name)
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise row.error(f"{name} must be a table of whole numbers by class")
+    return dict(value)
+
+
+def _chronic_condition(row: Row, start: date, end: date | None, source: str) -> ChronicCondition:
+    return ChronicCondition(
+        key=row.text("key", required=True),
+        label=row.text("label", required=True),
+        term_months=_int(row, "term_months"),
+        source=source,
+        status=row.get("status", "unverified"),
+        remarks=row.text("remarks"),
+        max_age=_int(row, "max_age"),
+        valid_from=start,
+        valid_until=end,
+    )
+
+
+def _scheme(row: Row, start: date, end: date | None, source: str) -> Scheme:
+    introduced = row.get("introduced")
+    if not isinstance(introduced, bool):
+        raise row.error("introduced must be true or false")
+    return Scheme(
+        category=row.text("category", required=True),
+        cap=_int(row, "cap"),
+        window_months=_int(row, "window_months"),
+        valid_from=start,
+        valid_until=end,
+        introduced=introduced,
+        source=source,
+        status=row.get("status", "sourced"),
+        remarks=row.text("remarks"),
+        confidence=row.text("confidence"),
+    )
+
+
+def _copd_caps(row: Row, start: date, end: date | None, source: str) -> CopdCaps:
+    return CopdCaps(
+        first_year=_counts(row, "first_year"),
+        later_years=_counts(row, "later_years"),
+        lowest_basic_stage=_int(row, "lowest_basic_stage", required=True) or 0,
+        valid_from=start,
+        valid_until=end,
+        source=source,
+        remarks=row.text("remarks"),
+    )
 
 
 @dataclass(frozen=True)
@@ -70,155 +195,8 @@ class ChronicCondition:
         return self.status != "not_retrieved"
 
 
-CHRONIC_LIST: tuple[ChronicCondition, ...] = (
-    # --- nervous system (§1.3)
-    ChronicCondition("cva", "Cerebrovascular accident (CVA)", None, _SRC_LIST),
-    ChronicCondition("spinal_cord", "Spinal cord disorder (e.g. paraplegia)", None, _SRC_LIST),
-    ChronicCondition("ms", "Multiple sclerosis", None, _SRC_LIST),
-    ChronicCondition(
-        "peripheral_nerve_motor",
-        "Peripheral nerve disorder with motor loss",
-        None,
-        _SRC_LIST
-        + " ; https://cash-liftoff.live/Particulier/Zorgverzekering/Lijst-chronische-aandoeningen-"
-        "voor-fysiotherapie.htm",
-        status="disputed",
-        remarks="one page prints 'max 3 maanden' after the examples; probably the radicular item",
-    ),
-    ChronicCondition(
-        "parkinson", "Extrapyramidal disorder (Parkinson, Huntington)", None, _SRC_LIST
-    ),
-    ChronicCondition(
-        "motor_development_delay",
-        "Motor retardation / developmental disorder",
-        None,
-        _SRC_LIST,
-        remarks="only if younger than 17",
-        max_age=17,
-    ),
-    ChronicCondition(
-        "cns_congenital", "Congenital abnormality of the central nervous system", None, _SRC_LIST
-    ),
-    ChronicCondition("cerebellar", "Cerebellar disorder", None, _SRC_LIST),
-    ChronicCondition(
-        "brain_tumour_or_injury",
-        "Loss of function from a brain or spinal tumour, or brain injury",
-        None,
-        _SRC_LIST,
-    ),
-    ChronicCondition(
-        "radicular_motor",
-        "Radicular syndrome with motor loss",
-        3,
-        _SRC_LIST,
-        remarks="Lijst Borst mentions 'na conservatieve behandeling' near this row (unclear)",
-    ),
-    ChronicCondition("muscle_disease", "Muscle disease (incl. ALS)", None, _SRC_LIST),
-    ChronicCondition("myasthenia", "Myasthenia gravis", None, _SRC_LIST),
-    # --- musculoskeletal (§1.3)
-    ChronicCondition("congenital_musculoskeletal", "Congenital abnormality", None, _SRC_LIST),
-    ChronicCondition("progressive_scoliosis", "Progressive scoliosis", None, _SRC_LIST),
-    ChronicCondition(
-        "juvenile_osteochondrosis",
-        "Juvenile osteochondrosis",
-        None,
-        _SRC_LIST,
-        remarks="only if younger than 22",
-        max_age=22,
-    ),
-    ChronicCondition(
-        "reflex_dystrophy",
-        "Reflex dystrophy (CRPS)",
-        None,
-        _SRC_LIST_2012
-        + " ; https://pdfslide.net/download/link/lijst-chronische-aandoeningen-fysiotherapie-2012-"
-        "sudeckse-atrofiedystrofie.html (DATED)",
-        status="not_retrieved",
-        remarks="2012 code list shows onbeperkt; absent from the current excerpt - verify",
-    ),
-    ChronicCondition(
-        "pathological_fracture",
-        "Fracture from Kahler's disease, bone metastasis or Paget's disease",
-        None,
-        _SRC_LIST,
-    ),
-    ChronicCondition(
-        "frozen_shoulder",
-        "Frozen shoulder (adhesive capsulitis)",
-        12,
-        _SRC_LIST,
-        status="disputed",
-        remarks="Lijst Borst layout ambiguous about the 12 months",
-    ),
-    ChronicCondition("forestier", "Hyperostotic spondylosis (Forestier)", None, _SRC_LIST),
-    ChronicCondition("collagen_disease", "Collagen diseases", None, _SRC_LIST),
-    ChronicCondition(
-        "amputation",
-        "Status after amputation",
-        None,
-        _SRC_LIST + " ; https://www.zorgvergoeding.com/page/86/chronische-lijst-van-aandoeningen/",
-        status="disputed",
-        remarks="2012 code list (DATED) shows 'amputaties, status na operatie 12 mnd'",
-    ),
-    ChronicCondition(
-        "whiplash",
-        "Whiplash",
-        3,
-        _SRC_LIST,
-        remarks="extendable by at most 3 months if the triad persists: pass term_months=6",
-    ),
-    ChronicCondition(
-        "pelvic_instability_postpartum", "Postpartum pelvic instability", 3, _SRC_LIST
-    ),
-    ChronicCondition("fracture_conservative", "Fracture, conservatively treated", 6, _SRC_LIST),
-    # --- other conditions (§1.3; third group of Bijlage 1 not fully retrieved)
-    ChronicCondition(
-        "lymphoedema",
-        "Lymphoedema",
-        None,
-        _SRC_VGZ_INDICATIONS,
-        status="not_retrieved",
-        remarks="listed as a Bijlage-1 indication; term not retrieved",
-    ),
-    ChronicCondition(
-        "scar_tissue",
-        "Scar tissue of the skin limiting joint movement",
-        None,
-        _SRC_VGZ_INDICATIONS,
-        status="not_retrieved",
-        remarks="listed as a Bijlage-1 indication; term not retrieved",
-    ),
-    ChronicCondition(
-        "cystic_fibrosis",
-        "Cystic fibrosis",
-        None,
-        _SRC_LIST_2012,
-        status="not_retrieved",
-        remarks="only on the 2012 list (DATED); term not retrieved",
-    ),
-    ChronicCondition(
-        "pad_fontaine_3",
-        "Peripheral arterial disease, Fontaine stage 3",
-        None,
-        "https://www.cooperatievgz.nl/zorgaanbieders/paramedische-zorg/declareren/specifieke-"
-        "indicaties/claudicatio-intermittens-stadium-fontaine-3 ; https://www.pzp.nl/vergoedingen/"
-        "fysiotherapie-en-oefentherapie/looptherapie-bij-etalagebenen",
-        status="not_retrieved",
-        remarks="chronic route (first 20 not basic, 21+ basic); no term stated",
-    ),
-    ChronicCondition(
-        "post_operative",
-        "Post-operative indication (joint replacement, ligament repair, operated fracture …)",
-        12,
-        _SRC_VGZ_INDICATIONS
-        + " ; https://fysioyde.nl/jouw-zorgverzekering-fysiotherapie-in-2026-waar-moet-je-op-letten",
-        status="disputed",
-        remarks=(
-            "B5a: VGZ counts 1 year from the operation, older pages 12 months from a first "
-            "treatment within 3 months of it; the engine counts from the first treatment - "
-            "pass first_treatment_on/term_months to follow the insurer"
-        ),
-    ),
+CHRONIC_LIST: tuple[ChronicCondition, ...] = _load(
+    "chronic_list.toml", "condition", _chronic_condition, key=lambda c: c.key
 )
 
 CHRONIC_KEYS: frozenset[str] = frozenset(c.key for c in CHRONIC_LIST)
@@ -241,14 +219,11 @@ class ChronicUnpaidFirst:
 
 
 # B10: n was 9 before 2011 and 12 in 2011 - legacy data only, not tabled.
-CHRONIC_UNPAID_FIRST: tuple[ChronicUnpaidFirst, ...] = (
-    ChronicUnpaidFirst(
-        20,
-        LIST_2012,
-        None,
-        "https://www.vektis.nl/streams/standaardisatie/codelijsten/COD321-VEK1 ; "
-        "https://www.cz.nl/vergoedingen/fysiotherapie-en-oefentherapie/aandoening-lijst-overheid-"
-        "vanaf-18-jaar (2024)",
+CHRONIC_UNPAID_FIRST: tuple[ChronicUnpaidFirst, ...] = _load(
+    "chronic_unpaid_first.toml",
+    "entry",
+    lambda row, start, end, source: ChronicUnpaidFirst(
+        _int(row, "count", required=True) or 0, start, end, source
     ),
 )
 
@@ -274,58 +249,10 @@ class Scheme:
     source: str
     status: Reliability = "sourced"
     remarks: str = ""
+    confidence: str = ""
 
 
-SCHEMES: tuple[Scheme, ...] = (
-    Scheme(
-        "osteoarthritis",
-        12,
-        12,
-        date(2018, 1, 1),
-        None,
-        True,
-        "https://www.kngf.nl/actueel/nieuws/2017/december/oefentherapie-bij-artrose-aan-heup-of-"
-        "knie-vanaf-1-januari-in-de-basisverzekering.html ; https://www.cz.nl/vergoedingen/"
-        "fysiotherapie-en-oefentherapie/artrose-in-knie-en-heupgewrichten",
-        remarks="one entitlement for every hip/knee joint and side (S-ART)",
-    ),
-    Scheme(
-        "claudication",
-        37,
-        12,
-        date(2017, 1, 1),
-        None,
-        True,
-        "https://www.zorginstituutnederland.nl/Verzekerde+zorg/fysiotherapie-en-oefentherapie-zvw/"
-        "documenten/adviezen/2016/03/01/pakketadvies-gesuperviseerde-oefentherapie-bij-claudicatio-"
-        "intermittens ; https://www.just.nl/vergoedingen/fysiotherapie-bij-etalagebenen",
-        status="disputed",
-        remarks="repeatability disputed (once, per episode, per 12 months): engine = per episode",
-    ),
-    Scheme(
-        "pelvic_floor",
-        9,
-        None,
-        # "long-standing; pre-2016" per the note: in force on 2016-01-01, earlier not tabled.
-        date(2016, 1, 1),
-        None,
-        False,
-        "https://www.czdirect.nl/vergoedingen/fysiotherapie-en-oefentherapie/bekkenfysiotherapie "
-        "(2018) ; https://www.pzp.nl/vergoedingen/fysiotherapie-en-oefentherapie/bekkenfysiotherapie",
-        status="disputed",
-        remarks="once per insured period (CZ, VGZ) vs once per indication (FBTO): engine = episode",
-    ),
-    Scheme(
-        "rheumatoid_arthritis",
-        None,
-        None,
-        date(2025, 1, 1),
-        None,
-        True,
-        "https://reumanederland.nl/faq-oefentherapie-ernstige-reumatoide-artritis",
-        remarks="severe RA, specially trained therapist; before 2025 not on the list",
-    ),
-)
+SCHEMES: tuple[Scheme, ...] = _load("schemes.toml", "scheme", _scheme, key=lambda s: s.category)
 
 
 @cache  # a pure lookup in a constant table, asked per session
@@ -349,21 +276,7 @@ class CopdCaps:
 
 # The scheme began 2019-01-01, but class B was split into B1/B2 on 2021-01-01 and the 2019-2020
 # caps for the unsplit B were not retrieved, so the table starts in 2021.
-COPD_CAPS: tuple[CopdCaps, ...] = (
-    CopdCaps(
-        first_year={"A": 5, "B1": 27, "B2": 70, "C": 70, "D": 70},
-        later_years={"A": 0, "B1": 3, "B2": 52, "C": 52, "D": 52},
-        lowest_basic_stage=2,
-        valid_from=date(2021, 1, 1),
-        valid_until=None,
-        source=(
-            "https://www.menzis.nl/zorg-en-vergoedingen/f/fysiotherapie-vanaf-18-jaar/lijst-met-"
-            "aandoeningen (2024) ; https://www.cz.nl/zorgaanbieder/zorgsoorten/paramedische-zorg/"
-            "declareren-copd-behandelingen"
-        ),
-        remarks="GOLD spirometric stage 1: no basic cover (CZ)",
-    ),
-)
+COPD_CAPS: tuple[CopdCaps, ...] = _load("copd_caps.toml", "caps", _copd_caps)
 
 COPD_WINDOW_MONTHS = 12
 
@@ -390,16 +303,16 @@ class ChildSeries:
 
 
 # Table starts at the oldest dated source (Zorgdirect 2018); the rule itself is older.
-CHILD_SERIES: tuple[ChildSeries, ...] = (
-    ChildSeries(
-        9,
-        18,
-        date(2018, 1, 1),
-        None,
-        "https://www.anderzorg.nl/vergoedingen/o/oefentherapie-cesar-mensendieck-2019 ; "
-        "https://www.fnvmenzis.nl/collectief-voordeel/exclusieve-vergoedingen/fysiotherapie ; "
-        "https://www.zorgdirect.nl/vergoeding/fysiotherapie-oefentherapie-18-jaar (2018)",
-        remarks="K1a disputes 9+9 per condition per year vs 18 per indication vs 18 per year",
+CHILD_SERIES: tuple[ChildSeries, ...] = _load(
+    "child_series.toml",
+    "series",
+    lambda row, start, end, source: ChildSeries(
+        _int(row, "per_year", required=True) or 0,
+        _int(row, "with_extension", required=True) or 0,
+        start,
+        end,
+        source,
+        row.text("remarks"),
     ),
 )
 
@@ -417,43 +330,47 @@ def child_series(on: date) -> ChildSeries | None:
 
 @dataclass(frozen=True)
 class StatutoryDeductible:
-    """The compulsory eigen risico of one calendar year (B8, B9)."""
+    """The compulsory eigen risico of one calendar year (B8, B9).
 
-    amount: Decimal
+    ``amount=None``: not law yet; ``where_to_look`` says where the figure will be found.
+    """
+
+    amount: Decimal | None
     valid_from: date
     valid_until: date | None
     source: str
+    confidence: str = ""
+    where_to_look: str = ""
 
 
-STATUTORY_DEDUCTIBLE: tuple[StatutoryDeductible, ...] = (
-    StatutoryDeductible(
-        Decimal("385.00"),
-        date(2024, 1, 1),
-        date(2025, 1, 1),
-        "https://www.pzp.nl/vergoedingen/fysiotherapie-en-oefentherapie/looptherapie-bij-"
-        "etalagebenen ; https://www.just.nl/vergoedingen/fysiotherapie-bij-etalagebenen",
+STATUTORY_DEDUCTIBLE: tuple[StatutoryDeductible, ...] = _load(
+    "statutory_deductible.toml",
+    "year",
+    lambda row, start, end, source: StatutoryDeductible(
+        datafile.money(row, "amount"),
+        start,
+        end,
+        source,
+        datafile.confidence(row),
+        datafile.where_to_look(row, [] if row.get("amount") else ["amount"]),
     ),
-    StatutoryDeductible(
-        Decimal("385.00"),
-        date(2025, 1, 1),
-        date(2026, 1, 1),
-        "https://www.zorgverzekeringslijn.nl/nieuws/wijziging-verplicht-eigen-risico-in-2025-"
-        "maximaal-e-150-per-ziekenhuisbehandeling/ (DATED; the EUR 150 cap is hospital care only)",
-    ),
-    StatutoryDeductible(
-        Decimal("385.00"),
-        date(2026, 1, 1),
-        date(2027, 1, 1),
-        "https://www.zilverenkruis.nl/consumenten/zorgverzekering/veranderingen/prinsjesdag",
-    ),
-    # 2027+: only political plans (EUR 165 vs EUR 460), not law - deliberately absent.
+    open_end=True,
 )
+
+
+@cache  # a pure lookup in a constant table, asked per session
+def deductible_row(year: int) -> StatutoryDeductible | None:
+    """Return the eigen risico row of ``year``: its amount, or where to look for it.
+
+    ``None`` for a year before the table starts.
+    """
+    return in_force(STATUTORY_DEDUCTIBLE, date(year, 1, 1))
 
 
 @cache  # a pure lookup in a constant table, asked per session
 def statutory_deductible(year: int) -> Decimal | None:
     """Return the statutory eigen risico of ``year``, or ``None`` when no amount is known."""
-    entry = in_force(STATUTORY_DEDUCTIBLE, date(year, 1, 1))
+    entry = deductible_row(year)
     return None if entry is None else entry.amount
 
 
@@ -476,20 +393,18 @@ class CsiCodes:
 
 # The code list is current (2024) but its start date is not in the sources: the table starts
 # with the oldest scheme it names (osteoarthritis code 012, 2018).
-CSI: tuple[CsiCodes, ...] = (
-    CsiCodes(
-        chronic_first="008",
-        chronic_basic="001",
-        non_chronic_supplementary="009",
-        osteoarthritis="012",
-        child_series="003",
-        valid_from=date(2018, 1, 1),
-        valid_until=None,
-        source=(
-            "https://www.zilverenkruis.nl/zorgaanbieders/zorgsoorten/msz/declareren/basisinformatie-"
-            "fysiotherapie-in-een-instelling ; https://www.cooperatievgz.nl/zorgaanbieders/paramedische-"
-            "zorg/declareren/overzicht-indicatiecodes-csi"
-        ),
+CSI: tuple[CsiCodes, ...] = _load(
+    "csi_codes.toml",
+    "codes",
+    lambda row, start, end, source: CsiCodes(
+        chronic_first=row.text("chronic_first", required=True),
+        chronic_basic=row.text("chronic_basic", required=True),
+        non_chronic_supplementary=row.text("non_chronic_supplementary", required=True),
+        osteoarthritis=row.text("osteoarthritis", required=True),
+        child_series=row.text("child_series", required=True),
+        valid_from=start,
+        valid_until=end,
+        source=source,
     ),
 )
 

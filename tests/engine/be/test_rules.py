@@ -1,4 +1,6 @@
-"""Belgian rules one decision at a time, the warnings, the quota and pool rows, and the tables.
+"""Belgian rules one decision at a time, the warnings, the quota and pool rows.
+
+The tables themselves are tested in ``test_tables.py``.
 
 "Decision N" is item N of the Belgian decisions in ``docs/rules/simulate.md``; rule ids
 are those of ``docs/rules/belgium-riziv.md``.
@@ -6,8 +8,6 @@ are those of ``docs/rules/belgium-riziv.md``.
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -665,24 +665,44 @@ def test_perinatal_home_sessions_use_the_home_tariff() -> None:
 
 
 @pytest.mark.parametrize(
-    ("day", "fee"),
+    ("day", "fee", "insurer"),
     [
-        pytest.param("2023-12-31", None, id="before-the-2024-table"),
-        pytest.param("2024-01-01", "30.00", id="first-day-of-the-2024-table"),
-        pytest.param("2025-01-31", "30.00", id="last-day-before-indexation"),
-        pytest.param("2025-02-01", None, id="indexation-day-2025-not-sourced"),
+        pytest.param("2023-12-31", None, None, id="before-the-2024-table"),
+        pytest.param("2024-01-01", "30.00", "23.75", id="first-day-of-the-2024-table"),
+        pytest.param("2025-01-31", "30.00", "23.75", id="january-2025-no-indexation-yet"),
+        pytest.param("2025-02-01", "30.80", "24.55", id="indexation-day-2025"),
+        pytest.param("2025-12-31", "30.80", "24.55", id="last-day-of-2025"),
+        pytest.param("2026-01-01", None, None, id="2026-not-sourced"),
     ],
 )
-def test_amounts_follow_the_tariff_in_force_on_the_session_date(day: str, fee: str | None) -> None:
-    """Decision 11, E20: unknown tariff → no amounts, never a guess."""
+def test_amounts_follow_the_tariff_in_force_on_the_session_date(
+    day: str, fee: str | None, insurer: str | None
+) -> None:
+    """Decision 11, E20, M25: the tariff of the session date; unknown → no amounts, no guess."""
     result = courante([d(day)], day)
 
     (outcome,) = result.sessions
     assert outcome.code == "567011"
-    if fee is None:
+    if fee is None or insurer is None:
         assert outcome.amounts is None
     else:
-        assert outcome.amounts == BeAmounts(Decimal(fee), Decimal("23.75"), Decimal("6.25"))
+        assert outcome.amounts == BeAmounts(Decimal(fee), Decimal(insurer), Decimal("6.25"))
+
+
+@pytest.mark.parametrize(
+    ("preferential", "insurer", "patient"),
+    [(False, "24.55", "6.25"), (True, "28.30", "2.50")],
+    ids=["regular", "bim"],
+)
+def test_a_2025_courante_session_costs_30_80_with_the_fixed_share(
+    preferential: bool, insurer: str, patient: str
+) -> None:
+    """M25, HELAN, INAMI-M25: 30.80 from 2025-02-01; the fixed patient share is unchanged."""
+    result = courante([d("2025-03-10")], "2025-03-10", preferential=preferential)
+
+    assert result.sessions[0].amounts == BeAmounts(
+        Decimal("30.80"), Decimal(insurer), Decimal(patient)
+    )
 
 
 @pytest.mark.parametrize(
@@ -909,75 +929,6 @@ def test_contract_example_be_courante() -> None:
     assert result.pools == (Pool("overflow", d("2024-01-01"), d("2024-12-31"), 54, 0),)
     assert result.pools[0].remaining == 54
     assert rule_warnings(result) == ()
-
-
-# ----------------------------------------------------------------------------------- the tables
-
-
-def _all_entries() -> list[tables.Sourced]:
-    return [*tables.PARAMETERS, *tables.CODES, *tables.PATIENT_SHARES, *tables.TARIFFS]
-
-
-def _keyed() -> dict[tuple[object, ...], list[tables.Sourced]]:
-    groups: dict[tuple[object, ...], list[tables.Sourced]] = defaultdict(list)
-    for p in tables.PARAMETERS:
-        groups[("parameter", p.name)].append(p)
-    for c in tables.CODES:
-        groups[("code", c.category, c.tier, c.place)].append(c)
-    for s in tables.PATIENT_SHARES:
-        groups[("share", s.kind)].append(s)
-    for t in tables.TARIFFS:
-        groups[("tariff", t.code)].append(t)
-    return groups
-
-
-def test_every_table_entry_cites_a_source_and_a_proper_period() -> None:
-    for entry in _all_entries():
-        assert entry.source.strip(), entry
-        assert entry.valid_until is None or entry.valid_from < entry.valid_until, entry
-
-
-@pytest.mark.parametrize("key", sorted(_keyed(), key=repr), ids=repr)
-def test_periods_of_one_key_do_not_overlap(key: tuple[object, ...]) -> None:
-    entries = sorted(_keyed()[key], key=lambda e: e.valid_from)
-    for earlier, later in itertools.pairwise(entries):
-        assert earlier.valid_until is not None and earlier.valid_until <= later.valid_from
-
-
-@pytest.mark.parametrize(
-    "key", sorted(k for k in _keyed() if k[0] in ("parameter", "code")), ids=repr
-)
-def test_parameters_and_codes_have_no_gaps_from_the_earliest_date(key: tuple[object, ...]) -> None:
-    """A parameter or code key answers for every day (a ``None`` code is an explicit gap)."""
-    entries = sorted(_keyed()[key], key=lambda e: e.valid_from)
-    if key[0] == "parameter":
-        assert entries[0].valid_from == tables.SINCE_EVER
-    for earlier, later in itertools.pairwise(entries):
-        assert earlier.valid_until == later.valid_from
-    assert entries[-1].valid_until is None
-
-
-@pytest.mark.parametrize("tariff", tables.TARIFFS, ids=lambda t: f"{t.code}-{t.valid_from}")
-def test_tariffs_agree_with_the_fixed_patient_shares(tariff: tables.Tariff) -> None:
-    """§5.1: fee − insurer is the fixed share, except overflow (a fixed reimbursement, C4)."""
-    if tariff.code == "560055" or tariff.insurer is None or tariff.insurer_preferential is None:
-        return
-    day = tariff.valid_from
-    regular = tables.patient_share("other", day, preferential=False)
-    bim = tables.patient_share("other", day, preferential=True)
-    assert tariff.fee - tariff.insurer == regular
-    assert tariff.fee - tariff.insurer_preferential == bim
-
-
-def test_tariffs_stop_at_the_unsourced_2025_indexation() -> None:
-    """M25: the 2025 amounts are derived, not sourced; no tariff is in force from 2025-02-01."""
-    assert {t.valid_until for t in tables.TARIFFS} == {tables.INDEXATION_2025}
-    assert all(tables.tariff_for(t.code, d("2025-02-01")) is None for t in tables.TARIFFS)
-
-
-def test_money_in_the_tables_has_cents() -> None:
-    amounts = [t.fee for t in tables.TARIFFS] + [s.regular for s in tables.PATIENT_SHARES]
-    assert all(a == a.quantize(Decimal("0.01")) and a.as_tuple().exponent == -2 for a in amounts)
 
 
 def test_decision_8_each_session_names_the_prescription_it_was_assigned_to() -> None:

@@ -7,8 +7,9 @@ contract does not carry (convention status, care-home residence, the prescriber'
 are skipped with the reason, so they stay visible in every test run.
 
 Money: the scenarios quote the 2024 CM tariffs even for 2025 sessions. The engine prices by
-session date and the sourced 2024 table ends at the 2025 indexation (2025-02-01), so sessions
-from February 2025 have ``amounts=None``; money is asserted on 2024 and January 2025 dates.
+session date: the 2024 table holds until the 2025 indexation (2025-02-01), then the sourced
+2025 amounts (30.80 for the 30-minute courante session, HELAN; M25); 2026 is not sourced, so
+sessions from 2026 have ``amounts=None``.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def test_sc1_simple_courante_gets_intake_on_first_session() -> None:
     assert {o.rule for o in outs} == {"BE.C1"}
     assert outs[11].reason.code == "be.courante.best"
     assert (outs[11].reason.params["n"], outs[11].reason.params["remaining"]) == (12, 6)
-    # 2025 (from February) tariffs are not sourced: no amounts rather than a guess (decision 11).
-    assert all(o.amounts is None for o in outs)
+    # From 2025-02-01: 30.80, the fixed share 6.25 unchanged (M25; HELAN; INAMI-M25).
+    assert {o.amounts for o in outs} == {money("30.80", "24.55", "6.25")}
     assert [(q.counter, q.limit, q.used, q.remaining) for q in result.quotas] == [
         ("courante", 18, 18, 0)
     ]
@@ -563,9 +564,20 @@ def test_sc24_bim_and_regular_patient_on_the_same_session(
     assert (outcome.code, outcome.amounts) == ("567011", amounts)
 
 
-@pytest.mark.skip(reason="SC25: out of contract — the input has no convention status of the kine")
 def test_sc25_deconventioned_kine_reimbursement_is_25_percent_lower() -> None:
-    """SC25 — 5.3: needs the kine's convention status and fee, which simulate does not carry."""
+    """SC25 — 5.3, E16 (contract v2 ``conventioned``/``price``): a regular patient of a kine
+    not conventioned in 2024 who charges 37.00: 23.75 × 0.75 = 17.8125 → 17.81 (half up, the
+    contract's rounding), the patient pays 19.19.
+
+    For a BIM patient the note adds that the kine must charge the official fee; the contract
+    takes the fee as the price given (test_table_gaps covers the full 27.50 reimbursement).
+    """
+    back = episode("back", "courante", rx("2024-05-01"))
+    session = Session("s", d("2024-05-06"), "back", price=Decimal("37.00"), conventioned=False)
+    result = run([back], [session], "2024-05-06")
+    (outcome,) = result.sessions
+    assert outcome.code == "567011"
+    assert outcome.amounts == BeAmounts(Decimal("37.00"), Decimal("17.81"), Decimal("19.19"))
 
 
 # -------------------------------------------------------------------------------- prescriptions

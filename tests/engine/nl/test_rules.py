@@ -1,9 +1,8 @@
 """The Dutch rules one decision at a time (simulate contract, decisions 12-18), the warnings,
-the quota and pool reporting, the contract example, and the consistency of the rule tables."""
+the quota and pool reporting and the contract example. The tables: ``test_tables.py``."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -774,106 +773,6 @@ def test_contract_example_nl_chronic() -> None:
     assert [(w.code, w.severity, w.episode, w.session) for w in result.warnings] == [
         (w["code"], w["severity"], w["episode"], w["session"]) for w in expected["warnings"]
     ]
-
-
-# --------------------------------------------------------------------- the rule tables
-
-ALL_TABLES: dict[str, Sequence[Any]] = {
-    "CHRONIC_LIST": tables.CHRONIC_LIST,
-    "CHRONIC_UNPAID_FIRST": tables.CHRONIC_UNPAID_FIRST,
-    "SCHEMES": tables.SCHEMES,
-    "COPD_CAPS": tables.COPD_CAPS,
-    "CHILD_SERIES": tables.CHILD_SERIES,
-    "STATUTORY_DEDUCTIBLE": tables.STATUTORY_DEDUCTIBLE,
-    "CSI": tables.CSI,
-}
-
-
-def _key(entry: Any) -> str:
-    return str(getattr(entry, "key", getattr(entry, "category", "")))
-
-
-@pytest.mark.parametrize("name", ALL_TABLES)
-def test_every_table_entry_cites_a_source(name: str) -> None:
-    for entry in ALL_TABLES[name]:
-        assert entry.source.strip(), f"{name}: {entry} has no source"
-        assert "http" in entry.source, f"{name}: {entry} cites no address"
-
-
-@pytest.mark.parametrize("name", ALL_TABLES)
-def test_no_table_has_overlapping_entries(name: str) -> None:
-    by_key: dict[str, list[Any]] = {}
-    for entry in ALL_TABLES[name]:
-        assert entry.valid_until is None or entry.valid_from < entry.valid_until
-        by_key.setdefault(_key(entry), []).append(entry)
-    for entries in by_key.values():
-        ordered = sorted(entries, key=lambda e: e.valid_from)
-        for before, after in itertools.pairwise(ordered):
-            assert before.valid_until is not None and before.valid_until <= after.valid_from
-
-
-def test_statutory_deductible_years_follow_each_other_without_gaps() -> None:
-    ordered = sorted(tables.STATUTORY_DEDUCTIBLE, key=lambda e: e.valid_from)
-    for before, after in itertools.pairwise(ordered):
-        assert before.valid_until == after.valid_from
-    assert [tables.statutory_deductible(y) for y in (2023, 2024, 2025, 2026, 2027)] == [
-        None,
-        Decimal("385.00"),
-        Decimal("385.00"),
-        Decimal("385.00"),
-        None,
-    ]
-
-
-CONTRACT_KEYS = {
-    "cva", "spinal_cord", "ms", "parkinson", "peripheral_nerve_motor", "motor_development_delay",
-    "cerebellar", "muscle_disease", "myasthenia", "progressive_scoliosis",
-    "juvenile_osteochondrosis", "amputation", "radicular_motor", "frozen_shoulder", "whiplash",
-    "pelvic_instability_postpartum", "fracture_conservative", "post_operative", "lymphoedema",
-    "pad_fontaine_3",
-}  # fmt: skip
-
-
-def test_chronic_list_has_every_key_of_the_contract() -> None:
-    assert CONTRACT_KEYS <= tables.CHRONIC_KEYS
-    assert len(tables.CHRONIC_KEYS) == len(tables.CHRONIC_LIST)
-
-
-def test_doubtful_chronic_entries_say_why() -> None:
-    for entry in tables.CHRONIC_LIST:
-        if entry.status in ("disputed", "not_retrieved"):
-            assert entry.remarks, entry.key
-
-
-@pytest.mark.parametrize(
-    ("key", "months"),
-    [
-        ("cva", None),
-        ("radicular_motor", 3),
-        ("whiplash", 3),
-        ("pelvic_instability_postpartum", 3),
-        ("fracture_conservative", 6),
-        ("frozen_shoulder", 12),
-        ("post_operative", 12),
-    ],
-)
-def test_chronic_terms_as_the_domain_note_states_them(key: str, months: int | None) -> None:
-    entry = tables.chronic_condition(key, date(2025, 1, 1))
-    assert entry is not None and entry.term_months == months
-
-
-def test_scheme_and_copd_parameters() -> None:
-    assert [(s.category, s.cap, s.window_months) for s in tables.SCHEMES] == [
-        ("osteoarthritis", 12, 12),
-        ("claudication", 37, 12),
-        ("pelvic_floor", 9, None),
-        ("rheumatoid_arthritis", None, None),
-    ]
-    caps = tables.copd_caps(date(2025, 1, 1))
-    assert caps is not None
-    assert dict(caps.first_year) == {"A": 5, "B1": 27, "B2": 70, "C": 70, "D": 70}
-    assert dict(caps.later_years) == {"A": 0, "B1": 3, "B2": 52, "C": 52, "D": 52}
-    assert tables.scheme("rheumatoid_arthritis", date(2024, 12, 31)) is None
 
 
 def test_basic_starts_for_a_begun_episode_without_listed_sessions() -> None:
