@@ -12,6 +12,7 @@ sessions appended. Nothing here writes to the database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from practice.models import Episode, Patient, Practice
 from reimburse import explain
+from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
+from reimburse.engine.vocabulary import ReasonCode
 from reimburse.explain import Reader
 from reimburse.selectors import PatientWarning
 from reimburse.services import patient_status_with, patients_for_evaluation
@@ -131,7 +134,14 @@ class PrescriptionRow:
     sessions: int
     used: int
     left: int
-    state: str  # ok, low, exhausted
+    # ok, low, exhausted (used up), late (started after its deadline: covers nothing),
+    # passed_over (not started by its deadline: covers nothing), waiting (not started yet)
+    state: str
+    deadline: dt.date | None = None  # the last day its first session may take place
+
+    @property
+    def covers_nothing(self) -> bool:
+        return self.state in ("late", "passed_over")
 
 
 @dataclass(frozen=True)
@@ -303,19 +313,33 @@ def unknown_row(session: t.Session) -> SessionRow:
 
 
 def prescriptions_left(
-    prescriptions: Sequence[t.Prescription], outcomes: Iterable[t.SessionOutcome]
+    prescriptions: Sequence[t.Prescription],
+    outcomes: Iterable[t.SessionOutcome],
+    *,
+    as_of: date,
 ) -> list[PrescriptionRow]:
     """Return what is left on each prescription of one episode, as the engine assigned them.
 
     A session under a prescription that started too late still uses it up (decision 8: it is
-    lost with the prescription); the ``prescription_late_start`` warning says so beside it.
+    lost with the prescription): such a prescription, and one not started by its deadline
+    (P6), covers nothing, whatever it has left, and its card says so.
     """
+    outcomes = list(outcomes)
     used = Counter(o.prescription for o in outcomes if o.prescription is not None)
+    late = {o.prescription for o in outcomes if o.reason.code == ReasonCode.BE_PRESCRIPTION_LATE}
     rows = []
     for rx in sorted(prescriptions, key=lambda rx: (rx.date, rx.id)):
         left = max(rx.sessions - used[rx.id], 0)
-        state = "exhausted" if left == 0 else "low" if left <= LOW_AT_MOST else "ok"
-        rows.append(PrescriptionRow(rx.date, "", rx.sessions, used[rx.id], left, state))
+        deadline = be_rules.prescription_deadline(rx.date)
+        if rx.id in late:
+            state = "late"
+        elif left == 0:
+            state = "exhausted"
+        elif not used[rx.id]:
+            state = "passed_over" if deadline < as_of else "waiting"
+        else:
+            state = "low" if left <= LOW_AT_MOST else "ok"
+        rows.append(PrescriptionRow(rx.date, "", rx.sessions, used[rx.id], left, state, deadline))
     return rows
 
 
@@ -372,7 +396,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         rx_rows = [
             dataclasses.replace(row, prescriber=prescribers[fact.id])
             for row, fact in zip(
-                prescriptions_left(rx_facts, outcomes),
+                prescriptions_left(rx_facts, outcomes, as_of=result.as_of),
                 sorted(rx_facts, key=lambda rx: (rx.date, rx.id)),
                 strict=True,
             )
