@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Episode, Patient, Practice
-from reimburse import explain
+from reimburse import actions, explain
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
 from reimburse.engine.vocabulary import ReasonCode
@@ -110,6 +110,8 @@ class WarningRow:
     severity_label: Label
     message: str
     tone: str
+    action: str = ""  # what to do about it
+    more: int = 0  # further sessions of the episode with the same warning
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,9 @@ class AttentionRow:
     message: str
     tone: str
     more: int = 0  # further sessions with the same warning for this episode
+    action: str = ""  # what to do about it
+    days_left: int | None = None  # before the date the warning is about
+    reached: bool = False  # a limit is reached now: no day left
 
 
 @dataclass(frozen=True)
@@ -275,7 +280,23 @@ def warning_row(warning: t.Warning, reader: Reader) -> WarningRow:
         severity_label=explain.label(explain.SEVERITY_LABELS, warning.severity),
         message=explain.warning_text(warning, reader),
         tone=tone(code=warning.code, severity=warning.severity),
+        action=actions.action_text(warning.code, warning.params, reader),
     )
+
+
+def folded(rows: Iterable[WarningRow]) -> list[WarningRow]:
+    """Return one row per warning code, the first, counting the repeats in ``more``.
+
+    A late prescription warns on every session under it: the page says it once.
+    """
+    first: dict[str, WarningRow] = {}
+    repeats: Counter[str] = Counter()
+    for row in rows:
+        if row.code in first:
+            repeats[row.code] += 1
+        else:
+            first[row.code] = row
+    return [dataclasses.replace(row, more=repeats[code]) for code, row in first.items()]
 
 
 def session_row(
@@ -416,7 +437,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                     ],
                     key=lambda row: row.date,
                 )[::-1],
-                warnings=warnings_by_episode.get(key, []),
+                warnings=folded(warnings_by_episode.get(key, [])),
                 prescriptions=rx_rows,
                 has_amounts=any(o.amounts is not None for o in outcomes),
             )
@@ -431,17 +452,21 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         as_of=result.as_of,
         episodes=cards,
         pools=[pool_bar(p) for p in result.pools],
-        warnings=warnings_by_episode.get(None, []),
+        warnings=folded(warnings_by_episode.get(None, [])),
         warning_count=len(result.warnings),
         session_count=len(result.sessions),
     )
 
 
-def attention_page(warnings: Sequence[PatientWarning], reader: Reader) -> AttentionPage:
+def attention_page(
+    warnings: Sequence[PatientWarning], reader: Reader, *, as_of: date | None = None
+) -> AttentionPage:
     """Build the Needs-attention list from the selector's rows (already most urgent first).
 
     A warning repeated for several sessions of one episode (a late prescription covers every
-    session under it) is one row that says how many more sessions it concerns.
+    session under it) is one row that says how many more sessions it concerns. Each row says
+    what to do. Within a severity, rows are ranked by the days left: a limit already reached
+    first (no day left), then what ends soonest, then the rest in the selector's order.
     """
     first: dict[tuple[int, int | None, str], PatientWarning] = {}
     repeats: Counter[tuple[int, int | None, str]] = Counter()
@@ -464,14 +489,30 @@ def attention_page(warnings: Sequence[PatientWarning], reader: Reader) -> Attent
             message=explain.warning_text({"code": w.code, "params": w.params}, reader),
             tone=tone(code=w.code, severity=w.severity),
             more=repeats[key],
+            action=actions.action_text(w.code, w.params, reader),
+            days_left=actions.days_left(w.code, w.params, as_of) if as_of else None,
+            reached=w.code in REACHED
+            or (w.code == "prescription_low" and not w.params.get("remaining")),
         )
         for key, w in first.items()
     ]
+    rows.sort(key=_days_rank)
     tally = Counter(row.severity for row in rows)
     counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
     return AttentionPage(
         rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
     )
+
+
+_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+
+
+def _days_rank(row: AttentionRow) -> tuple[int, int]:
+    """Severity, then the days left: 0 for a limit reached, unknown after every known day."""
+    unknown = 10**6
+    if row.reached:
+        return _SEVERITY_ORDER.get(row.severity, 3), 0
+    return _SEVERITY_ORDER.get(row.severity, 3), unknown if row.days_left is None else row.days_left
 
 
 def patient_list(patients: QuerySet[Patient]) -> list[PatientListRow]:

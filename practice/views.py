@@ -98,7 +98,11 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     chosen = next((t for t in colleagues if t.pk == chosen_id), None)
     warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
     reader = Reader.current(therapist.practice.country)
-    context = {"form": form, "page": pages.attention_page(warnings, reader), "as_of": as_of}
+    context = {
+        "form": form,
+        "page": pages.attention_page(warnings, reader, as_of=as_of),
+        "as_of": as_of,
+    }
     return _render(
         request,
         therapist,

@@ -153,3 +153,39 @@ def test_a_warning_repeated_for_several_sessions_is_one_row_that_counts_the_rest
         "The session of 07/03/2026 has no prescription dated on or before it."
     )
     assert page.patient_count == 2
+
+
+def _coded(patient: int, code: WarningCode, severity: Severity, **params: object) -> PatientWarning:
+    return PatientWarning(
+        patient_id=patient,
+        patient_name=f"Patient {patient}",
+        episode_id=patient,
+        episode_title="Knee",
+        session_id=None,
+        code=code,
+        severity=severity,
+        params=params,
+    )
+
+
+def test_needs_attention_ranks_each_severity_by_the_days_left() -> None:
+    """A limit reached has no day left; then what ends soonest; then the rest."""
+    warning = Severity.WARNING
+    selector_order = [
+        _coded(1, WarningCode.QUOTA_LOW, warning, counter="courante", remaining=2),
+        _coded(2, WarningCode.AGREEMENT_ENDING, warning, until="2026-12-30"),
+        _coded(3, WarningCode.PERIOD_ENDING, warning, counter="fa", end="2026-12-10"),
+        _coded(4, WarningCode.QUOTA_EXHAUSTED, warning, counter="courante", limit=18),
+        _coded(5, WarningCode.PRESCRIPTION_MISSING, Severity.BLOCKING, date="2026-12-01"),
+    ]
+
+    page = pages.attention_page(selector_order, Reader("en", "BE"), as_of=date(2026, 12, 3))
+
+    assert [(row.patient_id, row.days_left) for row in page.rows] == [
+        (5, None),
+        (4, None),
+        (3, 7),
+        (2, 27),
+        (1, None),
+    ]
+    assert page.rows[3].action == "Request an extension before the agreement ends."

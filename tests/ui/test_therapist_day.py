@@ -59,7 +59,25 @@ def test_a_patient_whose_next_sessions_would_not_be_reimbursed_needs_attention(
     assert "Only 2 prescribed sessions left that can be reimbursed" in row
     prescribed = (today - timedelta(days=90)).strftime("%d/%m/%Y")
     assert f"The prescription of {prescribed} was not started by" in row
+    assert "To do: Ask the doctor for a new prescription." in row
     assert patient.pk
+
+
+def test_the_patient_page_says_a_repeated_warning_once_with_what_to_do(
+    therapist_client: Client, clinic: Clinic, today: date
+) -> None:
+    """Every session under a late prescription warns: the page folds them into one line."""
+    patient = PatientFactory(practice=clinic.practice, last_name="Goossens")
+    shoulder = EpisodeFactory(patient=patient, title="Shoulder", category="courante")
+    PrescriptionFactory(episode=shoulder, date=today - timedelta(days=100), sessions=9)
+    for n in range(3):
+        SessionFactory(episode=shoulder, therapist=clinic.therapist, date=today - timedelta(n))
+
+    text = _text(therapist_client.get(reverse("practice:patient", args=[patient.pk])))
+
+    assert text.count("Prescription started too late") == 1
+    assert "(and 2 more sessions)" in text
+    assert "To do: Ask the doctor for a new prescription." in text
 
 
 def test_a_passed_over_prescription_card_says_it_covers_nothing(
