@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+
+from practice.models import Patient
 
 from tests.factories import (
     EpisodeFactory,
@@ -67,7 +69,7 @@ def test_the_patient_page_says_a_repeated_warning_once_with_what_to_do(
     therapist_client: Client, clinic: Clinic, today: date
 ) -> None:
     """Every session under a late prescription warns: the page folds them into one line."""
-    patient = PatientFactory(practice=clinic.practice, last_name="Goossens")
+    patient = cast(Patient, PatientFactory(practice=clinic.practice, last_name="Goossens"))
     shoulder = EpisodeFactory(patient=patient, title="Shoulder", category="courante")
     PrescriptionFactory(episode=shoulder, date=today - timedelta(days=100), sessions=9)
     for n in range(3):
