@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from practice.models import Patient
-
 from tests.factories import (
     EpisodeFactory,
     PatientFactory,
