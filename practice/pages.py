@@ -580,6 +580,22 @@ def session_preview(
     )
 
 
+@dataclass(frozen=True)
+class SameDay:
+    """The sessions a patient already has on a day a new one is about to be recorded for."""
+
+    day: date
+    count: int
+
+
+def same_day(patient: Patient, day: date) -> SameDay | None:
+    """Return the patient's sessions already recorded on ``day`` (prefetched; None if none)."""
+    count = sum(
+        1 for episode in patient.episodes.all() for s in episode.sessions.all() if s.date == day
+    )
+    return SameDay(day, count) if count else None
+
+
 def plan_dates(*, first: date, per_week: int, weeks: int) -> list[date]:
     """Return ``per_week × weeks`` weekdays from ``first`` on (twice a week: Monday, Thursday).
 

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from practice.models import Patient
+from practice.models import Episode, Patient, TreatmentSession
 from tests.factories import (
     EpisodeFactory,
     PatientFactory,
@@ -92,3 +92,95 @@ def test_a_passed_over_prescription_card_says_it_covers_nothing(
     assert [state for state, _ in cards] == ["low", "passed_over"]
     assert "Covers nothing" in cards[1][1]
     assert "10 left" not in cards[1][1]
+
+
+# ------------------------------------------------------------- corrections without the admin
+
+
+def test_a_therapist_corrects_a_session_and_the_history_keeps_why(
+    therapist_client: Client, clinic: Clinic
+) -> None:
+    session = clinic.episode.sessions.order_by("date").last()
+    assert session is not None
+    url = reverse("practice:session_edit", args=[clinic.patient.pk, session.pk])
+    new_day = session.date + timedelta(days=1)
+
+    response = therapist_client.post(
+        url,
+        {
+            "action": "correct",
+            "episode": clinic.episode.pk,
+            "date": new_day.isoformat(),
+            "minutes": 45,
+            "reason": "typed the wrong day",
+        },
+    )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.date, session.minutes) == (new_day, 45)
+    latest = session.history.latest()
+    assert (latest.history_change_reason, latest.history_user) == (
+        "typed the wrong day",
+        clinic.therapist.user,
+    )
+
+
+def test_a_therapist_cancels_a_session_with_a_reason(
+    therapist_client: Client, clinic: Clinic
+) -> None:
+    session = clinic.episode.sessions.order_by("date").last()
+    assert session is not None
+    url = reverse("practice:session_edit", args=[clinic.patient.pk, session.pk])
+
+    refused = therapist_client.post(url, {"action": "cancel", "cancel-reason": ""})
+    assert refused.status_code == 200  # a reason is required
+    therapist_client.post(url, {"action": "cancel", "cancel-reason": "patient did not come"})
+
+    session.refresh_from_db()
+    assert session.cancelled_at is not None
+    assert session.cancel_reason == "patient did not come"
+    assert session.history.latest().history_change_reason == "patient did not come"
+    assert therapist_client.get(url).status_code == 404  # cancelled: nothing left to correct
+
+
+def test_another_practices_session_cannot_be_corrected(
+    therapist_client: Client, clinic: Clinic, today: date
+) -> None:
+    other = cast(Episode, EpisodeFactory(patient=PatientFactory(), title="Elsewhere"))
+    session = cast(TreatmentSession, SessionFactory(episode=other, date=today))
+    url = reverse("practice:session_edit", args=[other.patient.pk, session.pk])
+    assert therapist_client.get(url).status_code == 404
+    mixed = reverse("practice:session_edit", args=[clinic.patient.pk, session.pk])
+    assert therapist_client.get(mixed).status_code == 404
+
+
+def test_the_record_form_warns_before_saving_a_second_session_that_day(
+    therapist_client: Client, clinic: Clinic
+) -> None:
+    taken = clinic.episode.sessions.order_by("date").last()
+    assert taken is not None
+    url = reverse("practice:session_new", args=[clinic.patient.pk])
+    data = {
+        "episode": clinic.episode.pk,
+        "date": taken.date.isoformat(),
+        "minutes": 30,
+        "place": "practice",
+        "action": "save",
+    }
+    count = clinic.episode.sessions.count()
+
+    first = therapist_client.post(url, data)
+
+    assert first.status_code == 200
+    assert "This patient already has a session on" in _text(first)
+    assert clinic.episode.sessions.count() == count
+    # Confirmed for another day, the confirmation does not carry over.
+    other_day = {**data, "same_day_confirmed": "2000-01-01"}
+    assert therapist_client.post(url, other_day).status_code == 200
+    assert clinic.episode.sessions.count() == count
+
+    confirmed = therapist_client.post(url, {**data, "same_day_confirmed": data["date"]})
+
+    assert confirmed.status_code == 302
+    assert clinic.episode.sessions.count() == count + 1
