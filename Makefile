@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
+PORT   ?= 8000
 
 .PHONY: run test install migrate demo lint typecheck bench clean
 
@@ -15,11 +16,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up, migrate, load the demo practices and serve on http://127.0.0.1:8000
+## Set up, migrate, load the demo practices and serve on http://127.0.0.1:$(PORT) (make run PORT=8001)
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_demo
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Set up and run the whole test suite (SQLite unless DATABASE_URL is set)
 test: $(STAMP)

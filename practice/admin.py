@@ -22,11 +22,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import TemplateResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -55,7 +57,7 @@ from practice.models import (
 )
 from practice.resources import PatientResource, SessionResource, copy_saved
 from practice.tokens import api_token_create, api_token_revoke
-from reimburse.explain import Reader, warning_text
+from reimburse.explain import STATUS_LABELS, Reader, label, warning_text
 from reimburse.models import InsurerPackage
 from reimburse.services import statuses
 
@@ -975,6 +977,7 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     list_display = [
+        "id",
         "date",
         "patient",
         "episode_title",
@@ -982,8 +985,10 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
         "minutes",
         "place",
         "price",
+        "status",
         "cancelled_at",
     ]
+    list_display_links = ["id", "date"]
     list_select_related = ["episode__patient", "therapist__user"]
     list_filter = [CancelledFilter, "place"]
     date_hierarchy = "date"
@@ -1034,6 +1039,16 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     def patient(self, obj: TreatmentSession) -> str:
         return str(obj.episode.patient)
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return SessionChangeList
+
+    @admin.display(description=_("status"))
+    def status(self, obj: TreatmentSession) -> str:
+        """How the session is reimbursed today, or that it is cancelled (SessionChangeList)."""
+        if obj.cancelled_at is not None:
+            return str(_("Cancelled"))
+        return str(getattr(obj, "reimbursement_label", "—"))
+
     @admin.display(description=_("episode"), ordering="episode__title")
     def episode_title(self, obj: TreatmentSession) -> str:
         return obj.episode.title
@@ -1046,13 +1061,48 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
         return _session_write(form.cleaned_data["episode"], form)
 
     @admin.action(description=_("Cancel the selected sessions"), permissions=["cancel"])
-    def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[TreatmentSession]) -> None:
-        user = request.user
+    def cancel_sessions(
+        self, request: HttpRequest, queryset: QuerySet[TreatmentSession]
+    ) -> TemplateResponse | None:
+        """Ask for a reason and a confirmation, then cancel (the reason goes to the history)."""
+        form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel the selected sessions"),
+                "sessions": list(queryset.filter(cancelled_at__isnull=True)),
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/practice/session_cancel.html", context)
         count = 0
+        user = request.user
+        reason = form.cleaned_data["reason"]
         for session in queryset.filter(cancelled_at__isnull=True):
-            services.session_cancel(session=session, by=user, reason="cancelled in the admin")  # type: ignore[arg-type]
+            services.session_cancel(session=session, by=user, reason=reason)  # type: ignore[arg-type]
             count += 1
         self.message_user(request, _("%(count)d session(s) cancelled.") % {"count": count})
+        return None
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
+
+
+class SessionChangeList(ChangeList):
+    """Evaluates the page's patients in one batch so each row shows how it is reimbursed."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        rows = list(self.result_list)
+        patients = Patient.objects.filter(pk__in={s.episode.patient_id for s in rows})
+        labels: dict[str, str] = {}
+        for _patient, result in statuses(patients=patients, as_of=admin_today()):
+            for outcome in result.sessions:
+                labels[outcome.id] = label(STATUS_LABELS, outcome.status)
+        for session in rows:
+            session.reimbursement_label = labels.get(str(session.pk), "—")
 
 
 # ----------------------------------------------------------------------------- API tokens

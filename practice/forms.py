@@ -94,3 +94,28 @@ class PlanForm(_SessionFields):
     )
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=26, initial=6)
     field_order = ["episode", "first", "per_week", "weeks", "minutes", "place", "price"]
+
+
+class SessionCorrectForm(forms.Form):
+    """Correct a recorded session: what was wrong, and why (kept in the history)."""
+
+    episode = forms.TypedChoiceField(label=_("Episode"), coerce=int)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=240)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=200)
+
+    def __init__(self, *args: Any, episodes: list[tuple[int, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["episode"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = episodes
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "cancel")
+        super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ sessions appended. Nothing here writes to the database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Episode, Patient, Practice
-from reimburse import explain
+from reimburse import actions, explain
+from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
+from reimburse.engine.vocabulary import ReasonCode
 from reimburse.explain import Reader
 from reimburse.selectors import PatientWarning
 from reimburse.services import patient_status_with, patients_for_evaluation
@@ -107,6 +110,8 @@ class WarningRow:
     severity_label: Label
     message: str
     tone: str
+    action: str = ""  # what to do about it
+    more: int = 0  # further sessions of the episode with the same warning
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,14 @@ class PrescriptionRow:
     sessions: int
     used: int
     left: int
-    state: str  # ok, low, exhausted
+    # ok, low, exhausted (used up), late (started after its deadline: covers nothing),
+    # passed_over (not started by its deadline: covers nothing), waiting (not started yet)
+    state: str
+    deadline: dt.date | None = None  # the last day its first session may take place
+
+    @property
+    def covers_nothing(self) -> bool:
+        return self.state in ("late", "passed_over")
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,9 @@ class AttentionRow:
     message: str
     tone: str
     more: int = 0  # further sessions with the same warning for this episode
+    action: str = ""  # what to do about it
+    days_left: int | None = None  # before the date the warning is about
+    reached: bool = False  # a limit is reached now: no day left
 
 
 @dataclass(frozen=True)
@@ -265,7 +280,23 @@ def warning_row(warning: t.Warning, reader: Reader) -> WarningRow:
         severity_label=explain.label(explain.SEVERITY_LABELS, warning.severity),
         message=explain.warning_text(warning, reader),
         tone=tone(code=warning.code, severity=warning.severity),
+        action=actions.action_text(warning.code, warning.params, reader),
     )
+
+
+def folded(rows: Iterable[WarningRow]) -> list[WarningRow]:
+    """Return one row per warning code, the first, counting the repeats in ``more``.
+
+    A late prescription warns on every session under it: the page says it once.
+    """
+    first: dict[str, WarningRow] = {}
+    repeats: Counter[str] = Counter()
+    for row in rows:
+        if row.code in first:
+            repeats[row.code] += 1
+        else:
+            first[row.code] = row
+    return [dataclasses.replace(row, more=repeats[code]) for code, row in first.items()]
 
 
 def session_row(
@@ -303,19 +334,33 @@ def unknown_row(session: t.Session) -> SessionRow:
 
 
 def prescriptions_left(
-    prescriptions: Sequence[t.Prescription], outcomes: Iterable[t.SessionOutcome]
+    prescriptions: Sequence[t.Prescription],
+    outcomes: Iterable[t.SessionOutcome],
+    *,
+    as_of: date,
 ) -> list[PrescriptionRow]:
     """Return what is left on each prescription of one episode, as the engine assigned them.
 
     A session under a prescription that started too late still uses it up (decision 8: it is
-    lost with the prescription); the ``prescription_late_start`` warning says so beside it.
+    lost with the prescription): such a prescription, and one not started by its deadline
+    (P6), covers nothing, whatever it has left, and its card says so.
     """
+    outcomes = list(outcomes)
     used = Counter(o.prescription for o in outcomes if o.prescription is not None)
+    late = {o.prescription for o in outcomes if o.reason.code == ReasonCode.BE_PRESCRIPTION_LATE}
     rows = []
     for rx in sorted(prescriptions, key=lambda rx: (rx.date, rx.id)):
         left = max(rx.sessions - used[rx.id], 0)
-        state = "exhausted" if left == 0 else "low" if left <= LOW_AT_MOST else "ok"
-        rows.append(PrescriptionRow(rx.date, "", rx.sessions, used[rx.id], left, state))
+        deadline = be_rules.prescription_deadline(rx.date)
+        if rx.id in late:
+            state = "late"
+        elif left == 0:
+            state = "exhausted"
+        elif not used[rx.id]:
+            state = "passed_over" if deadline < as_of else "waiting"
+        else:
+            state = "low" if left <= LOW_AT_MOST else "ok"
+        rows.append(PrescriptionRow(rx.date, "", rx.sessions, used[rx.id], left, state, deadline))
     return rows
 
 
@@ -372,7 +417,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         rx_rows = [
             dataclasses.replace(row, prescriber=prescribers[fact.id])
             for row, fact in zip(
-                prescriptions_left(rx_facts, outcomes),
+                prescriptions_left(rx_facts, outcomes, as_of=result.as_of),
                 sorted(rx_facts, key=lambda rx: (rx.date, rx.id)),
                 strict=True,
             )
@@ -392,7 +437,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                     ],
                     key=lambda row: row.date,
                 )[::-1],
-                warnings=warnings_by_episode.get(key, []),
+                warnings=folded(warnings_by_episode.get(key, [])),
                 prescriptions=rx_rows,
                 has_amounts=any(o.amounts is not None for o in outcomes),
             )
@@ -407,17 +452,21 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         as_of=result.as_of,
         episodes=cards,
         pools=[pool_bar(p) for p in result.pools],
-        warnings=warnings_by_episode.get(None, []),
+        warnings=folded(warnings_by_episode.get(None, [])),
         warning_count=len(result.warnings),
         session_count=len(result.sessions),
     )
 
 
-def attention_page(warnings: Sequence[PatientWarning], reader: Reader) -> AttentionPage:
+def attention_page(
+    warnings: Sequence[PatientWarning], reader: Reader, *, as_of: date | None = None
+) -> AttentionPage:
     """Build the Needs-attention list from the selector's rows (already most urgent first).
 
     A warning repeated for several sessions of one episode (a late prescription covers every
-    session under it) is one row that says how many more sessions it concerns.
+    session under it) is one row that says how many more sessions it concerns. Each row says
+    what to do. Within a severity, rows are ranked by the days left: a limit already reached
+    first (no day left), then what ends soonest, then the rest in the selector's order.
     """
     first: dict[tuple[int, int | None, str], PatientWarning] = {}
     repeats: Counter[tuple[int, int | None, str]] = Counter()
@@ -440,14 +489,30 @@ def attention_page(warnings: Sequence[PatientWarning], reader: Reader) -> Attent
             message=explain.warning_text({"code": w.code, "params": w.params}, reader),
             tone=tone(code=w.code, severity=w.severity),
             more=repeats[key],
+            action=actions.action_text(w.code, w.params, reader),
+            days_left=actions.days_left(w.code, w.params, as_of) if as_of else None,
+            reached=w.code in REACHED
+            or (w.code == "prescription_low" and not w.params.get("remaining")),
         )
         for key, w in first.items()
     ]
+    rows.sort(key=_days_rank)
     tally = Counter(row.severity for row in rows)
     counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
     return AttentionPage(
         rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
     )
+
+
+_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+
+
+def _days_rank(row: AttentionRow) -> tuple[int, int]:
+    """Severity, then the days left: 0 for a limit reached, unknown after every known day."""
+    unknown = 10**6
+    if row.reached:
+        return _SEVERITY_ORDER.get(row.severity, 3), 0
+    return _SEVERITY_ORDER.get(row.severity, 3), unknown if row.days_left is None else row.days_left
 
 
 def patient_list(patients: QuerySet[Patient]) -> list[PatientListRow]:
@@ -513,6 +578,22 @@ def session_preview(
             if w.session == "preview" or (w.episode == key and w.session is None)
         ],
     )
+
+
+@dataclass(frozen=True)
+class SameDay:
+    """The sessions a patient already has on a day a new one is about to be recorded for."""
+
+    day: date
+    count: int
+
+
+def same_day(patient: Patient, day: date) -> SameDay | None:
+    """Return the patient's sessions already recorded on ``day`` (prefetched; None if none)."""
+    count = sum(
+        1 for episode in patient.episodes.all() for s in episode.sessions.all() if s.date == day
+    )
+    return SameDay(day, count) if count else None
 
 
 def plan_dates(*, first: date, per_week: int, weeks: int) -> list[date]:

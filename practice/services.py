@@ -316,7 +316,46 @@ def session_cancel(*, session: TreatmentSession, by: User, reason: str = "") -> 
     session.cancelled_at = timezone.now()
     session.cancelled_by = by
     session.cancel_reason = reason
+    # The history row keeps the reason too, beside who and when (django-simple-history).
+    session._change_reason = reason  # type: ignore[attr-defined]
+    session._history_user = by  # type: ignore[attr-defined]
     session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    return session
+
+
+@transaction.atomic
+def session_correct(
+    *,
+    session: TreatmentSession,
+    by: User,
+    reason: str,
+    episode: Episode,
+    date: date,
+    minutes: int,
+) -> TreatmentSession:
+    """Correct a recorded session's episode, date or minutes; the history keeps the reason.
+
+    The episode must be one of the same patient's: moving a session to another patient is a
+    cancellation and a new session.
+    """
+    errors: dict[str, str] = {}
+    if session.cancelled_at is not None:
+        errors["session"] = "a cancelled session cannot be corrected"
+    if episode.patient_id != session.episode.patient_id:
+        errors["episode"] = "the episode belongs to another patient"
+    if minutes < 1:
+        errors["minutes"] = "a session lasts at least one minute"
+    if not reason.strip():
+        errors["reason"] = "say why the session is corrected"
+    if errors:
+        raise ValidationError(errors)
+    Patient.objects.select_for_update().filter(pk=session.episode.patient_id).first()
+    session.episode = episode
+    session.date = date
+    session.minutes = minutes
+    session._change_reason = reason  # type: ignore[attr-defined]
+    session._history_user = by  # type: ignore[attr-defined]
+    session.save(update_fields=["episode", "date", "minutes"])
     return session
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient"),
     path("patients/<int:pk>/sessions/new/", views.session_new, name="session_new"),
     path("patients/<int:pk>/sessions/preview/", views.session_preview, name="session_preview"),
+    path("patients/<int:pk>/sessions/<int:sid>/", views.session_edit, name="session_edit"),
     path("patients/<int:pk>/plan/", views.plan, name="plan"),
 ]

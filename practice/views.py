@@ -25,9 +25,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from practice import pages
-from practice.forms import AttentionFilterForm, PlanForm, SessionForm
-from practice.models import Country, Patient, Therapist
-from practice.services import session_record
+from practice.forms import (
+    AttentionFilterForm,
+    PlanForm,
+    SessionCancelForm,
+    SessionCorrectForm,
+    SessionForm,
+)
+from practice.models import Country, Patient, Therapist, TreatmentSession
+from practice.services import session_cancel, session_correct, session_record
 from reimburse.explain import Reader, warning_text
 from reimburse.selectors import practice_warnings, table_gaps
 from reimburse.services import statuses
@@ -101,7 +107,7 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     gaps = table_gaps(practice=therapist.practice, as_of=as_of)
     context = {
         "form": form,
-        "page": pages.attention_page(warnings, reader),
+        "page": pages.attention_page(warnings, reader, as_of=as_of),
         "as_of": as_of,
         "table_notices": [warning_text(gap, reader) for gap in gaps],
     }
@@ -165,13 +171,17 @@ def _session_form(request: HtmxHttpRequest, therapist: Therapist, patient: Patie
 
 
 def _record_context(
-    patient: Patient, form: SessionForm, preview: pages.Preview | None
+    patient: Patient,
+    form: SessionForm,
+    preview: pages.Preview | None,
+    same_day: pages.SameDay | None = None,
 ) -> dict[str, Any]:
     return {
         "patient_id": patient.pk,
         "patient_name": f"{patient.first_name} {patient.last_name}",
         "form": form,
         "preview": preview,
+        "same_day": same_day,
         "has_episodes": bool(pages.episode_choices(patient)),
     }
 
@@ -199,10 +209,24 @@ def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> Http
     patient = _patient_or_404(therapist, pk)
     form = _session_form(request, therapist, patient)
     preview = None
+    same_day = None
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "save":
             data = form.cleaned_data
             episode = pages.episode_of(patient, data["episode"])
+            # A second session that day is saved only once the therapist has seen it is one.
+            same_day = pages.same_day(patient, data["date"])
+            if (
+                same_day is not None
+                and request.POST.get("same_day_confirmed") != data["date"].isoformat()
+            ):
+                return _render(
+                    request,
+                    therapist,
+                    "practice/session_new.html",
+                    _record_context(patient, form, _preview(patient, form), same_day),
+                    partial="practice/_record_form.html",
+                )
             try:
                 session_record(
                     episode=episode,
@@ -233,6 +257,66 @@ def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> Http
         _record_context(patient, form, preview),
         partial="practice/_record_form.html",
     )
+
+
+def _session_or_404(therapist: Therapist, patient: Patient, session_id: int) -> TreatmentSession:
+    """Return a session of this patient, recorded in the therapist's practice, not cancelled."""
+    for episode in patient.episodes.all():
+        for session in episode.sessions.all():
+            if session.pk == session_id:
+                return session
+    raise Http404("no such session for this patient")
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def session_edit(request: HtmxHttpRequest, therapist: Therapist, pk: int, sid: int) -> HttpResponse:
+    """Correct (episode, date, minutes) or cancel a session, with a reason kept in the history."""
+    patient = _patient_or_404(therapist, pk)
+    session = _session_or_404(therapist, patient, sid)
+    episodes = pages.episode_choices(patient)
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("action")
+    correct = SessionCorrectForm(
+        posted if action == "correct" else None,
+        episodes=episodes,
+        initial={
+            "episode": session.episode_id,
+            "date": session.date,
+            "minutes": session.minutes,
+        },
+    )
+    cancel = SessionCancelForm(posted if action == "cancel" else None)
+    day = formats.date_format(session.date, pages.DAY_FORMAT)
+    back = reverse("practice:patient", args=[patient.pk])
+    if action == "correct" and correct.is_valid():
+        data = correct.cleaned_data
+        try:
+            session_correct(
+                session=session,
+                by=request.user,  # type: ignore[arg-type]
+                reason=data["reason"],
+                episode=pages.episode_of(patient, data["episode"]),
+                date=data["date"],
+                minutes=data["minutes"],
+            )
+        except ValidationError as error:
+            correct.add_error(None, error)
+        else:
+            messages.success(request, _("Session of %(day)s corrected.") % {"day": day})
+            return redirect(back + f"#episode-{data['episode']}")
+    if action == "cancel" and cancel.is_valid():
+        session_cancel(session=session, by=request.user, reason=cancel.cleaned_data["reason"])  # type: ignore[arg-type]
+        messages.success(request, _("Session of %(day)s cancelled.") % {"day": day})
+        return redirect(back + f"#episode-{session.episode_id}")
+    context = {
+        "patient_id": patient.pk,
+        "patient_name": f"{patient.first_name} {patient.last_name}",
+        "session": session,
+        "correct": correct,
+        "cancel": cancel,
+    }
+    return _render(request, therapist, "practice/session_edit.html", context)
 
 
 @require_POST

@@ -176,6 +176,11 @@ WARNING_EXAMPLES: dict[WarningCode, list[dict[str, Any]]] = {
     W.PRESCRIPTION_MISSING: [{"date": D}],
     W.PRESCRIPTION_USED_UP: [{"date": D}],
     W.PRESCRIPTION_LATE_START: [{"prescribed": D, "deadline": D2, "date": D2}],
+    W.PRESCRIPTION_LOW: [
+        {"remaining": n, "prescribed": rx, "deadline": rx and D2}
+        for n in (2, 1, 0)
+        for rx in (D, None)
+    ],
     W.REFERRAL_MISSING: [{}],
     W.NOTIFICATION_MISSING: [{"category": c} for c in ("fa", "fb")],
     W.AGREEMENT_MISSING: [

@@ -134,6 +134,7 @@ WARNING_LABELS: dict[WarningCode, Label] = {
     W.PRESCRIPTION_MISSING: gettext_lazy("No prescription"),
     W.PRESCRIPTION_USED_UP: gettext_lazy("Prescription used up"),
     W.PRESCRIPTION_LATE_START: gettext_lazy("Prescription started too late"),
+    W.PRESCRIPTION_LOW: gettext_lazy("New prescription needed soon"),
     W.REFERRAL_MISSING: gettext_lazy("No referral"),
     W.NOTIFICATION_MISSING: gettext_lazy("Notification missing"),
     W.AGREEMENT_MISSING: gettext_lazy("Agreement missing"),
@@ -858,6 +859,36 @@ def _quota_low(p: Params) -> str:
     ) % p(counter=counter)
 
 
+def _prescription_low(p: Params) -> str:
+    remaining = int(p.raw("remaining"))
+    if remaining:
+        text = (
+            ngettext(
+                "Only %(remaining)s prescribed session left that can be reimbursed; the sessions "
+                "after it are not reimbursed without a new prescription.",
+                "Only %(remaining)s prescribed sessions left that can be reimbursed; the sessions "
+                "after them are not reimbursed without a new prescription.",
+                remaining,
+            )
+            % p()
+        )
+    else:
+        text = _(
+            "The next session would not be reimbursed: no prescription of this treatment can "
+            "cover it."
+        )
+    if p.raw("prescribed") is None:
+        return text
+    return (
+        text
+        + " "
+        + _(
+            "The prescription of %(prescribed)s was not started by %(deadline)s and covers nothing."
+        )
+        % p()
+    )
+
+
 def _allowance_exhausted(p: Params) -> str:
     if p.raw("cover") is False:
         return (
@@ -1049,6 +1080,7 @@ WARNINGS: dict[WarningCode, Render] = {
         )
         % p()
     ),
+    W.PRESCRIPTION_LOW: _prescription_low,
     W.REFERRAL_MISSING: lambda p: _(
         "No referral recorded: chronic-list and scheme cover needs a referral with the diagnosis."
     ),

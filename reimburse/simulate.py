@@ -64,7 +64,7 @@ from reimburse.engine.types import (
     Warning,
     money,
 )
-from reimburse.engine.vocabulary import GRANTED, AgreementStatus
+from reimburse.engine.vocabulary import BEYOND_CONTRACT, GRANTED, AgreementStatus
 from reimburse.explain import LANGUAGES, Reader, explanation, params_json, reason_json, warning_text
 
 COUNTRIES: tuple[Country, ...] = ("BE", "NL")
@@ -276,7 +276,11 @@ def result_to_dict(result: Result, reader: Reader | None = None) -> dict[str, An
         "sessions": [_outcome_dict(outcome, reader) for outcome in result.sessions],
         "quotas": [_quota_dict(quota) for quota in result.quotas],
         "pools": [_pool_dict(pool) for pool in result.pools],
-        "warnings": [_warning_dict(warning, reader) for warning in result.warnings],
+        "warnings": [
+            _warning_dict(warning, reader)
+            for warning in result.warnings
+            if warning.code not in BEYOND_CONTRACT
+        ],
     }
 
 

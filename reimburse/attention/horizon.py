@@ -461,6 +461,24 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
             changes.append(quota.period_end + timedelta(days=1))
             if quota.counter == "fa":
                 windows.append(quota.period_end)
+    # - prescription_low fires while the episode had a session within TREATED_RECENTLY of
+    #   as_of (the day after, if it fires), and counts a prescription not started yet only
+    #   up to its deadline: for an episode in treatment, the day after each deadline (every
+    #   prescription's: more change days are only safe). An episode not in treatment stays
+    #   so as as_of moves on.
+    last: dict[str, date] = {}
+    low = {w.episode for w in result.warnings if w.code == "prescription_low"}
+    for session in case.sessions:
+        last[session.episode] = max(session.date, last.get(session.episode, session.date))
+    for episode in case.episodes:
+        treated = last.get(episode.id)
+        if episode.prescriptions and treated and treated >= as_of - be.TREATED_RECENTLY:
+            if episode.id in low:
+                changes.append(treated + be.TREATED_RECENTLY + timedelta(days=1))
+            changes += [
+                be.prescription_deadline(rx.date) + timedelta(days=1)
+                for rx in episode.prescriptions
+            ]
     for episode in (*case.episodes, *unread):
         for agreement in episode.agreements:
             if agreement.granted and agreement.until is not None:

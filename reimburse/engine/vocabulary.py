@@ -120,6 +120,8 @@ class WarningCode(StrEnum):
     PRESCRIPTION_MISSING = "prescription_missing"
     PRESCRIPTION_USED_UP = "prescription_used_up"
     PRESCRIPTION_LATE_START = "prescription_late_start"
+    # BE: the prescriptions of an episode in treatment cover at most 3 next sessions.
+    PRESCRIPTION_LOW = "prescription_low"
     REFERRAL_MISSING = "referral_missing"
     NOTIFICATION_MISSING = "notification_missing"
     AGREEMENT_MISSING = "agreement_missing"
@@ -148,6 +150,12 @@ TABLE_GAPS = frozenset(
 )
 
 
+# Warnings the product gives beyond the simulate contract's table (docs/rules/simulate.md):
+# simulate leaves them out, so its output stays the contract's; the pages and the API's
+# records show them.
+BEYOND_CONTRACT = frozenset({WarningCode.PRESCRIPTION_LOW})
+
+
 # One severity per warning code, the same in both countries:
 # blocking = a session is held or lost until the practice acts (paperwork), or the rules
 #            cannot judge it;
@@ -166,6 +174,7 @@ SEVERITY: dict[WarningCode, Severity] = {
     WarningCode.AGREEMENT_REFUSED: Severity.BLOCKING,
     WarningCode.RULES_UNKNOWN: Severity.BLOCKING,
     WarningCode.QUOTA_LOW: Severity.WARNING,
+    WarningCode.PRESCRIPTION_LOW: Severity.WARNING,
     WarningCode.QUOTA_EXHAUSTED: Severity.WARNING,
     WarningCode.POOL_LOW: Severity.WARNING,
     WarningCode.POOL_EXHAUSTED: Severity.WARNING,
@@ -325,6 +334,7 @@ WARNING_PARAMS: dict[WarningCode, tuple[str, ...]] = {
     WarningCode.PRESCRIPTION_MISSING: ("date",),
     WarningCode.PRESCRIPTION_USED_UP: ("date",),
     WarningCode.PRESCRIPTION_LATE_START: ("prescribed", "deadline", "date"),
+    WarningCode.PRESCRIPTION_LOW: ("remaining", "prescribed", "deadline"),
     WarningCode.REFERRAL_MISSING: (),
     WarningCode.NOTIFICATION_MISSING: ("category",),
     WarningCode.AGREEMENT_MISSING: ("category", "rank", "year"),

@@ -376,3 +376,19 @@ def test_v2_a_non_conventioned_session_after_may_2025_gets_75_percent(api: APICl
         "insurer": "18.41",
         "patient": "18.59",
     }
+
+
+def test_simulate_gives_only_the_contracts_warnings(api: APIClient):
+    """prescription_low is the product's (Needs attention), not the contract's: left out."""
+    from tests.engine.be.builders import episode, every, run, rx, sessions
+
+    back = episode("back", "courante", rx("2025-03-10", 2, id="rx"))
+    found = run([back], sessions("back", every("2025-03-10", 1)), "2025-03-10")
+    assert "prescription_low" in {w.code for w in found.warnings}  # the engine gives it
+    body = _be_session_case("2025-03-10")
+    body["episodes"][0]["prescriptions"][0]["sessions"] = 2
+    response = _post(api, body)
+
+    assert response.status_code == 200
+    codes = {w["code"] for w in response.json()["warnings"]}
+    assert "prescription_low" not in codes

@@ -310,12 +310,23 @@ def test_sessions_are_cancelled_by_the_admin_action_not_deleted(
 ) -> None:
     session = SessionFactory.create(episode__patient__practice=practice)
     url = reverse("admin:practice_treatmentsession_changelist")
-    response = clinic_client.post(
-        url, {"action": "cancel_sessions", "_selected_action": [session.pk]}
-    )
+    chosen = {"action": "cancel_sessions", "_selected_action": [session.pk]}
+    # First a confirmation page that asks why; nothing is cancelled yet.
+    asked = clinic_client.post(url, chosen)
+    assert asked.status_code == 200
+    assert b'name="reason"' in asked.content
+    without_reason = clinic_client.post(url, {**chosen, "confirm": "yes", "reason": ""})
+    assert without_reason.status_code == 200
+    session.refresh_from_db()
+    assert session.cancelled_at is None
+
+    response = clinic_client.post(url, {**chosen, "confirm": "yes", "reason": "entered twice"})
+
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.cancelled_at is not None and session.cancelled_by == clinic_admin
+    assert session.cancel_reason == "entered twice"
+    assert session.history.latest().history_change_reason == "entered twice"
     delete = reverse("admin:practice_treatmentsession_delete", args=[session.pk])
     assert clinic_client.post(delete, {"post": "yes"}).status_code == 403
     assert TreatmentSession.objects.filter(pk=session.pk).exists()

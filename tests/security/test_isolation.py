@@ -81,7 +81,10 @@ PAGE_LIST_PATTERNS = [p for p in PAGE_PATTERNS if not _params(p)]
 
 
 def _page_url(pattern: URLPattern, patient: Patient) -> str:
-    kwargs = _fill(str(pattern.name), _params(pattern), {"pk": patient.pk})
+    session = TreatmentSession.objects.filter(episode__patient=patient).first()
+    assert session is not None
+    values: dict[str, int | str] = {"pk": patient.pk, "sid": session.pk}  # its session
+    kwargs = _fill(str(pattern.name), _params(pattern), values)
     return reverse(f"practice:{pattern.name}", kwargs=kwargs)
 
 

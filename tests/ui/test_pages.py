@@ -72,11 +72,43 @@ def test_what_is_left_on_each_prescription_counts_the_sessions_the_engine_assign
         dataclasses.replace(_outcome(date(2026, 1, 10)), prescription="a"),
         dataclasses.replace(_outcome(date(2026, 2, 2)), prescription="b"),
     ]
-    rows = pages.prescriptions_left([new, old], outcomes)
+    rows = pages.prescriptions_left([new, old], outcomes, as_of=date(2026, 2, 3))
     assert [(r.date, r.used, r.left, r.state) for r in rows] == [
         (date(2026, 1, 5), 2, 0, "exhausted"),
         (date(2026, 2, 1), 1, 8, "ok"),
     ]
+
+
+def test_a_prescription_started_too_late_covers_nothing_whatever_it_has_left() -> None:
+    """P6, decision 8: its sessions are lost, so "6 left" would contradict the rules."""
+    rx = t.Prescription(id="a", date=date(2026, 9, 4), sessions=9)
+    late = t.Reason(ReasonCode.BE_PRESCRIPTION_LATE)
+    outcomes = [
+        dataclasses.replace(_outcome(day, "not_reimbursed"), prescription="a", reason=late)
+        for day in (date(2026, 11, 23), date(2026, 11, 28))
+    ]
+
+    (row,) = pages.prescriptions_left([rx], outcomes, as_of=date(2026, 12, 3))
+
+    assert (row.state, row.left, row.covers_nothing) == ("late", 7, True)
+    assert row.deadline == date(2026, 11, 4)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "state"),
+    [(date(2026, 2, 12), "waiting"), (date(2026, 2, 13), "passed_over")],
+)
+def test_a_prescription_not_started_is_passed_over_the_day_after_its_deadline(
+    as_of: date, state: str
+) -> None:
+    """P6: the first session of the prescription of 12 December had to be by 12 February."""
+    old = t.Prescription(id="a", date=date(2025, 9, 21), sessions=30)
+    new = t.Prescription(id="b", date=date(2025, 12, 12), sessions=30)
+    outcomes = [dataclasses.replace(_outcome(date(2026, 1, 7)), prescription="a")]
+
+    rows = pages.prescriptions_left([old, new], outcomes, as_of=as_of)
+
+    assert [r.state for r in rows] == ["ok", state]
 
 
 @pytest.mark.parametrize(
@@ -121,3 +153,39 @@ def test_a_warning_repeated_for_several_sessions_is_one_row_that_counts_the_rest
         "The session of 07/03/2026 has no prescription dated on or before it."
     )
     assert page.patient_count == 2
+
+
+def _coded(patient: int, code: WarningCode, severity: Severity, **params: object) -> PatientWarning:
+    return PatientWarning(
+        patient_id=patient,
+        patient_name=f"Patient {patient}",
+        episode_id=patient,
+        episode_title="Knee",
+        session_id=None,
+        code=code,
+        severity=severity,
+        params=params,
+    )
+
+
+def test_needs_attention_ranks_each_severity_by_the_days_left() -> None:
+    """A limit reached has no day left; then what ends soonest; then the rest."""
+    warning = Severity.WARNING
+    selector_order = [
+        _coded(1, WarningCode.QUOTA_LOW, warning, counter="courante", remaining=2),
+        _coded(2, WarningCode.AGREEMENT_ENDING, warning, until="2026-12-30"),
+        _coded(3, WarningCode.PERIOD_ENDING, warning, counter="fa", end="2026-12-10"),
+        _coded(4, WarningCode.QUOTA_EXHAUSTED, warning, counter="courante", limit=18),
+        _coded(5, WarningCode.PRESCRIPTION_MISSING, Severity.BLOCKING, date="2026-12-01"),
+    ]
+
+    page = pages.attention_page(selector_order, Reader("en", "BE"), as_of=date(2026, 12, 3))
+
+    assert [(row.patient_id, row.days_left) for row in page.rows] == [
+        (5, None),
+        (4, None),
+        (3, 7),
+        (2, 27),
+        (1, None),
+    ]
+    assert page.rows[3].action == "Request an extension before the agreement ends."

@@ -9,6 +9,7 @@ from __future__ import annotations
 from reimburse.engine.be.rules import (
     ENDING_SOON,
     LOW_AT_MOST,
+    TREATED_RECENTLY,
     evaluate,
     fa_period_end,
     fb_period_end,
@@ -19,6 +20,7 @@ from reimburse.engine.be.rules import (
 __all__ = [
     "ENDING_SOON",
     "LOW_AT_MOST",
+    "TREATED_RECENTLY",
     "evaluate",
     "fa_period_end",
     "fb_period_end",

@@ -65,6 +65,10 @@ W = WarningCode
 ENDING_SOON = timedelta(days=30)
 # Quotas with this many best-rate sessions left, or fewer (but not none), are "low".
 LOW_AT_MOST = 3
+# An episode with a session this recently (or later) is still being treated: its next sessions
+# need a prescription that can cover them (``prescription_low``) [I: a longer pause is taken as
+# the end of the treatment].
+TREATED_RECENTLY = timedelta(days=60)
 # Categories with a code for a motivated second session on one day (S2; PAL1; decision 9).
 SECOND_SESSION_CATEGORIES = ("palliative", "e")
 # The codes in the tables are those of a standard 30-minute session (S4).
@@ -184,6 +188,7 @@ class _EpisodeState:
     per_year: Counter[int] = field(default_factory=Counter)
     first_session: str | None = None  # the id of its first session in order, whatever its fate
     first_of_year: dict[int, Session] = field(default_factory=dict)  # each year's first session
+    last_session: date | None = None  # the latest session day, whatever its fate
     # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room left,
     # none before ``usable_from`` can still cover a session.
     room_from: int = 0
@@ -305,6 +310,7 @@ class _Evaluation:
         if state.first_session is None:
             state.first_session = session.id
         state.first_of_year.setdefault(session.date.year, session)
+        state.last_session = session.date
         # The order matters: the day check, then the prescription, then the counter. A step
         # that refuses the session returns a decision and the later steps never see it, so a
         # refused session consumes no prescription slot (day check) and no quota (both).
@@ -926,6 +932,7 @@ class _Evaluation:
         self._pool_warnings(pool)
         for ep in self.case.episodes:
             self._ending_warnings(ep)
+            self._prescription_warnings(self.episodes[ep.id])
             # Every Fa/Fb episode without a notification, also when none of its sessions got
             # as far as pending (refused for another reason, or none yet): it names the
             # first pending session if one was, else the episode's first session (FA4, FB4).
@@ -1080,6 +1087,42 @@ class _Evaluation:
             self.warnings.add(W.POOL_EXHAUSTED, limit=pool.limit, year=year)
         elif remaining <= LOW_AT_MOST:
             self.warnings.add(W.POOL_LOW, remaining=remaining, year=year)
+
+    def _prescription_warnings(self, state: _EpisodeState) -> None:
+        """Warn when the prescriptions of an episode in treatment cover 3 or fewer next sessions.
+
+        A session after ``as_of`` needs a prescription with room that started in time, or one
+        not started yet whose deadline is not past (P3, P6, decision 8). A prescription with
+        room that can no longer cover anything (started late, or not started by its deadline)
+        is named: it is why the next sessions would not be reimbursed. An episode without any
+        prescription has ``prescription_missing`` on its sessions instead.
+        """
+        as_of = self.case.as_of
+        if (
+            not state.prescriptions
+            or state.last_session is None
+            or state.last_session < as_of - TREATED_RECENTLY
+        ):
+            return
+        remaining = 0
+        lost: _PrescriptionState | None = None
+        for rx in state.prescriptions:  # oldest first
+            room = rx.prescription.sessions - rx.used
+            if room <= 0:
+                continue
+            if rx.usable_on(as_of) if rx.started_late is None else not rx.started_late:
+                remaining += room
+            else:
+                lost = rx
+        if remaining > LOW_AT_MOST:
+            return
+        self.warnings.add(
+            W.PRESCRIPTION_LOW,
+            episode=state.episode.id,
+            remaining=remaining,
+            prescribed=lost.prescription.date if lost else None,
+            deadline=lost.deadline if lost else None,
+        )
 
     def _ending_warnings(self, episode: Episode) -> None:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""

@@ -550,6 +550,7 @@ def test_a_late_prescription_is_used_up_by_its_late_sessions() -> None:
         "prescription_late_start",
         "prescription_late_start",
         "prescription_used_up",
+        "prescription_low",
     ]
 
 
@@ -952,3 +953,54 @@ def test_decision_8_sessions_under_a_late_prescription_are_assigned_to_it() -> N
     result = run([late], sessions("back", [d("2025-05-05")]), "2025-05-05")
     (outcome,) = of(result, "back")
     assert (outcome.status, outcome.prescription) == ("not_reimbursed", "late")
+
+
+# ------------------------------------------------------- the next sessions' prescription
+
+
+def test_a_prescription_passed_over_leaves_only_the_older_ones_room() -> None:
+    """P6, decision 8 [I]: rx2 was never started by its deadline, so after rx1's last 2
+    sessions nothing covers the next ones; the warning names rx2 as the reason."""
+    neck = episode(
+        "neck", "fb", rx("2025-09-21", 30), rx("2025-12-12", 30, id="rx2"), notified_on="2025-10-03"
+    )
+    result = run([neck], sessions("neck", every("2025-10-01", 28, step=4)), "2026-02-20")
+
+    (low,) = [w for w in result.warnings if w.code == "prescription_low"]
+    assert (low.severity, low.episode, low.session) == ("warning", "neck", None)
+    assert low.params == {
+        "remaining": 2,
+        "prescribed": d("2025-12-12"),
+        "deadline": d("2026-02-12"),
+    }
+
+
+def test_a_prescription_not_started_before_its_deadline_still_counts() -> None:
+    """P6: until its deadline rx2 can still cover the next sessions: 2 + 30 left, no warning."""
+    neck = episode(
+        "neck", "fb", rx("2025-09-21", 30), rx("2025-12-12", 30, id="rx2"), notified_on="2025-10-03"
+    )
+    result = run([neck], sessions("neck", every("2025-10-01", 28, step=4)), "2026-02-12")
+
+    assert "prescription_low" not in codes(result)
+
+
+@pytest.mark.parametrize(("sessions_given", "warned"), [(14, False), (15, True), (18, True)])
+def test_three_or_fewer_prescribed_sessions_left_warn(sessions_given: int, warned: bool) -> None:
+    """P3: 4 left is quiet, 3 left warns, none left warns (the next one is not covered)."""
+    back = episode("back", "courante", rx("2025-03-01", 18))
+    result = run([back], sessions("back", every("2025-03-03", sessions_given)), "2025-03-31")
+
+    assert ("prescription_low" in codes(result)) is warned
+
+
+def test_a_treatment_paused_for_over_60_days_gets_no_prescription_warning() -> None:
+    """[I] A treatment without a session for 60 days is taken as ended: nothing to renew."""
+    back = episode("back", "courante", rx("2025-03-01", 9))
+    days = every("2025-03-03", 9)
+    result_on_60 = run([back], sessions("back", days), "2025-05-10")
+    result_on_61 = run([back], sessions("back", days), "2025-05-11")
+
+    assert days[-1] == d("2025-03-11")
+    assert "prescription_low" in codes(result_on_60)
+    assert "prescription_low" not in codes(result_on_61)

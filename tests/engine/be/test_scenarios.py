@@ -67,7 +67,11 @@ def test_sc1_simple_courante_gets_intake_on_first_session() -> None:
     assert [(q.counter, q.limit, q.used, q.remaining) for q in result.quotas] == [
         ("courante", 18, 18, 0)
     ]
-    assert warning_codes(result) == [("quota_exhausted", "warning")]
+    # The prescription of 18 is used up too: the next session needs a new one (P3).
+    assert warning_codes(result) == [
+        ("quota_exhausted", "warning"),
+        ("prescription_low", "warning"),
+    ]
 
 
 def test_sc1_after_session_12_six_best_rate_sessions_remain() -> None:
@@ -94,7 +98,10 @@ def test_sc2_same_pathology_continues_as_overflow() -> None:
     assert {o.rule for o in overflow} == {"BE.C4"}
     (pool,) = result.pools
     assert (pool.pool, pool.limit, pool.used, pool.remaining) == ("overflow", 54, 8, 46)
-    assert warning_codes(result) == [("quota_exhausted", "warning")]
+    assert warning_codes(result) == [
+        ("quota_exhausted", "warning"),
+        ("prescription_low", "warning"),
+    ]
 
 
 def test_sc3_overflow_pool_of_54_is_shared_by_situations() -> None:
@@ -140,7 +147,14 @@ def test_sc4_first_session_after_two_months_loses_the_whole_prescription() -> No
         ("prescription_late_start", "blocking", "back-1"),
         ("prescription_late_start", "blocking", "back-2"),
         ("prescription_late_start", "blocking", "back-3"),
+        ("prescription_low", "warning", None),
     ]
+    # The next session would not be reimbursed either, and the lost prescription says why.
+    assert result.warnings[-1].params == {
+        "remaining": 0,
+        "prescribed": d("2025-03-01"),
+        "deadline": d("2025-05-01"),
+    }
     assert result.quotas[0].used == 0
 
 
@@ -154,7 +168,10 @@ def test_sc5_prescriber_start_date_outside_the_window_is_still_late() -> None:
     result = run([back], sessions("back", [d("2025-06-02")]), "2025-06-30")
 
     assert result.sessions[0].status == "not_reimbursed"
-    assert [w.code for w in rule_warnings(result)] == ["prescription_late_start"]
+    assert [w.code for w in rule_warnings(result)] == [
+        "prescription_late_start",
+        "prescription_low",
+    ]
 
 
 def _ankle_and_elbow(agreement: tuple[str, str | None] | None) -> Result:
@@ -194,6 +211,7 @@ def test_sc7_second_situation_without_agreement_is_pending() -> None:
     assert [(w.code, w.severity, w.episode, w.session) for w in rule_warnings(result)] == [
         ("agreement_missing", "blocking", "elbow", "elbow-1"),
         ("quota_exhausted", "warning", "ankle", None),
+        ("prescription_low", "warning", "elbow", None),
     ]
     # Pending sessions consume the quota (decision 8).
     assert [(q.episode, q.used, q.remaining) for q in result.quotas][1] == ("elbow", 10, 8)
@@ -481,7 +499,10 @@ def test_sc20_perinatal_cap_of_nine_per_pregnancy(preferential: bool, amounts: B
     assert [o.amounts for o in outs] == [amounts] * 9 + [None]
     (quota,) = result.quotas
     assert (quota.counter, quota.limit, quota.used, quota.remaining) == ("perinatal", 9, 9, 0)
-    assert warning_codes(result) == [("quota_exhausted", "warning")]
+    assert warning_codes(result) == [
+        ("quota_exhausted", "warning"),
+        ("prescription_low", "warning"),
+    ]
 
 
 def test_sc21_perinatal_and_back_pain_same_day_only_one_counts() -> None:
@@ -606,6 +627,7 @@ def test_sc27_sessions_beyond_the_prescribed_number_need_a_new_prescription() ->
     assert [(w.code, w.severity, w.session) for w in rule_warnings(result)] == [
         ("prescription_used_up", "blocking", "back-10"),
         ("prescription_used_up", "blocking", "back-11"),
+        ("prescription_low", "warning", None),
     ]
     assert result.quotas[0].used == 9
 
