@@ -26,7 +26,12 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
-from practice.services import COVERAGE_FIELDS, EPISODE_FIELDS, GOLD_CLASSES
+from practice.services import (
+    COVERAGE_FIELDS,
+    EPISODE_FIELDS,
+    GOLD_CLASSES,
+    PRESCRIPTION_CHANGEABLE,
+)
 from reimburse.engine.types import (
     BE_STATUSES,
     EARLIEST_DATE,
@@ -245,14 +250,14 @@ class CoverageSerializer(StrictMixin, ApiModelSerializer):
 
     class Meta:
         model = Coverage
-        fields = ["id", "patient", "year", *COVERAGE_FIELDS]
-        read_only_fields = ["id"]
+        fields = ["id", "patient", "year", *COVERAGE_FIELDS, "updated_at"]
+        read_only_fields = ["id", "updated_at"]
         # The (patient, year) pair is an upsert key here, not a uniqueness error.
         validators: list[Any] = []
 
 
 class CoverageUpdateSerializer(CoverageSerializer):
-    fixed_fields = ("id", "patient", "year")
+    fixed_fields = ("id", "patient", "year", "updated_at")
     patient = None  # type: ignore[assignment]
     year = None  # type: ignore[assignment]
 
@@ -316,8 +321,8 @@ class EpisodeSerializer(StrictMixin, ApiModelSerializer):
 
     class Meta:
         model = Episode
-        fields = ["id", "patient", *EPISODE_FIELDS, "external_id", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "patient", *EPISODE_FIELDS, "external_id", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "pathology": {"help_text": "BE list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a …)."},
             "notified_on": {
@@ -342,7 +347,7 @@ class EpisodeSerializer(StrictMixin, ApiModelSerializer):
         }
 
 
-EPISODE_FIXED = ("id", "patient", "external_id", "created_at")
+EPISODE_FIXED = ("id", "patient", "external_id", "created_at", "updated_at")
 
 
 class EpisodeUpdateSerializer(EpisodeSerializer):
@@ -381,8 +386,9 @@ class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
             "second_session_motivated",
             "external_id",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "external_id": {
                 "help_text": "Your system's id. A repeated create with the same external_id "
@@ -390,6 +396,18 @@ class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
             },
             "date": RANGE,
         }
+
+
+class PrescriptionUpdateSerializer(PrescriptionSerializer):
+    """A correction of a prescription: it stays with its episode."""
+
+    fixed_fields = ("id", "episode", "patient", "external_id", "created_at", "updated_at")
+    episode = None  # type: ignore[assignment]
+    patient = None  # type: ignore[assignment]
+
+    class Meta(PrescriptionSerializer.Meta):
+        fields = list(PRESCRIPTION_CHANGEABLE)
+        read_only_fields = []
 
 
 # ---------------------------------------------------------------------------------- sessions
@@ -417,6 +435,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -498,6 +517,34 @@ class SessionCreateSerializer(StrictMixin, serializers.Serializer):
                 )
         if errors:
             raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SessionUpdateSerializer(SessionCreateSerializer):
+    """A correction of a session (another day, therapist, length, place or price).
+
+    It stays with its episode and keeps its external id; a cancelled session cannot be changed.
+    """
+
+    fixed_fields = (
+        "id",
+        "episode",
+        "patient",
+        "prescription",
+        "external_id",
+        "status",
+        "cancelled_at",
+        "cancel_reason",
+        "created_at",
+        "updated_at",
+    )
+    episode = None  # type: ignore[assignment]
+    patient = None  # type: ignore[assignment]
+    prescription = None  # type: ignore[assignment]
+    external_id = None  # type: ignore[assignment]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # No episode, patient or prescription to cross-check: those do not change.
         return attrs
 
 

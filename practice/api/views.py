@@ -2,8 +2,9 @@
 
 Every queryset starts from the token's practice, so another practice's ids answer 404.
 Creates go through ``practice.services``: a repeat with a known ``external_id`` answers 200
-with the existing row, a new row 201. Prescriptions and sessions have no update: there is no
-service for it, and a wrong session is cancelled and recorded again, which keeps the trail.
+with the existing row, a new row 201. Corrections are ``PATCH``es through the ``*_update``
+services, which keep the history; a response showing one record carries its ``ETag``, and a
+``PATCH`` with a stale ``If-Match`` is refused with 412 (``practice.api.preconditions``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from practice.api import filters, serializers
 from practice.api.feeds import warning_feed
 from practice.api.parsers import ApiJSONParser
 from practice.api.permissions import practice_of
+from practice.api.preconditions import expected_versions, with_etag
 from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
 from reimburse.explain import Reader
 from reimburse.services import patient_status
@@ -55,6 +57,25 @@ class ScopedViewSet(GenericViewSet):
     parser_classes = [ApiJSONParser]
     # Only the practice's rows exist for this request: the path from a row to its practice.
     practice_path = "practice"
+    # Responses showing one record carry its ETag (set below, documented by the schema class).
+    etag_actions = ("retrieve", "create", "partial_update", "cancel")
+    shown: Any = None
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
+        if args and not kwargs.get("many"):
+            self.shown = args[0]
+        return super().get_serializer(*args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if (
+            self.action in self.etag_actions
+            and self.shown is not None
+            and response.status_code in (200, 201)
+        ):
+            with_etag(response, self.shown)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
@@ -99,7 +120,9 @@ class PatientViewSet(ScopedViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         patient = self.get_object()
         data = self.parse(serializers.PatientUpdateSerializer, partial=True)
-        patient = services.patient_update(patient=patient, **data)
+        patient = services.patient_update(
+            patient=patient, expected_versions=expected_versions(request), **data
+        )
         return Response(self.get_serializer(patient).data)
 
     @extend_schema(
@@ -154,8 +177,10 @@ class CoverageViewSet(ScopedViewSet):
             data=request.data, partial=True, context=context
         )
         serializer.is_valid(raise_exception=True)
-        coverage, _created = services.coverage_set(
-            patient=coverage.patient, year=coverage.year, **serializer.validated_data
+        coverage = services.coverage_update(
+            coverage=coverage,
+            expected_versions=expected_versions(request),
+            **serializer.validated_data,
         )
         return Response(self.get_serializer(coverage).data)
 
@@ -188,7 +213,9 @@ class EpisodeViewSet(ScopedViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         episode = self.get_object()
         data = self.parse(serializers.EpisodeUpdateSerializer, partial=True)
-        episode = services.episode_update(episode=episode, **data)
+        episode = services.episode_update(
+            episode=episode, expected_versions=expected_versions(request), **data
+        )
         return Response(self.get_serializer(episode).data)
 
 
@@ -213,6 +240,18 @@ class PrescriptionViewSet(ScopedViewSet):
         prescription, created = services.prescription_create(**data)
         return Response(self.get_serializer(prescription).data, status=_status(created))
 
+    @extend_schema(
+        summary="Correct a prescription (date, sessions, prescriber)",
+        request=serializers.PrescriptionUpdateSerializer,
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        prescription = self.get_object()
+        data = self.parse(serializers.PrescriptionUpdateSerializer, partial=True)
+        prescription = services.prescription_update(
+            prescription=prescription, expected_versions=expected_versions(request), **data
+        )
+        return Response(self.get_serializer(prescription).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="List sessions"),
@@ -236,6 +275,26 @@ class SessionViewSet(ScopedViewSet):
         data = self.parse(serializers.SessionCreateSerializer)
         session, created = services.session_record(**data)
         return Response(self.get_serializer(session).data, status=_status(created))
+
+    @extend_schema(
+        summary="Correct a session (another day, therapist, length, place or price)",
+        description="A moved appointment keeps its id and external_id. A cancelled session "
+        "cannot be changed (409).",
+        request=serializers.SessionUpdateSerializer,
+        responses={
+            200: serializers.SessionSerializer,
+            409: OpenApiResponse(
+                serializers.ErrorSerializer, description="The session is cancelled."
+            ),
+        },
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        session = self.get_object()
+        data = self.parse(serializers.SessionUpdateSerializer, partial=True)
+        session = services.session_update(
+            session=session, expected_versions=expected_versions(request), **data
+        )
+        return Response(self.get_serializer(session).data)
 
     @extend_schema(
         summary="Cancel a session",
