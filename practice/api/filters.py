@@ -13,7 +13,8 @@ from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+from practice.models import Coverage, Episode, Patient, Prescription, Therapist, TreatmentSession
+from reimburse.models import InsurerPackage
 
 
 class IdFilter(filters.NumberFilter):
@@ -110,3 +111,20 @@ class SessionFilter(filters.FilterSet):
         self, queryset: QuerySet[TreatmentSession], name: str, value: str
     ) -> QuerySet[TreatmentSession]:
         return queryset.filter(cancelled_at__isnull=(value == "active"))
+
+
+class TherapistFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Therapist.Role.choices)
+
+    class Meta:
+        model = Therapist
+        fields = ["role"]
+
+
+class InsurerPackageFilter(filters.FilterSet):
+    year = IdFilter(field_name="year", max_value=9999)
+    insurer = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = InsurerPackage
+        fields = ["year", "insurer"]

@@ -22,6 +22,7 @@ from practice.models import (
     Coverage,
     Episode,
     Patient,
+    Practice,
     Prescription,
     Therapist,
     TreatmentSession,
@@ -169,6 +170,80 @@ class ErrorItemSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     # DRF's metaclass pops declared fields, so this does not shadow ``Serializer.errors``.
     errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------------------- reference data
+
+
+class PracticeSerializer(serializers.ModelSerializer):
+    """The practice the API token belongs to."""
+
+    # The simulate contract's country codes (one enum in the schema).
+    country = serializers.ChoiceField(choices=COUNTRIES, read_only=True)
+
+    class Meta:
+        model = Practice
+        fields = ["id", "name", "country"]
+        read_only_fields = fields
+
+
+class TherapistSerializer(serializers.ModelSerializer):
+    """A therapist or clinic administrator of the practice, as sessions name them."""
+
+    name = serializers.SerializerMethodField()
+    riziv_number = serializers.SerializerMethodField(
+        help_text="BE: RIZIV/INAMI number, 11 digits; null when not recorded."
+    )
+    agb_code = serializers.SerializerMethodField(
+        help_text="NL: AGB code, 8 digits; null when not recorded."
+    )
+    active = serializers.BooleanField(
+        source="user.is_active",
+        read_only=True,
+        help_text="False once the person's login is deactivated; their sessions keep the id.",
+    )
+
+    class Meta:
+        model = Therapist
+        fields = ["id", "name", "role", "riziv_number", "agb_code", "active"]
+        read_only_fields = fields
+
+    def get_name(self, therapist: Therapist) -> str:
+        return str(therapist)
+
+    def get_riziv_number(self, therapist: Therapist) -> str | None:
+        return therapist.riziv_number or None
+
+    def get_agb_code(self, therapist: Therapist) -> str | None:
+        return therapist.agb_code or None
+
+
+class InsurerPackageSerializer(serializers.ModelSerializer):
+    """A Dutch insurer's supplementary package for one year, with the source of its figures."""
+
+    class Meta:
+        model = InsurerPackage
+        fields = [
+            "id",
+            "insurer",
+            "name",
+            "year",
+            "treatments",
+            "budget",
+            "carry_over_max",
+            "pays_chronic_first_20",
+            "manual_therapy_limit",
+            "notes",
+            "source",
+            "checked_on",
+            "verified",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "verified": {"help_text": "False where the year or the figures are uncertain."},
+            "source": {"help_text": "Where the figures come from."},
+            "checked_on": {"help_text": "The day the source was last checked."},
+        }
 
 
 # ---------------------------------------------------------------------------------- patients

@@ -31,8 +31,16 @@ from practice.api.feeds import warning_feed
 from practice.api.parsers import ApiJSONParser
 from practice.api.permissions import practice_of
 from practice.api.preconditions import expected_versions, with_etag
-from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+from practice.models import (
+    Coverage,
+    Episode,
+    Patient,
+    Prescription,
+    Therapist,
+    TreatmentSession,
+)
 from reimburse.explain import Reader
+from reimburse.models import InsurerPackage
 from reimburse.services import patient_status
 from reimburse.simulate import result_to_dict
 
@@ -55,10 +63,11 @@ class ScopedViewSet(GenericViewSet):
 
     lookup_value_regex = "[0-9]+"
     parser_classes = [ApiJSONParser]
-    # Only the practice's rows exist for this request: the path from a row to its practice.
-    practice_path = "practice"
+    # Only the practice's rows exist for this request: the path from a row to its practice
+    # (None for the shared catalogue).
+    practice_path: str | None = "practice"
     # Responses showing one record carry its ETag (set below, documented by the schema class).
-    etag_actions = ("retrieve", "create", "partial_update", "cancel")
+    etag_actions: tuple[str, ...] = ("retrieve", "create", "partial_update", "cancel")
     shown: Any = None
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
@@ -79,6 +88,8 @@ class ScopedViewSet(GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
+        if self.practice_path is None:
+            return queryset
         return queryset.filter(**{self.practice_path: practice_of(self.request)})
 
     def list(self, request: Request) -> Response:
@@ -312,6 +323,52 @@ class SessionViewSet(ScopedViewSet):
         assert isinstance(request.user, User)
         session = services.session_cancel(session=session, by=request.user, reason=data["reason"])
         return Response(self.get_serializer(session).data)
+
+
+class PracticeView(GenericAPIView):
+    """The practice the token belongs to."""
+
+    serializer_class = serializers.PracticeSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(summary="The token's practice (name, country)")
+    def get(self, request: Request) -> Response:
+        return Response(self.get_serializer(practice_of(request)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the practice's therapists and clinic administrators"),
+    retrieve=extend_schema(summary="Read a therapist"),
+)
+class TherapistViewSet(ScopedViewSet):
+    """The people of the practice, with the ids sessions use for ``therapist``."""
+
+    queryset = Therapist.objects.select_related("user")
+    serializer_class = serializers.TherapistSerializer
+    filterset_class = filters.TherapistFilter
+    ordering_fields = ["id"]
+    ordering = ["user__last_name", "user__first_name", "id"]
+    etag_actions = ()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the Dutch insurer-package catalogue"),
+    retrieve=extend_schema(summary="Read an insurer package"),
+)
+class InsurerPackageViewSet(ScopedViewSet):
+    """The catalogue of Dutch supplementary packages, shared by every practice.
+
+    Coverage points at a package by its id (``coverage.package``).
+    """
+
+    queryset = InsurerPackage.objects.all()
+    practice_path = None
+    serializer_class = serializers.InsurerPackageSerializer
+    filterset_class = filters.InsurerPackageFilter
+    ordering_fields = ["year", "id"]
+    ordering = ["insurer", "name", "-year", "id"]
+    etag_actions = ()
 
 
 class WarningFeedView(GenericAPIView):
