@@ -133,9 +133,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "practice.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "practice.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Page numbers, or a cursor for ?updated_since= (practice.api.pagination).
+    "DEFAULT_PAGINATION_CLASS": "practice.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
 }
 

@@ -9,6 +9,8 @@ a weak tag (``W/"…"``) never matches.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.utils.http import parse_etags
@@ -39,3 +41,19 @@ def expected_versions(request: Request) -> frozenset[str] | None:
         return None
     # Unquoted or weak tags are kept out, so they match no version: the change is refused.
     return frozenset(tag[1:-1] for tag in tags if tag.startswith('"'))
+
+
+def content_etag(data: Any) -> str:
+    """Return an ``ETag`` of a computed answer (not a record): a digest of its JSON."""
+    encoded = json.dumps(data, sort_keys=True, default=str).encode()
+    return f'"{hashlib.sha256(encoded).hexdigest()[:32]}"'
+
+
+def unchanged(request: Request, tag: str) -> bool:
+    """Tell whether ``If-None-Match`` names ``tag``: the client already has this answer."""
+    header = request.headers.get("If-None-Match")
+    if header is None:
+        return False
+    tags = parse_etags(header)
+    # If-None-Match compares weakly (RFC 9110 §13.1.2).
+    return "*" in tags or tag in {t.removeprefix("W/") for t in tags}

@@ -657,6 +657,12 @@ class WarningsQuerySerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=WARNING_CODES, required=False, error_messages=_choice_messages(WARNING_CODES)
     )
+    since = ApiDateField(
+        required=False,
+        help_text="Only warnings dated on or after this day (YYYY-MM-DD): by the session they "
+        "name, else by as_of.",
+        validators=[in_supported_range],
+    )
 
 
 class WarningRowSerializer(serializers.Serializer):

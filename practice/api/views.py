@@ -14,10 +14,15 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +35,7 @@ from practice.api import filters, serializers
 from practice.api.feeds import warning_feed
 from practice.api.parsers import ApiJSONParser
 from practice.api.permissions import practice_of
-from practice.api.preconditions import expected_versions, with_etag
+from practice.api.preconditions import content_etag, expected_versions, unchanged, with_etag
 from practice.models import (
     Coverage,
     Episode,
@@ -69,6 +74,28 @@ class ScopedViewSet(GenericViewSet):
     # Responses showing one record carry its ETag (set below, documented by the schema class).
     etag_actions: tuple[str, ...] = ("retrieve", "create", "partial_update", "cancel")
     shown: Any = None
+    # The list answers ?updated_since= in (updated_at, id) order, paged by cursor.
+    syncs = True
+    # Query parameters of the actions other than list (list: its filters, ordering, paging).
+    action_query_parameters: dict[str, tuple[str, ...]] = {}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # An unknown parameter is almost always a typo: refuse it rather than ignore it.
+        unknown = set(request.query_params) - self.known_query_parameters()
+        if unknown:
+            raise ValidationError(dict.fromkeys(sorted(unknown), "unknown query parameter"))
+
+    def known_query_parameters(self) -> set[str]:
+        if self.action != "list":
+            return set(self.action_query_parameters.get(self.action or "", ()))
+        known = {"ordering", "page", "page_size"}
+        if self.syncs:
+            known.add("cursor")
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        return known
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
         if args and not kwargs.get("many"):
@@ -118,8 +145,9 @@ class PatientViewSet(ScopedViewSet):
     queryset = Patient.objects.all()
     serializer_class = serializers.PatientSerializer
     filterset_class = filters.PatientFilter
-    ordering_fields = ["last_name", "first_name", "birth_date", "created_at", "id"]
+    ordering_fields = ["last_name", "first_name", "birth_date", "created_at", "updated_at", "id"]
     ordering = ["last_name", "first_name", "id"]
+    action_query_parameters = {"quota": ("as_of",)}
 
     @extend_schema(summary="Create a patient", responses=_created(serializers.PatientSerializer))
     def create(self, request: Request) -> Response:
@@ -166,7 +194,7 @@ class CoverageViewSet(ScopedViewSet):
     practice_path = "patient__practice"
     serializer_class = serializers.CoverageSerializer
     filterset_class = filters.CoverageFilter
-    ordering_fields = ["year", "id"]
+    ordering_fields = ["year", "updated_at", "id"]
     ordering = ["patient", "-year", "id"]
 
     @extend_schema(
@@ -208,7 +236,7 @@ class EpisodeViewSet(ScopedViewSet):
     practice_path = "patient__practice"
     serializer_class = serializers.EpisodeSerializer
     filterset_class = filters.EpisodeFilter
-    ordering_fields = ["created_at", "id", "category"]
+    ordering_fields = ["created_at", "updated_at", "id", "category"]
     ordering = ["created_at", "id"]
 
     @extend_schema(summary="Open an episode", responses=_created(serializers.EpisodeSerializer))
@@ -240,7 +268,7 @@ class PrescriptionViewSet(ScopedViewSet):
     queryset = Prescription.objects.select_related("episode")
     serializer_class = serializers.PrescriptionSerializer
     filterset_class = filters.PrescriptionFilter
-    ordering_fields = ["date", "created_at", "id"]
+    ordering_fields = ["date", "created_at", "updated_at", "id"]
     ordering = ["date", "id"]
 
     @extend_schema(
@@ -274,7 +302,7 @@ class SessionViewSet(ScopedViewSet):
     queryset = TreatmentSession.objects.select_related("episode")
     serializer_class = serializers.SessionSerializer
     filterset_class = filters.SessionFilter
-    ordering_fields = ["date", "created_at", "id"]
+    ordering_fields = ["date", "created_at", "updated_at", "id"]
     ordering = ["date", "id"]
 
     @extend_schema(
@@ -350,6 +378,7 @@ class TherapistViewSet(ScopedViewSet):
     ordering_fields = ["id"]
     ordering = ["user__last_name", "user__first_name", "id"]
     etag_actions = ()
+    syncs = False
 
 
 @extend_schema_view(
@@ -369,6 +398,7 @@ class InsurerPackageViewSet(ScopedViewSet):
     ordering_fields = ["year", "id"]
     ordering = ["insurer", "name", "-year", "id"]
     etag_actions = ()
+    syncs = False
 
 
 class WarningFeedView(GenericAPIView):
@@ -380,11 +410,36 @@ class WarningFeedView(GenericAPIView):
     @extend_schema(
         summary="Current warnings of the practice, newest first",
         description="A warning is dated by the session it names, else by as_of (the day it "
-        "holds for); newest first, and most urgent first within a day.",
-        parameters=[serializers.WarningsQuerySerializer],
-        responses=serializers.WarningRowSerializer(many=True),
+        "holds for); newest first, and most urgent first within a day. A dashboard that polls "
+        "asks for `since` (the warnings dated on or after a day) and sends the last ETag as "
+        "If-None-Match: 304 with no body while the answer is unchanged.",
+        parameters=[
+            serializers.WarningsQuerySerializer,
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of the last answer: 304 if it is still the answer.",
+            ),
+            OpenApiParameter(
+                "ETag",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="Send it back as If-None-Match on the next poll.",
+            ),
+        ],
+        responses={
+            200: serializers.WarningRowSerializer(many=True),
+            304: OpenApiResponse(description="Unchanged since the ETag sent: no body."),
+        },
     )
     def get(self, request: Request) -> Response:
+        known = {*serializers.WarningsQuerySerializer().fields, "page", "page_size"}
+        unknown = set(request.query_params) - known
+        if unknown:
+            raise ValidationError(dict.fromkeys(sorted(unknown), "unknown query parameter"))
         query = serializers.WarningsQuerySerializer(
             data=request.query_params, context=self.get_serializer_context()
         )
@@ -396,7 +451,12 @@ class WarningFeedView(GenericAPIView):
         page = self.paginate_queryset(rows)
         context = {**self.get_serializer_context(), "reader": Reader.current(practice.country)}
         data = serializers.WarningRowSerializer(page, many=True, context=context).data
-        return self.get_paginated_response(data)
+        response = self.get_paginated_response(data)
+        tag = content_etag(response.data)
+        if unchanged(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        response["ETag"] = tag
+        return response
 
 
 class NotFoundView(APIView):
