@@ -149,6 +149,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Internal base classes' docstrings (StrictMixin …) are not descriptions of API models.
+    "GET_LIB_DOC_EXCLUDES": "practice.api.schema.lib_doc_excludes",
     # Separate request components, so read-only fields (id, created_at) are not inputs.
     "COMPONENT_SPLIT_REQUEST": True,
     # Two "status" fields with different meanings: name their enums apart.

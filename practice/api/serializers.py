@@ -260,6 +260,8 @@ def _national_id() -> serializers.CharField:
 
 
 class PatientSerializer(StrictMixin, ApiModelSerializer):
+    """A patient of the practice."""
+
     national_id = _national_id()
 
     class Meta:
@@ -287,6 +289,8 @@ class PatientSerializer(StrictMixin, ApiModelSerializer):
 
 
 class PatientUpdateSerializer(StrictMixin, ApiModelSerializer):
+    """A change to a patient's details; the external id stays."""
+
     national_id = _national_id()
     fixed_fields = ("id", "external_id", "created_at", "updated_at")
 
@@ -300,6 +304,8 @@ class PatientUpdateSerializer(StrictMixin, ApiModelSerializer):
 
 
 class CoverageSerializer(StrictMixin, ApiModelSerializer):
+    """An NL patient's supplementary package for one calendar year, and the deductible left."""
+
     patient = PracticeScopedField(
         queryset=Patient.objects.all(), practice_path="practice", noun="patient"
     )
@@ -332,6 +338,8 @@ class CoverageSerializer(StrictMixin, ApiModelSerializer):
 
 
 class CoverageUpdateSerializer(CoverageSerializer):
+    """A change to a year's coverage; the patient and the year stay."""
+
     fixed_fields = ("id", "patient", "year", "updated_at")
     patient = None  # type: ignore[assignment]
     year = None  # type: ignore[assignment]
@@ -366,6 +374,8 @@ class CoverageUpdateSerializer(CoverageSerializer):
 
 
 class EpisodeSerializer(StrictMixin, ApiModelSerializer):
+    """One thing being treated: a BE pathological situation or an NL indication."""
+
     patient = PracticeScopedField(
         queryset=Patient.objects.all(), practice_path="practice", noun="patient"
     )
@@ -426,6 +436,8 @@ EPISODE_FIXED = ("id", "patient", "external_id", "created_at", "updated_at")
 
 
 class EpisodeUpdateSerializer(EpisodeSerializer):
+    """A change to an episode (notification, agreement, referral …); its patient stays."""
+
     fixed_fields = EPISODE_FIXED
     patient = None  # type: ignore[assignment]
 
@@ -438,6 +450,8 @@ class EpisodeUpdateSerializer(EpisodeSerializer):
 
 
 class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
+    """A BE medical prescription for a number of sessions."""
+
     episode = PracticeScopedField(
         queryset=Episode.objects.all(), practice_path="patient__practice", noun="episode"
     )
@@ -624,6 +638,8 @@ class SessionUpdateSerializer(SessionCreateSerializer):
 
 
 class SessionCancelSerializer(StrictMixin, serializers.Serializer):
+    """Why the session is cancelled (optional)."""
+
     reason = serializers.CharField(max_length=200, allow_blank=True, default="")
 
 
