@@ -631,6 +631,14 @@ class SessionUpdateSerializer(SessionCreateSerializer):
     patient = None  # type: ignore[assignment]
     prescription = None  # type: ignore[assignment]
     external_id = None  # type: ignore[assignment]
+    # No defaults here: a change that leaves out minutes or place keeps the session's own
+    # (a generated client would otherwise send the create's defaults with every change).
+    minutes = serializers.IntegerField(min_value=1, max_value=SMALL, required=False)
+    place = serializers.ChoiceField(
+        choices=TreatmentSession.Place.choices,
+        required=False,
+        error_messages=_choice_messages(PLACES),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # No episode, patient or prescription to cross-check: those do not change.

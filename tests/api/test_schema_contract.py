@@ -124,3 +124,16 @@ def test_a_serializer_without_a_docstring_of_its_own_gets_no_description():
             fields = ["id"]
 
     assert get_doc(Bare) == ""
+
+
+def test_a_change_has_no_defaults_that_would_overwrite_the_record(document: dict[str, Any]):
+    changes = {
+        name: schema
+        for name, schema in document["components"]["schemas"].items()
+        if name.startswith("Patched")
+    }
+
+    assert len(changes) == 5
+    for name, schema in changes.items():
+        defaults = {k for k, v in schema["properties"].items() if "default" in v}
+        assert defaults == set(), name

@@ -320,3 +320,13 @@ def test_correcting_a_prescription_keeps_its_episode(db: None):
     prescription = Prescription.objects.get(pk=prescription.pk)
     assert (prescription.date, prescription.prescriber) == (date(2025, 2, 1), "Dr. Peeters")
     assert prescription.second_session_motivated
+
+
+def test_a_session_change_keeps_what_it_does_not_name(db: None):
+    practice = PracticeFactory.create(country="BE")
+    api = client_for(practice)
+    session = SessionFactory.create(episode__patient__practice=practice, minutes=45, place="home")
+
+    body = api.patch(f"/api/v1/sessions/{session.pk}", {"date": "2025-02-07"}, format="json").json()
+
+    assert (body["minutes"], body["place"]) == (45, "home")
