@@ -906,8 +906,8 @@ class PrescriptionForm(ServiceForm):
 
 @admin.register(Prescription)
 class PrescriptionAdmin(HistoryScopedAdmin):
-    """New prescriptions via ``prescription_create``; corrections are plain (audited) saves,
-    as there is no update service (the model's constraints still validate them)."""
+    """New prescriptions via ``prescription_create``, corrections via ``prescription_update``
+    (the same checks and history as the API's PATCH)."""
 
     form = PrescriptionForm
     list_display = ["__str__", "episode", "date", "sessions", "prescriber", "external_id"]
@@ -938,7 +938,11 @@ class PrescriptionAdmin(HistoryScopedAdmin):
         self, request: HttpRequest, form: forms.ModelForm, change: bool
     ) -> Prescription | None:
         if change:
-            return None
+            data = form.cleaned_data
+            return services.prescription_update(
+                prescription=Prescription.objects.get(pk=form.instance.pk),
+                **{n: data[n] for n in form.changed_data if n in services.PRESCRIPTION_CHANGEABLE},
+            )
         episode = form.cleaned_data["episode"]
         return _prescription_write(episode, form)
 

@@ -142,6 +142,8 @@ class Coverage(models.Model):
     deductible_remaining = models.DecimalField(
         _("deductible remaining (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Every save moves it (incremental sync, ETag); writes go through save(), never .update().
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -210,6 +212,7 @@ class Episode(models.Model):
     extension = models.BooleanField(_("children: second series justified"), default=False)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -255,6 +258,7 @@ class Prescription(models.Model):
     )
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -305,6 +309,7 @@ class TreatmentSession(models.Model):
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -334,6 +339,10 @@ class TreatmentSession(models.Model):
             models.Index(fields=["episode", "date"], name="session_episode_date_idx"),
             # Practice-wide date-range lists (API filters, needs-attention feed).
             models.Index(fields=["practice", "date"], name="session_practice_date_idx"),
+            # The API's incremental sync: ?updated_since=, ordered by (updated_at, id).
+            models.Index(
+                fields=["practice", "updated_at", "id"], name="session_practice_updated_idx"
+            ),
         ]
 
     def __str__(self) -> str:

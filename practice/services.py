@@ -8,7 +8,8 @@ Creates that carry an ``external_id`` are safe to repeat: the existing row comes
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Collection
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -49,6 +50,44 @@ def national_id_compact(*, country: str, value: str) -> str:
     except StdnumError as error:
         kind = "INSZ/NISS number" if country == Country.BELGIUM else "BSN"
         raise ValidationError({"national_id": f"not a valid {kind}: {error}"}) from error
+
+
+# ------------------------------------------------------------------ versions (optimistic locks)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class RecordChanged(Exception):
+    """The record changed since the version the caller based its change on."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(f"the record is now at version {current}")
+        self.current = current
+
+
+class SessionCancelled(Exception):
+    """A cancelled session is kept as it was cancelled: it cannot be changed."""
+
+
+def record_version(row: Any) -> str:
+    """Return the opaque version of a row: its last change, in microseconds since 1970.
+
+    Every save moves ``updated_at`` (``auto_now``), so two versions of a row never share it.
+    """
+    updated_at: datetime = row.updated_at
+    return str((updated_at - _EPOCH) // timedelta(microseconds=1))
+
+
+def _lock_current(row: M, expected_versions: Collection[str] | None) -> M:
+    """Re-read ``row`` locked until the transaction ends; refuse it if it is not as expected.
+
+    ``expected_versions`` None means "whatever its version"; otherwise the row's current
+    version must be one of them, else ``RecordChanged`` (someone else's change would be lost).
+    """
+    current = type(row)._default_manager.select_for_update().get(pk=row.pk)
+    if expected_versions is not None and record_version(current) not in expected_versions:
+        raise RecordChanged(record_version(current))
+    return current
 
 
 def _existing(model: type[M], practice: Practice, external_id: str) -> M | None:
@@ -113,8 +152,13 @@ def patient_create(
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, **fields: Any) -> Patient:
-    """Change a patient's details; the national id is validated and stored compact."""
+def patient_update(
+    *, patient: Patient, expected_versions: Collection[str] | None = None, **fields: Any
+) -> Patient:
+    """Change a patient's details; the national id is validated and stored compact.
+
+    With ``expected_versions``, refuse (``RecordChanged``) unless the patient is still at one.
+    """
     allowed = {"first_name", "last_name", "birth_date", "national_id", "preferential"}
     unknown = set(fields) - allowed
     if unknown:
@@ -128,6 +172,7 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
         ).exclude(pk=patient.pk)
         if fields["national_id"] and clash.exists():
             raise ValidationError({"national_id": "another patient of this practice has this id"})
+    patient = _lock_current(patient, expected_versions)
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.save()
@@ -212,11 +257,17 @@ def episode_create(
 
 
 @transaction.atomic
-def episode_update(*, episode: Episode, **fields: Any) -> Episode:
-    """Change an episode (notification, agreement, referral …), validated as on creation."""
+def episode_update(
+    *, episode: Episode, expected_versions: Collection[str] | None = None, **fields: Any
+) -> Episode:
+    """Change an episode (notification, agreement, referral …), validated as on creation.
+
+    With ``expected_versions``, refuse (``RecordChanged``) unless the episode is still at one.
+    """
     unknown = set(fields) - set(EPISODE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "unknown field"))
+    episode = _lock_current(episode, expected_versions)
     values = {name: getattr(episode, name) for name in EPISODE_FIELDS} | fields
     errors = _episode_errors(episode.patient.practice.country, values)
     if errors:
@@ -261,6 +312,36 @@ def prescription_create(
         prescriber_number=prescriber_number,
         second_session_motivated=second_session_motivated,
     )
+
+
+PRESCRIPTION_CHANGEABLE = (
+    "date",
+    "sessions",
+    "prescriber",
+    "prescriber_number",
+    "second_session_motivated",
+)
+
+
+@transaction.atomic
+def prescription_update(
+    *, prescription: Prescription, expected_versions: Collection[str] | None = None, **fields: Any
+) -> Prescription:
+    """Correct a prescription (its date, number of sessions, prescriber), checked as on creation.
+
+    It stays with its episode. With ``expected_versions``, refuse (``RecordChanged``) unless the
+    prescription is still at one of them.
+    """
+    unknown = set(fields) - set(PRESCRIPTION_CHANGEABLE)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "cannot be changed"))
+    if "sessions" in fields and fields["sessions"] < 1:
+        raise ValidationError({"sessions": "a prescription prescribes at least one session"})
+    prescription = _lock_current(prescription, expected_versions)
+    for name, value in fields.items():
+        setattr(prescription, name, value)
+    prescription.save()
+    return prescription
 
 
 # -------------------------------------------------------------------------------- sessions
@@ -308,6 +389,51 @@ def session_record(
     )
 
 
+SESSION_CHANGEABLE = ("date", "therapist", "minutes", "place", "price")
+
+
+def _session_errors(practice: Practice, fields: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    therapist = fields.get("therapist")
+    if therapist is not None and therapist.practice_id != practice.pk:
+        errors["therapist"] = "this therapist works for another practice"
+    if "minutes" in fields and fields["minutes"] < 1:
+        errors["minutes"] = "a session lasts at least one minute"
+    if "place" in fields and fields["place"] not in TreatmentSession.Place.values:
+        errors["place"] = f"unknown place {fields['place']!r}; expected practice or home"
+    price = fields.get("price")
+    if price is not None and price < 0:
+        errors["price"] = "a price cannot be negative"
+    return errors
+
+
+@transaction.atomic
+def session_update(
+    *, session: TreatmentSession, expected_versions: Collection[str] | None = None, **fields: Any
+) -> TreatmentSession:
+    """Correct a session (move it to another day, change its therapist, length, place, price).
+
+    It stays with its episode and keeps its external id; a cancelled session cannot be changed
+    (``SessionCancelled``). With ``expected_versions``, refuse (``RecordChanged``) unless the
+    session is still at one of them.
+    """
+    unknown = set(fields) - set(SESSION_CHANGEABLE)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "cannot be changed"))
+    errors = _session_errors(session.practice, fields)
+    if errors:
+        raise ValidationError(errors)
+    # Serialise writers per patient so concurrent sessions see a consistent quota.
+    Patient.objects.select_for_update().filter(pk=session.episode.patient_id).first()
+    session = _lock_current(session, expected_versions)
+    if session.cancelled_at is not None:
+        raise SessionCancelled(f"session {session.pk} is cancelled")
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.save()
+    return session
+
+
 @transaction.atomic
 def session_cancel(*, session: TreatmentSession, by: User, reason: str = "") -> TreatmentSession:
     """Cancel a session: it stays on record with who cancelled it and when."""
@@ -319,7 +445,7 @@ def session_cancel(*, session: TreatmentSession, by: User, reason: str = "") -> 
     # The history row keeps the reason too, beside who and when (django-simple-history).
     session._change_reason = reason  # type: ignore[attr-defined]
     session._history_user = by  # type: ignore[attr-defined]
-    session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
     return session
 
 
@@ -355,7 +481,7 @@ def session_correct(
     session.minutes = minutes
     session._change_reason = reason  # type: ignore[attr-defined]
     session._history_user = by  # type: ignore[attr-defined]
-    session.save(update_fields=["episode", "date", "minutes"])
+    session.save(update_fields=["episode", "date", "minutes", "updated_at"])
     return session
 
 
@@ -371,6 +497,19 @@ COVERAGE_FIELDS = (
     "carry_over_max",
     "deductible_remaining",
 )
+
+
+@transaction.atomic
+def coverage_update(
+    *, coverage: Coverage, expected_versions: Collection[str] | None = None, **fields: Any
+) -> Coverage:
+    """Change a year's coverage, checked as ``coverage_set`` checks it.
+
+    With ``expected_versions``, refuse (``RecordChanged``) unless the row is still at one.
+    """
+    coverage = _lock_current(coverage, expected_versions)
+    coverage, _created = coverage_set(patient=coverage.patient, year=coverage.year, **fields)
+    return coverage
 
 
 @transaction.atomic

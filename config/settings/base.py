@@ -133,9 +133,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "practice.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "practice.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Page numbers, or a cursor for ?updated_since= (practice.api.pagination).
+    "DEFAULT_PAGINATION_CLASS": "practice.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
 }
 
@@ -148,6 +149,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Internal base classes' docstrings (StrictMixin …) are not descriptions of API models.
+    "GET_LIB_DOC_EXCLUDES": "practice.api.schema.lib_doc_excludes",
     # Separate request components, so read-only fields (id, created_at) are not inputs.
     "COMPONENT_SPLIT_REQUEST": True,
     # Two "status" fields with different meanings: name their enums apart.

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from practice.services import RecordChanged, SessionCancelled
 from reimburse.engine.types import RulesNotInForce
 from reimburse.simulate import InvalidInput
 
@@ -37,6 +38,23 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # is well-formed but cannot be answered; say why rather than fail with a 500.
         errors = [{"field": None, "message": f"no reimbursement rules known: {exc}"}]
         return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecordChanged):
+        # A stale If-Match: someone else changed the record since the client read it.
+        message = "the record changed since you read it: read it again and reapply your change"
+        stale = Response(
+            {"errors": [{"field": "If-Match", "message": message}]},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        stale["ETag"] = f'"{exc.current}"'
+        return stale
+    if isinstance(exc, SessionCancelled):
+        errors = [
+            {
+                "field": None,
+                "message": "a cancelled session cannot be changed; record a new session instead",
+            }
+        ]
+        return Response({"errors": errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         # The write services raise Django's ValidationError with a message per field.
         exc = exceptions.ValidationError(_django_detail(exc))

@@ -23,11 +23,13 @@ def warning_feed(
     therapist: Therapist | None = None,
     severity: str | None = None,
     code: str | None = None,
+    since: date | None = None,
 ) -> list[DatedWarning]:
     """Return the practice's current warnings, newest first, most urgent first within a day.
 
     Warnings carry no timestamp of their own: a warning is dated by the session it names, and
     one that names no session (a quota, a pool, a period) by ``as_of``, the day it holds for.
+    With ``since``, only the warnings dated on or after that day.
     """
     rows = practice_warnings(
         practice=practice, as_of=as_of, therapist=therapist, severity=severity, code=code
@@ -44,6 +46,8 @@ def warning_feed(
         )
         for row in rows
     ]
+    if since is not None:
+        feed = [row for row in feed if (row.session_date or as_of) >= since]
     # A stable sort, so the selector's urgency order survives within a day.
     feed.sort(key=lambda row: row.session_date or as_of, reverse=True)
     return feed

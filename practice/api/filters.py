@@ -12,8 +12,16 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from stdnum.be import nn as be_nn
+from stdnum.nl import bsn as nl_bsn
 
-from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+from practice.api.pagination import SYNC_PARAMETER
+from practice.api.permissions import practice_of
+from practice.models import Coverage, Episode, Patient, Prescription, Therapist, TreatmentSession
+from reimburse.models import InsurerPackage
 
 
 class IdFilter(filters.NumberFilter):
@@ -30,34 +38,109 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """Rows changed at or after a moment: the incremental sync (``practice.api.pagination``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault(
+            "label",
+            "Only rows changed at or after this moment (ISO 8601 with offset, e.g. "
+            "2026-12-03T10:15:00Z), oldest change first, paged by cursor. Pass the largest "
+            "updated_at you have seen, less a minute for writes still committing: rows you "
+            "already have may come again.",
+        )
+        super().__init__(*args, **kwargs)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """DRF's ordering, refusing a field it does not allow (400) instead of ignoring it.
+
+    Ties are broken by id, so page-number pages do not overlap or skip rows.
+    """
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
+            return self.get_default_ordering(view)
+        if getattr(view, "syncs", False) and SYNC_PARAMETER in request.query_params:
+            raise ValidationError(
+                {self.ordering_param: f"{SYNC_PARAMETER} lists are ordered by updated_at, id"}
+            )
+        fields = [term.strip() for term in raw.split(",")]
+        valid = self.remove_invalid_fields(queryset, fields, view, request)
+        invalid = [term for term in fields if term not in valid]
+        if invalid or not fields:
+            allowed = ", ".join(name for name, _label in self.get_valid_fields(queryset, view))
+            raise ValidationError(
+                {
+                    self.ordering_param: f"cannot order by {', '.join(repr(t) for t in invalid)}; "
+                    f"allowed: {allowed} (prefix - for descending)"
+                }
+            )
+        if not {"id", "-id"} & set(valid):
+            valid.append("id")
+        return valid
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        allowed = list(getattr(view, "ordering_fields", []) or [])
+        for parameter in parameters:
+            parameter["description"] = (
+                f"Comma-separated fields among {', '.join(allowed)}; prefix - for descending. "
+                "Any other field is refused (400). Not with updated_since."
+            )
+        return parameters
+
+
+def _compact_national_id(country: str, value: str) -> str:
+    # Separators and spaces as people write them ("85.07.30-033.28"); the stored form is compact.
+    if country == "BE":
+        return str(be_nn.compact(value))
+    return str(nl_bsn.compact(value))
+
+
 class PatientFilter(filters.FilterSet):
     external_id = filters.CharFilter()
-    national_id = filters.CharFilter()
+    national_id = filters.CharFilter(
+        method="filter_national_id",
+        label="INSZ/NISS (BE) or BSN (NL), with or without separators.",
+    )
     last_name = filters.CharFilter(lookup_expr="icontains")
     birth_date = filters.DateFilter()
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Patient
-        fields = ["external_id", "national_id", "last_name", "birth_date"]
+        fields = ["external_id", "national_id", "last_name", "birth_date", "updated_since"]
+
+    def filter_national_id(
+        self, queryset: QuerySet[Patient], name: str, value: str
+    ) -> QuerySet[Patient]:
+        country = practice_of(self.request).country
+        return queryset.filter(national_id=_compact_national_id(country, value))
 
 
 class CoverageFilter(filters.FilterSet):
     patient = IdFilter(field_name="patient")
     year = IdFilter(field_name="year", max_value=9999)
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Coverage
-        fields = ["patient", "year"]
+        fields = ["patient", "year", "updated_since"]
 
 
 class EpisodeFilter(filters.FilterSet):
     patient = IdFilter(field_name="patient")
     category = filters.ChoiceFilter(choices=Episode.Category.choices)
     external_id = filters.CharFilter()
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Episode
-        fields = ["patient", "category", "external_id"]
+        fields = ["patient", "category", "external_id", "updated_since"]
 
 
 class PrescriptionFilter(filters.FilterSet):
@@ -70,10 +153,19 @@ class PrescriptionFilter(filters.FilterSet):
     date_after = filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after")
     date_before = filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before")
     external_id = filters.CharFilter()
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Prescription
-        fields = ["patient", "episode", "category", "date_after", "date_before", "external_id"]
+        fields = [
+            "patient",
+            "episode",
+            "category",
+            "date_after",
+            "date_before",
+            "external_id",
+            "updated_since",
+        ]
 
 
 class SessionFilter(filters.FilterSet):
@@ -91,6 +183,7 @@ class SessionFilter(filters.FilterSet):
     )
     place = filters.ChoiceFilter(choices=TreatmentSession.Place.choices)
     external_id = filters.CharFilter()
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = TreatmentSession
@@ -104,9 +197,27 @@ class SessionFilter(filters.FilterSet):
             "status",
             "place",
             "external_id",
+            "updated_since",
         ]
 
     def filter_status(
         self, queryset: QuerySet[TreatmentSession], name: str, value: str
     ) -> QuerySet[TreatmentSession]:
         return queryset.filter(cancelled_at__isnull=(value == "active"))
+
+
+class TherapistFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Therapist.Role.choices)
+
+    class Meta:
+        model = Therapist
+        fields = ["role"]
+
+
+class InsurerPackageFilter(filters.FilterSet):
+    year = IdFilter(field_name="year", max_value=9999)
+    insurer = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = InsurerPackage
+        fields = ["year", "insurer"]

@@ -22,11 +22,17 @@ from practice.models import (
     Coverage,
     Episode,
     Patient,
+    Practice,
     Prescription,
     Therapist,
     TreatmentSession,
 )
-from practice.services import COVERAGE_FIELDS, EPISODE_FIELDS, GOLD_CLASSES
+from practice.services import (
+    COVERAGE_FIELDS,
+    EPISODE_FIELDS,
+    GOLD_CLASSES,
+    PRESCRIPTION_CHANGEABLE,
+)
 from reimburse.engine.types import (
     BE_STATUSES,
     EARLIEST_DATE,
@@ -166,6 +172,80 @@ class ErrorSerializer(serializers.Serializer):
     errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
 
 
+# ---------------------------------------------------------------------------- reference data
+
+
+class PracticeSerializer(serializers.ModelSerializer):
+    """The practice the API token belongs to."""
+
+    # The simulate contract's country codes (one enum in the schema).
+    country = serializers.ChoiceField(choices=COUNTRIES, read_only=True)
+
+    class Meta:
+        model = Practice
+        fields = ["id", "name", "country"]
+        read_only_fields = fields
+
+
+class TherapistSerializer(serializers.ModelSerializer):
+    """A therapist or clinic administrator of the practice, as sessions name them."""
+
+    name = serializers.SerializerMethodField()
+    riziv_number = serializers.SerializerMethodField(
+        help_text="BE: RIZIV/INAMI number, 11 digits; null when not recorded."
+    )
+    agb_code = serializers.SerializerMethodField(
+        help_text="NL: AGB code, 8 digits; null when not recorded."
+    )
+    active = serializers.BooleanField(
+        source="user.is_active",
+        read_only=True,
+        help_text="False once the person's login is deactivated; their sessions keep the id.",
+    )
+
+    class Meta:
+        model = Therapist
+        fields = ["id", "name", "role", "riziv_number", "agb_code", "active"]
+        read_only_fields = fields
+
+    def get_name(self, therapist: Therapist) -> str:
+        return str(therapist)
+
+    def get_riziv_number(self, therapist: Therapist) -> str | None:
+        return therapist.riziv_number or None
+
+    def get_agb_code(self, therapist: Therapist) -> str | None:
+        return therapist.agb_code or None
+
+
+class InsurerPackageSerializer(serializers.ModelSerializer):
+    """A Dutch insurer's supplementary package for one year, with the source of its figures."""
+
+    class Meta:
+        model = InsurerPackage
+        fields = [
+            "id",
+            "insurer",
+            "name",
+            "year",
+            "treatments",
+            "budget",
+            "carry_over_max",
+            "pays_chronic_first_20",
+            "manual_therapy_limit",
+            "notes",
+            "source",
+            "checked_on",
+            "verified",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "verified": {"help_text": "False where the year or the figures are uncertain."},
+            "source": {"help_text": "Where the figures come from."},
+            "checked_on": {"help_text": "The day the source was last checked."},
+        }
+
+
 # ---------------------------------------------------------------------------------- patients
 
 
@@ -180,6 +260,8 @@ def _national_id() -> serializers.CharField:
 
 
 class PatientSerializer(StrictMixin, ApiModelSerializer):
+    """A patient of the practice."""
+
     national_id = _national_id()
 
     class Meta:
@@ -207,6 +289,8 @@ class PatientSerializer(StrictMixin, ApiModelSerializer):
 
 
 class PatientUpdateSerializer(StrictMixin, ApiModelSerializer):
+    """A change to a patient's details; the external id stays."""
+
     national_id = _national_id()
     fixed_fields = ("id", "external_id", "created_at", "updated_at")
 
@@ -220,6 +304,8 @@ class PatientUpdateSerializer(StrictMixin, ApiModelSerializer):
 
 
 class CoverageSerializer(StrictMixin, ApiModelSerializer):
+    """An NL patient's supplementary package for one calendar year, and the deductible left."""
+
     patient = PracticeScopedField(
         queryset=Patient.objects.all(), practice_path="practice", noun="patient"
     )
@@ -245,14 +331,16 @@ class CoverageSerializer(StrictMixin, ApiModelSerializer):
 
     class Meta:
         model = Coverage
-        fields = ["id", "patient", "year", *COVERAGE_FIELDS]
-        read_only_fields = ["id"]
+        fields = ["id", "patient", "year", *COVERAGE_FIELDS, "updated_at"]
+        read_only_fields = ["id", "updated_at"]
         # The (patient, year) pair is an upsert key here, not a uniqueness error.
         validators: list[Any] = []
 
 
 class CoverageUpdateSerializer(CoverageSerializer):
-    fixed_fields = ("id", "patient", "year")
+    """A change to a year's coverage; the patient and the year stay."""
+
+    fixed_fields = ("id", "patient", "year", "updated_at")
     patient = None  # type: ignore[assignment]
     year = None  # type: ignore[assignment]
 
@@ -286,6 +374,8 @@ class CoverageUpdateSerializer(CoverageSerializer):
 
 
 class EpisodeSerializer(StrictMixin, ApiModelSerializer):
+    """One thing being treated: a BE pathological situation or an NL indication."""
+
     patient = PracticeScopedField(
         queryset=Patient.objects.all(), practice_path="practice", noun="patient"
     )
@@ -316,8 +406,8 @@ class EpisodeSerializer(StrictMixin, ApiModelSerializer):
 
     class Meta:
         model = Episode
-        fields = ["id", "patient", *EPISODE_FIELDS, "external_id", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "patient", *EPISODE_FIELDS, "external_id", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "pathology": {"help_text": "BE list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a …)."},
             "notified_on": {
@@ -342,10 +432,12 @@ class EpisodeSerializer(StrictMixin, ApiModelSerializer):
         }
 
 
-EPISODE_FIXED = ("id", "patient", "external_id", "created_at")
+EPISODE_FIXED = ("id", "patient", "external_id", "created_at", "updated_at")
 
 
 class EpisodeUpdateSerializer(EpisodeSerializer):
+    """A change to an episode (notification, agreement, referral …); its patient stays."""
+
     fixed_fields = EPISODE_FIXED
     patient = None  # type: ignore[assignment]
 
@@ -358,6 +450,8 @@ class EpisodeUpdateSerializer(EpisodeSerializer):
 
 
 class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
+    """A BE medical prescription for a number of sessions."""
+
     episode = PracticeScopedField(
         queryset=Episode.objects.all(), practice_path="patient__practice", noun="episode"
     )
@@ -381,8 +475,9 @@ class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
             "second_session_motivated",
             "external_id",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
             "external_id": {
                 "help_text": "Your system's id. A repeated create with the same external_id "
@@ -390,6 +485,18 @@ class PrescriptionSerializer(StrictMixin, ApiModelSerializer):
             },
             "date": RANGE,
         }
+
+
+class PrescriptionUpdateSerializer(PrescriptionSerializer):
+    """A correction of a prescription: it stays with its episode."""
+
+    fixed_fields = ("id", "episode", "patient", "external_id", "created_at", "updated_at")
+    episode = None  # type: ignore[assignment]
+    patient = None  # type: ignore[assignment]
+
+    class Meta(PrescriptionSerializer.Meta):
+        fields = list(PRESCRIPTION_CHANGEABLE)
+        read_only_fields = []
 
 
 # ---------------------------------------------------------------------------------- sessions
@@ -417,6 +524,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -501,7 +609,45 @@ class SessionCreateSerializer(StrictMixin, serializers.Serializer):
         return attrs
 
 
+class SessionUpdateSerializer(SessionCreateSerializer):
+    """A correction of a session (another day, therapist, length, place or price).
+
+    It stays with its episode and keeps its external id; a cancelled session cannot be changed.
+    """
+
+    fixed_fields = (
+        "id",
+        "episode",
+        "patient",
+        "prescription",
+        "external_id",
+        "status",
+        "cancelled_at",
+        "cancel_reason",
+        "created_at",
+        "updated_at",
+    )
+    episode = None  # type: ignore[assignment]
+    patient = None  # type: ignore[assignment]
+    prescription = None  # type: ignore[assignment]
+    external_id = None  # type: ignore[assignment]
+    # No defaults here: a change that leaves out minutes or place keeps the session's own
+    # (a generated client would otherwise send the create's defaults with every change).
+    minutes = serializers.IntegerField(min_value=1, max_value=SMALL, required=False)
+    place = serializers.ChoiceField(
+        choices=TreatmentSession.Place.choices,
+        required=False,
+        error_messages=_choice_messages(PLACES),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # No episode, patient or prescription to cross-check: those do not change.
+        return attrs
+
+
 class SessionCancelSerializer(StrictMixin, serializers.Serializer):
+    """Why the session is cancelled (optional)."""
+
     reason = serializers.CharField(max_length=200, allow_blank=True, default="")
 
 
@@ -534,6 +680,12 @@ class WarningsQuerySerializer(serializers.Serializer):
     )
     code = serializers.ChoiceField(
         choices=WARNING_CODES, required=False, error_messages=_choice_messages(WARNING_CODES)
+    )
+    since = ApiDateField(
+        required=False,
+        help_text="Only warnings dated on or after this day (YYYY-MM-DD): by the session they "
+        "name, else by as_of.",
+        validators=[in_supported_range],
     )
 
 

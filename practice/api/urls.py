@@ -17,10 +17,13 @@ router.register("coverage", views.CoverageViewSet, basename="coverage")
 router.register("episodes", views.EpisodeViewSet, basename="episode")
 router.register("prescriptions", views.PrescriptionViewSet, basename="prescription")
 router.register("sessions", views.SessionViewSet, basename="session")
+router.register("therapists", views.TherapistViewSet, basename="therapist")
+router.register("insurer-packages", views.InsurerPackageViewSet, basename="insurer-package")
 
 app_name = "api"
 urlpatterns = [
     *router.urls,
+    path("practice", views.PracticeView.as_view(), name="practice"),
     path("warnings", views.WarningFeedView.as_view(), name="warnings"),
     path("simulate", SimulateView.as_view(), name="simulate"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -2,8 +2,9 @@
 
 Every queryset starts from the token's practice, so another practice's ids answer 404.
 Creates go through ``practice.services``: a repeat with a known ``external_id`` answers 200
-with the existing row, a new row 201. Prescriptions and sessions have no update: there is no
-service for it, and a wrong session is cancelled and recorded again, which keeps the trail.
+with the existing row, a new row 201. Corrections are ``PATCH``es through the ``*_update``
+services, which keep the history; a response showing one record carries its ``ETag``, and a
+``PATCH`` with a stale ``If-Match`` is refused with 412 (``practice.api.preconditions``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,8 +35,17 @@ from practice.api import filters, serializers
 from practice.api.feeds import warning_feed
 from practice.api.parsers import ApiJSONParser
 from practice.api.permissions import practice_of
-from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+from practice.api.preconditions import content_etag, expected_versions, unchanged, with_etag
+from practice.models import (
+    Coverage,
+    Episode,
+    Patient,
+    Prescription,
+    Therapist,
+    TreatmentSession,
+)
 from reimburse.explain import Reader
+from reimburse.models import InsurerPackage
 from reimburse.services import patient_status
 from reimburse.simulate import result_to_dict
 
@@ -53,11 +68,55 @@ class ScopedViewSet(GenericViewSet):
 
     lookup_value_regex = "[0-9]+"
     parser_classes = [ApiJSONParser]
-    # Only the practice's rows exist for this request: the path from a row to its practice.
-    practice_path = "practice"
+    # Only the practice's rows exist for this request: the path from a row to its practice
+    # (None for the shared catalogue).
+    practice_path: str | None = "practice"
+    # Responses showing one record carry its ETag (set below, documented by the schema class).
+    etag_actions: tuple[str, ...] = ("retrieve", "create", "partial_update", "cancel")
+    shown: Any = None
+    # The list answers ?updated_since= in (updated_at, id) order, paged by cursor.
+    syncs = True
+    # Query parameters of the actions other than list (list: its filters, ordering, paging).
+    action_query_parameters: dict[str, tuple[str, ...]] = {}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # An unknown parameter is almost always a typo: refuse it rather than ignore it.
+        unknown = set(request.query_params) - self.known_query_parameters()
+        if unknown:
+            raise ValidationError(dict.fromkeys(sorted(unknown), "unknown query parameter"))
+
+    def known_query_parameters(self) -> set[str]:
+        if self.action != "list":
+            return set(self.action_query_parameters.get(self.action or "", ()))
+        known = {"ordering", "page", "page_size"}
+        if self.syncs:
+            known.add("cursor")
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        return known
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
+        if args and not kwargs.get("many"):
+            self.shown = args[0]
+        return super().get_serializer(*args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if (
+            self.action in self.etag_actions
+            and self.shown is not None
+            and response.status_code in (200, 201)
+        ):
+            with_etag(response, self.shown)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
+        if self.practice_path is None:
+            return queryset
         return queryset.filter(**{self.practice_path: practice_of(self.request)})
 
     def list(self, request: Request) -> Response:
@@ -86,8 +145,9 @@ class PatientViewSet(ScopedViewSet):
     queryset = Patient.objects.all()
     serializer_class = serializers.PatientSerializer
     filterset_class = filters.PatientFilter
-    ordering_fields = ["last_name", "first_name", "birth_date", "created_at", "id"]
+    ordering_fields = ["last_name", "first_name", "birth_date", "created_at", "updated_at", "id"]
     ordering = ["last_name", "first_name", "id"]
+    action_query_parameters = {"quota": ("as_of",)}
 
     @extend_schema(summary="Create a patient", responses=_created(serializers.PatientSerializer))
     def create(self, request: Request) -> Response:
@@ -99,7 +159,9 @@ class PatientViewSet(ScopedViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         patient = self.get_object()
         data = self.parse(serializers.PatientUpdateSerializer, partial=True)
-        patient = services.patient_update(patient=patient, **data)
+        patient = services.patient_update(
+            patient=patient, expected_versions=expected_versions(request), **data
+        )
         return Response(self.get_serializer(patient).data)
 
     @extend_schema(
@@ -132,7 +194,7 @@ class CoverageViewSet(ScopedViewSet):
     practice_path = "patient__practice"
     serializer_class = serializers.CoverageSerializer
     filterset_class = filters.CoverageFilter
-    ordering_fields = ["year", "id"]
+    ordering_fields = ["year", "updated_at", "id"]
     ordering = ["patient", "-year", "id"]
 
     @extend_schema(
@@ -154,8 +216,10 @@ class CoverageViewSet(ScopedViewSet):
             data=request.data, partial=True, context=context
         )
         serializer.is_valid(raise_exception=True)
-        coverage, _created = services.coverage_set(
-            patient=coverage.patient, year=coverage.year, **serializer.validated_data
+        coverage = services.coverage_update(
+            coverage=coverage,
+            expected_versions=expected_versions(request),
+            **serializer.validated_data,
         )
         return Response(self.get_serializer(coverage).data)
 
@@ -172,7 +236,7 @@ class EpisodeViewSet(ScopedViewSet):
     practice_path = "patient__practice"
     serializer_class = serializers.EpisodeSerializer
     filterset_class = filters.EpisodeFilter
-    ordering_fields = ["created_at", "id", "category"]
+    ordering_fields = ["created_at", "updated_at", "id", "category"]
     ordering = ["created_at", "id"]
 
     @extend_schema(summary="Open an episode", responses=_created(serializers.EpisodeSerializer))
@@ -188,7 +252,9 @@ class EpisodeViewSet(ScopedViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         episode = self.get_object()
         data = self.parse(serializers.EpisodeUpdateSerializer, partial=True)
-        episode = services.episode_update(episode=episode, **data)
+        episode = services.episode_update(
+            episode=episode, expected_versions=expected_versions(request), **data
+        )
         return Response(self.get_serializer(episode).data)
 
 
@@ -202,7 +268,7 @@ class PrescriptionViewSet(ScopedViewSet):
     queryset = Prescription.objects.select_related("episode")
     serializer_class = serializers.PrescriptionSerializer
     filterset_class = filters.PrescriptionFilter
-    ordering_fields = ["date", "created_at", "id"]
+    ordering_fields = ["date", "created_at", "updated_at", "id"]
     ordering = ["date", "id"]
 
     @extend_schema(
@@ -212,6 +278,18 @@ class PrescriptionViewSet(ScopedViewSet):
         data = self.parse(serializers.PrescriptionSerializer)
         prescription, created = services.prescription_create(**data)
         return Response(self.get_serializer(prescription).data, status=_status(created))
+
+    @extend_schema(
+        summary="Correct a prescription (date, sessions, prescriber)",
+        request=serializers.PrescriptionUpdateSerializer,
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        prescription = self.get_object()
+        data = self.parse(serializers.PrescriptionUpdateSerializer, partial=True)
+        prescription = services.prescription_update(
+            prescription=prescription, expected_versions=expected_versions(request), **data
+        )
+        return Response(self.get_serializer(prescription).data)
 
 
 @extend_schema_view(
@@ -224,7 +302,7 @@ class SessionViewSet(ScopedViewSet):
     queryset = TreatmentSession.objects.select_related("episode")
     serializer_class = serializers.SessionSerializer
     filterset_class = filters.SessionFilter
-    ordering_fields = ["date", "created_at", "id"]
+    ordering_fields = ["date", "created_at", "updated_at", "id"]
     ordering = ["date", "id"]
 
     @extend_schema(
@@ -236,6 +314,26 @@ class SessionViewSet(ScopedViewSet):
         data = self.parse(serializers.SessionCreateSerializer)
         session, created = services.session_record(**data)
         return Response(self.get_serializer(session).data, status=_status(created))
+
+    @extend_schema(
+        summary="Correct a session (another day, therapist, length, place or price)",
+        description="A moved appointment keeps its id and external_id. A cancelled session "
+        "cannot be changed (409).",
+        request=serializers.SessionUpdateSerializer,
+        responses={
+            200: serializers.SessionSerializer,
+            409: OpenApiResponse(
+                serializers.ErrorSerializer, description="The session is cancelled."
+            ),
+        },
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        session = self.get_object()
+        data = self.parse(serializers.SessionUpdateSerializer, partial=True)
+        session = services.session_update(
+            session=session, expected_versions=expected_versions(request), **data
+        )
+        return Response(self.get_serializer(session).data)
 
     @extend_schema(
         summary="Cancel a session",
@@ -255,6 +353,54 @@ class SessionViewSet(ScopedViewSet):
         return Response(self.get_serializer(session).data)
 
 
+class PracticeView(GenericAPIView):
+    """The practice the token belongs to."""
+
+    serializer_class = serializers.PracticeSerializer
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(summary="The token's practice (name, country)")
+    def get(self, request: Request) -> Response:
+        return Response(self.get_serializer(practice_of(request)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the practice's therapists and clinic administrators"),
+    retrieve=extend_schema(summary="Read a therapist"),
+)
+class TherapistViewSet(ScopedViewSet):
+    """The people of the practice, with the ids sessions use for ``therapist``."""
+
+    queryset = Therapist.objects.select_related("user")
+    serializer_class = serializers.TherapistSerializer
+    filterset_class = filters.TherapistFilter
+    ordering_fields = ["id"]
+    ordering = ["user__last_name", "user__first_name", "id"]
+    etag_actions = ()
+    syncs = False
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the Dutch insurer-package catalogue"),
+    retrieve=extend_schema(summary="Read an insurer package"),
+)
+class InsurerPackageViewSet(ScopedViewSet):
+    """The catalogue of Dutch supplementary packages, shared by every practice.
+
+    Coverage points at a package by its id (``coverage.package``).
+    """
+
+    queryset = InsurerPackage.objects.all()
+    practice_path = None
+    serializer_class = serializers.InsurerPackageSerializer
+    filterset_class = filters.InsurerPackageFilter
+    ordering_fields = ["year", "id"]
+    ordering = ["insurer", "name", "-year", "id"]
+    etag_actions = ()
+    syncs = False
+
+
 class WarningFeedView(GenericAPIView):
     """The practice-wide feed of current warnings."""
 
@@ -264,11 +410,36 @@ class WarningFeedView(GenericAPIView):
     @extend_schema(
         summary="Current warnings of the practice, newest first",
         description="A warning is dated by the session it names, else by as_of (the day it "
-        "holds for); newest first, and most urgent first within a day.",
-        parameters=[serializers.WarningsQuerySerializer],
-        responses=serializers.WarningRowSerializer(many=True),
+        "holds for); newest first, and most urgent first within a day. A dashboard that polls "
+        "asks for `since` (the warnings dated on or after a day) and sends the last ETag as "
+        "If-None-Match: 304 with no body while the answer is unchanged.",
+        parameters=[
+            serializers.WarningsQuerySerializer,
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of the last answer: 304 if it is still the answer.",
+            ),
+            OpenApiParameter(
+                "ETag",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="Send it back as If-None-Match on the next poll.",
+            ),
+        ],
+        responses={
+            200: serializers.WarningRowSerializer(many=True),
+            304: OpenApiResponse(description="Unchanged since the ETag sent: no body."),
+        },
     )
     def get(self, request: Request) -> Response:
+        known = {*serializers.WarningsQuerySerializer().fields, "page", "page_size"}
+        unknown = set(request.query_params) - known
+        if unknown:
+            raise ValidationError(dict.fromkeys(sorted(unknown), "unknown query parameter"))
         query = serializers.WarningsQuerySerializer(
             data=request.query_params, context=self.get_serializer_context()
         )
@@ -280,7 +451,12 @@ class WarningFeedView(GenericAPIView):
         page = self.paginate_queryset(rows)
         context = {**self.get_serializer_context(), "reader": Reader.current(practice.country)}
         data = serializers.WarningRowSerializer(page, many=True, context=context).data
-        return self.get_paginated_response(data)
+        response = self.get_paginated_response(data)
+        tag = content_etag(response.data)
+        if unchanged(request, tag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        response["ETag"] = tag
+        return response
 
 
 class NotFoundView(APIView):

@@ -105,10 +105,10 @@ def test_the_list_filters_by_patient_and_date_range(api: APIClient, episode: Epi
     assert [p["id"] for p in body["results"]] == [wanted.pk]
 
 
-def test_prescriptions_are_not_changed_or_deleted(api: APIClient, episode: Episode):
+def test_prescriptions_are_corrected_not_replaced_or_deleted(api: APIClient, episode: Episode):
     prescription = PrescriptionFactory.create(episode=episode)
 
-    assert api.patch(f"/api/v1/prescriptions/{prescription.pk}", {}).status_code == 405
+    assert api.put(f"/api/v1/prescriptions/{prescription.pk}", {}).status_code == 405
     assert api.delete(f"/api/v1/prescriptions/{prescription.pk}").status_code == 405
 
 

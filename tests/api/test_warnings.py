@@ -76,8 +76,9 @@ def records(practice: Practice, therapist: Therapist) -> None:
     SessionFactory.create(episode=claes, date=date(2025, 3, 1))
 
 
-def _feed(api: APIClient, **params: Any) -> Any:
-    return api.get("/api/v1/warnings", {"as_of": "2025-03-15", **params})
+def _feed(api: APIClient, if_none_match: str | None = None, **params: Any) -> Any:
+    headers = {} if if_none_match is None else {"If-None-Match": if_none_match}
+    return api.get("/api/v1/warnings", {"as_of": "2025-03-15", **params}, headers=headers)
 
 
 @pytest.mark.usefixtures("stub_rules", "records")
@@ -203,3 +204,37 @@ def test_the_message_follows_accept_language_with_the_practices_words(api: APICl
         dutch["message"] == f"De zitting van {day} heeft geen voorschrift van op of vóór die dag."
     )
     assert dutch["params"] == english["params"]
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_since_keeps_the_warnings_dated_on_or_after_that_day(api: APIClient):
+    rows = _feed(api, since="2025-03-01").json()["results"]
+
+    # The quota warnings name no session: they are dated as_of (15 March).
+    assert [(w["code"], w["date"]) for w in rows] == [
+        ("quota_low", None),
+        ("quota_low", None),
+        ("prescription_missing", "2025-03-01"),
+    ]
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_an_unchanged_feed_answers_304_to_its_etag(api: APIClient, practice: Practice):
+    first = _feed(api)
+    again = _feed(api, if_none_match=first["ETag"])
+    SessionFactory.create(episode__patient__practice=practice, date=date(2025, 3, 10))
+    changed = _feed(api, if_none_match=first["ETag"])
+
+    assert first.status_code == 200
+    assert (again.status_code, again.content) == (304, b"")
+    assert again["ETag"] == first["ETag"]
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+
+
+@pytest.mark.usefixtures("stub_rules", "records")
+def test_an_unknown_parameter_of_the_feed_is_400(api: APIClient):
+    response = _feed(api, updated_since="2025-03-01T00:00:00Z")
+
+    assert response.status_code == 400
+    assert errors(response) == {"updated_since": "unknown query parameter"}
