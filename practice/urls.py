@@ -12,4 +12,5 @@ urlpatterns = [
     path("patients/<int:pk>/sessions/new/", views.session_new, name="session_new"),
     path("patients/<int:pk>/sessions/preview/", views.session_preview, name="session_preview"),
     path("patients/<int:pk>/plan/", views.plan, name="plan"),
+    path("patients/<int:pk>/elsewhere/", views.elsewhere, name="elsewhere"),
 ]

@@ -22,10 +22,12 @@ from rest_framework.test import APIClient
 import practice.api.urls as api_urls
 import practice.urls as page_urls
 from practice.models import (
+    AgreementRequest,
     Coverage,
     Episode,
     Patient,
     Prescription,
+    PriorUse,
     Therapist,
     TreatmentSession,
 )
@@ -213,7 +215,7 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
 
 def test_the_admins_are_enumerated() -> None:
     scoped = [m for m, _a in ADMINS if m._meta.app_label == "practice"]
-    assert len(scoped) == 8
+    assert len(scoped) == 9
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=ADMIN_IDS)
@@ -387,6 +389,8 @@ API_BASENAMES = {
     "episode": Episode,
     "prescription": Prescription,
     "session": TreatmentSession,
+    "agreement": AgreementRequest,  # agreement-request-…
+    "prior": PriorUse,  # prior-use-…
 }
 # Routes that hold no practice data and need no token.
 PUBLIC = {"schema", "docs", "not-found"}
@@ -422,7 +426,7 @@ LIST_ROUTES = [p for p in API_ROUTES if _model_of(p) and not _params(p)]
 
 
 def test_the_api_routes_are_enumerated() -> None:
-    assert len(DETAIL_CALLS) >= 9 and len(LIST_ROUTES) == 5 and len(API_CALLS) >= 21
+    assert len(DETAIL_CALLS) >= 13 and len(LIST_ROUTES) == 7 and len(API_CALLS) >= 27
 
 
 @pytest.mark.parametrize(
@@ -485,6 +489,11 @@ def _foreign_bodies(a: Side, b: Side) -> list[tuple[str, dict[str, Any]]]:
         ("session-list", {"episode": a.episode.pk, "patient": b.patient.pk, **day}),
         ("session-list", {"episode": a.episode.pk, "therapist": b.therapist.pk, **day}),
         ("session-list", {"episode": a.episode.pk, "prescription": b.prescription.pk, **day}),
+        ("agreement-request-list", {"episode": b.episode.pk}),
+        ("agreement-request-list", {"episode": a.episode.pk, "prescription": b.prescription.pk}),
+        ("agreement-request-list", {"episode": a.episode.pk,
+                                    "previous_prescription": b.prescription.pk}),
+        ("prior-use-list", {"patient": b.patient.pk, "year": 2025}),
     ]  # fmt: skip
 
 
@@ -497,6 +506,10 @@ FOREIGN_BODY_IDS = [
     "session.patient",
     "session.therapist",
     "session.prescription",
+    "agreement-request.episode",
+    "agreement-request.prescription",
+    "agreement-request.previous_prescription",
+    "prior-use.patient",
 ]
 
 
