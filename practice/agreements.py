@@ -168,9 +168,12 @@ def agreement_request_update(*, request: AgreementRequest, **fields: Any) -> Agr
     errors = _request_errors(request.episode, values)
     if errors:
         raise ValidationError(errors)
-    for name, value in fields.items():
-        setattr(request, name, _stored_dates(value) if name == "assessment_dates" else value)
-    request.save()
+    stored = {n: _stored_dates(v) if n == "assessment_dates" else v for n, v in fields.items()}
+    changed = {n: v for n, v in stored.items() if getattr(request, n) != v}
+    if changed:  # an unchanged form saves nothing (and adds no history)
+        for name, value in changed.items():
+            setattr(request, name, value)
+        request.save()
     return request
 
 
@@ -291,9 +294,11 @@ def agreement_decision_correct(*, request: AgreementRequest, **fields: Any) -> A
         errors["decision_id"] = "another agreement request of this practice has this decision id"
     if errors:
         raise ValidationError(errors)
-    for name, value in fields.items():
-        setattr(request, name, value)
-    request.save()
+    changed = {n: v for n, v in fields.items() if getattr(request, n) != v}
+    if changed:
+        for name, value in changed.items():
+            setattr(request, name, value)
+        request.save()
     return request
 
 
