@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -29,13 +30,14 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from practice import services
+from practice import agreements, services
 from practice.admin_filters import (
     LateStartFilter,
     PendingFilter,
@@ -45,6 +47,8 @@ from practice.admin_filters import (
     state_of,
 )
 from practice.models import (
+    AgreementAnnex,
+    AgreementRequest,
     ApiToken,
     Country,
     Coverage,
@@ -52,11 +56,13 @@ from practice.models import (
     Patient,
     Practice,
     Prescription,
+    PriorUse,
     Therapist,
     TreatmentSession,
 )
 from practice.resources import PatientResource, SessionResource, copy_saved
 from practice.tokens import api_token_create, api_token_revoke
+from reimburse.engine.be import situations
 from reimburse.explain import STATUS_LABELS, Reader, label, warning_text
 from reimburse.models import InsurerPackage
 from reimburse.services import statuses
@@ -320,6 +326,10 @@ def _choices_for(model: Any, practice: Practice | None) -> QuerySet[Any]:
         return Episode.objects.filter(patient__practice=practice).select_related("patient")
     if model is Therapist:
         return Therapist.objects.filter(practice=practice).select_related("user")
+    if model is Prescription:
+        return Prescription.objects.filter(practice=practice).select_related("episode")
+    if model is AgreementRequest:
+        return AgreementRequest.objects.filter(practice=practice)
     return model._default_manager.none()
 
 
@@ -458,8 +468,8 @@ class EpisodeInline(ScopedInline):
     """The patient's episodes, for reading; an episode is edited on its own page."""
 
     model = Episode
-    fields = ["title", "category", "pathology", "notified_on", "agreement_until"]
-    readonly_fields = ["title", "category", "pathology", "notified_on", "agreement_until"]
+    fields = ["title", "category", "pathology", "notified_on"]
+    readonly_fields = ["title", "category", "pathology", "notified_on"]
     show_change_link = True
     can_delete = False
 
@@ -499,10 +509,41 @@ class CoverageInline(ScopedInline):
         "budget",
         "carry_over_max",
         "deductible_remaining",
+        "used_elsewhere",
     ]
     autocomplete_fields = ["package"]
     clinic_can_delete = True
     write = staticmethod(_coverage_write)
+
+
+def _prior_use_write(patient: Patient | None, form: forms.ModelForm) -> PriorUse | None:
+    if patient is None or patient.pk is None:
+        return None
+    data = form.cleaned_data
+    if form.instance.pk is not None and "year" in form.changed_data:
+        raise ValidationError({"year": "delete this year's row and add the other year instead"})
+    return agreements.prior_use_set(
+        patient=patient,
+        year=data["year"],
+        overflow=data.get("overflow") or 0,
+        situations=data.get("situations") or 0,
+    )[0]
+
+
+class PriorUseInlineForm(ServiceForm):
+    class Meta:
+        model = PriorUse
+        fields = ["year", "overflow", "situations"]
+
+
+class PriorUseInline(ScopedInline):
+    """A BE patient's use of a year's limits at another practice, saved with ``prior_use_set``."""
+
+    model = PriorUse
+    form = PriorUseInlineForm
+    fields = ["year", "overflow", "situations"]
+    clinic_can_delete = True
+    write = staticmethod(_prior_use_write)
 
 
 @admin.register(Patient)
@@ -523,7 +564,7 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     list_select_related = ["practice"]
     list_filter = [QuotaFilter, PendingFilter, LateStartFilter, "practice__country"]
     search_fields = ["first_name", "last_name", "national_id", "external_id"]
-    inlines = [EpisodeInline, CoverageInline]
+    inlines = [EpisodeInline, CoverageInline, PriorUseInline]
     actions = ["export_quota_report"]
     clinic_can_delete = False
 
@@ -544,6 +585,7 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
             inline
             for inline in super().get_inline_instances(request, obj)
             if not isinstance(inline, CoverageInline) or obj.practice.country == Country.NETHERLANDS
+            if not isinstance(inline, PriorUseInline) or obj.practice.country == Country.BELGIUM
         ]
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
@@ -584,7 +626,9 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
         return patient
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is not Coverage:
+        writers = {Coverage: _coverage_write, PriorUse: _prior_use_write}
+        writer = writers.get(formset.model)
+        if writer is None:
             super().save_formset(request, form, formset, change)
             return
         # No delete service: a removed year is deleted plainly (simple-history records it).
@@ -593,7 +637,7 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
             obj.delete()
         for inline_form in formset.forms:
             if inline_form not in formset.deleted_forms and inline_form.has_changed():
-                _coverage_write(form.instance, inline_form)
+                writer(form.instance, inline_form)
 
     @admin.action(description=_("Export the quota report (CSV, as of today)"))
     def export_quota_report(
@@ -740,10 +784,33 @@ class CoverageAdmin(HistoryScopedAdmin):
 # ----------------------------------------------------------------------------- episodes
 
 
+class SituationInput(forms.TextInput):
+    """A text input offering the official pathology-situation codes (MyCareNet), each labelled
+    in the user's language: the browser completes on the code and on the label."""
+
+    # The longest labels run to several hundred characters: enough to recognise one.
+    LABEL_CHARS = 140
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        list_id = f"{(attrs or {}).get('id') or name}-situations"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        french = (get_language() or "").startswith("fr")
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            (
+                (s.code, f"{s.code} — {(s.label_fr if french else s.label_nl)[: self.LABEL_CHARS]}")
+                for s in situations.situations().values()
+            ),
+        )
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
 class EpisodeForm(ServiceForm):
     class Meta:
         model = Episode
         fields = EPISODE_FORM_FIELDS
+        widgets = {"pathology": SituationInput}
 
 
 def _prescription_write(episode: Episode | None, form: forms.ModelForm) -> Prescription | None:
@@ -819,6 +886,20 @@ class SessionInline(AddOnlyInline):
     write = staticmethod(_session_write)  # a recorded session is cancelled, not edited
 
 
+class AgreementRequestInline(ScopedInline):
+    """The episode's agreement requests, for reading; each is edited on its own page."""
+
+    model = AgreementRequest
+    fields = ["kind", "status", "decision_id", "granted_from", "granted_until", "reason_code"]
+    readonly_fields = ["kind", "status", "decision_id", "granted_from", "granted_until"]
+    readonly_fields += ["reason_code"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Episode)
 class EpisodeAdmin(HistoryScopedAdmin):
     form = EpisodeForm
@@ -830,8 +911,6 @@ class EpisodeAdmin(HistoryScopedAdmin):
         "category",
         "pathology",
         "notified_on",
-        "agreement_from",
-        "agreement_until",
     ]
     list_select_related = ["patient"]
     list_filter = ["category"]
@@ -843,7 +922,7 @@ class EpisodeAdmin(HistoryScopedAdmin):
         "patient__national_id",
     ]
     autocomplete_fields = ["patient"]
-    inlines = [PrescriptionInline, SessionInline]
+    inlines = [PrescriptionInline, SessionInline, AgreementRequestInline]
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Any = None
@@ -856,7 +935,8 @@ class EpisodeAdmin(HistoryScopedAdmin):
             return []
         found = super().get_inline_instances(request, obj)
         if obj.patient.practice.country != Country.BELGIUM:
-            found = [i for i in found if not isinstance(i, PrescriptionInline)]
+            belgian = (PrescriptionInline, AgreementRequestInline)
+            found = [i for i in found if not isinstance(i, belgian)]
         return found
 
     def write(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Episode:
@@ -893,6 +973,135 @@ class EpisodeAdmin(HistoryScopedAdmin):
         for inline_form in formset.forms:
             if inline_form.instance.pk is None and inline_form.has_changed():
                 writer(form.instance, inline_form)
+
+
+# ------------------------------------------------------------------- agreement requests
+
+
+class AgreementRequestForm(ServiceForm):
+    class Meta:
+        model = AgreementRequest
+        fields = [
+            "episode",
+            "kind",
+            *agreements.REQUEST_FIELDS,
+            "decision_id",
+            *agreements.DECISION_FIELDS,
+        ]
+
+
+class AgreementAnnexInlineForm(ServiceForm):
+    class Meta:
+        model = AgreementAnnex
+        fields = ["kind", "title", "received_on"]
+
+
+def _annex_write(request: AgreementRequest | None, form: forms.ModelForm) -> AgreementAnnex | None:
+    if request is None or request.pk is None or form.instance.pk is not None:
+        return None
+    data = form.cleaned_data
+    return agreements.agreement_annex_add(
+        request=request,
+        kind=data["kind"],
+        title=data.get("title", ""),
+        received_on=data.get("received_on"),
+    )
+
+
+class AgreementAnnexInline(ScopedInline):
+    """The request's annexes by MyCareNet annex type; new ones through ``agreement_annex_add``."""
+
+    model = AgreementAnnex
+    form = AgreementAnnexInlineForm
+    fields = ["kind", "title", "received_on"]
+    clinic_can_delete = True
+    write = staticmethod(_annex_write)
+
+
+@admin.register(AgreementRequest)
+class AgreementRequestAdmin(HistoryScopedAdmin):
+    """Notifications and agreement requests (MyCareNet eAgreement) and what came back."""
+
+    form = AgreementRequestForm
+    list_display = [
+        "episode",
+        "kind",
+        "status",
+        "decision_id",
+        "decision_date",
+        "granted_from",
+        "granted_until",
+        "reason_code",
+    ]
+    list_select_related = ["episode__patient"]
+    list_filter = ["status", "kind"]
+    search_fields = [
+        "decision_id",
+        "episode__title",
+        "episode__patient__first_name",
+        "episode__patient__last_name",
+    ]
+    autocomplete_fields = ["episode"]
+    inlines = [AgreementAnnexInline]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Any = None
+    ) -> list[str] | tuple[str, ...]:
+        return ("episode",) if obj is not None else ()
+
+    def write(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> AgreementRequest:
+        data = form.cleaned_data
+        if not change:
+            content: dict[str, Any] = {
+                n: _dates(data[n]) if n == "assessment_dates" else data[n]
+                for n in agreements.REQUEST_FIELDS
+                if n in data
+            }
+            created = agreements.agreement_request_create(
+                episode=data["episode"], kind=data.get("kind") or "", **content
+            )
+            decision = {
+                n: data[n]
+                for n in (*agreements.DECISION_FIELDS, "decision_id")
+                if n in data and data[n] not in (None, "")
+            }
+            if decision:
+                created = agreements.agreement_decision_correct(request=created, **decision)
+            return created
+        stored = AgreementRequest.objects.select_related("episode__patient").get(
+            pk=form.instance.pk
+        )
+        content = {
+            n: data[n] for n in form.changed_data if n in (*agreements.REQUEST_FIELDS, "kind")
+        }
+        if "assessment_dates" in content:
+            content["assessment_dates"] = _dates(content["assessment_dates"])
+        if content:
+            stored = agreements.agreement_request_update(request=stored, **content)
+        decision = {
+            n: data[n]
+            for n in form.changed_data
+            if n in (*agreements.DECISION_FIELDS, "decision_id")
+        }
+        if decision:
+            stored = agreements.agreement_decision_correct(request=stored, **decision)
+        return stored
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for inline_form in formset.forms:
+            if inline_form not in formset.deleted_forms and inline_form.has_changed():
+                _annex_write(form.instance, inline_form)
+
+
+def _dates(value: Any) -> list[Any]:
+    """The assessment dates an admin typed as a JSON list of ISO dates."""
+    try:
+        return [date.fromisoformat(str(d)) for d in value or []]
+    except ValueError as error:
+        raise ValidationError({"assessment_dates": 'ISO dates, e.g. ["2026-03-02"]'}) from error
 
 
 # ------------------------------------------------------------------------ prescriptions

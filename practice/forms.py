@@ -119,3 +119,34 @@ class SessionCancelForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("prefix", "cancel")
         super().__init__(*args, **kwargs)
+
+
+class ElsewhereForm(forms.Form):
+    """ "Treated elsewhere this year?": a BE patient's use of the year at another practice.
+
+    One ``episode-<id>`` field per episode (the sessions of that situation given there).
+    """
+
+    year = forms.IntegerField(min_value=1900, max_value=2100, widget=forms.HiddenInput)
+    situations = forms.IntegerField(
+        label=_("Courante situations treated there earlier this year"), min_value=0, max_value=99
+    )
+    overflow = forms.IntegerField(
+        label=_("Overflow sessions billed there this year"), min_value=0, max_value=999
+    )
+
+    def __init__(self, *args: Any, episodes: list[tuple[int, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        for pk, title in episodes:
+            self.fields[f"episode-{pk}"] = forms.IntegerField(
+                label=title, min_value=0, max_value=999, required=False
+            )
+
+    def episode_sessions(self) -> dict[int, int]:
+        """The sessions per episode id, from the cleaned data (empty = 0)."""
+        return {
+            int(name.removeprefix("episode-")): value or 0
+            for name, value in self.cleaned_data.items()
+            if name.startswith("episode-")
+        }

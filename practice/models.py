@@ -144,6 +144,13 @@ class Coverage(models.Model):
     )
     # Every save moves it (incremental sync, ETag); writes go through save(), never .update().
     updated_at = models.DateTimeField(auto_now=True)
+    # Treatments (or euros, for a budget) of this year's allowance used at another practice.
+    used_elsewhere = models.DecimalField(
+        _("used at another practice (treatments or EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+    )
 
     history = HistoricalRecords()
 
@@ -159,6 +166,9 @@ class Coverage(models.Model):
             models.CheckConstraint(
                 condition=Q(deductible_remaining__isnull=True) | Q(deductible_remaining__gte=0),
                 name="coverage_deductible_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(used_elsewhere__gte=0), name="coverage_used_elsewhere_positive"
             ),
         ]
 
@@ -196,8 +206,15 @@ class Episode(models.Model):
     # BE: list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a … e-l).
     pathology = models.CharField(_("list code"), max_length=10, blank=True)
     notified_on = models.DateField(_("notification received on"), null=True, blank=True)
-    agreement_from = models.DateField(_("agreement from"), null=True, blank=True)
-    agreement_until = models.DateField(_("agreement until"), null=True, blank=True)
+    # BE, sessions used elsewhere (contract v2): sessions of this situation given by another
+    # practice, per calendar year ({"2026": 7}), and the first session when the treatment began
+    # there (an Fa or Fb period starts on it). Agreements are ``AgreementRequest`` rows.
+    prior_sessions = models.JSONField(
+        _("sessions at another practice, per year"), default=dict, blank=True
+    )
+    first_session_on = models.DateField(
+        _("first session (at another practice) on"), null=True, blank=True
+    )
     # NL
     condition = models.CharField(_("chronic-list condition"), max_length=50, blank=True)
     term_months = models.PositiveSmallIntegerField(_("term (months)"), null=True, blank=True)
@@ -221,11 +238,6 @@ class Episode(models.Model):
         verbose_name = _("episode")
         verbose_name_plural = _("episodes")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(agreement_until__isnull=True)
-                | Q(agreement_from__isnull=False, agreement_until__gte=F("agreement_from")),
-                name="episode_agreement_ends_after_start",
-            ),
             models.CheckConstraint(
                 condition=Q(gold_stage__isnull=True) | Q(gold_stage__gte=1, gold_stage__lte=4),
                 name="episode_gold_stage_1_to_4",
@@ -347,6 +359,188 @@ class TreatmentSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.episode.title}"
+
+
+class PriorUse(models.Model):
+    """A BE patient's use of the year's shared limits at another practice (contract v2).
+
+    ``overflow``: overflow sessions (beyond a situation's 18) billed elsewhere that calendar
+    year; ``situations``: courante situations treated elsewhere earlier that year (they rank
+    before this practice's).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prior_uses")
+    year = models.PositiveSmallIntegerField(_("year"))
+    overflow = models.PositiveSmallIntegerField(
+        _("overflow sessions at another practice"), default=0
+    )
+    situations = models.PositiveSmallIntegerField(
+        _("courante situations at another practice"), default=0
+    )
+    # Every save moves it (the API's ETag and incremental sync, as for the other records).
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient", "-year"]
+        verbose_name = _("use at another practice")
+        verbose_name_plural = _("uses at another practice")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "year"], name="prior_use_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.year}"
+
+
+class AgreementKind(models.TextChoices):
+    """The MyCareNet eAgreement types of physiotherapy (``agreement-types`` code system)."""
+
+    FA = "physiotherapy-fa", _("Fa notification")
+    FB = "physiotherapy-fb", _("Fb notification")
+    E = "physiotherapy-e", _("E request")
+    EB = "physiotherapy-eb", _("E request (eb code)")
+    COMMON_1 = "physiotherapy-common-1", _("1st courante series")
+    COMMON_2_AND_MORE = "physiotherapy-common-2-and-more", _("2nd or 3rd courante series")
+    MATERNITY = "physiotherapy-maternity", _("Perinatal")
+    PALLIATIVE = "physiotherapy-palliative", _("Palliative at home")
+
+
+class AnnexKind(models.TextChoices):
+    """MyCareNet annex types (``annex-types`` code system, the physiotherapy part)."""
+
+    FUNCTIONAL_REPORT = "functional-report", _("Functional report")
+    MEDICAL_REPORT = "medical-report", _("Medical report")
+    PHYSIOTHERAPIST_REPORT = "physiotherapist-report", _("Physiotherapist's report")
+    CRA_JUSTIFICATION = "cra-justification", _("Advising physician's justification")
+    SCOLIOSIS_PROTOCOL = "scoliosis-protocol", _("Scoliosis protocol")
+    RHEUMATOLOGY_REPORT = "rheumatology-report", _("Rheumatology report")
+    RADIOLOGY_PROTOCOL = "radiology-protocol", _("Radiology protocol")
+    MEVS_RESULTS = "mevs-results", _("FEV1 results")
+    PERIMETRY_LYMPHOSCINTIGRAPHY = (
+        "perimetry-lymphoscintigraphy-results",
+        _("Perimetry or lymphoscintigraphy results"),
+    )
+    OTHER = "other", _("Other")
+
+
+class AgreementRequest(models.Model):
+    """A BE notification or agreement request sent through MyCareNet eAgreement, and its decision.
+
+    Shaped after the eAgreement logical model (``docs/rules/belgium-eagreement.md`` §2.2): what
+    is asked (desired start, pathology onset, assessment dates, the prescription, the previous
+    situation's prescription, annexes) and what came back (status, decision id and date,
+    granted period, refusal or information reason). An episode may have several: an E agreement
+    is extended, a refused request is followed by a new one.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not sent yet")
+        IN_TREATMENT = "intreatment", _("Sent, no decision yet")
+        WFI_PHYSIOTHERAPIST = (
+            "wfi-physiotherapist",
+            _("Waiting for information from the physiotherapist"),
+        )
+        WFI_PRESCRIPTOR = "wfi-prescriptor", _("Waiting for information from the prescriber")
+        WFI_SERVICE_PROVIDER = (
+            "wfi-serviceprovider",
+            _("Waiting for information from the care provider"),
+        )
+        AGREEMENT = "agreement", _("Agreement")
+        PARTIAL_AGREEMENT = "partialAgreement", _("Partial agreement")
+        REFUSAL = "refusal", _("Refusal")
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="agreement_requests"
+    )
+    kind = models.CharField(_("type"), max_length=40, choices=AgreementKind.choices)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT
+    )
+    # The decision (eAgreement response: decisionId, decisionDate, agreementStart/EndDate,
+    # refusalReason / additionalInfoReason).
+    decision_id = models.CharField(_("decision id"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    granted_from = models.DateField(_("granted from"), null=True, blank=True)
+    granted_until = models.DateField(_("granted until"), null=True, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=100, blank=True)
+    reason_text = models.TextField(_("reason"), blank=True)
+    # The request (eAgreement ask).
+    desired_start = models.DateField(_("desired start date"), null=True, blank=True)
+    pathology_onset = models.DateField(_("pathology onset date"), null=True, blank=True)
+    # Up to 5 ISO dates ("1 to 5 for an ask and 1 for an extend").
+    assessment_dates = models.JSONField(_("assessment completion dates"), default=list, blank=True)
+    prescription = models.ForeignKey(
+        Prescription,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prescription"),
+    )
+    # A 2nd or 3rd courante series: the prescription of the previous pathological situation.
+    previous_prescription = models.ForeignKey(
+        Prescription,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous situation's prescription"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["episode", "created_at", "id"]
+        verbose_name = _("agreement request")
+        verbose_name_plural = _("agreement requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "decision_id"],
+                condition=~Q(decision_id=""),
+                name="agreement_decision_id_unique_per_practice",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted_until__isnull=True)
+                | Q(granted_from__isnull=True)
+                | Q(granted_until__gte=F("granted_from")),
+                name="agreement_request_ends_after_start",
+            ),
+            # The engine's rule: a granted decision starts on a day.
+            models.CheckConstraint(
+                condition=~Q(status__in=["agreement", "partialAgreement"])
+                | Q(granted_from__isnull=False),
+                name="agreement_request_granted_has_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class AgreementAnnex(models.Model):
+    """An annex of an agreement request, by MyCareNet annex type (the file itself stays in the
+    practice system: only its type, title and the day it was received are kept)."""
+
+    request = models.ForeignKey(AgreementRequest, on_delete=models.CASCADE, related_name="annexes")
+    kind = models.CharField(_("annex type"), max_length=40, choices=AnnexKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "id"]
+        verbose_name = _("annex")
+        verbose_name_plural = _("annexes")
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
 
 
 class ApiToken(models.Model):

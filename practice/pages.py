@@ -22,12 +22,21 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from practice.agreement_pages import (
+    AgreementsCard,
+    ElsewhereForm,
+    agreement_cards,
+    elsewhere_form,
+    requests_of,
+)
 from practice.models import Episode, Patient, Practice
 from reimburse import actions, explain
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
+from reimburse.engine.be import situations
 from reimburse.engine.vocabulary import ReasonCode
 from reimburse.explain import Reader
 from reimburse.selectors import PatientWarning
@@ -93,6 +102,7 @@ class Bar:
     state: str  # ok, low, exhausted, unlimited
     percent: int
     money: bool
+    elsewhere: int | Decimal = 0  # of ``used``: at another practice (not listed here)
 
 
 def tone(*, code: str, severity: str) -> str:
@@ -163,6 +173,7 @@ class EpisodeCard:
     warnings: list[WarningRow]
     prescriptions: list[PrescriptionRow]
     has_amounts: bool  # any session with money: else the table leaves the column out
+    agreements: AgreementsCard | None = None  # BE: requests sent and what the next one misses
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,7 @@ class PatientPage:
     warnings: list[WarningRow]  # about the patient, not one episode
     warning_count: int
     session_count: int
+    elsewhere: ElsewhereForm | None = None  # BE: "treated elsewhere this year?"
 
 
 @dataclass(frozen=True)
@@ -260,6 +272,7 @@ def _bar(
         state=state,
         percent=int(percent),
         money=isinstance(limit, Decimal) or isinstance(used, Decimal),
+        elsewhere=quota.elsewhere,
     )
 
 
@@ -368,18 +381,26 @@ def _episode_facts(episode: Episode) -> list[Fact]:
     """The paperwork facts that decide pending sessions, shown beside the episode's quota."""
     facts: list[Fact] = []
     if episode.pathology:
-        facts.append(Fact(_("List code"), episode.pathology))
+        facts.append(Fact(_("Pathological situation"), situation_label(episode.pathology)))
     if episode.category in ("fa", "fb"):
         facts.append(Fact(_("Notification received on"), _day(episode.notified_on)))
-    if episode.agreement_from:
-        span = f"{_day(episode.agreement_from)} – {_day(episode.agreement_until, '…')}"
-        facts.append(Fact(_("Agreement of the advising physician"), span))
+    if episode.first_session_on:
+        facts.append(Fact(_("First session (at another practice)"), _day(episode.first_session_on)))
     if episode.condition:
         facts.append(Fact(_("Condition"), episode.condition))
     if episode.referral_date:
         referral = f"{_day(episode.referral_date)} ({episode.get_referral_by_display()})"
         facts.append(Fact(_("Referral"), referral))
     return facts
+
+
+def situation_label(code: str) -> str:
+    """An official pathology-situation code with its label in the request's language."""
+    found = situations.situations().get(code)
+    if found is None:
+        return code
+    french = (get_language() or "").startswith("fr")
+    return f"{code} — {found.label_fr if french else found.label_nl}"
 
 
 def _day(day: date | None, missing: str = "—") -> str:
@@ -397,6 +418,14 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
     for warning in result.warnings:
         warnings_by_episode.setdefault(warning.episode, []).append(warning_row(warning, reader))
 
+    belgian = patient.practice.country == "BE"
+    agreements = (
+        agreement_cards(
+            episodes=patient.episodes.all(), requests=requests_of(patient), result=result
+        )
+        if belgian
+        else {}
+    )
     cards = []
     for episode in patient.episodes.all():
         key = str(episode.pk)
@@ -440,6 +469,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 warnings=folded(warnings_by_episode.get(key, [])),
                 prescriptions=rx_rows,
                 has_amounts=any(o.amounts is not None for o in outcomes),
+                agreements=agreements.get(episode.pk),
             )
         )
     return PatientPage(
@@ -455,6 +485,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         warnings=folded(warnings_by_episode.get(None, [])),
         warning_count=len(result.warnings),
         session_count=len(result.sessions),
+        elsewhere=elsewhere_form(patient=patient, year=result.as_of.year) if belgian else None,
     )
 
 

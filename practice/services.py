@@ -31,8 +31,9 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
+from reimburse.engine.be import situations
 from reimburse.engine.nl.tables import CHRONIC_KEYS
-from reimburse.engine.types import BE_CATEGORIES, BE_PATHOLOGIES, NL_CATEGORIES
+from reimburse.engine.types import BE_CATEGORIES, NL_CATEGORIES
 
 M = TypeVar("M", bound=models.Model)
 
@@ -189,16 +190,10 @@ def _episode_errors(country: str, fields: dict[str, Any]) -> dict[str, str]:
     if category not in allowed:
         errors["category"] = f"unknown category {category!r}; expected one of {', '.join(allowed)}"
     pathology = fields.get("pathology", "")
-    if category in BE_PATHOLOGIES:
-        if not pathology:
-            errors["pathology"] = f"a list code is required for category {category!r}"
-        elif pathology not in BE_PATHOLOGIES[category]:
-            errors["pathology"] = (
-                f"unknown list code {pathology!r} for {category!r}; "
-                f"expected one of {', '.join(BE_PATHOLOGIES[category])}"
-            )
-    elif pathology:
-        errors["pathology"] = "a list code is only for fa, fb and e episodes"
+    if pathology or category in situations.REQUIRED:
+        error = pathology_error(category=category, code=pathology)
+        if error:
+            errors["pathology"] = error
     if category == "chronic":
         condition = fields.get("condition", "")
         if condition not in CHRONIC_KEYS:
@@ -208,12 +203,43 @@ def _episode_errors(country: str, fields: dict[str, Any]) -> dict[str, str]:
         errors["gold_class"] = f"unknown GOLD class {gold_class!r}; expected one of A, B1, B2, C, D"
     if category == "copd" and not gold_class:
         errors["gold_class"] = "a COPD episode needs its GOLD class"
-    start, until = fields.get("agreement_from"), fields.get("agreement_until")
-    if until is not None and (start is None or until < start):
-        errors["agreement_until"] = "the agreement must start before it ends"
+    prior_error = prior_sessions_error(fields.get("prior_sessions") or {})
+    if prior_error:
+        errors["prior_sessions"] = prior_error
+    if country != Country.BELGIUM and (
+        fields.get("prior_sessions") or fields.get("first_session_on")
+    ):
+        field = "prior_sessions" if fields.get("prior_sessions") else "first_session_on"
+        errors[field] = "sessions at another practice per situation are for Belgian practices"
     if fields.get("referral_date") and not fields.get("referral_by"):
         errors["referral_by"] = "say who referred the patient (gp or specialist)"
     return errors
+
+
+def pathology_error(*, category: str, code: str) -> str:
+    """Say why an official pathology-situation code does not fit the category ('' if it does)."""
+    if not situations.FAMILIES.get(category):
+        return "" if not code else "a pathology-situation code is only for Belgian episodes"
+    if not code:
+        return f"a pathology-situation code is required for category {category!r}"
+    if code not in situations.situations():
+        return f"unknown pathology-situation code {code!r}"
+    if not situations.accepts(category, code):
+        families = ", ".join(f"{f}-*" for f in situations.FAMILIES[category])
+        return f"the code {code!r} is not for {category!r} episodes; expected {families}"
+    return ""
+
+
+def prior_sessions_error(value: Any) -> str:
+    """Say what is wrong with sessions at another practice per year ('' if nothing)."""
+    if not isinstance(value, dict):
+        return 'give sessions per calendar year, e.g. {"2026": 7}'
+    for year, count in value.items():
+        if not (str(year).isdigit() and 1900 <= int(year) <= 2100):
+            return f"not a calendar year: {str(year)[:20]!r}"
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 32767:
+            return f"sessions in {year}: a whole number from 0"
+    return ""
 
 
 EPISODE_FIELDS = (
@@ -221,8 +247,8 @@ EPISODE_FIELDS = (
     "category",
     "pathology",
     "notified_on",
-    "agreement_from",
-    "agreement_until",
+    "prior_sessions",
+    "first_session_on",
     "condition",
     "term_months",
     "gold_class",
@@ -496,6 +522,7 @@ COVERAGE_FIELDS = (
     "budget",
     "carry_over_max",
     "deductible_remaining",
+    "used_elsewhere",
 )
 
 
@@ -527,6 +554,11 @@ def coverage_set(*, patient: Patient, year: int, **fields: Any) -> tuple[Coverag
     merged = {name: getattr(coverage, name, None) for name in ("treatments", "budget")} | fields
     if merged.get("treatments") is not None and merged.get("budget") is not None:
         raise ValidationError({"budget": "give treatments per year or a budget, not both"})
+    used = fields.get("used_elsewhere")
+    if used is not None and used < 0:
+        raise ValidationError({"used_elsewhere": "cannot be negative"})
+    if used is not None and merged.get("budget") is None and used != int(used):
+        raise ValidationError({"used_elsewhere": "a number of treatments (a budget takes euros)"})
     if coverage is None:
         return Coverage.objects.create(patient=patient, year=year, **fields), True
     for name, value in fields.items():

@@ -13,4 +13,5 @@ urlpatterns = [
     path("patients/<int:pk>/sessions/preview/", views.session_preview, name="session_preview"),
     path("patients/<int:pk>/sessions/<int:sid>/", views.session_edit, name="session_edit"),
     path("patients/<int:pk>/plan/", views.plan, name="plan"),
+    path("patients/<int:pk>/elsewhere/", views.elsewhere, name="elsewhere"),
 ]

@@ -25,8 +25,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from practice import pages
+from practice.agreements import elsewhere_record
 from practice.forms import (
     AttentionFilterForm,
+    ElsewhereForm,
     PlanForm,
     SessionCancelForm,
     SessionCorrectForm,
@@ -360,3 +362,31 @@ def plan(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpRespons
         "plan": outcome,
     }
     return _render(request, therapist, "practice/plan.html", context, partial="practice/_plan.html")
+
+
+@therapist_required
+@require_POST
+def elsewhere(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
+    """Record "treated elsewhere this year?" for a Belgian patient, then show the patient."""
+    patient = _patient_or_404(therapist, pk)
+    if patient.practice.country != Country.BELGIUM:
+        raise Http404("sessions at another practice are recorded for Belgian patients")
+    episodes = [(e.pk, e.title) for e in patient.episodes.all()]
+    form = ElsewhereForm(request.POST, episodes=episodes)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the numbers: whole numbers from 0."))
+        return patient_detail(request, pk=patient.pk)  # the page again, with the message
+    data = form.cleaned_data
+    try:
+        elsewhere_record(
+            patient=patient,
+            year=data["year"],
+            overflow=data["overflow"],
+            situations=data["situations"],
+            episode_sessions=form.episode_sessions(),
+        )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, _("Saved what was used at another practice."))
+    return redirect("practice:patient", pk=patient.pk)

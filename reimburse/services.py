@@ -14,19 +14,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncDate
 
 from practice.models import (
+    AgreementRequest,
     Coverage,
     Episode,
     Patient,
     Practice,
     Prescription,
+    PriorUse,
     TreatmentSession,
 )
 from reimburse import engine
 from reimburse.engine import types as t
 from reimburse.engine.errors import EngineError, RulesNotInForce, UnknownValue
-from reimburse.engine.vocabulary import SEVERITY, WarningCode
+from reimburse.engine.vocabulary import SEVERITY, AgreementStatus, WarningCode
 from reimburse.tariffs import loaded_tariffs
 
 # The episode columns the engine reads; ``_episode_facts_from`` takes them as a mapping, so
@@ -36,8 +39,8 @@ EPISODE_FACT_FIELDS = (
     "category",
     "pathology",
     "notified_on",
-    "agreement_from",
-    "agreement_until",
+    "prior_sessions",
+    "first_session_on",
     "condition",
     "term_months",
     "gold_class",
@@ -50,6 +53,46 @@ EPISODE_FACT_FIELDS = (
 )
 
 
+# The agreement-request columns the engine reads (``_agreement_facts``).
+AGREEMENT_FACT_FIELDS = (
+    "pk",
+    "episode_id",
+    "status",
+    "decision_id",
+    "decision_date",
+    "granted_from",
+    "granted_until",
+    "reason_code",
+    "reason_text",
+    "created_at",
+)
+
+
+def agreement_requests_in_order() -> QuerySet[AgreementRequest]:
+    """The requests the engine reads, in the order it weighs them.
+
+    A request not sent yet is no fact for the fund. The rest come in the order of their
+    decisions (then of their creation): where two decisions concern one day, the engine lets the
+    last one hold (a refusal followed by a new request's agreement; an extension).
+    """
+    return (
+        AgreementRequest.objects.exclude(status=AgreementRequest.Status.DRAFT)
+        .annotate(decided=Coalesce("decision_date", TruncDate("created_at")))
+        .order_by("decided", "created_at", "pk")
+    )
+
+
+def _agreement_facts(request: Mapping[str, Any]) -> t.Agreement:
+    reason = ": ".join(part for part in (request["reason_code"], request["reason_text"]) if part)
+    return t.Agreement(
+        start=request["granted_from"],
+        until=request["granted_until"],
+        status=AgreementStatus(request["status"]),
+        decision_id=request["decision_id"],
+        reason=reason,
+    )
+
+
 def _episode_facts(episode: Episode) -> t.Episode:
     prescriptions = tuple(
         t.Prescription(
@@ -60,18 +103,24 @@ def _episode_facts(episode: Episode) -> t.Episode:
         )
         for rx in episode.prescriptions.all()
     )
+    agreements = tuple(
+        _agreement_facts({name: getattr(r, name) for name in AGREEMENT_FACT_FIELDS})
+        for r in episode.agreement_requests.all()  # prefetched: agreement_requests_in_order
+    )
     fields = {name: getattr(episode, name) for name in EPISODE_FACT_FIELDS}
-    return _episode_facts_from(fields, prescriptions)
+    return _episode_facts_from(fields, prescriptions, agreements)
+
+
+def _per_year(value: Mapping[str, Any] | None) -> dict[int, int]:
+    """JSON's {"2026": 7} as the engine's {2026: 7} (the services validated it)."""
+    return {int(year): int(count) for year, count in (value or {}).items()}
 
 
 def _episode_facts_from(
-    episode: Mapping[str, Any], prescriptions: tuple[t.Prescription, ...]
+    episode: Mapping[str, Any],
+    prescriptions: tuple[t.Prescription, ...],
+    agreements: tuple[t.Agreement, ...] = (),
 ) -> t.Episode:
-    agreements = (
-        (t.Agreement(start=episode["agreement_from"], until=episode["agreement_until"]),)
-        if episode["agreement_from"]
-        else ()
-    )
     referral = (
         t.Referral(date=episode["referral_date"], by=episode["referral_by"])
         if episode["referral_date"] and episode["referral_by"]
@@ -84,6 +133,8 @@ def _episode_facts_from(
         notified_on=episode["notified_on"],
         agreements=agreements,
         prescriptions=prescriptions,
+        prior_sessions=_per_year(episode["prior_sessions"]),
+        first_session_on=episode["first_session_on"],
         condition=episode["condition"] or None,
         term_months=episode["term_months"],
         gold_class=episode["gold_class"] or None,
@@ -119,6 +170,10 @@ def _coverage_facts(coverage: Coverage) -> t.Coverage:
         carry_over_max=carry or 0,  # type: ignore[arg-type]
         pays_chronic_first_20=bool(package and package.pays_chronic_first_20),
         sub_limits=sub_limits,
+        # Euros against a budget, else a count of treatments (the service keeps it whole).
+        used_elsewhere=coverage.used_elsewhere
+        if budget is not None
+        else int(coverage.used_elsewhere),
     )
 
 
@@ -154,12 +209,15 @@ def patient_case(
         for c in patient.coverages.all()
         if c.deductible_remaining is not None
     }
+    prior_uses = list(patient.prior_uses.all())
     return t.Case(
         country=patient.practice.country,  # type: ignore[arg-type]
         as_of=as_of,
         patient=t.Patient(
             birth_date=patient.birth_date,
             preferential=patient.preferential,
+            overflow_elsewhere={u.year: u.overflow for u in prior_uses if u.overflow},
+            situations_elsewhere={u.year: u.situations for u in prior_uses if u.situations},
             coverage=tuple(_coverage_facts(c) for c in patient.coverages.all()),
             deductible_remaining=deductible,
         ),
@@ -180,9 +238,11 @@ def patients_for_evaluation(patients: QuerySet[Patient]) -> QuerySet[Patient]:
             queryset=Episode.objects.order_by("created_at", "id").prefetch_related(
                 Prefetch("prescriptions", queryset=Prescription.objects.order_by("date", "id")),
                 Prefetch("sessions", queryset=active_sessions),
+                Prefetch("agreement_requests", queryset=agreement_requests_in_order()),
             ),
         ),
         Prefetch("coverages", queryset=Coverage.objects.select_related("package")),
+        "prior_uses",
     )
 
 
@@ -255,7 +315,7 @@ def practice_cases(
     """Build the engine case of every patient of the practice (or of ``patients``, a subset).
 
     The same facts as ``patient_case``, read as plain rows with one query per table for the
-    whole practice - five whatever the number of patients - rather than model instances: for
+    whole practice - seven whatever the number of patients - rather than model instances: for
     a practice-wide list, building half a million model instances cost more than the engine
     itself. Patients come in the order of ``patients`` (default: by name). The sessions and
     prescriptions of the episodes in ``skip`` are not read; those episodes come back in
@@ -289,14 +349,24 @@ def practice_cases(
     episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     unread_of: defaultdict[int, list[t.Episode]] = defaultdict(list)
     unread_ids: set[int] = set()
+    unread_rows: list[dict[str, Any]] = []
     for row in of_chosen(episode_rows, "patient").values(
         "patient_id", "title", "unread", *EPISODE_FACT_FIELDS
     ):
         if row["unread"]:
             unread_ids.add(row["pk"])
-            unread_of[row["patient_id"]].append(_episode_facts_from(row, ()))
+            unread_rows.append(row)
         else:
             episodes_of[row["patient_id"]].append(row)
+
+    # The agreements of every episode, read ones and unread ones alike (horizon weighs both).
+    agreements_of: defaultdict[int, list[t.Agreement]] = defaultdict(list)
+    request_rows = agreement_requests_in_order().filter(practice=practice)
+    for request in of_chosen(request_rows, "episode__patient").values(*AGREEMENT_FACT_FIELDS):
+        agreements_of[request["episode_id"]].append(_agreement_facts(request))
+    for row in unread_rows:
+        facts = _episode_facts_from(row, (), tuple(agreements_of.get(row["pk"], ())))
+        unread_of[row["patient_id"]].append(facts)
 
     prescriptions_of: defaultdict[int, list[t.Prescription]] = defaultdict(list)
     rx_rows = Prescription.objects.filter(practice=practice).order_by("date", "pk")
@@ -323,6 +393,17 @@ def practice_cases(
         coverages_of[coverage.patient_id].append(coverage)
 
     tariffs = tariffs_for(practice.country)
+    overflow_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
+    situations_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
+    prior_rows = PriorUse.objects.filter(patient__practice=practice)
+    for patient_id, year, overflow, situations in of_chosen(prior_rows, "patient").values_list(
+        "patient_id", "year", "overflow", "situations"
+    ):
+        if overflow:
+            overflow_of[patient_id][year] = overflow
+        if situations:
+            situations_of[patient_id][year] = situations
+
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
         # Input position is the tie-breaker within a day: keep the recording order. A row
@@ -335,6 +416,8 @@ def practice_cases(
             patient=t.Patient(
                 birth_date=birth_date,
                 preferential=preferential,
+                overflow_elsewhere=overflow_of.get(pk, {}),
+                situations_elsewhere=situations_of.get(pk, {}),
                 coverage=tuple(_coverage_facts(c) for c in coverages),
                 deductible_remaining={
                     c.year: c.deductible_remaining
@@ -343,7 +426,12 @@ def practice_cases(
                 },
             ),
             episodes=tuple(
-                _episode_facts_from(e, tuple(prescriptions_of.get(e["pk"], ()))) for e in episodes
+                _episode_facts_from(
+                    e,
+                    tuple(prescriptions_of.get(e["pk"], ())),
+                    tuple(agreements_of.get(e["pk"], ())),
+                )
+                for e in episodes
             ),
             sessions=tuple(
                 t.Session(str(spk), day, str(episode), minutes, place, price)

@@ -189,7 +189,14 @@ def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
     from django.contrib.auth.models import User
     from django.db import transaction
 
-    from practice.models import Episode, Patient, Practice, Prescription, Therapist
+    from practice.models import (
+        AgreementRequest,
+        Episode,
+        Patient,
+        Practice,
+        Prescription,
+        Therapist,
+    )
     from practice.models import TreatmentSession as Session
 
     rng = random.Random(f"{seed}-{name}")
@@ -222,10 +229,22 @@ def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
                     category=plan.category,
                     pathology=plan.pathology,
                     notified_on=plan.notified_on,
-                    agreement_from=plan.agreement[0] if plan.agreement else None,
-                    agreement_until=plan.agreement[1] if plan.agreement else None,
                 )
                 for n, (p, plan) in enumerate(plans)
+            )
+            AgreementRequest.objects.bulk_create(
+                AgreementRequest(
+                    practice=practice,
+                    episode=ep,
+                    kind="physiotherapy-e"
+                    if plan.category == "e"
+                    else "physiotherapy-common-2-and-more",
+                    status="agreement",
+                    granted_from=plan.agreement[0],
+                    granted_until=plan.agreement[1],
+                )
+                for ep, (_, plan) in zip(episodes, plans, strict=True)
+                if plan.agreement
             )
             Prescription.objects.bulk_create(
                 Prescription(practice=practice, episode=ep, date=day, sessions=count)

@@ -9,11 +9,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
 from practice.models import (
+    AgreementAnnex,
+    AgreementRequest,
     Coverage,
     Episode,
     Patient,
     Practice,
     Prescription,
+    PriorUse,
     Therapist,
     TreatmentSession,
 )
@@ -104,4 +107,34 @@ class CoverageFactory(factory.django.DjangoModelFactory[Coverage]):
         model = Coverage
 
     patient = factory.SubFactory(PatientFactory, practice__country="NL")
+    year = 2025
+
+
+class AgreementRequestFactory(factory.django.DjangoModelFactory[AgreementRequest]):
+    """A granted E agreement for 2025 unless told otherwise."""
+
+    class Meta:
+        model = AgreementRequest
+
+    episode = factory.SubFactory(EpisodeFactory, category="e", pathology="e-a")
+    practice = factory.LazyAttribute(lambda o: o.episode.patient.practice)
+    kind = "physiotherapy-e"
+    status = "agreement"
+    granted_from = date(2025, 1, 1)
+    granted_until = date(2025, 12, 31)
+
+
+class AgreementAnnexFactory(factory.django.DjangoModelFactory[AgreementAnnex]):
+    class Meta:
+        model = AgreementAnnex
+
+    request = factory.SubFactory(AgreementRequestFactory)
+    kind = "medical-report"
+
+
+class PriorUseFactory(factory.django.DjangoModelFactory[PriorUse]):
+    class Meta:
+        model = PriorUse
+
+    patient = factory.SubFactory(PatientFactory)
     year = 2025

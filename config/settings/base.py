@@ -158,5 +158,10 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "practice.api.serializers.SESSION_STATUSES",
         "ReimbursementStatusEnum": "practice.api.serializers.REIMBURSEMENT_STATUSES",
         "WarningCodeEnum": "practice.api.serializers.WARNING_CODES",
+        "DecisionStatusEnum": "practice.api.agreements.DECISION_STATUSES",
+        "AgreementRequestStatusEnum": "practice.models.AgreementRequest.Status",
+        "AgreementKindEnum": "practice.models.AgreementKind",
+        "AnnexKindEnum": "practice.models.AnnexKind",
+        "MissingCodeEnum": "practice.api.agreements.MISSING_CODES",
     },
 }

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from practice.agreements import DecisionConflict
 from practice.services import RecordChanged, SessionCancelled
 from reimburse.engine.types import RulesNotInForce
 from reimburse.simulate import InvalidInput
@@ -38,6 +39,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # is well-formed but cannot be answered; say why rather than fail with a 500.
         errors = [{"field": None, "message": f"no reimbursement rules known: {exc}"}]
         return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DecisionConflict):  # a decision id already recorded otherwise
+        errors = [{"field": name, "message": why} for name, why in exc.fields.items()]
+        return Response({"errors": errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RecordChanged):
         # A stale If-Match: someone else changed the record since the client read it.
         message = "the record changed since you read it: read it again and reapply your change"

@@ -328,6 +328,14 @@ class CoverageSerializer(StrictMixin, ApiModelSerializer):
     deductible_remaining = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, allow_null=True, required=False
     )
+    used_elsewhere = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Treatments (or euros, for a budget) of this year's allowance used at another "
+        "practice.",
+    )
 
     class Meta:
         model = Coverage
@@ -353,6 +361,7 @@ class CoverageUpdateSerializer(CoverageSerializer):
             "budget",
             "carry_over_max",
             "deductible_remaining",
+            "used_elsewhere",
         ]
         read_only_fields = []
 
@@ -403,23 +412,29 @@ class EpisodeSerializer(StrictMixin, ApiModelSerializer):
         required=False,
         error_messages=_choice_messages(REFERRERS),
     )
+    prior_sessions = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=SMALL),
+        required=False,
+        help_text="BE: sessions of this situation at another practice per calendar year, "
+        'e.g. {"2026": 7}; they count toward the year\'s tiers.',
+    )
 
     class Meta:
         model = Episode
         fields = ["id", "patient", *EPISODE_FIELDS, "external_id", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
-            "pathology": {"help_text": "BE list code (fa-1 … fa-17, fb-51, fb-54 … fb-60, e-a …)."},
+            "pathology": {
+                "help_text": "BE official pathology-situation code (MyCareNet): fa-*, fb-*, e-* or "
+                "eb-* (required for fa, fb, e), co-* (courante), m-1 (perinatal), p-1 (palliative)."
+            },
             "notified_on": {
                 "help_text": "BE fa/fb: day the advising physician was notified.",
                 **RANGE,
             },
-            "agreement_from": {
-                "help_text": "BE: the advising physician's agreement, from.",
-                **RANGE,
-            },
-            "agreement_until": {
-                "help_text": "BE: the agreement's last day; null = open-ended.",
+            "first_session_on": {
+                "help_text": "BE: the first session when the treatment began at another practice "
+                "(an Fa or Fb period starts on it).",
                 **RANGE,
             },
             "first_treatment_on": RANGE,
@@ -806,6 +821,9 @@ class QuotaSerializer(serializers.Serializer):
     limit = serializers.IntegerField(allow_null=True, help_text="null = unlimited.")
     used = serializers.IntegerField()
     remaining = serializers.IntegerField(allow_null=True)
+    elsewhere = serializers.IntegerField(
+        help_text="Of used: the sessions given at another practice (they are not listed)."
+    )
 
 
 class PoolSerializer(serializers.Serializer):
@@ -815,6 +833,7 @@ class PoolSerializer(serializers.Serializer):
     limit = CountOrMoneyField(allow_null=True)
     used = CountOrMoneyField()
     remaining = CountOrMoneyField(allow_null=True)
+    elsewhere = CountOrMoneyField(help_text="Of used: what came from another practice.")
 
 
 class OutcomeWarningSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from practice.api import views
+from practice.api import agreements, views
 from reimburse.api import SimulateView
 
 router = SimpleRouter(trailing_slash=False)
@@ -19,6 +19,10 @@ router.register("prescriptions", views.PrescriptionViewSet, basename="prescripti
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("therapists", views.TherapistViewSet, basename="therapist")
 router.register("insurer-packages", views.InsurerPackageViewSet, basename="insurer-package")
+router.register(
+    "agreement-requests", agreements.AgreementRequestViewSet, basename="agreement-request"
+)
+router.register("prior-use", agreements.PriorUseViewSet, basename="prior-use")
 
 app_name = "api"
 urlpatterns = [

@@ -17,11 +17,12 @@ from typing import Any
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from practice.models import Episode, Patient, Practice, TreatmentSession
+from practice.models import AgreementRequest, Episode, Patient, Practice, TreatmentSession
 from reimburse import engine
 from reimburse.attention import horizon
 from reimburse.engine import be
 from reimburse.engine.errors import EngineError
+from reimburse.engine.vocabulary import GRANTED
 from reimburse.services import PatientEvaluation, practice_cases, rules_unknown
 
 
@@ -66,7 +67,7 @@ def unread_episodes(
     """Return the practice's Belgian episodes ``horizon.unloaded`` leaves out, in SQL.
 
     The candidates: episodes of a category in ``unloaded_categories`` with sessions, none on
-    or after that category's day, with no agreement ending within ``be.ENDING_SOON`` of
+    or after that category's day, with no granted agreement ending within ``be.ENDING_SOON`` of
     ``as_of``. Left out: the candidates of the patients none of whose days before the cut
     has a session of an episode that is not a candidate and one of another episode. Finding
     those patients costs one query here; the queryset returned is evaluated again by each query
@@ -84,9 +85,15 @@ def unread_episodes(
     episodes = Episode.objects.filter(patient__practice=practice).order_by()
     if patients is not None:  # every query below goes through these episodes
         episodes = episodes.filter(patient__in=patients.values("pk"))
+    # ``horizon._agreement_ending``: a granted agreement (decided, not a draft) ending soon.
+    ending = AgreementRequest.objects.filter(
+        episode=OuterRef("pk"),
+        status__in=[str(s) for s in GRANTED],
+        granted_until__range=(as_of, as_of + be.ENDING_SOON),
+    )
     candidates = (
         episodes.filter(categories, Exists(active.filter(episode=OuterRef("pk"))))
-        .exclude(agreement_until__range=(as_of, as_of + be.ENDING_SOON))
+        .exclude(Exists(ending))
         .values("pk")
     )
     # The old sessions of the episodes that are read, each with a session of another episode

@@ -19,7 +19,16 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
+from practice.models import (
+    AgreementRequest,
+    Coverage,
+    Episode,
+    Patient,
+    Practice,
+    Prescription,
+    PriorUse,
+    TreatmentSession,
+)
 from reimburse.attention.store import attention_invalidate
 from reimburse.models import InsurerPackage, LoadedTariff
 
@@ -28,9 +37,9 @@ def _patients_of(instance: Model) -> QuerySet[Patient]:
     """Return the patients whose records ``instance`` is part of (a query, not yet run)."""
     if isinstance(instance, Patient):
         return Patient.objects.filter(pk=instance.pk)
-    if isinstance(instance, (Episode, Coverage)):
+    if isinstance(instance, (Episode, Coverage, PriorUse)):
         return Patient.objects.filter(pk=instance.patient_id)
-    if isinstance(instance, (Prescription, TreatmentSession)):
+    if isinstance(instance, (Prescription, TreatmentSession, AgreementRequest)):
         return Patient.objects.filter(episodes=instance.episode_id)
     if isinstance(instance, InsurerPackage):  # the coverage facts of every patient on it
         return Patient.objects.filter(
@@ -53,6 +62,10 @@ def _stored_patients_of(instance: Model) -> QuerySet[Patient]:
         return Patient.objects.filter(episodes__prescriptions__pk=instance.pk)
     if isinstance(instance, TreatmentSession):
         return Patient.objects.filter(episodes__sessions__pk=instance.pk)
+    if isinstance(instance, AgreementRequest):
+        return Patient.objects.filter(episodes__agreement_requests__pk=instance.pk)
+    if isinstance(instance, PriorUse):
+        return Patient.objects.filter(prior_uses__pk=instance.pk)
     raise TypeError(f"{type(instance).__name__} belongs to no patient")
 
 
@@ -62,7 +75,7 @@ def _saving(sender: type[Model], instance: Model, update_fields: Any = None, **k
     # never move rows; a shell or a later write path might.
     if instance._state.adding or instance.pk is None:
         return
-    owner = "patient" if isinstance(instance, (Episode, Coverage)) else "episode"
+    owner = "patient" if isinstance(instance, (Episode, Coverage, PriorUse)) else "episode"
     if update_fields is not None and owner not in update_fields:
         return  # the owner is not written (a cancellation, say): nobody is left
     attention_invalidate(patients=_stored_patients_of(instance))
@@ -85,13 +98,16 @@ RECORDS = (
     Practice,
     Patient,
     Coverage,
+    PriorUse,
     Episode,
     Prescription,
     TreatmentSession,
+    AgreementRequest,
     InsurerPackage,
     LoadedTariff,
 )
-MOVABLE = (Coverage, Episode, Prescription, TreatmentSession)  # rows that belong to a patient
+# Rows that belong to a patient.
+MOVABLE = (Coverage, PriorUse, Episode, Prescription, TreatmentSession, AgreementRequest)
 
 
 def connect() -> None:

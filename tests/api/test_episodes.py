@@ -69,21 +69,34 @@ def test_a_fa_episode_needs_its_list_code(api: APIClient, patient: Patient):
     response = _create(api, patient, category="fa")
 
     assert response.status_code == 400
-    assert errors(response) == {"pathology": "a list code is required for category 'fa'"}
+    assert errors(response) == {
+        "pathology": "a pathology-situation code is required for category 'fa'"
+    }
 
 
-def test_an_agreement_ending_before_it_starts_is_400(api: APIClient, patient: Patient):
+def test_an_official_code_of_another_category_is_400(api: APIClient, patient: Patient):
+    response = _create(api, patient, category="courante", pathology="e-h-2")
+
+    assert response.status_code == 400
+    assert errors(response) == {
+        "pathology": "the code 'e-h-2' is not for 'courante' episodes; expected co-*"
+    }
+
+
+def test_sessions_at_another_practice_are_given_per_year(api: APIClient, patient: Patient):
     response = _create(
         api,
         patient,
-        agreement_from="2025-03-01",
-        agreement_until="2025-02-01",
-        category="e",
-        pathology="e-a",
+        pathology="co-1-3-4-0",
+        prior_sessions={"2026": 7},
+        first_session_on="2026-01-12",
     )
 
-    assert response.status_code == 400
-    assert errors(response) == {"agreement_until": "the agreement must start before it ends"}
+    assert response.status_code == 201, response.json()
+    assert response.json()["prior_sessions"] == {"2026": 7}
+    bad = _create(api, patient, prior_sessions={"2026": "seven"})
+    assert bad.status_code == 400
+    assert set(errors(bad)) == {"prior_sessions.2026"}
 
 
 def test_an_invalid_date_and_a_negative_count_are_400(api: APIClient, patient: Patient):
@@ -101,20 +114,6 @@ def test_another_practices_patient_is_refused(api: APIClient, stranger: Practice
     assert response.status_code == 400
     assert errors(response) == {"patient": f"no patient with id {foreign.pk} in this practice"}
     assert not Episode.objects.exists()
-
-
-def test_recording_the_agreement_later(api: APIClient, patient: Patient):
-    episode = EpisodeFactory.create(patient=patient, category="e", pathology="e-b")
-
-    response = api.patch(
-        f"/api/v1/episodes/{episode.pk}",
-        {"agreement_from": "2025-01-01", "agreement_until": "2025-12-31"},
-        format="json",
-    )
-
-    assert response.status_code == 200
-    episode.refresh_from_db()
-    assert str(episode.agreement_until) == "2025-12-31"
 
 
 def test_a_change_is_validated_like_a_create(api: APIClient, patient: Patient):

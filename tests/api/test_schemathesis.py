@@ -30,11 +30,13 @@ from schemathesis.specs.openapi.checks import (
 from practice.models import Practice, Therapist
 from practice.tokens import api_token_create
 from tests.factories import (
+    AgreementRequestFactory,
     CoverageFactory,
     EpisodeFactory,
     PatientFactory,
     PracticeFactory,
     PrescriptionFactory,
+    PriorUseFactory,
     SessionFactory,
     TherapistFactory,
 )
@@ -62,6 +64,16 @@ def _records(practice: Practice) -> dict[str, list[int]]:
         for e in episodes
         for day in (5, 7)
     ]
+    requests = [
+        AgreementRequestFactory.create(
+            episode=episodes[0], kind="physiotherapy-common-2-and-more", status="draft",
+            granted_from=None, granted_until=None, prescription=prescriptions[0],
+        ),
+        AgreementRequestFactory.create(
+            episode=episodes[1], kind="physiotherapy-common-2-and-more", decision_id="D-1",
+        ),
+    ]  # fmt: skip
+    prior_uses = [PriorUseFactory.create(patient=patients[0], situations=1)]
     nl_patient = PatientFactory.create(practice=PracticeFactory.create(country="NL"))
     coverage = [CoverageFactory.create(patient=nl_patient)]  # another practice's: must 404
     return {
@@ -70,6 +82,8 @@ def _records(practice: Practice) -> dict[str, list[int]]:
         "prescriptions": [rx.pk for rx in prescriptions],
         "sessions": [s.pk for s in sessions],
         "coverage": [c.pk for c in coverage],
+        "agreement-requests": [r.pk for r in requests],
+        "prior-use": [u.pk for u in prior_uses],
     }
 
 

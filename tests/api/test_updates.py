@@ -49,10 +49,10 @@ RESOURCES = [
         "episodes",
         "BE",
         lambda p: EpisodeFactory.create(patient__practice=p, category="e", pathology="e-b"),
-        {"agreement_from": "2025-01-01", "agreement_until": "2025-12-31"},
-        ("agreement_until", "2025-12-31"),
-        {"agreement_from": "2025-06-01", "agreement_until": "2025-01-01"},
-        "agreement_until",
+        {"title": "Hip"},
+        ("title", "Hip"),
+        {"pathology": "co-1-3-4-0"},  # a courante code on an E episode
+        "pathology",
     ),
     Resource(
         "prescriptions",

@@ -17,7 +17,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from practice.models import Coverage, Episode, Patient, Practice, Prescription, TreatmentSession
+from practice.models import (
+    AgreementRequest,
+    Coverage,
+    Episode,
+    Patient,
+    Practice,
+    Prescription,
+    TreatmentSession,
+)
 from reimburse import services
 from reimburse.attention import compute
 from reimburse.attention.compute import actionable_evaluations, unread_episodes
@@ -51,21 +59,20 @@ def _day(rng: random.Random) -> date:
     return FIRST_DAY + timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days))
 
 
+# Decisions a generated episode's requests get: granted ones end (or not), others wait or fail.
+KINDS = {"e": "physiotherapy-e", "courante": "physiotherapy-common-2-and-more"}
+STATUSES = ("agreement", "agreement", "partialAgreement", "wfi-physiotherapist", "refusal", "draft")
+
+
 def _episode(rng: random.Random, patient: Patient, country: str, n: int) -> Episode:
     if country == "BE":
         category = rng.choice(BE_CATEGORIES)
-        agreement_from = _day(rng) if category in ("e", "courante") and rng.random() < 0.5 else None
-        until = None
-        if agreement_from and rng.random() < 0.8:
-            until = agreement_from + timedelta(days=rng.randrange(30, 700))
         return Episode(
             patient=patient,
             title=f"{category} {n}",
             category=category,
             pathology={"fa": "fa-3", "fb": "fb-51", "e": "e-b"}.get(category, ""),
             notified_on=_day(rng) if category in ("fa", "fb") and rng.random() < 0.9 else None,
-            agreement_from=agreement_from,
-            agreement_until=until,
         )
     category = rng.choice(NL_CATEGORIES)
     referred = rng.random() < 0.8
@@ -95,6 +102,18 @@ def _generate(country: str, seed: int) -> Practice:
         for n in range(rng.randint(1, 6)):
             episode = _episode(rng, patient, country, n)
             episode.save()
+            if episode.category in ("e", "courante") and rng.random() < 0.5:
+                for _ in range(rng.choice((1, 1, 2))):
+                    start = _day(rng)
+                    until = start + timedelta(days=rng.randrange(30, 700))
+                    AgreementRequest.objects.create(
+                        practice=practice,
+                        episode=episode,
+                        kind=KINDS[episode.category],
+                        status=rng.choice(STATUSES),
+                        granted_from=start,
+                        granted_until=until if rng.random() < 0.8 else None,
+                    )
             day = _day(rng)
             for _ in range(rng.randint(0, 3)):
                 Prescription.objects.create(
@@ -162,9 +181,10 @@ def test_needs_attention_is_the_full_evaluation_minus_warnings_on_sessions_befor
     for as_of in AS_OFS:
         with CaptureQueriesContext(connection) as queries:
             shown = practice_warnings(practice=practice, as_of=as_of)
-        # The stored versions (1), every patient's records (at most 6), the tariffs the clinic
-        # loaded (1, Belgium), the warnings stored (1).
-        assert len(queries.captured_queries) <= 9
+        # The stored versions (1), every patient's records (at most 8: patients, episodes,
+        # prescriptions, sessions, agreement requests, coverage, uses at another practice and
+        # the shared days), the tariffs the clinic loaded (1, Belgium), the warnings stored (1).
+        assert len(queries.captured_queries) <= 11
         assert shown == _full_minus_old(practice, as_of), as_of
         # Nothing changed since: the stored warnings, in one query.
         with CaptureQueriesContext(connection) as queries:

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from practice.agreements import agreement_decision_correct
 from practice.models import Episode, Patient, Practice, TreatmentSession
 from practice.services import (
     coverage_set,
@@ -37,6 +38,7 @@ from reimburse.models import AttentionSnapshot, InsurerPackage
 from reimburse.selectors import PatientWarning, practice_warnings
 from reimburse.services import PatientEvaluation
 from tests.factories import (
+    AgreementRequestFactory,
     CoverageFactory,
     EpisodeFactory,
     InsurerPackageFactory,
@@ -85,8 +87,9 @@ def be() -> Clinic:
         title="Hip",
         category="e",
         pathology="e-a",
-        agreement_from=date(2025, 1, 1),
-        agreement_until=date(2026, 12, 31),
+    )
+    AgreementRequestFactory.create(
+        episode=hip, granted_from=date(2025, 1, 1), granted_until=date(2026, 12, 31)
     )
     PrescriptionFactory.create(episode=hip, sessions=60)
     _weekly(hip, 10)
@@ -146,7 +149,8 @@ def _rename_back(c: Clinic) -> None:
 
 
 def _agreement_ends_soon(c: Clinic) -> None:
-    episode_update(episode=c.episodes["hip"], agreement_until=AS_OF + timedelta(days=10))
+    request = c.episodes["hip"].agreement_requests.get()
+    agreement_decision_correct(request=request, granted_until=AS_OF + timedelta(days=10))
 
 
 def _open_an_episode(c: Clinic) -> None:
@@ -253,7 +257,9 @@ def test_the_day_an_agreement_enters_its_last_30_days_its_patient_alone_is_recom
 ) -> None:
     """E2, agreement_ending: Claes' agreement ends 40 days after the first read."""
     until = AS_OF + timedelta(days=40)
-    episode_update(episode=be.episodes["hip"], agreement_until=until)
+    agreement_decision_correct(
+        request=be.episodes["hip"].agreement_requests.get(), granted_until=until
+    )
     _shown(be.practice)
     day_before = _shown(be.practice, until - belgium.ENDING_SOON - timedelta(days=1))
     window = _shown(be.practice, until - belgium.ENDING_SOON)
@@ -331,9 +337,9 @@ def test_many_stale_patients_are_recomputed_in_the_same_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         shown = _shown(be.practice)
     assert shown == _from_scratch(be.practice)
-    # The versions, the records (at most 6), the loaded tariffs (Belgium), the snapshots
-    # stored: one statement.
-    assert len(queries.captured_queries) <= 9
+    # The versions, the records (at most 8, with the agreement requests and the uses at another
+    # practice), the loaded tariffs (Belgium), the snapshots stored: one statement.
+    assert len(queries.captured_queries) <= 11
 
 
 # ---------------------------------------------------------------------- the Netherlands

@@ -73,3 +73,36 @@ def test_spread_gives_distinct_days_even_when_the_span_is_short() -> None:
     days = spread(16, date(2026, 1, 1), date(2026, 1, 5))
     assert len(set(days)) == 16
     assert days[0] == date(2026, 1, 1)
+
+
+def test_the_demo_shows_each_state_of_an_agreement_request_and_a_patient_from_elsewhere() -> None:
+    """Issue 16: waiting for information, refused 2nd series, ending soon, came mid-year."""
+    from django.utils import timezone
+
+    from practice.models import AgreementRequest
+    from reimburse.services import patient_status
+
+    _seed()
+    today = timezone.localdate()
+    rows = {r.episode.external_id: r for r in AgreementRequest.objects.select_related("episode")}
+    waiting, refused, ending = rows["demo-be-6-e"], rows["demo-be-7-e2"], rows["demo-be-4-e"]
+    assert (waiting.kind, waiting.status, waiting.reason_code) == (
+        "physiotherapy-e",
+        "wfi-physiotherapist",
+        "WFI_AGREE_SRV_PHYSIO_004",
+    )
+    assert waiting.reason_text.startswith("Justificatif manquant")
+    assert (refused.kind, refused.status, refused.reason_code) == (
+        "physiotherapy-common-2-and-more",
+        "refusal",
+        "REF_AGREE_ALL_999",
+    )
+    assert ending.status == "agreement" and ending.granted_until is not None
+    came = Episode.objects.get(external_id="demo-be-8-e")
+    assert came.prior_sessions == {str(today.year): 7}
+    codes = {
+        w.code
+        for e in (waiting.episode, refused.episode, ending.episode)
+        for w in patient_status(patient=e.patient, as_of=today).warnings
+    }
+    assert {"agreement_waiting", "agreement_refused", "agreement_ending"} <= codes

@@ -173,25 +173,69 @@ def test_a_known_list_code_is_accepted() -> None:
     assert created and episode.pathology == "fa-1"
 
 
-def test_an_agreement_cannot_end_before_it_starts() -> None:
+@pytest.mark.parametrize(
+    ("category", "code"),
+    [
+        ("e", "e-h-2"),  # an E sub-item (MyCareNet splits e-h into e-h-1 … e-h-6)
+        ("e", "eb-13"),  # an eb code: epidermolysis bullosa, in no e-a … e-l item
+        ("courante", "co-1-3-4-0"),  # low back pain, no laterality
+        ("courante", ""),  # optional on a courante episode
+        ("perinatal", "m-1"),
+        ("palliative", "p-1"),
+        ("fa", "fa-2-b"),
+    ],
+)
+def test_official_pathology_situation_codes_are_accepted(category: str, code: str) -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    episode, _ = services.episode_create(
+        patient=patient, title="Situation", category=category, pathology=code
+    )
+    assert episode.pathology == code
+
+
+@pytest.mark.parametrize(
+    ("category", "code", "message"),
+    [
+        ("courante", "e-h-2", "the code 'e-h-2' is not for 'courante' episodes; expected co-*"),
+        ("e", "co-1-3-4-0", "the code 'co-1-3-4-0' is not for 'e' episodes; expected e-*, eb-*"),
+        ("e", "e-h", "unknown pathology-situation code 'e-h'"),
+        ("fb", "", "a pathology-situation code is required for category 'fb'"),
+        ("fa", "dh-1", "the code 'dh-1' is not for 'fa' episodes; expected fa-*"),
+    ],
+)
+def test_a_code_of_another_family_is_refused(category: str, code: str, message: str) -> None:
     patient = PatientFactory.create(practice__country="BE")
     with pytest.raises(ValidationError) as raised:
-        services.episode_create(
-            patient=patient,
-            title="MS",
-            category="e",
-            pathology="e-a",
-            agreement_from=date(2025, 6, 1),
-            agreement_until=date(2025, 5, 31),
-        )
-    assert "agreement_until" in raised.value.message_dict
+        services.episode_create(patient=patient, title="X", category=category, pathology=code)
+    assert raised.value.message_dict == {"pathology": [message]}
 
 
-def test_an_agreement_end_without_a_start_is_rejected_on_update() -> None:
-    episode = EpisodeFactory.create(category="e", pathology="e-a")
+def test_sessions_at_another_practice_are_counted_per_calendar_year() -> None:
+    episode = EpisodeFactory.create(patient__practice__country="BE")
+    services.episode_update(
+        episode=episode, prior_sessions={"2026": 7}, first_session_on=date(2026, 2, 2)
+    )
+    episode.refresh_from_db()
+    assert episode.prior_sessions == {"2026": 7}
     with pytest.raises(ValidationError) as raised:
-        services.episode_update(episode=episode, agreement_until=date(2025, 5, 31))
-    assert "agreement_until" in raised.value.message_dict
+        services.episode_update(episode=episode, prior_sessions={"last year": 7})
+    assert raised.value.message_dict == {"prior_sessions": ["not a calendar year: 'last year'"]}
+    with pytest.raises(ValidationError) as raised:
+        services.episode_update(episode=episode, prior_sessions={"2026": -1})
+    assert "prior_sessions" in raised.value.message_dict
+
+
+def test_used_elsewhere_of_a_treatment_allowance_is_a_whole_number() -> None:
+    patient = PatientFactory.create(practice__country="NL")
+    with pytest.raises(ValidationError) as raised:
+        services.coverage_set(
+            patient=patient, year=2026, treatments=9, used_elsewhere=Decimal("2.5")
+        )
+    assert "used_elsewhere" in raised.value.message_dict
+    coverage, _ = services.coverage_set(
+        patient=patient, year=2026, treatments=9, used_elsewhere=Decimal(3)
+    )
+    assert coverage.used_elsewhere == 3
 
 
 def test_prescriptions_are_only_for_belgian_practices() -> None:

@@ -15,6 +15,7 @@ from reimburse import engine
 from reimburse.engine import types as t
 from reimburse.services import patient_case, patient_status, patients_for_evaluation, statuses
 from tests.factories import (
+    AgreementRequestFactory,
     CoverageFactory,
     EpisodeFactory,
     InsurerPackageFactory,
@@ -81,11 +82,9 @@ def test_sessions_come_in_date_order_then_recording_order() -> None:
 
 
 def test_episode_facts_carry_prescriptions_agreement_and_list_code() -> None:
-    episode = EpisodeFactory.create(
-        category="e",
-        pathology="e-a",
-        agreement_from=date(2025, 1, 1),
-        agreement_until=date(2025, 12, 31),
+    episode = EpisodeFactory.create(category="e", pathology="e-a")
+    AgreementRequestFactory.create(
+        episode=episode, granted_from=date(2025, 1, 1), granted_until=date(2025, 12, 31)
     )
     rx = PrescriptionFactory.create(episode=episode, date=date(2025, 1, 5), sessions=30)
     case = patient_case(patient=_loaded(episode.patient), as_of=AS_OF)
@@ -174,5 +173,6 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(echo: EchoJurisdi
     two = _queries_for(_practice_with(2))
     ten = _queries_for(_practice_with(10))
     assert two == ten
-    # patients+practice, episodes, prescriptions, sessions, coverages+package, loaded tariffs
-    assert ten == 6
+    # patients+practice, episodes, prescriptions, sessions, agreement requests,
+    # coverages+package, uses at another practice, loaded tariffs
+    assert ten == 8

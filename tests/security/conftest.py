@@ -17,22 +17,26 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from practice.models import (
+    AgreementRequest,
     ApiToken,
     Coverage,
     Episode,
     Patient,
     Practice,
     Prescription,
+    PriorUse,
     Therapist,
     TreatmentSession,
 )
 from practice.tokens import api_token_create
 from tests.factories import (
+    AgreementRequestFactory,
     CoverageFactory,
     EpisodeFactory,
     PatientFactory,
     PracticeFactory,
     PrescriptionFactory,
+    PriorUseFactory,
     SessionFactory,
     TherapistFactory,
     UserFactory,
@@ -51,12 +55,16 @@ COUNTED: tuple[type[models.Model], ...] = (
     Prescription,
     TreatmentSession,
     Coverage,
+    AgreementRequest,
+    PriorUse,
     ApiToken,
     Patient.history.model,
     Episode.history.model,
     Prescription.history.model,
     TreatmentSession.history.model,
     Coverage.history.model,
+    AgreementRequest.history.model,
+    PriorUse.history.model,
 )
 
 
@@ -77,6 +85,8 @@ class Side:
     prescription: Prescription
     session: TreatmentSession
     coverage: Coverage
+    agreement_request: AgreementRequest
+    prior_use: PriorUse
     token: ApiToken
     key: str
 
@@ -90,6 +100,8 @@ class Side:
             Prescription: self.prescription,
             TreatmentSession: self.session,
             Coverage: self.coverage,
+            AgreementRequest: self.agreement_request,
+            PriorUse: self.prior_use,
             ApiToken: self.token,
             User: self.therapist.user,
         }
@@ -150,6 +162,14 @@ def build_side(
     coverage = CoverageFactory.create(
         patient=patient, year=session_day.year, insurer=f"{name} Zorg", treatments=9
     )
+    agreement_request = AgreementRequestFactory.create(
+        episode=episode,
+        kind="physiotherapy-common-2-and-more",
+        decision_id=f"{name}-decision-1",
+        reason_text=f"{name} reason",
+        prescription=prescription,
+    )
+    prior_use = PriorUseFactory.create(patient=patient, year=session_day.year, situations=1)
     token, key = api_token_create(
         practice=practice, name=f"{name} PMS", created_by=administrator.user
     )
@@ -162,6 +182,8 @@ def build_side(
         prescription=prescription,
         session=session,
         coverage=coverage,
+        agreement_request=agreement_request,
+        prior_use=prior_use,
         token=token,
         key=key,
     )

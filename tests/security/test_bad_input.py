@@ -71,7 +71,8 @@ API_CREATES: list[tuple[str, dict[str, Any], str]] = [
     ("episode-list", {"title": f"Knee{NUL}"}, "title"),
     ("episode-list", {"patient": "one"}, "patient"),
     ("episode-list", {"patient": 987654}, "patient"),
-    ("episode-list", {"agreement_from": "2025-03-01", "agreement_until": "2025-01-01"}, "agreement_until"),  # noqa: E501
+    ("episode-list", {"prior_sessions": {"20x5": 3}}, "prior_sessions"),
+    ("episode-list", {"pathology": "co-99-9-9-9"}, "pathology"),
     # prescriptions
     ("prescription-list", {"sessions": 0}, "sessions"),
     ("prescription-list", {"sessions": -3}, "sessions"),

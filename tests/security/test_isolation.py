@@ -22,10 +22,12 @@ from rest_framework.test import APIClient
 import practice.api.urls as api_urls
 import practice.urls as page_urls
 from practice.models import (
+    AgreementRequest,
     Coverage,
     Episode,
     Patient,
     Prescription,
+    PriorUse,
     Therapist,
     TreatmentSession,
 )
@@ -217,7 +219,7 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
 
 def test_the_admins_are_enumerated() -> None:
     scoped = [m for m, _a in ADMINS if m._meta.app_label == "practice"]
-    assert len(scoped) == 8
+    assert len(scoped) == 9
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=ADMIN_IDS)
@@ -392,6 +394,8 @@ API_BASENAMES = {
     "prescription": Prescription,
     "session": TreatmentSession,
     "therapist": Therapist,
+    "agreement-request": AgreementRequest,
+    "prior-use": PriorUse,
 }
 # The insurer-package catalogue is shared by every practice: it needs a token, but every
 # practice reads the same rows.
@@ -434,7 +438,7 @@ LIST_ROUTES = [p for p in API_ROUTES if _model_of(p) and not _params(p)]
 
 
 def test_the_api_routes_are_enumerated() -> None:
-    assert len(DETAIL_CALLS) >= 9 and len(LIST_ROUTES) == 6 and len(API_CALLS) >= 21
+    assert len(DETAIL_CALLS) >= 15 and len(LIST_ROUTES) == 8 and len(API_CALLS) >= 31
 
 
 @pytest.mark.parametrize(
@@ -506,6 +510,11 @@ def _foreign_bodies(a: Side, b: Side) -> list[tuple[str, dict[str, Any]]]:
         ("session-list", {"episode": a.episode.pk, "patient": b.patient.pk, **day}),
         ("session-list", {"episode": a.episode.pk, "therapist": b.therapist.pk, **day}),
         ("session-list", {"episode": a.episode.pk, "prescription": b.prescription.pk, **day}),
+        ("agreement-request-list", {"episode": b.episode.pk}),
+        ("agreement-request-list", {"episode": a.episode.pk, "prescription": b.prescription.pk}),
+        ("agreement-request-list", {"episode": a.episode.pk,
+                                    "previous_prescription": b.prescription.pk}),
+        ("prior-use-list", {"patient": b.patient.pk, "year": 2025}),
     ]  # fmt: skip
 
 
@@ -518,6 +527,10 @@ FOREIGN_BODY_IDS = [
     "session.patient",
     "session.therapist",
     "session.prescription",
+    "agreement-request.episode",
+    "agreement-request.prescription",
+    "agreement-request.previous_prescription",
+    "prior-use.patient",
 ]
 
 

@@ -189,3 +189,27 @@ def test_a_belgian_therapist_reads_french_and_a_dutch_one_dutch(
         expect(page.locator("td.explanation").first).to_be_visible()
         assert _english_in(page) == [], (username, "patient")
         _shot(page, f"patient-{language}-{clinic.practice.country.lower()}")
+
+
+def test_a_waiting_request_shows_its_reason_and_what_is_missing_in_dutch(
+    page: Page, live_server: Any, browser_clinic: Clinic
+) -> None:
+    """Issue 16: the fund asked for information; the therapist sees why and what to add."""
+    from tests.ui.agreements import WFI_CODE, WFI_TEXT, add_waiting_e_request
+
+    episode, _request = add_waiting_e_request(browser_clinic)
+    page.set_viewport_size(LAPTOP)
+    _log_in(page, live_server.url)
+    page.locator("button[name=language][value=nl]").click()
+    page.goto(f"{live_server.url}/patients/{browser_clinic.patient.pk}/")
+
+    card = page.locator(f"[data-testid=agreements-{episode.pk}]")
+    expect(card).to_contain_text("Kennisgevingen en akkoordaanvragen")
+    expect(card).to_contain_text("Wacht op informatie van de kinesitherapeut")
+    expect(card).to_contain_text(f"{WFI_CODE}: {WFI_TEXT}")
+    expect(card).to_contain_text("Aanvraag E: ontbreekt nog voor het verstuurd kan worden:")
+    expect(card.locator(".missing li")).to_have_text(
+        ["Het RIZIV-nummer van de voorschrijver", "Bijlage: Radiologisch protocol"]
+    )
+    card.scroll_into_view_if_needed()
+    _shot(page, "patient-agreement-waiting-nl")

@@ -20,8 +20,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from practice import services
-from practice.models import Country, Episode, Patient, Practice, Therapist
+from practice import agreements, services
+from practice.models import AgreementRequest, Country, Episode, Patient, Practice, Therapist
 from reimburse.models import InsurerPackage
 
 DEMO_PASSWORD = "demo-pass-2026"  # printed: demo data only, never a real installation
@@ -180,6 +180,14 @@ class Seeder:
             external_id=f"demo-{key}",
         )
 
+    def request(self, episode: Episode, **kw: Any) -> AgreementRequest:
+        """The episode's demo request (one per episode): found again on a second run."""
+        found = episode.agreement_requests.first()
+        return found or agreements.agreement_request_create(episode=episode, **kw)
+
+    def decided(self, request: AgreementRequest, **decision: Any) -> None:
+        agreements.agreement_decision_record(request=request, **decision)
+
     # -- Belgium
 
     def belgium(self) -> None:
@@ -247,8 +255,14 @@ class Seeder:
             "Multiple sclerosis (E)",
             "e",
             pathology="e-a",
-            agreement_from=today - relativedelta(months=11),
-            agreement_until=today + timedelta(days=20),
+        )
+        self.decided(
+            self.request(e),
+            decision_id="DEMO-100000000404",
+            status="agreement",
+            decision_date=today - relativedelta(months=11) - timedelta(days=5),
+            granted_from=today - relativedelta(months=11),
+            granted_until=today + timedelta(days=20),
         )
         self.prescription(e, "be-4-rx", today - relativedelta(months=3) - timedelta(days=3), 30)
         self.sessions(e, "be-4", spread(12, today - relativedelta(months=3), today), team)
@@ -261,6 +275,70 @@ class Seeder:
         self.prescription(e, "be-5-rx", today - timedelta(days=90), 9)
         self.sessions(e, "be-5", spread(3, today - timedelta(days=10), today), team)
         self.summary.add(f"  {p}: prescription not started in time (prescription_late_start)")
+
+        # E request: the fund waits for information from the physiotherapist (MyCareNet).
+        born = date(2001, 8, 17)
+        p = self.patient(practice, "be-6", "Lotte", "Peeters", born, insz(born, 66))
+        e = self.episode(p, "be-6-e", "Bronchiectasis (E)", "e", pathology="e-j-2")
+        self.prescription(e, "be-6-rx", today - timedelta(days=30), 30)
+        self.sessions(e, "be-6", spread(4, today - timedelta(days=21), today), team)
+        request = self.request(
+            e,
+            pathology_onset=today - relativedelta(years=3),
+            annexes=[{"kind": "medical-report", "title": "Pneumologist's report"}],
+        )
+        self.decided(
+            request,
+            decision_id="DEMO-100000000606",
+            status="wfi-physiotherapist",
+            decision_date=today - timedelta(days=7),
+            reason_code="WFI_AGREE_SRV_PHYSIO_004",
+            # The fund's text as MyCareNet sent it (ehealth-pyconnector test data, 2025-11-19).
+            reason_text="Justificatif manquant concernant la situation pathologique "
+            "précédente: préciser la date d'apparition, la situation pathologique, …",
+        )
+        self.summary.add(f"  {p}: E request waiting for information (WFI_AGREE_SRV_PHYSIO_004)")
+
+        # A 2nd courante situation of the year whose series was refused.
+        born = date(1979, 12, 2)
+        p = self.patient(practice, "be-7", "Tom", "Willems", born, insz(born, 77))
+        start = max(self.year_start, today - timedelta(days=120))
+        back = self.episode(p, "be-7-e1", "Low back pain", "courante", pathology="co-1-3-4-0")
+        self.prescription(back, "be-7-rx1", start - timedelta(days=3), 9)
+        self.sessions(back, "be-7-a", spread(9, start, start + timedelta(days=40)), team)
+        knee = self.episode(
+            p, "be-7-e2", "Knee ligament injury, left", "courante", pathology="co-3-2-5-1"
+        )
+        self.prescription(knee, "be-7-rx2", today - timedelta(days=25), 9)
+        self.sessions(knee, "be-7-b", spread(3, today - timedelta(days=20), today), team)
+        self.decided(
+            self.request(knee),
+            decision_id="DEMO-100000000707",
+            status="refusal",
+            decision_date=today - timedelta(days=10),
+            reason_code="REF_AGREE_ALL_999",
+            reason_text="geen bijlagen ifv aanvraag/opeenvolging aandoeningen en kopie "
+            "voorschriften",
+        )
+        self.summary.add(f"  {p}: 2nd courante series refused (REF_AGREE_ALL_999)")
+
+        # Came from another practice in the middle of the year: 7 sessions there already.
+        born = date(1990, 3, 25)
+        p = self.patient(practice, "be-8", "Nadia", "El Amrani", born, insz(born, 88))
+        began = max(self.year_start, today - timedelta(days=100))
+        moved = max(began + timedelta(days=30), today - timedelta(days=40))
+        e = self.episode(
+            p,
+            "be-8-e",
+            "Neck and arm pain",
+            "courante",
+            pathology="co-1-1-4-0",
+            prior_sessions={str(today.year): 7},
+            first_session_on=began,
+        )
+        self.prescription(e, "be-8-rx", moved - timedelta(days=2), 18)
+        self.sessions(e, "be-8", spread(6, moved, today), team)
+        self.summary.add(f"  {p}: 7 sessions at another practice this year, 6 here")
 
     # -- the Netherlands
 
