@@ -50,6 +50,7 @@ from practice.models import (
     AgreementAnnex,
     AgreementRequest,
     ApiToken,
+    ConventionAdherence,
     Country,
     Coverage,
     Episode,
@@ -376,9 +377,19 @@ class PracticeAdmin(HistoryScopedAdmin):
         return int(obj.pk) if obj.pk else None
 
 
+class ConventionInline(admin.TabularInline):
+    """A Belgian therapist's adherence to the convention, by period (contract v2)."""
+
+    model = ConventionAdherence
+    extra = 0
+    fields = ["adheres", "valid_from", "valid_until"]
+
+
 @admin.register(Therapist)
 class TherapistAdmin(PracticeScopedAdmin):
     """Therapists of the practice; logins themselves are created by a superuser."""
+
+    inlines = [ConventionInline]
 
     list_display = ["__str__", "user", "practice", "role", "riziv_number", "agb_code"]
     list_filter = ["role"]

@@ -78,6 +78,40 @@ class Therapist(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
+class ConventionAdherence(models.Model):
+    """A Belgian physiotherapist's adherence to the convention over ``[valid_from, valid_until)``.
+
+    Without a period covering a session's date the physiotherapist is taken as conventioned
+    (the contract's default). A non-conventioned physiotherapist's patients without
+    preferential status get 75 % of the reimbursement on the dates that rule is in force,
+    and the session's price is the fee (update-2025-2026 §1.2; contract v2).
+    """
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="conventions")
+    adheres = models.BooleanField(_("adheres to the convention"), default=True)
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until (exclusive)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["therapist", "valid_from"]
+        verbose_name = _("convention status")
+        verbose_name_plural = _("convention status")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "valid_from"], name="convention_one_start_per_therapist"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="convention_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} {self.valid_from:%Y-%m-%d}"
+
+
 class Patient(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="patients")
     first_name = models.CharField(_("first name"), max_length=100)

@@ -18,12 +18,15 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from practice.models import (
     AgreementRequest,
+    ConventionAdherence,
+    Country,
     Coverage,
     Episode,
     Patient,
     Practice,
     Prescription,
     PriorUse,
+    Therapist,
     TreatmentSession,
 )
 from reimburse import engine
@@ -182,13 +185,51 @@ def tariffs_for(country: str) -> tuple[t.Tariff, ...]:
     return loaded_tariffs() if country == "BE" else ()
 
 
+Periods = dict[int, list[tuple[date, date | None]]]
+
+
+def not_conventioned(practice_id: int, country: str) -> Periods:
+    """Return, per therapist of a Belgian practice, the periods they did not adhere to the
+    convention (one query; none for a Dutch practice)."""
+    if country != Country.BELGIUM:
+        return {}
+    periods: Periods = defaultdict(list)
+    # Filtered on the therapists' practice through a subquery on their ids, unordered: the
+    # rows alone (no join with the users the therapists' default ordering names).
+    therapists = Therapist.objects.filter(practice_id=practice_id).order_by().values("pk")
+    for therapist_id, start, until in (
+        ConventionAdherence.objects.filter(therapist_id__in=therapists, adheres=False)
+        .order_by()
+        .values_list("therapist_id", "valid_from", "valid_until")
+    ):
+        periods[therapist_id].append((start, until))
+    return periods
+
+
+def _conventioned(periods: Periods, therapist_id: int | None, day: date) -> bool:
+    """Tell whether the session's physiotherapist adhered to the convention on ``day``."""
+    if therapist_id is None:
+        return True
+    return not any(
+        start <= day and (until is None or day < until)
+        for start, until in periods.get(therapist_id, ())
+    )
+
+
 def patient_case(
-    *, patient: Patient, as_of: date, tariffs: tuple[t.Tariff, ...] | None = None
+    *,
+    patient: Patient,
+    as_of: date,
+    tariffs: tuple[t.Tariff, ...] | None = None,
+    conventions: Periods | None = None,
 ) -> t.Case:
     """Build the engine case for a patient whose episodes and coverage are prefetched.
 
-    ``tariffs``: the loaded tariff rows, when the caller has read them already (a list).
+    ``tariffs``, ``conventions``: the loaded tariff rows and the periods the practice's
+    therapists did not adhere to the convention, when the caller has read them already.
     """
+    if conventions is None:
+        conventions = not_conventioned(patient.practice_id, patient.practice.country)
     episodes = list(patient.episodes.all())
     sessions = [
         t.Session(
@@ -198,6 +239,7 @@ def patient_case(
             minutes=session.minutes,
             place=session.place,
             price=session.price,
+            conventioned=_conventioned(conventions, session.therapist_id, session.date),
         )
         for episode in episodes
         for session in episode.sessions.all()
@@ -270,11 +312,19 @@ def statuses(*, patients: QuerySet[Patient], as_of: date) -> Iterable[tuple[Pati
     A patient the rules cannot evaluate gets ``rules_unknown`` alone; the others are unaffected.
     """
     tariffs: dict[str, tuple[t.Tariff, ...]] = {}  # by country: read once for the list
+    conventions: dict[int, Periods] = {}  # by practice: read once for the list
     for patient in patients_for_evaluation(patients):
         country = patient.practice.country
         if country not in tariffs:
             tariffs[country] = tariffs_for(country)
-        case = patient_case(patient=patient, as_of=as_of, tariffs=tariffs[country])
+        if patient.practice_id not in conventions:
+            conventions[patient.practice_id] = not_conventioned(patient.practice_id, country)
+        case = patient_case(
+            patient=patient,
+            as_of=as_of,
+            tariffs=tariffs[country],
+            conventions=conventions[patient.practice_id],
+        )
         try:
             yield patient, engine.evaluate_known(case)
         except EngineError as error:
@@ -381,7 +431,7 @@ def practice_cases(
     }
     sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in of_chosen(session_rows.order_by(), "episode__patient").values_list(
-        "date", "pk", "episode_id", "minutes", "place", "price"
+        "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id"
     ):
         owner = patient_of_episode.get(row[2])
         if owner is not None:  # else its episode was written after the episodes were read
@@ -393,6 +443,7 @@ def practice_cases(
         coverages_of[coverage.patient_id].append(coverage)
 
     tariffs = tariffs_for(practice.country)
+    conventions = not_conventioned(practice.pk, practice.country)
     overflow_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
     situations_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
     prior_rows = PriorUse.objects.filter(patient__practice=practice)
@@ -434,8 +485,16 @@ def practice_cases(
                 for e in episodes
             ),
             sessions=tuple(
-                t.Session(str(spk), day, str(episode), minutes, place, price)
-                for day, spk, episode, minutes, place, price in rows
+                t.Session(
+                    str(spk),
+                    day,
+                    str(episode),
+                    minutes,
+                    place,
+                    price,
+                    conventioned=_conventioned(conventions, therapist, day),
+                )
+                for day, spk, episode, minutes, place, price, therapist in rows
             ),
             tariffs=tariffs,
         )

@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from practice.api.permissions import practice_of
 from practice.models import (
+    ConventionAdherence,
     Coverage,
     Episode,
     Patient,
@@ -187,6 +188,15 @@ class PracticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ConventionSerializer(serializers.ModelSerializer):
+    """One period of a therapist's convention status, ``[valid_from, valid_until)``."""
+
+    class Meta:
+        model = ConventionAdherence
+        fields = ["adheres", "valid_from", "valid_until"]
+        read_only_fields = fields
+
+
 class TherapistSerializer(serializers.ModelSerializer):
     """A therapist or clinic administrator of the practice, as sessions name them."""
 
@@ -203,9 +213,18 @@ class TherapistSerializer(serializers.ModelSerializer):
         help_text="False once the person's login is deactivated; their sessions keep the id.",
     )
 
+    conventions = ConventionSerializer(
+        many=True,
+        read_only=True,
+        help_text=(
+            "BE: the periods of the therapist's adherence to the convention; a date no period "
+            "covers counts as conventioned."
+        ),
+    )
+
     class Meta:
         model = Therapist
-        fields = ["id", "name", "role", "riziv_number", "agb_code", "active"]
+        fields = ["id", "name", "role", "riziv_number", "agb_code", "active", "conventions"]
         read_only_fields = fields
 
     def get_name(self, therapist: Therapist) -> str:

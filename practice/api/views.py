@@ -372,7 +372,7 @@ class PracticeView(GenericAPIView):
 class TherapistViewSet(ScopedViewSet):
     """The people of the practice, with the ids sessions use for ``therapist``."""
 
-    queryset = Therapist.objects.select_related("user")
+    queryset = Therapist.objects.select_related("user").prefetch_related("conventions")
     serializer_class = serializers.TherapistSerializer
     filterset_class = filters.TherapistFilter
     ordering_fields = ["id"]

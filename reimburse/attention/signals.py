@@ -21,12 +21,14 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from practice.models import (
     AgreementRequest,
+    ConventionAdherence,
     Coverage,
     Episode,
     Patient,
     Practice,
     Prescription,
     PriorUse,
+    Therapist,
     TreatmentSession,
 )
 from reimburse.attention.store import attention_invalidate
@@ -47,6 +49,10 @@ def _patients_of(instance: Model) -> QuerySet[Patient]:
         )
     if isinstance(instance, LoadedTariff):  # the amounts of every Belgian patient's sessions
         return Patient.objects.filter(practice__country="BE")
+    if isinstance(instance, ConventionAdherence):  # the amounts of the practice's sessions
+        return Patient.objects.filter(practice__therapists=instance.therapist_id)
+    if isinstance(instance, Therapist):  # whose convention periods the practice's case reads
+        return Patient.objects.filter(practice=instance.practice_id)
     if isinstance(instance, Practice):  # its country picks the rules
         return Patient.objects.filter(practice=instance)
     raise TypeError(f"no patient records in {type(instance).__name__}")
@@ -105,6 +111,8 @@ RECORDS = (
     AgreementRequest,
     InsurerPackage,
     LoadedTariff,
+    Therapist,
+    ConventionAdherence,
 )
 # Rows that belong to a patient.
 MOVABLE = (Coverage, PriorUse, Episode, Prescription, TreatmentSession, AgreementRequest)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rest_framework.test import APIClient
 
-from practice.models import Practice, Therapist
+from practice.models import ConventionAdherence, Practice, Therapist
 from reimburse.models import InsurerPackage
 from tests.api.conftest import errors
 from tests.factories import InsurerPackageFactory, TherapistFactory, UserFactory
@@ -28,6 +28,9 @@ def test_therapists_list_only_the_practices_people(
         user=UserFactory.create(first_name="Ann", last_name="Aerts"),
         riziv_number="51234567890",
     )
+    ConventionAdherence.objects.create(
+        therapist=ann, adheres=False, valid_from=date(2025, 5, 1), valid_until=date(2026, 1, 1)
+    )
     TherapistFactory.create(practice=stranger)
 
     body = api.get("/api/v1/therapists").json()
@@ -44,6 +47,9 @@ def test_therapists_list_only_the_practices_people(
         "riziv_number": "51234567890",
         "agb_code": None,
         "active": True,
+        "conventions": [
+            {"adheres": False, "valid_from": "2025-05-01", "valid_until": "2026-01-01"}
+        ],
     }
 
 

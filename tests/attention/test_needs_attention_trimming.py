@@ -183,8 +183,9 @@ def test_needs_attention_is_the_full_evaluation_minus_warnings_on_sessions_befor
             shown = practice_warnings(practice=practice, as_of=as_of)
         # The stored versions (1), every patient's records (at most 8: patients, episodes,
         # prescriptions, sessions, agreement requests, coverage, uses at another practice and
-        # the shared days), the tariffs the clinic loaded (1, Belgium), the warnings stored (1).
-        assert len(queries.captured_queries) <= 11
+        # the shared days), the tariffs the clinic loaded and the therapists' convention
+        # periods (1 each, Belgium), the warnings stored (1).
+        assert len(queries.captured_queries) <= 12
         assert shown == _full_minus_old(practice, as_of), as_of
         # Nothing changed since: the stored warnings, in one query.
         with CaptureQueriesContext(connection) as queries:

@@ -338,8 +338,9 @@ def test_many_stale_patients_are_recomputed_in_the_same_number_of_queries(
         shown = _shown(be.practice)
     assert shown == _from_scratch(be.practice)
     # The versions, the records (at most 8, with the agreement requests and the uses at another
-    # practice), the loaded tariffs (Belgium), the snapshots stored: one statement.
-    assert len(queries.captured_queries) <= 11
+    # practice), the loaded tariffs and the convention periods (Belgium), the snapshots
+    # stored: one statement.
+    assert len(queries.captured_queries) <= 12
 
 
 # ---------------------------------------------------------------------- the Netherlands

@@ -10,10 +10,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from practice.models import Patient, Practice
+from practice.models import ConventionAdherence, Patient, Practice
 from reimburse import engine
 from reimburse.engine import types as t
-from reimburse.services import patient_case, patient_status, patients_for_evaluation, statuses
+from reimburse.services import (
+    patient_case,
+    patient_status,
+    patients_for_evaluation,
+    practice_cases,
+    statuses,
+)
 from tests.factories import (
     AgreementRequestFactory,
     CoverageFactory,
@@ -23,6 +29,7 @@ from tests.factories import (
     PracticeFactory,
     PrescriptionFactory,
     SessionFactory,
+    TherapistFactory,
     UserFactory,
 )
 
@@ -174,5 +181,46 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(echo: EchoJurisdi
     ten = _queries_for(_practice_with(10))
     assert two == ten
     # patients+practice, episodes, prescriptions, sessions, agreement requests,
-    # coverages+package, uses at another practice, loaded tariffs
-    assert ten == 8
+    # coverages+package, uses at another practice, loaded tariffs, convention periods
+    assert ten == 9
+
+
+def _deconventioned_session(*, price: str | None) -> Patient:
+    """A Belgian patient treated on 2025-06-02 by a therapist out of the convention since May."""
+    practice = PracticeFactory(country="BE")
+    therapist = TherapistFactory(practice=practice)
+    ConventionAdherence.objects.create(
+        therapist=therapist, adheres=False, valid_from=date(2025, 5, 1)
+    )
+    episode = EpisodeFactory(patient__practice=practice, category="courante")
+    PrescriptionFactory(episode=episode, date=date(2025, 5, 20), sessions=9)
+    SessionFactory(
+        episode=episode,
+        therapist=therapist,
+        date=date(2025, 6, 2),
+        price=None if price is None else Decimal(price),
+    )
+    return Patient.objects.get(pk=episode.patient_id)
+
+
+def test_a_session_of_a_therapist_out_of_the_convention_is_priced_at_the_practice_price() -> None:
+    """Issue 15 item 5, update note §1.2 example 2: 24.55 × 0.75 → 18.41; 37.00 − 18.41."""
+    patient = _deconventioned_session(price="37.00")
+    want = t.BeAmounts(Decimal("37.00"), Decimal("18.41"), Decimal("18.59"))
+
+    ((_, listed),) = list(statuses(patients=Patient.objects.filter(pk=patient.pk), as_of=AS_OF))
+    assert listed.sessions[0].amounts == want
+    assert patient_status(patient=patient, as_of=AS_OF).sessions[0].amounts == want
+    (case,) = [c.case for c in practice_cases(practice=patient.practice, as_of=AS_OF)]
+    assert [s.conventioned for s in case.sessions] == [False]
+
+
+def test_a_period_the_therapist_adheres_again_prices_at_the_official_fee() -> None:
+    patient = _deconventioned_session(price="37.00")
+    ConventionAdherence.objects.filter(therapist__practice=patient.practice).update(
+        valid_until=date(2025, 6, 1)
+    )
+    result = patient_status(patient=patient, as_of=AS_OF)
+    assert result.sessions[0].amounts == t.BeAmounts(
+        Decimal("30.80"), Decimal("24.55"), Decimal("6.25")
+    )

@@ -279,8 +279,8 @@ def test_patient_page_queries_do_not_grow_with_sessions(
     client.force_login(clinic.therapist.user)
     # 12, and three for agreements and use elsewhere: the requests the engine reads, the
     # patient's uses at another practice, and every request with what "ready to send" reads;
-    # and the tariffs a Belgian clinic loaded.
-    with django_assert_max_num_queries(16):
+    # and the tariffs a Belgian clinic loaded and its therapists' convention periods.
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("practice:patient", args=[clinic.patient.pk]))
     assert response.status_code == 200
 
