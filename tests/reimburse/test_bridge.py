@@ -188,11 +188,11 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(echo: EchoJurisdi
 def _deconventioned_session(*, price: str | None) -> Patient:
     """A Belgian patient treated on 2025-06-02 by a therapist out of the convention since May."""
     practice = PracticeFactory(country="BE")
-    therapist = TherapistFactory(practice=practice)
+    therapist = TherapistFactory.create(practice=practice)
     ConventionAdherence.objects.create(
         therapist=therapist, adheres=False, valid_from=date(2025, 5, 1)
     )
-    episode = EpisodeFactory(patient__practice=practice, category="courante")
+    episode = EpisodeFactory.create(patient__practice=practice, category="courante")
     PrescriptionFactory(episode=episode, date=date(2025, 5, 20), sessions=9)
     SessionFactory(
         episode=episode,
