@@ -7,6 +7,7 @@ only their partial for an htmx request, and the same full page without JavaScrip
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
@@ -27,7 +28,7 @@ from django_htmx.middleware import HtmxDetails
 from practice import pages
 from practice.forms import AttentionFilterForm, PlanForm, SessionForm
 from practice.models import Country, Patient, Therapist
-from practice.services import session_record
+from practice.services import ConflictingRecord, session_record
 from reimburse.explain import Reader
 from reimburse.selectors import practice_warnings
 from reimburse.services import statuses
@@ -154,7 +155,7 @@ def _session_form(request: HtmxHttpRequest, therapist: Therapist, patient: Patie
         request.POST if request.method == "POST" else None,
         episodes=pages.episode_choices(patient),
         with_price=therapist.practice.country == Country.NETHERLANDS,
-        initial={"date": timezone.localdate()},
+        initial={"date": timezone.localdate(), "submission_key": uuid.uuid4()},
     )
 
 
@@ -205,6 +206,16 @@ def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> Http
                     minutes=data["minutes"],
                     place=data["place"],
                     price=data.get("price"),
+                    submission_key=data.get("submission_key"),
+                )
+            except ConflictingRecord:
+                # This form's key already recorded a session, and the values have changed since.
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already saved. Open the record form again to record "
+                        "another session."
+                    ),
                 )
             except ValidationError as error:
                 form.add_service_errors(error)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from practice.services import ConflictingRecord
 from reimburse.engine.types import RulesNotInForce
 from reimburse.simulate import InvalidInput
 
@@ -37,6 +38,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # is well-formed but cannot be answered; say why rather than fail with a 500.
         errors = [{"field": None, "message": f"no reimbursement rules known: {exc}"}]
         return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ConflictingRecord):
+        # A repeat of an external id with other values, or a unique value another row holds.
+        errors = flatten(_django_detail(exc))
+        return Response({"errors": errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         # The write services raise Django's ValidationError with a message per field.
         exc = exceptions.ValidationError(_django_detail(exc))
