@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_list, env_str
+from config.env import env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -27,13 +27,18 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
+    "django_guid",
     "axes",
     "practice",
     "reimburse",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and the answer returns it.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # A database that is down or timed out answers 503 + Retry-After (config/errors.py).
+    "config.errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,7 +82,21 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A hung database must not hold every worker: give up connecting after a few seconds and
+    # cancel a statement that runs too long (the request then answers 503). 0 turns a limit off
+    # (e.g. DJANGO_DB_STATEMENT_TIMEOUT=0 for a long data migration).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 5),
+            "options": f"-c statement_timeout={env_int('DJANGO_DB_STATEMENT_TIMEOUT', 20) * 1000}",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bodies (not uploaded files) up to 2 MiB, the limit simulate states; over it the API
+# answers 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,5 +174,47 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "practice.api.serializers.SESSION_STATUSES",
         "ReimbursementStatusEnum": "practice.api.serializers.REIMBURSEMENT_STATUSES",
         "WarningCodeEnum": "practice.api.serializers.WARNING_CODES",
+    },
+}
+
+# Request ids (django-guid): taken from the proxy's X-Request-ID when it is a UUID, else made
+# here; returned in the same header and written on every log line as "request_id".
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+}
+
+# One JSON object per line on stderr (python-json-logger), for journald or any log shipper.
+# django.request logs every 5xx once with its traceback; config.errors the 503s it answers.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {
+            "()": "django_guid.log_filters.CorrelationId",
+            "correlation_id_field": "request_id",
+        },
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own handlers (mail_admins, the console in DEBUG) are replaced by stderr.
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django_guid": {"level": "WARNING"},
     },
 }
