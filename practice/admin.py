@@ -53,7 +53,7 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
-from practice.resources import PatientResource, SessionResource, copy_saved
+from practice.resources import PatientResource, SessionResource, copy_saved, spreadsheet_safe
 from practice.tokens import api_token_create, api_token_revoke
 from reimburse.explain import Reader, warning_text
 from reimburse.models import InsurerPackage
@@ -603,7 +603,7 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
         writer = csv.writer(response)
         writer.writerow(QUOTA_REPORT_HEADER)
         for row in quota_report_rows(queryset, as_of=as_of, language=get_language()):
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
         return response
 
 
