@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint typecheck bench clean
+.PHONY: run worker test install migrate demo lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up, migrate, load the demo practices and serve on http://127.0.0.1:8000
+## Set up, migrate, load the demo practices and serve on http://127.0.0.1:8000, with the task
+## worker (imports, refreshes) beside it; both stop together.
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver 127.0.0.1:8000
+
+## The task worker alone (database queue), e.g. beside a separately started server
+worker: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker
 
 ## Set up and run the whole test suite (SQLite unless DATABASE_URL is set)
 test: $(STAMP)

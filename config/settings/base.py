@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_htmx",
     "django_guid",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "practice",
     "reimburse",
@@ -216,5 +218,19 @@ LOGGING = {
         # Django's own handlers (mail_admins, the console in DEBUG) are replaced by stderr.
         "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "django_guid": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Background work (large imports, the nightly Needs-attention refresh) on django-tasks, the
+# backport of Django 6's tasks API. By default the queue is a table of this database and
+# `manage.py db_worker` runs the tasks: no other server. DJANGO_TASKS_REDIS_URL moves it to
+# Redis for larger deployments (django-tasks-rq; worker:
+# `manage.py rqworker default --job-class django_tasks_rq.Job`).
+TASKS_REDIS_URL = env_str("DJANGO_TASKS_REDIS_URL", "")
+if TASKS_REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
