@@ -189,3 +189,19 @@ def test_a_belgian_therapist_reads_french_and_a_dutch_one_dutch(
         expect(page.locator("td.explanation").first).to_be_visible()
         assert _english_in(page) == [], (username, "patient")
         _shot(page, f"patient-{language}-{clinic.practice.country.lower()}")
+
+
+def test_a_double_click_on_save_records_one_session(
+    page: Page, live_server: Any, browser_clinic: Clinic
+) -> None:
+    from practice.models import TreatmentSession
+
+    clinic = browser_clinic
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/patients/{clinic.patient.pk}/sessions/new/")
+    page.get_by_label("Date").fill(clinic.free_day.isoformat())
+
+    page.get_by_role("button", name="Save session").dblclick()
+
+    expect(page.locator(".message--success")).to_contain_text("recorded")
+    assert TreatmentSession.objects.filter(episode=clinic.episode).count() == 17
