@@ -50,6 +50,8 @@ def test_the_immediate_backend_runs_the_task_when_it_is_enqueued(
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+# Committed rows: the worker closes and reopens its database connection between tasks.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE)
 def test_the_database_backend_stores_the_task_and_the_worker_runs_it(
     practice_with_a_warning: Practice,
