@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo lint typecheck bench clean
+.PHONY: run worker test install migrate demo lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,11 +16,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up, migrate, load the demo practices and serve on http://127.0.0.1:$(PORT) (make run PORT=8001)
+## Set up, migrate, load the demo practices and serve on http://127.0.0.1:$(PORT) (make run PORT=8001),
+## with the task worker (imports, refreshes) beside it; both stop together.
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The task worker alone (database queue), e.g. beside a separately started server
+worker: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker
 
 ## Set up and run the whole test suite (SQLite unless DATABASE_URL is set)
 test: $(STAMP)

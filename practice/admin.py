@@ -46,6 +46,14 @@ from practice.admin_filters import (
     attach_states,
     state_of,
 )
+from practice.import_files import (
+    ClinicCSV,
+    ClinicImportForm,
+    ClinicXLSX,
+    ImportTempStorage,
+    UnreadableFile,
+    remove_preview_file,
+)
 from practice.models import (
     AgreementAnnex,
     AgreementRequest,
@@ -61,7 +69,7 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
-from practice.resources import PatientResource, SessionResource, copy_saved
+from practice.resources import PatientResource, SessionResource, copy_saved, spreadsheet_safe
 from practice.tokens import api_token_create, api_token_revoke
 from reimburse.engine.be import situations
 from reimburse.explain import STATUS_LABELS, Reader, label, warning_text
@@ -341,8 +349,55 @@ class HistoryScopedAdmin(PracticeScopedAdmin, SimpleHistoryAdmin):
 # --------------------------------------------------------------------------- practices
 
 
+PREVIEW_FILES = "import_preview_files"  # session key: the preview files this user may confirm
+
+
 class ScopedImportExportMixin(ImportExportMixin):
-    """Import and export limited to the administrator's practice; a failed confirm saves nothing."""
+    """Import and export limited to the administrator's practice; a failed confirm saves nothing.
+
+    A confirm may only name a preview file this user's own preview made (kept in their
+    session); the file is deleted after the confirm, after a refused file, and by
+    ``manage.py import_cleanup`` when a preview is never confirmed.
+    """
+
+    tmp_storage_class = ImportTempStorage
+    import_form_class = ClinicImportForm
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        # A sentence for the clinic administrator, never an exception name or a traceback.
+        if isinstance(e, UnreadableFile):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                _(
+                    "This file could not be read. Save it as CSV (comma or semicolon separated) "
+                    "or as an Excel workbook (.xlsx) and import it again."
+                ),
+            )
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> Any:
+        response = super().import_action(request, **kwargs)
+        upload = request.FILES.get("import_file")
+        name = getattr(upload, "tmp_storage_name", "") if upload is not None else ""
+        confirm = getattr(response, "context_data", {}).get("confirm_form")
+        if name and confirm is not None:
+            offered = confirm.initial.get("import_file_name", "")
+            request.session[PREVIEW_FILES] = [*request.session.get(PREVIEW_FILES, []), offered]
+        elif name:
+            remove_preview_file(name)  # refused or with errors: nothing to confirm
+        return response
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> Any:
+        name = request.POST.get("import_file_name", "")
+        offered: list[str] = request.session.get(PREVIEW_FILES, [])
+        if name not in offered:
+            raise PermissionDenied("not a preview of this user")
+        request.session[PREVIEW_FILES] = [n for n in offered if n != name]
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            remove_preview_file(name)
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"practice": None if _is_superuser(request) else _scoped_practice(request)}
@@ -561,7 +616,7 @@ class PriorUseInline(ScopedInline):
 class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     form = PatientForm
     resource_classes = [PatientResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [ClinicCSV, ClinicXLSX]
     export_formats = [CSV, XLSX]
     list_display = [
         "__str__",
@@ -660,7 +715,7 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
         writer = csv.writer(response)
         writer.writerow(QUOTA_REPORT_HEADER)
         for row in quota_report_rows(queryset, as_of=as_of, language=get_language()):
-            writer.writerow(row)
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
         return response
 
 
@@ -1198,7 +1253,7 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
 
     form = SessionForm
     resource_classes = [SessionResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [ClinicCSV, ClinicXLSX]
     export_formats = [CSV, XLSX]
     list_display = [
         "id",

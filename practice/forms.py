@@ -73,6 +73,9 @@ class _SessionFields(forms.Form):
 
 class SessionForm(_SessionFields):
     date = forms.DateField(label=_("Date"), widget=DateInput())
+    # A one-time key per displayed form: a second submit of it (a double click, a resent
+    # POST) returns the session the first one recorded instead of recording another.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     field_order = ["episode", "date", "minutes", "place", "price"]
 
     def add_service_errors(self, error: ValidationError) -> None:

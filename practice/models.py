@@ -234,6 +234,8 @@ class Episode(models.Model):
         GP = "gp", _("General practitioner")
         SPECIALIST = "specialist", _("Specialist")
 
+    # The patient's practice, stored so the database can hold external ids unique per practice.
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
@@ -283,6 +285,11 @@ class Episode(models.Model):
             models.CheckConstraint(
                 condition=Q(referral_date__isnull=True) | ~Q(referral_by=""),
                 name="episode_referral_has_referrer",
+            ),
+            models.UniqueConstraint(
+                fields=["practice", "external_id"],
+                condition=~Q(external_id=""),
+                name="episode_external_id_unique_per_practice",
             ),
         ]
 
@@ -354,6 +361,8 @@ class TreatmentSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    # The one-time key of the therapist's form that recorded it: a double submit records once.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -376,6 +385,11 @@ class TreatmentSession(models.Model):
                 fields=["practice", "external_id"],
                 condition=~Q(external_id=""),
                 name="session_external_id_unique_per_practice",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="session_submission_key_unique",
             ),
         ]
         indexes = [

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import formats
@@ -619,10 +620,17 @@ class SameDay:
     count: int
 
 
-def same_day(patient: Patient, day: date) -> SameDay | None:
-    """Return the patient's sessions already recorded on ``day`` (prefetched; None if none)."""
+def same_day(patient: Patient, day: date, submission_key: UUID | None = None) -> SameDay | None:
+    """Return the patient's sessions already recorded on ``day`` (prefetched; None if none).
+
+    The session this form already recorded (its ``submission_key``: a double click, a
+    retry) is not "another" session that day.
+    """
     count = sum(
-        1 for episode in patient.episodes.all() for s in episode.sessions.all() if s.date == day
+        1
+        for episode in patient.episodes.all()
+        for s in episode.sessions.all()
+        if s.date == day and (submission_key is None or s.submission_key != submission_key)
     )
     return SameDay(day, count) if count else None
 

@@ -19,6 +19,23 @@ from import_export import fields, resources, widgets
 from practice import services
 from practice.models import Episode, Patient, Practice, Therapist, TreatmentSession
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
+# (OWASP "CSV injection"): ``=HYPERLINK(…)``, ``@SUM(…)``, ``+1+cmd|…``, and tab or carriage
+# return ahead of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Return a text cell with an apostrophe ahead of it when a spreadsheet would run it.
+
+    Only text: numbers and dates stay what they are. django-import-export's own
+    ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` is not used: it strips only a leading ``=``
+    (losing data) and turns every XLSX cell into text, numbers included.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def copy_saved(target: models.Model, saved: models.Model) -> None:
     """Make ``target`` mirror the row a service saved (pk and stored, normalised values)."""
@@ -102,6 +119,10 @@ class PracticeScopedResource(resources.ModelResource):
 
     # Cells the service normalises before storing (a national id with separators).
     length_exempt: tuple[str, ...] = ()
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        # Names and ids come from patients and practice systems: never a live formula.
+        return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
     def row_practice(self, row: Any) -> Practice | None:
         raise NotImplementedError

@@ -2,8 +2,9 @@
 
 Invalid input raises ``django.core.exceptions.ValidationError`` with a message per field, so
 the API, the forms and the importer can all show the problem next to the field it concerns.
-Creates that carry an ``external_id`` are safe to repeat: the existing row comes back with
-``created=False``.
+Creates that carry an ``external_id`` are safe to repeat, also at the same moment: a repeat with
+the same values gets the existing row back with ``created=False``; one with other values raises
+``ConflictingRecord`` naming each field that differs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -36,6 +38,8 @@ from reimburse.engine.nl.tables import CHRONIC_KEYS
 from reimburse.engine.types import BE_CATEGORIES, NL_CATEGORIES
 
 M = TypeVar("M", bound=models.Model)
+
+NATIONAL_ID_TAKEN = "another patient of this practice has this id"
 
 GOLD_CLASSES = ("A", "B1", "B2", "C", "D")
 
@@ -91,6 +95,47 @@ def _lock_current(row: M, expected_versions: Collection[str] | None) -> M:
     return current
 
 
+class ConflictingRecord(ValidationError):
+    """A create clashes with a stored row: its external id (or form key) was used with other
+    values, or a value another row holds must be unique. One message per field that clashes.
+
+    A ``ValidationError``, so forms and the admin show it by the field; the API answers 409.
+    """
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _differences(row: models.Model, values: dict[str, Any]) -> dict[str, str]:
+    """Name each field whose stored value is not the one this create would store."""
+    found: dict[str, str] = {}
+    for name, sent in values.items():
+        field = row._meta.get_field(name)
+        assert isinstance(field, models.Field)  # values name concrete fields only
+        stored = getattr(row, field.attname)
+        if isinstance(sent, models.Model):
+            sent = sent.pk
+        if stored != sent:
+            found[name] = (
+                "differs from the row already stored under this id: "
+                f"stored {_shown(stored)}, sent {_shown(sent)}"
+            )
+    return found
+
+
+def _same_or_conflict(row: M, values: dict[str, Any]) -> tuple[M, bool]:
+    """Return a repeat's stored row, or refuse a repeat whose values differ from it."""
+    differences = _differences(row, values)
+    if differences:
+        raise ConflictingRecord(differences)
+    return row, False
+
+
 def _existing(model: type[M], practice: Practice, external_id: str) -> M | None:
     if not external_id:
         return None
@@ -98,23 +143,37 @@ def _existing(model: type[M], practice: Practice, external_id: str) -> M | None:
 
 
 def _create_once(
-    model: type[M], *, practice: Practice, external_id: str, **fields: Any
+    model: type[M],
+    *,
+    practice: Practice,
+    external_id: str,
+    values: dict[str, Any],
+    unique: dict[str, str] | None = None,
 ) -> tuple[M, bool]:
-    """Create a row, or return the one a repeated request with the same external id made."""
+    """Create a row, or return the one a repeat with the same external id made.
+
+    Race-safe: the insert runs in a savepoint, and the loser of a race with the same external
+    id gets the winner's row (or a conflict when its values differ). ``unique`` maps another
+    field with a unique constraint per practice to the message of its conflict.
+    """
     found = _existing(model, practice, external_id)
     if found is not None:
-        return found, False
+        return _same_or_conflict(found, values)
     try:
         # A savepoint, so a concurrent duplicate leaves the outer transaction usable.
         with transaction.atomic():
             return model._default_manager.create(
-                practice=practice, external_id=external_id, **fields
+                practice=practice, external_id=external_id, **values
             ), True
     except IntegrityError:
         found = _existing(model, practice, external_id)
-        if found is None:
-            raise
-        return found, False
+        if found is not None:
+            return _same_or_conflict(found, values)
+        for name, message in (unique or {}).items():
+            taken = model._default_manager.filter(practice=practice, **{name: values[name]})
+            if values[name] and taken.exists():
+                raise ConflictingRecord({name: message}) from None
+        raise
 
 
 # -------------------------------------------------------------------------------- patients
@@ -131,24 +190,32 @@ def patient_create(
     preferential: bool = False,
     external_id: str = "",
 ) -> tuple[Patient, bool]:
-    """Create a patient of the practice (or return the one with this external id)."""
+    """Create a patient of the practice (or return the one with this external id).
+
+    Another patient with the same national id is a ``ConflictingRecord``, as is a repeat of the
+    external id with other values.
+    """
+    compact = national_id_compact(country=practice.country, value=national_id)
+    values = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "birth_date": birth_date,
+        "national_id": compact,
+        "preferential": preferential,
+    }
     found = _existing(Patient, practice, external_id)
     if found is not None:
-        return found, False
-    compact = national_id_compact(country=practice.country, value=national_id)
+        return _same_or_conflict(found, values)
     if compact and Patient.objects.filter(practice=practice, national_id=compact).exists():
-        raise ValidationError({"national_id": "another patient of this practice has this id"})
+        raise ConflictingRecord({"national_id": NATIONAL_ID_TAKEN})
     if preferential and practice.country != Country.BELGIUM:
         raise ValidationError({"preferential": "preferential status exists only in Belgium"})
     return _create_once(
         Patient,
         practice=practice,
         external_id=external_id,
-        first_name=first_name,
-        last_name=last_name,
-        birth_date=birth_date,
-        national_id=compact,
-        preferential=preferential,
+        values=values,
+        unique={"national_id": NATIONAL_ID_TAKEN},
     )
 
 
@@ -172,7 +239,7 @@ def patient_update(
             practice=patient.practice, national_id=fields["national_id"]
         ).exclude(pk=patient.pk)
         if fields["national_id"] and clash.exists():
-            raise ValidationError({"national_id": "another patient of this practice has this id"})
+            raise ValidationError({"national_id": NATIONAL_ID_TAKEN})
     patient = _lock_current(patient, expected_versions)
     for name, value in fields.items():
         setattr(patient, name, value)
@@ -265,21 +332,23 @@ EPISODE_FIELDS = (
 def episode_create(
     *, patient: Patient, title: str, category: str, external_id: str = "", **fields: Any
 ) -> tuple[Episode, bool]:
-    """Open an episode for a patient (or return the one with this external id)."""
+    """Open an episode for a patient (or return the one with this external id).
+
+    A repeat is compared on the fields it sends: another patient, title, category or any given
+    field is a ``ConflictingRecord``.
+    """
     practice = patient.practice
-    if external_id:
-        found = Episode.objects.filter(patient__practice=practice, external_id=external_id).first()
-        if found is not None:
-            return found, False
     unknown = set(fields) - set(EPISODE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "unknown field"))
-    values = {"title": title, "category": category, **fields}
+    values = {"patient": patient, "title": title, "category": category, **fields}
+    found = _existing(Episode, practice, external_id)
+    if found is not None:
+        return _same_or_conflict(found, values)
     errors = _episode_errors(practice.country, values)
     if errors:
         raise ValidationError(errors)
-    episode = Episode.objects.create(patient=patient, external_id=external_id, **values)
-    return episode, True
+    return _create_once(Episode, practice=practice, external_id=external_id, values=values)
 
 
 @transaction.atomic
@@ -320,24 +389,22 @@ def prescription_create(
 ) -> tuple[Prescription, bool]:
     """Record a BE prescription for an episode (or return the one with this external id)."""
     practice = episode.patient.practice
+    values = {
+        "episode": episode,
+        "date": date,
+        "sessions": sessions,
+        "prescriber": prescriber,
+        "prescriber_number": prescriber_number,
+        "second_session_motivated": second_session_motivated,
+    }
     found = _existing(Prescription, practice, external_id)
     if found is not None:
-        return found, False
+        return _same_or_conflict(found, values)
     if practice.country != Country.BELGIUM:
         raise ValidationError({"episode": "prescriptions are recorded for Belgian practices only"})
     if sessions < 1:
         raise ValidationError({"sessions": "a prescription prescribes at least one session"})
-    return _create_once(
-        Prescription,
-        practice=practice,
-        external_id=external_id,
-        episode=episode,
-        date=date,
-        sessions=sessions,
-        prescriber=prescriber,
-        prescriber_number=prescriber_number,
-        second_session_motivated=second_session_motivated,
-    )
+    return _create_once(Prescription, practice=practice, external_id=external_id, values=values)
 
 
 PRESCRIPTION_CHANGEABLE = (
@@ -383,12 +450,26 @@ def session_record(
     place: str = TreatmentSession.Place.PRACTICE,
     price: Decimal | None = None,
     external_id: str = "",
+    submission_key: UUID | None = None,
 ) -> tuple[TreatmentSession, bool]:
-    """Record a session (done or planned), or return the one with this external id."""
+    """Record a session (done or planned), or return the one with this external id.
+
+    ``submission_key`` is the one-time key of a form: a second submit of the same form (a
+    double click) returns the session the first one recorded. A repeat with other values is a
+    ``ConflictingRecord``.
+    """
     practice = episode.patient.practice
-    found = _existing(TreatmentSession, practice, external_id)
+    values = {
+        "episode": episode,
+        "therapist": therapist,
+        "date": date,
+        "minutes": minutes,
+        "place": place,
+        "price": price,
+    }
+    found = _existing(TreatmentSession, practice, external_id) or _submitted(submission_key)
     if found is not None:
-        return found, False
+        return _same_or_conflict(found, values)
     errors: dict[str, str] = {}
     if therapist is not None and therapist.practice_id != practice.pk:
         errors["therapist"] = "this therapist works for another practice"
@@ -402,16 +483,15 @@ def session_record(
         raise ValidationError(errors)
     # Serialise writers per patient so concurrent sessions see a consistent quota.
     Patient.objects.select_for_update().filter(pk=episode.patient_id).first()
+    # A twin submit of the same form waited for the lock above; its session is visible now.
+    found = _submitted(submission_key)
+    if found is not None:
+        return _same_or_conflict(found, values)
     return _create_once(
         TreatmentSession,
         practice=practice,
         external_id=external_id,
-        episode=episode,
-        therapist=therapist,
-        date=date,
-        minutes=minutes,
-        place=place,
-        price=price,
+        values={**values, "submission_key": submission_key},
     )
 
 
@@ -458,6 +538,12 @@ def session_update(
         setattr(session, name, value)
     session.save()
     return session
+
+
+def _submitted(submission_key: UUID | None) -> TreatmentSession | None:
+    if submission_key is None:
+        return None
+    return TreatmentSession.objects.filter(submission_key=submission_key).first()
 
 
 @transaction.atomic
@@ -550,7 +636,10 @@ def coverage_set(*, patient: Patient, year: int, **fields: Any) -> tuple[Coverag
     unknown = set(fields) - set(COVERAGE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "unknown field"))
-    coverage = Coverage.objects.select_for_update().filter(patient=patient, year=year).first()
+    # Lock the patient, not the coverage row: a year's first row does not exist yet to lock,
+    # and two first writes at once would otherwise both insert (one would fail).
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    coverage = Coverage.objects.filter(patient=patient, year=year).first()
     merged = {name: getattr(coverage, name, None) for name in ("treatments", "budget")} | fields
     if merged.get("treatments") is not None and merged.get("budget") is not None:
         raise ValidationError({"budget": "give treatments per year or a budget, not both"})

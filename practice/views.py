@@ -7,6 +7,7 @@ only their partial for an htmx request, and the same full page without JavaScrip
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
@@ -35,7 +36,7 @@ from practice.forms import (
     SessionForm,
 )
 from practice.models import Country, Patient, Therapist, TreatmentSession
-from practice.services import session_cancel, session_correct, session_record
+from practice.services import ConflictingRecord, session_cancel, session_correct, session_record
 from reimburse.explain import Reader, warning_text
 from reimburse.selectors import practice_warnings, table_gaps
 from reimburse.services import statuses
@@ -168,7 +169,7 @@ def _session_form(request: HtmxHttpRequest, therapist: Therapist, patient: Patie
         request.POST if request.method == "POST" else None,
         episodes=pages.episode_choices(patient),
         with_price=therapist.practice.country == Country.NETHERLANDS,
-        initial={"date": timezone.localdate()},
+        initial={"date": timezone.localdate(), "submission_key": uuid.uuid4()},
     )
 
 
@@ -217,7 +218,7 @@ def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> Http
             data = form.cleaned_data
             episode = pages.episode_of(patient, data["episode"])
             # A second session that day is saved only once the therapist has seen it is one.
-            same_day = pages.same_day(patient, data["date"])
+            same_day = pages.same_day(patient, data["date"], data.get("submission_key"))
             if (
                 same_day is not None
                 and request.POST.get("same_day_confirmed") != data["date"].isoformat()
@@ -237,6 +238,16 @@ def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> Http
                     minutes=data["minutes"],
                     place=data["place"],
                     price=data.get("price"),
+                    submission_key=data.get("submission_key"),
+                )
+            except ConflictingRecord:
+                # This form's key already recorded a session, and the values have changed since.
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already saved. Open the record form again to record "
+                        "another session."
+                    ),
                 )
             except ValidationError as error:
                 form.add_service_errors(error)

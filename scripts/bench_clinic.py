@@ -224,6 +224,7 @@ def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
             plans = [(p, plan) for p in rows for plan in plan_patient(rng, first, last)]
             episodes = Episode.objects.bulk_create(
                 Episode(
+                    practice=practice,
                     patient=p,
                     title=f"{plan.category} {n}",
                     category=plan.category,

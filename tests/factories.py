@@ -67,6 +67,7 @@ class EpisodeFactory(factory.django.DjangoModelFactory[Episode]):
         model = Episode
 
     patient = factory.SubFactory(PatientFactory)
+    practice = factory.LazyAttribute(lambda o: o.patient.practice)
     title = "Low back pain"
     category = Episode.Category.COURANTE
 

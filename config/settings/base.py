@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -27,13 +27,20 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_htmx",
+    "django_guid",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "practice",
     "reimburse",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and the answer returns it.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # A database that is down or timed out answers 503 + Retry-After (config/errors.py).
+    "config.errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,7 +84,21 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A hung database must not hold every worker: give up connecting after a few seconds and
+    # cancel a statement that runs too long (the request then answers 503). 0 turns a limit off
+    # (e.g. DJANGO_DB_STATEMENT_TIMEOUT=0 for a long data migration).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 5),
+            "options": f"-c statement_timeout={env_int('DJANGO_DB_STATEMENT_TIMEOUT', 20) * 1000}",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bodies (not uploaded files) up to 2 MiB, the limit simulate states; over it the API
+# answers 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -118,6 +139,33 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Attempts during a lockout do not restart it: else one wrong try every 15 minutes would keep
+# a therapist locked out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind a reverse proxy every request comes from the proxy's address, and one wrong password
+# too many would lock the user out for everyone. DJANGO_TRUSTED_PROXY_COUNT is the number of
+# proxies in front of gunicorn that append the client's address to X-Forwarded-For (1 for the
+# documented nginx or Caddy); the client address is then taken from that header with
+# django-ipware. A header with more entries than the proxies add (a client that sent its own)
+# is not trusted: the attempt counts against the proxy's address instead. 0: REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT > 0:
+    # ipware counts the proxies listed in the header beyond the client; the last proxy is the
+    # peer itself (REMOTE_ADDR), not listed.
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Outgoing mail (password reset): SMTP configured by the environment; development prints it.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -165,3 +213,59 @@ SPECTACULAR_SETTINGS = {
         "MissingCodeEnum": "practice.api.agreements.MISSING_CODES",
     },
 }
+
+# Request ids (django-guid): taken from the proxy's X-Request-ID when it is a UUID, else made
+# here; returned in the same header and written on every log line as "request_id".
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+}
+
+# One JSON object per line on stderr (python-json-logger), for journald or any log shipper.
+# django.request logs every 5xx once with its traceback; config.errors the 503s it answers.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {
+            "()": "django_guid.log_filters.CorrelationId",
+            "correlation_id_field": "request_id",
+        },
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own handlers (mail_admins, the console in DEBUG) are replaced by stderr.
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django_guid": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# Background work (large imports, the nightly Needs-attention refresh) on django-tasks, the
+# backport of Django 6's tasks API. By default the queue is a table of this database and
+# `manage.py db_worker` runs the tasks: no other server. DJANGO_TASKS_REDIS_URL moves it to
+# Redis for larger deployments (django-tasks-rq; worker:
+# `manage.py rqworker default --job-class django_tasks_rq.Job`).
+TASKS_REDIS_URL = env_str("DJANGO_TASKS_REDIS_URL", "")
+if TASKS_REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

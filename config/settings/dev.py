@@ -7,3 +7,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Password-reset mails are printed by runserver instead of sent.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -17,3 +17,6 @@ if "DATABASE_URL" not in os.environ:
 AXES_ENABLED = False
 # Browser tests drive a live server from pytest's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tasks run at once, inside the request or call that enqueues them; the database and Redis
+# backends have their own tests (tests/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

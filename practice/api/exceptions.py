@@ -20,7 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from practice.agreements import DecisionConflict
-from practice.services import RecordChanged, SessionCancelled
+from practice.services import ConflictingRecord, RecordChanged, SessionCancelled
 from reimburse.engine.types import RulesNotInForce
 from reimburse.simulate import InvalidInput
 
@@ -58,6 +58,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
                 "message": "a cancelled session cannot be changed; record a new session instead",
             }
         ]
+        return Response({"errors": errors}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ConflictingRecord):
+        # A repeat of an external id with other values, or a unique value another row holds.
+        errors = flatten(_django_detail(exc))
         return Response({"errors": errors}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         # The write services raise Django's ValidationError with a message per field.

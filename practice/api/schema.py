@@ -29,8 +29,9 @@ ID_RANGE = {"minimum": 1, "maximum": 2**63 - 1}
 DATE_RANGE = f"Between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 # 400: invalid body or query; 401: missing, unknown or revoked token; 404: an id that is not
-# the practice's (or a page past the end of a list).
-ERROR_CODES = ("400", "401", "404")
+# the practice's (or a page past the end of a list); 500: unexpected, quoting the request id;
+# 503: the database is unavailable (with Retry-After). See config/errors.py.
+ERROR_CODES = ("400", "401", "404", "500", "503")
 
 ETAG = OpenApiParameter(
     "ETag",

@@ -1,10 +1,11 @@
 """API views: parse with a serializer, make one service or selector call, render.
 
 Every queryset starts from the token's practice, so another practice's ids answer 404.
-Creates go through ``practice.services``: a repeat with a known ``external_id`` answers 200
-with the existing row, a new row 201. Corrections are ``PATCH``es through the ``*_update``
-services, which keep the history; a response showing one record carries its ``ETag``, and a
-``PATCH`` with a stale ``If-Match`` is refused with 412 (``practice.api.preconditions``).
+Creates go through ``practice.services``: a repeat with a known ``external_id`` and the same
+values answers 200 with the existing row, one with other values 409 naming the fields that
+differ, a new row 201. Corrections are ``PATCH``es through the ``*_update`` services, which
+keep the history; a response showing one record carries its ``ETag``, and a ``PATCH`` with a
+stale ``If-Match`` is refused with 412 (``practice.api.preconditions``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,14 @@ def _created(serializer: type[BaseSerializer[Any]]) -> dict[int, Any]:
     return {
         201: OpenApiResponse(serializer, description="Created."),
         200: OpenApiResponse(
-            serializer, description="A row with this external_id exists: returned unchanged."
+            serializer,
+            description="A row with this external_id and the same values exists: returned "
+            "unchanged.",
+        ),
+        409: OpenApiResponse(
+            serializers.ErrorSerializer,
+            description="A row with this external_id has other values (each field that "
+            "differs is named, with both values), or another row holds a unique value.",
         ),
     }
 

@@ -44,6 +44,18 @@ def test_repeating_a_create_with_the_same_external_id_returns_the_episode(
     assert Episode.objects.count() == 1
 
 
+def test_a_repeat_for_another_patient_is_409_naming_the_patient(
+    api: APIClient, patient: Patient, practice: Practice
+):
+    _create(api, PatientFactory.create(practice=practice), external_id="ep-1")
+
+    again = _create(api, patient, external_id="ep-1")
+
+    assert again.status_code == 409
+    assert list(errors(again)) == ["patient"]
+    assert Episode.objects.count() == 1
+
+
 def test_a_fa_episode_with_its_notification(api: APIClient, patient: Patient):
     response = _create(api, patient, category="fa", pathology="fa-3", notified_on="2025-03-01")
 

@@ -37,6 +37,25 @@ def test_repeating_a_create_with_the_same_external_id_returns_the_patient(api: A
     assert Patient.objects.count() == 1
 
 
+def test_a_repeat_with_another_birth_date_is_409_naming_it(api: APIClient):
+    _create(api, external_id="pms-1")
+    again = _create(api, external_id="pms-1", birth_date="1971-10-01")
+
+    assert again.status_code == 409
+    assert errors(again) == {
+        "birth_date": "differs from the row already stored under this id: "
+        "stored 1971-09-30, sent 1971-10-01"
+    }
+
+
+def test_a_second_patient_with_the_same_national_id_is_409(api: APIClient):
+    _create(api, external_id="pms-1", national_id="85.07.30-033.28")
+    again = _create(api, external_id="pms-2", national_id="85073003328")
+
+    assert again.status_code == 409
+    assert errors(again) == {"national_id": "another patient of this practice has this id"}
+
+
 def test_the_national_id_is_stored_compact(api: APIClient):
     response = _create(api, national_id="85.07.30-033.28")
 

@@ -37,12 +37,22 @@ def test_repeating_a_create_with_the_same_external_id_returns_the_prescription(
     api: APIClient, episode: Episode
 ):
     first = _create(api, episode, external_id="rx-1")
-    again = _create(api, episode, external_id="rx-1", sessions=18)
+    again = _create(api, episode, external_id="rx-1")
 
     assert again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
-    assert again.json()["sessions"] == 9
     assert Prescription.objects.count() == 1
+
+
+def test_a_repeat_with_other_sessions_is_409_naming_them(api: APIClient, episode: Episode):
+    _create(api, episode, external_id="rx-1")
+    again = _create(api, episode, external_id="rx-1", sessions=18)
+
+    assert again.status_code == 409
+    assert errors(again) == {
+        "sessions": "differs from the row already stored under this id: stored 9, sent 18"
+    }
+    assert Prescription.objects.get().sessions == 9
 
 
 @pytest.mark.parametrize("sessions", [0, -3])

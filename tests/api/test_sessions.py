@@ -54,6 +54,30 @@ def test_repeating_a_create_with_the_same_external_id_returns_the_session(
     assert TreatmentSession.objects.count() == 1
 
 
+def test_a_repeat_with_another_date_is_409_naming_both_dates(api: APIClient, episode: Episode):
+    _record(api, episode, external_id="s-1")
+    again = _record(api, episode, external_id="s-1", date="2025-12-30")
+
+    assert again.status_code == 409
+    assert errors(again) == {
+        "date": "differs from the row already stored under this id: "
+        "stored 2025-02-05, sent 2025-12-30"
+    }
+
+
+def test_another_patients_session_id_is_409_not_their_session(
+    api: APIClient, episode: Episode, practice: Practice
+):
+    other = EpisodeFactory.create(patient__practice=practice)
+    _record(api, other, external_id="s-10")
+
+    again = _record(api, episode, external_id="s-10")
+
+    assert again.status_code == 409
+    assert list(errors(again)) == ["episode"]
+    assert TreatmentSession.objects.get().episode_id == other.pk
+
+
 def test_a_price_is_money_as_a_string(api: APIClient, episode: Episode):
     response = _record(api, episode, price="40.5")
 

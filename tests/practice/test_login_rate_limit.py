@@ -84,3 +84,81 @@ def test_the_lockout_is_per_username_and_address(therapist_user: User) -> None:
     assert not logged_in(attempt(RIGHT))
     assert logged_in(attempt(RIGHT, username="bert"))
     assert logged_in(attempt(RIGHT, address=ELSEWHERE))
+
+
+# ------------------------------------------------------------------ behind the reverse proxy
+
+PROXY = "127.0.0.1"  # every request reaches gunicorn from the proxy
+# DJANGO_TRUSTED_PROXY_COUNT=1, as config.settings.base turns it into axes' ipware settings.
+BEHIND_ONE_PROXY = {
+    "AXES_IPWARE_PROXY_COUNT": 0,
+    "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+}
+
+
+def via_proxy(password: str, *, client_address: str, sent_header: str | None = None) -> Client:
+    """Post the login form through the proxy, which appends the client's address to XFF."""
+    forwarded = f"{sent_header}, {client_address}" if sent_header else client_address
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    client.post(LOGIN, {"username": "ann", "password": password})
+    return client
+
+
+@override_settings(**BEHIND_ONE_PROXY)
+def test_behind_the_proxy_an_attacker_is_locked_out_and_the_user_elsewhere_logs_in(
+    therapist_user: User,
+) -> None:
+    for _ in range(5):
+        assert not logged_in(via_proxy(WRONG, client_address=ELSEWHERE))
+    assert not logged_in(via_proxy(RIGHT, client_address=ELSEWHERE))
+
+    assert logged_in(via_proxy(RIGHT, client_address=CLINIC))
+
+
+@override_settings(**BEHIND_ONE_PROXY)
+def test_a_forged_forwarded_header_does_not_lock_out_the_address_it_names(
+    therapist_user: User,
+) -> None:
+    for _ in range(6):
+        via_proxy(WRONG, client_address=ELSEWHERE, sent_header=CLINIC)
+
+    assert logged_in(via_proxy(RIGHT, client_address=CLINIC))
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(therapist_user: User) -> None:
+    for _ in range(5):
+        Client(REMOTE_ADDR=CLINIC, HTTP_X_FORWARDED_FOR=ELSEWHERE).post(
+            LOGIN, {"username": "ann", "password": WRONG}
+        )
+    assert not logged_in(attempt(RIGHT, address=CLINIC))
+    assert logged_in(attempt(RIGHT, address=ELSEWHERE))
+
+
+def test_attempts_during_a_lockout_do_not_extend_it(therapist_user: User) -> None:
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        attempt(WRONG)
+    locked_at = AccessAttempt.objects.get().attempt_time
+    for _ in range(3):
+        attempt(WRONG)
+        attempt(RIGHT)
+    assert AccessAttempt.objects.get().attempt_time == locked_at
+
+
+def test_the_trusted_proxy_count_sets_the_address_settings_the_tests_above_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.AXES_IPWARE_PROXY_COUNT, list(s.AXES_IPWARE_META_PRECEDENCE_ORDER))"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.test", "DJANGO_TRUSTED_PROXY_COUNT": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    expected = BEHIND_ONE_PROXY
+    assert out == (
+        f"{expected['AXES_IPWARE_PROXY_COUNT']} {expected['AXES_IPWARE_META_PRECEDENCE_ORDER']}"
+    )

@@ -50,6 +50,17 @@ def test_running_seed_demo_twice_does_not_duplicate() -> None:
     assert _counts() == first
 
 
+def test_running_seed_demo_again_on_a_later_day_keeps_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2026, 3, 2))
+    _seed()
+    first = _counts()
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: date(2026, 4, 20))
+    _seed()
+    assert _counts() == first
+
+
 def test_every_demo_national_id_is_valid() -> None:
     _seed()
     for patient in Patient.objects.select_related("practice"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -91,11 +92,43 @@ def test_creating_a_patient_twice_with_an_external_id_returns_the_same_row() -> 
         practice=practice, external_id="pms-1", **_patient_kwargs()
     )
     again, created_again = services.patient_create(
-        practice=practice, external_id="pms-1", **_patient_kwargs(first_name="Other")
+        practice=practice, external_id="pms-1", **_patient_kwargs()
     )
     assert created and not created_again
     assert again.pk == first.pk
-    assert again.first_name == "An"
+
+
+def test_a_patient_repeat_with_another_name_is_a_conflict_naming_the_field() -> None:
+    practice = PracticeFactory.create()
+    services.patient_create(practice=practice, external_id="pms-1", **_patient_kwargs())
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.patient_create(
+            practice=practice, external_id="pms-1", **_patient_kwargs(first_name="Other")
+        )
+    assert raised.value.message_dict == {
+        "first_name": ["differs from the row already stored under this id: stored An, sent Other"]
+    }
+
+
+def test_a_repeat_compares_the_national_id_in_its_compact_form() -> None:
+    practice = PracticeFactory.create(country="BE")
+    first, _ = services.patient_create(
+        practice=practice, external_id="pms-1", national_id=VALID_INSZ, **_patient_kwargs()
+    )
+    again, created = services.patient_create(
+        practice=practice, external_id="pms-1", national_id="85073003328", **_patient_kwargs()
+    )
+    assert again.pk == first.pk and not created
+
+
+def test_a_second_patient_with_a_national_id_is_a_conflict() -> None:
+    practice = PracticeFactory.create(country="BE")
+    services.patient_create(practice=practice, national_id=VALID_INSZ, **_patient_kwargs())
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.patient_create(
+            practice=practice, national_id=VALID_INSZ, external_id="x", **_patient_kwargs()
+        )
+    assert list(raised.value.message_dict) == ["national_id"]
 
 
 def test_recording_a_session_twice_with_an_external_id_returns_the_same_row() -> None:
@@ -104,11 +137,103 @@ def test_recording_a_session_twice_with_an_external_id_returns_the_same_row() ->
         episode=episode, date=date(2025, 3, 3), external_id="s-1"
     )
     again, created_again = services.session_record(
-        episode=episode, date=date(2025, 3, 4), external_id="s-1"
+        episode=episode, date=date(2025, 3, 3), external_id="s-1"
     )
     assert (created, created_again) == (True, False)
     assert again.pk == first.pk
     assert TreatmentSession.objects.count() == 1
+
+
+def test_a_session_repeat_with_another_date_and_length_names_both_fields() -> None:
+    episode = EpisodeFactory.create()
+    services.session_record(episode=episode, date=date(2025, 3, 3), external_id="s-1")
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.session_record(
+            episode=episode, date=date(2025, 3, 4), minutes=45, external_id="s-1"
+        )
+    assert raised.value.message_dict == {
+        "date": [
+            "differs from the row already stored under this id: stored 2025-03-03, sent 2025-03-04"
+        ],
+        "minutes": ["differs from the row already stored under this id: stored 30, sent 45"],
+    }
+    assert TreatmentSession.objects.count() == 1
+
+
+def test_another_patients_session_id_is_a_conflict_not_their_session() -> None:
+    practice = PracticeFactory.create()
+    mine = EpisodeFactory.create(patient__practice=practice)
+    theirs = EpisodeFactory.create(patient__practice=practice)
+    services.session_record(episode=theirs, date=date(2025, 3, 3), external_id="s-1")
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.session_record(episode=mine, date=date(2025, 3, 3), external_id="s-1")
+    assert list(raised.value.message_dict) == ["episode"]
+
+
+def test_another_patients_episode_id_is_a_conflict_naming_the_patient() -> None:
+    practice = PracticeFactory.create(country="BE")
+    mine, theirs = PatientFactory.create_batch(2, practice=practice)
+    services.episode_create(patient=theirs, title="Back", category="courante", external_id="e")
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.episode_create(patient=mine, title="Back", category="courante", external_id="e")
+    assert list(raised.value.message_dict) == ["patient"]
+
+
+def test_an_episode_repeat_compares_the_fields_it_sends() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    values = {"title": "Knee", "category": "fa", "pathology": "fa-1", "external_id": "e"}
+    services.episode_create(patient=patient, notified_on=date(2025, 3, 1), **values)
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.episode_create(patient=patient, notified_on=date(2025, 3, 2), **values)
+    assert list(raised.value.message_dict) == ["notified_on"]
+
+
+def test_a_prescription_repeat_with_other_sessions_is_a_conflict() -> None:
+    episode = EpisodeFactory.create()
+    services.prescription_create(
+        episode=episode, date=date(2025, 1, 2), sessions=9, external_id="r"
+    )
+    with pytest.raises(services.ConflictingRecord) as raised:
+        services.prescription_create(
+            episode=episode, date=date(2025, 1, 2), sessions=18, external_id="r"
+        )
+    assert list(raised.value.message_dict) == ["sessions"]
+
+
+def test_an_episode_stores_its_patients_practice() -> None:
+    patient = PatientFactory.create()
+    episode, _ = services.episode_create(patient=patient, title="Back", category="courante")
+    assert episode.practice_id == patient.practice_id
+
+
+def test_the_database_refuses_two_episodes_with_one_external_id_in_a_practice() -> None:
+    episode = EpisodeFactory.create(external_id="e-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EpisodeFactory.create(patient__practice=episode.practice, external_id="e-1")
+    # Another practice may use the same id.
+    EpisodeFactory.create(external_id="e-1")
+
+
+def test_one_form_key_records_one_session() -> None:
+    episode = EpisodeFactory.create()
+    key = uuid.uuid4()
+    first, created = services.session_record(
+        episode=episode, date=date(2025, 3, 3), submission_key=key
+    )
+    again, created_again = services.session_record(
+        episode=episode, date=date(2025, 3, 3), submission_key=key
+    )
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    services.session_record(episode=episode, date=date(2025, 3, 3), submission_key=uuid.uuid4())
+    assert TreatmentSession.objects.count() == 2
+
+
+def test_setting_a_years_coverage_twice_keeps_one_row() -> None:
+    patient = PatientFactory.create(practice__country="NL")
+    first, created = services.coverage_set(patient=patient, year=2025, treatments=9)
+    again, created_again = services.coverage_set(patient=patient, year=2025, treatments=12)
+    assert (created, created_again, again.pk, again.treatments) == (True, False, first.pk, 12)
 
 
 def test_episode_and_prescription_creates_are_idempotent_too() -> None:

@@ -213,3 +213,19 @@ def test_a_waiting_request_shows_its_reason_and_what_is_missing_in_dutch(
     )
     card.scroll_into_view_if_needed()
     _shot(page, "patient-agreement-waiting-nl")
+
+
+def test_a_double_click_on_save_records_one_session(
+    page: Page, live_server: Any, browser_clinic: Clinic
+) -> None:
+    from practice.models import TreatmentSession
+
+    clinic = browser_clinic
+    _log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/patients/{clinic.patient.pk}/sessions/new/")
+    page.get_by_label("Date").fill(clinic.free_day.isoformat())
+
+    page.get_by_role("button", name="Save session").dblclick()
+
+    expect(page.locator(".message--success")).to_contain_text("recorded")
+    assert TreatmentSession.objects.filter(episode=clinic.episode).count() == 17

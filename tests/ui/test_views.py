@@ -373,6 +373,44 @@ def test_save_records_exactly_one_session_through_the_service(
     assert "recorded" in page
 
 
+def _form_key(response: Any) -> str:
+    found = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', response.content.decode())
+    assert found, "the record form carries a one-time key"
+    return found.group(1)
+
+
+def test_saving_one_form_twice_records_one_session(
+    therapist_client: Client, clinic: Clinic
+) -> None:
+    url = reverse("practice:session_new", args=[clinic.patient.pk])
+    key = _form_key(therapist_client.get(url))
+    data = _record_data(clinic, action="save", submission_key=key)
+
+    first = therapist_client.post(url, data)
+    second = therapist_client.post(url, data)  # the double click
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert TreatmentSession.objects.filter(episode=clinic.episode).count() == 17
+    assert _form_key(therapist_client.get(url)) != key, "each displayed form has its own key"
+
+
+def test_a_saved_form_sent_again_with_another_date_records_nothing(
+    therapist_client: Client, clinic: Clinic
+) -> None:
+    url = reverse("practice:session_new", args=[clinic.patient.pk])
+    key = _form_key(therapist_client.get(url))
+    therapist_client.post(url, _record_data(clinic, action="save", submission_key=key))
+    other_day = (clinic.free_day.replace(day=1)).isoformat()
+
+    again = therapist_client.post(
+        url, _record_data(clinic, action="save", submission_key=key, date=other_day)
+    )
+
+    assert again.status_code == 200
+    assert "This form was already saved." in _text(again)
+    assert TreatmentSession.objects.filter(episode=clinic.episode).count() == 17
+
+
 # ------------------------------------------------------------------------ plan ahead
 
 

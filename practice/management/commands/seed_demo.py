@@ -8,6 +8,7 @@ the Belgian and Dutch patients show the warnings named in the summary.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -133,24 +134,33 @@ class Seeder:
 
     # -- records
 
+    # A demo seeded on an earlier day has other dates under the same external ids: the create
+    # services refuse such a repeat (ConflictingRecord), and the demo keeps what it stored.
+
     def patient(
         self, practice: Practice, key: str, first: str, last: str, birth: date, nid: str, **kw: Any
     ) -> Patient:
-        patient, _created = services.patient_create(
-            practice=practice,
-            first_name=first,
-            last_name=last,
-            birth_date=birth,
-            national_id=nid,
-            external_id=f"demo-{key}",
-            **kw,
-        )
+        try:
+            patient, _created = services.patient_create(
+                practice=practice,
+                first_name=first,
+                last_name=last,
+                birth_date=birth,
+                national_id=nid,
+                external_id=f"demo-{key}",
+                **kw,
+            )
+        except services.ConflictingRecord:
+            return Patient.objects.get(practice=practice, external_id=f"demo-{key}")
         return patient
 
     def episode(self, patient: Patient, key: str, title: str, category: str, **kw: Any) -> Episode:
-        episode, _created = services.episode_create(
-            patient=patient, title=title, category=category, external_id=f"demo-{key}", **kw
-        )
+        try:
+            episode, _created = services.episode_create(
+                patient=patient, title=title, category=category, external_id=f"demo-{key}", **kw
+            )
+        except services.ConflictingRecord:
+            return Episode.objects.get(practice=patient.practice, external_id=f"demo-{key}")
         return episode
 
     def sessions(
@@ -162,23 +172,25 @@ class Seeder:
         price: Decimal | None = None,
     ) -> None:
         for number, day in enumerate(days, start=1):
-            services.session_record(
-                episode=episode,
-                date=day,
-                therapist=therapists[number % len(therapists)],
-                price=price,
-                external_id=f"demo-{key}-s{number:02d}",
-            )
+            with contextlib.suppress(services.ConflictingRecord):
+                services.session_record(
+                    episode=episode,
+                    date=day,
+                    therapist=therapists[number % len(therapists)],
+                    price=price,
+                    external_id=f"demo-{key}-s{number:02d}",
+                )
 
     def prescription(self, episode: Episode, key: str, day: date, sessions: int) -> None:
-        services.prescription_create(
-            episode=episode,
-            date=day,
-            sessions=sessions,
-            prescriber="Dr. Demo",
-            prescriber_number="19876543210",
-            external_id=f"demo-{key}",
-        )
+        with contextlib.suppress(services.ConflictingRecord):
+            services.prescription_create(
+                episode=episode,
+                date=day,
+                sessions=sessions,
+                prescriber="Dr. Demo",
+                prescriber_number="19876543210",
+                external_id=f"demo-{key}",
+            )
 
     def request(self, episode: Episode, **kw: Any) -> AgreementRequest:
         """The episode's demo request (one per episode): found again on a second run."""
