@@ -14,17 +14,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from practice.models import Episode, Patient, Practice
+from practice.models import Coverage, Episode, Patient, Practice
 from reimburse import actions, explain
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
@@ -90,9 +91,13 @@ class Bar:
     remaining: int | Decimal | None
     period_start: date
     period_end: date | None
-    state: str  # ok, low, exhausted, unlimited
+    state: str  # ok, low, exhausted, unlimited, paid (a deductible paid), none (no cover)
     percent: int
     money: bool
+
+    @property
+    def year(self) -> int:
+        return self.period_start.year
 
 
 def tone(*, code: str, severity: str) -> str:
@@ -179,6 +184,9 @@ class PatientPage:
     warnings: list[WarningRow]  # about the patient, not one episode
     warning_count: int
     session_count: int
+    # NL: each year's supplementary package as "insurer package", and checks to make.
+    coverages: list[Fact] = dataclasses.field(default_factory=list)
+    coverage_notices: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -269,13 +277,60 @@ def quota_bar(quota: t.Quota) -> Bar:
 
 
 def pool_bar(pool: t.Pool) -> Bar:
-    return _bar(explain.label(explain.POOL_LABELS, pool.pool), pool.limit, pool.used, pool)
+    """Return a pool as a bar, in plain words where a red bar would mislead (issue 18, item 4).
+
+    A supplementary allowance of 0 is no cover at all, not cover used up; an eigen risico paid
+    in full is good news for the patient: basic insurance now pays in full.
+    """
+    bar = _bar(explain.label(explain.POOL_LABELS, pool.pool), pool.limit, pool.used, pool)
+    if pool.pool == "supplementary" and not pool.limit and not pool.used:
+        return dataclasses.replace(bar, label=NO_COVER_LABEL, state="none", percent=0)
+    if pool.pool == "deductible" and bar.state == "exhausted":
+        return dataclasses.replace(bar, state="paid")
+    return bar
+
+
+NO_COVER_LABEL = _("Supplementary cover")
+NO_COVER_WARNING = _("No supplementary cover")
+
+
+def adult_by(birth_date: date, day: date) -> bool:
+    """Whether someone born on ``birth_date`` is 18 on ``day`` (29 February: 1 March)."""
+    return birth_date + relativedelta(years=18) <= day
+
+
+def patient_pools(pools: Iterable[t.Pool], *, birth_date: date) -> list[Bar]:
+    """Return the patient-wide bars; no eigen risico for a child all through its year."""
+    return [
+        pool_bar(p)
+        for p in pools
+        if not (
+            p.pool == "deductible"
+            and not adult_by(birth_date, p.period_end or date(p.period_start.year, 12, 31))
+        )
+    ]
+
+
+def package_year_notice(*, year: int, package_year: int | None) -> str:
+    """Return the check to make when a year's coverage points at another year's package."""
+    if package_year is None or package_year == year:
+        return ""
+    return _(
+        "Coverage year %(year)s, package of %(package_year)s: check the insurer's %(year)s package."
+    ) % {"year": year, "package_year": package_year}
+
+
+def warning_label(code: str, params: Mapping[str, object]) -> Label:
+    """The badge of a warning; "no cover" is not "cover used up"."""
+    if code == "allowance_exhausted" and params.get("cover") is False:
+        return NO_COVER_WARNING
+    return explain.label(explain.WARNING_LABELS, code)
 
 
 def warning_row(warning: t.Warning, reader: Reader) -> WarningRow:
     return WarningRow(
         code=warning.code,
-        label=explain.label(explain.WARNING_LABELS, warning.code),
+        label=warning_label(warning.code, warning.params),
         severity=warning.severity,
         severity_label=explain.label(explain.SEVERITY_LABELS, warning.severity),
         message=explain.warning_text(warning, reader),
@@ -451,11 +506,33 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         preferential=patient.preferential,
         as_of=result.as_of,
         episodes=cards,
-        pools=[pool_bar(p) for p in result.pools],
+        pools=patient_pools(result.pools, birth_date=patient.birth_date),
         warnings=folded(warnings_by_episode.get(None, [])),
         warning_count=len(result.warnings),
         session_count=len(result.sessions),
+        coverages=[
+            Fact(str(c.year), _coverage_name(c))
+            for c in patient.coverages.all()
+            if c.year == result.as_of.year
+        ],
+        coverage_notices=[
+            notice
+            for c in sorted(patient.coverages.all(), key=lambda c: -c.year)
+            if (notice := package_year_notice(year=c.year, package_year=_package_year(c)))
+        ],
     )
+
+
+def _package_year(coverage: Coverage) -> int | None:
+    return coverage.package.year if coverage.package_id and coverage.package else None
+
+
+def _coverage_name(coverage: Coverage) -> str:
+    if coverage.package_name or coverage.insurer:
+        return " ".join(part for part in (coverage.insurer, coverage.package_name) if part)
+    if coverage.package:
+        return f"{coverage.package.insurer} {coverage.package.name} ({coverage.package.year})"
+    return "—"
 
 
 def attention_page(
@@ -483,7 +560,7 @@ def attention_page(
             episode_id=w.episode_id,
             episode_title=w.episode_title,
             code=w.code,
-            label=explain.label(explain.WARNING_LABELS, w.code),
+            label=warning_label(w.code, w.params),
             severity=w.severity,
             severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
             message=explain.warning_text({"code": w.code, "params": w.params}, reader),

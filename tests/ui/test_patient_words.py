@@ -1,0 +1,120 @@
+"""Issue 18: the patient page in plain words — Dutch cover, long histories, search, print."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from practice import pages
+from practice.models import Episode, Patient
+from reimburse.engine import types as t
+from tests.factories import (
+    CoverageFactory,
+    EpisodeFactory,
+    InsurerPackageFactory,
+    PatientFactory,
+    PracticeFactory,
+    SessionFactory,
+    TherapistFactory,
+)
+from tests.ui.conftest import saved_user
+
+
+def _text(response: Any) -> str:
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())
+
+
+YEAR_2026 = (date(2026, 1, 1), date(2026, 12, 31))
+
+
+# ----------------------------------------------------------------------- Dutch cover (item 4)
+
+
+def test_no_supplementary_cover_is_a_sentence_not_a_red_empty_bar() -> None:
+    bar = pages.pool_bar(t.Pool("supplementary", *YEAR_2026, 0, 0))
+    assert bar.state == "none"
+    assert bar.year == 2026
+
+
+def test_a_supplementary_allowance_used_up_stays_red() -> None:
+    assert pages.pool_bar(t.Pool("supplementary", *YEAR_2026, 9, 9)).state == "exhausted"
+
+
+def test_an_eigen_risico_paid_in_full_is_good_news() -> None:
+    paid = pages.pool_bar(t.Pool("deductible", *YEAR_2026, Decimal("385"), Decimal("385")))
+    assert paid.state == "paid"
+
+
+@pytest.mark.parametrize(
+    ("born", "shown"),
+    [
+        (date(2016, 5, 1), False),  # 10 all year: no eigen risico
+        (date(2008, 12, 31), True),  # turns 18 on 31 December 2026: adult from then
+        (date(2009, 1, 1), False),  # turns 18 on 1 January 2027
+        (date(1980, 1, 1), True),
+    ],
+)
+def test_a_child_has_no_eigen_risico_bar(born: date, shown: bool) -> None:
+    pools = [t.Pool("deductible", *YEAR_2026, Decimal("385"), Decimal("0"))]
+    assert bool(pages.patient_pools(pools, birth_date=born)) is shown
+
+
+def test_no_cover_warning_is_labelled_no_cover_not_used_up() -> None:
+    none = pages.warning_label("allowance_exhausted", {"year": 2026, "cover": False})
+    used_up = pages.warning_label("allowance_exhausted", {"year": 2026, "limit": 9})
+    assert str(none) == "No supplementary cover"
+    assert str(used_up) != str(none)
+
+
+def test_a_package_of_another_year_asks_to_check_this_years_package() -> None:
+    assert pages.package_year_notice(year=2026, package_year=2026) == ""
+    assert pages.package_year_notice(year=2026, package_year=None) == ""
+    assert pages.package_year_notice(year=2026, package_year=2025) == (
+        "Coverage year 2026, package of 2025: check the insurer's 2026 package."
+    )
+
+
+def _dutch_patient(client: Client, **patient: Any) -> tuple[Patient, Episode]:
+    practice = PracticeFactory(name="Fysio Utrecht", country="NL")
+    user = saved_user(username="noor")
+    TherapistFactory(practice=practice, user=user)
+    found = cast(Patient, PatientFactory(practice=practice, last_name="Smit", **patient))
+    episode = cast(Episode, EpisodeFactory(patient=found, title="Knie", category="regular"))
+    client.force_login(user)
+    return found, episode
+
+
+@pytest.mark.django_db
+def test_dutch_patient_without_cover_reads_no_supplementary_cover(
+    client: Client, today: date
+) -> None:
+    patient, episode = _dutch_patient(client)
+    SessionFactory(episode=episode, date=today, price="45.00")
+    page = _text(client.get(reverse("practice:patient", args=[patient.pk])))
+    assert f"No supplementary cover in {today.year}" in page
+    assert "Supplementary cover used up" not in page
+    assert "0 / 0" not in page
+
+
+@pytest.mark.django_db
+def test_patient_page_flags_a_coverage_pointing_at_last_years_package(
+    client: Client, today: date
+) -> None:
+    patient, _episode = _dutch_patient(client)
+    package = InsurerPackageFactory(year=today.year - 1, insurer="Zorg NL", name="Extra")
+    CoverageFactory(patient=patient, year=today.year, package=package, treatments=None)
+    page = _text(client.get(reverse("practice:patient", args=[patient.pk])))
+    assert (
+        f"Coverage year {today.year}, package of {today.year - 1}: "
+        f"check the insurer's {today.year} package."
+    ) in page
+    assert "Zorg NL Extra" in page
