@@ -20,10 +20,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from stdnum.be import nn as be_nn
+from stdnum.nl import bsn as nl_bsn
 
 from practice.models import Coverage, Episode, Patient, Practice
 from reimburse import actions, explain
@@ -502,7 +504,7 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         name=f"{patient.first_name} {patient.last_name}",
         birth_date=patient.birth_date,
         country=patient.practice.country,
-        national_id=patient.national_id,
+        national_id=national_id_display(patient.national_id, patient.practice.country),
         preferential=patient.preferential,
         as_of=result.as_of,
         episodes=cards,
@@ -592,11 +594,43 @@ def _days_rank(row: AttentionRow) -> tuple[int, int]:
     return _SEVERITY_ORDER.get(row.severity, 3), unknown if row.days_left is None else row.days_left
 
 
-def patient_list(patients: QuerySet[Patient]) -> list[PatientListRow]:
+def patient_list(patients: QuerySet[Patient], country: str = "BE") -> list[PatientListRow]:
     return [
-        PatientListRow(p.pk, f"{p.last_name}, {p.first_name}", p.birth_date, p.national_id)
+        PatientListRow(
+            p.pk,
+            f"{p.last_name}, {p.first_name}",
+            p.birth_date,
+            national_id_display(p.national_id, country),
+        )
         for p in patients
     ]
+
+
+def national_id_display(national_id: str, country: str) -> str:
+    """Write a stored compact national id as people read it: INSZ ``71.09.30-011.61``."""
+    if not national_id:
+        return ""
+    module = be_nn if country == "BE" else nl_bsn
+    try:
+        return str(module.format(national_id))
+    except ValueError:  # not a valid id of that country: shown as stored
+        return national_id
+
+
+def patient_search(query: str) -> Q:
+    """Return the filter of patients matching every word of ``query``, in any order.
+
+    "Jan Janssens", "Janssens Jan", "jans" match by name; a national id matches in any written
+    form ("71.09.30-011.61", "710930"): separators are dropped before comparing.
+    """
+    found = Q()
+    for word in query.split():
+        digits = "".join(ch for ch in word if ch.isalnum())
+        match = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        if digits and digits.isdigit():
+            match |= Q(national_id__icontains=digits)
+        found &= match
+    return found
 
 
 # ------------------------------------------------------------------------------- what-if

@@ -118,3 +118,70 @@ def test_patient_page_flags_a_coverage_pointing_at_last_years_package(
         f"check the insurer's {today.year} package."
     ) in page
     assert "Zorg NL Extra" in page
+
+
+# ------------------------------------------------------------------------ find and print (item 6)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["Jan Janssens", "Janssens Jan", "jans", "71.09.30-011.61", "710930", "71093001161"],
+)
+def test_search_finds_a_patient_by_full_name_or_national_id_in_any_form(
+    therapist_client: Client, clinic: Any, query: str
+) -> None:
+    clinic.patient.national_id = "71093001161"
+    clinic.patient.save()
+    other = PatientFactory(practice=clinic.practice, first_name="Jan", last_name="Peeters")
+    response = therapist_client.get(reverse("practice:patients"), {"q": query})
+    page = _text(response)
+    assert "Janssens, Jan" in page
+    assert "71.09.30-011.61" in page  # shown formatted
+    if query != "jans":
+        assert f"{other.last_name}, Jan" not in page
+
+
+@pytest.mark.django_db
+def test_search_needs_every_word_to_match(therapist_client: Client, clinic: Any) -> None:
+    response = therapist_client.get(reverse("practice:patients"), {"q": "Jan Peeters"})
+    assert "Janssens, Jan" not in _text(response)
+
+
+@pytest.mark.django_db
+def test_patient_page_has_a_print_button_and_a_print_header(
+    therapist_client: Client, clinic: Any
+) -> None:
+    response = therapist_client.get(reverse("practice:patient", args=[clinic.patient.pk]))
+    html = response.content.decode()
+    assert "data-print" in html
+    assert "js/print.js" in html
+    assert 'class="printonly printhead">Kine Centrum Gent' in html
+
+
+# ------------------------------------------------------------------------- locale (item 7)
+
+
+@pytest.mark.parametrize(
+    ("typed", "price"),
+    [("42,50", "42.50"), ("42.50", "42.50"), ("1.234,50", "1234.50"), ("€ 42,50", "42.50")],
+)
+def test_the_price_field_reads_a_comma_as_the_decimal_separator(typed: str, price: str) -> None:
+    from practice.forms import PriceField
+
+    assert PriceField(max_digits=10, decimal_places=2).clean(typed) == Decimal(price)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "money"), [("nl", "€ 45,00"), ("fr", "45,00 €"), ("en", "€45.00")]
+)
+def test_dutch_money_is_written_as_the_language_writes_it(
+    client: Client, today: date, language: str, money: str
+) -> None:
+    patient, episode = _dutch_patient(client, birth_date=date(1950, 1, 1))
+    CoverageFactory(patient=patient, year=today.year, treatments=None, deductible_remaining=0)
+    SessionFactory(episode=episode, date=today, price="45.00")
+    client.cookies["django_language"] = language
+    page = _text(client.get(reverse("practice:patient", args=[patient.pk])))
+    assert money.replace("\u00a0", " ") in page.replace("\u00a0", " ")
