@@ -170,6 +170,17 @@ class EpisodeCard:
     warnings: list[WarningRow]
     prescriptions: list[PrescriptionRow]
     has_amounts: bool  # any session with money: else the table leaves the column out
+    # Treatments of this indication before this practice (NL, ``Episode.prior_treatments``).
+    earlier: int = 0
+    # The sessions by calendar year, newest first; only the current year's is open.
+    years: list[YearGroup] = dataclasses.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    sessions: list[SessionRow]
+    open: bool
 
 
 @dataclass(frozen=True)
@@ -301,8 +312,14 @@ def adult_by(birth_date: date, day: date) -> bool:
     return birth_date + relativedelta(years=18) <= day
 
 
-def patient_pools(pools: Iterable[t.Pool], *, birth_date: date) -> list[Bar]:
-    """Return the patient-wide bars; no eigen risico for a child all through its year."""
+def patient_pools(
+    pools: Iterable[t.Pool], *, birth_date: date, has_courante: bool = True
+) -> list[Bar]:
+    """Return the patient-wide bars that concern this patient.
+
+    No eigen risico for a child all through its year; no Belgian overflow pool (shared by
+    courante situations) for a patient without a courante episode: it would be noise.
+    """
     return [
         pool_bar(p)
         for p in pools
@@ -310,7 +327,22 @@ def patient_pools(pools: Iterable[t.Pool], *, birth_date: date) -> list[Bar]:
             p.pool == "deductible"
             and not adult_by(birth_date, p.period_end or date(p.period_start.year, 12, 31))
         )
+        and not (p.pool == "overflow" and not has_courante)
     ]
+
+
+def by_year(sessions: Sequence[SessionRow], *, as_of: date) -> list[YearGroup]:
+    """Group sessions (newest first) by calendar year; the year of ``as_of`` is open.
+
+    With no session this year, the newest year is open instead, so the page never opens on
+    nothing but closed years.
+    """
+    groups: dict[int, list[SessionRow]] = {}
+    for row in sessions:
+        groups.setdefault(row.date.year, []).append(row)
+    years = sorted(groups, reverse=True)
+    shown = as_of.year if as_of.year in groups else (years[0] if years else None)
+    return [YearGroup(year, groups[year], year >= (shown or 0)) for year in years]
 
 
 def package_year_notice(*, year: int, package_year: int | None) -> str:
@@ -479,6 +511,10 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 strict=True,
             )
         ]
+        rows = sorted(
+            [*(session_row(o, reader, facts_sessions.get(o.id)) for o in outcomes), *unknown],
+            key=lambda row: row.date,
+        )[::-1]  # newest first: the therapist looks for the latest sessions
         cards.append(
             EpisodeCard(
                 id=episode.pk,
@@ -486,17 +522,12 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 category_label=str(episode.get_category_display()),
                 facts=_episode_facts(episode),
                 bars=[quota_bar(q) for q in result.quotas if q.episode == key],
-                # Newest first: the therapist looks for the latest sessions.
-                sessions=sorted(
-                    [
-                        *(session_row(o, reader, facts_sessions.get(o.id)) for o in outcomes),
-                        *unknown,
-                    ],
-                    key=lambda row: row.date,
-                )[::-1],
+                sessions=rows,
                 warnings=folded(warnings_by_episode.get(key, [])),
                 prescriptions=rx_rows,
                 has_amounts=any(o.amounts is not None for o in outcomes),
+                earlier=episode.prior_treatments,
+                years=by_year(rows, as_of=result.as_of),
             )
         )
     return PatientPage(
@@ -508,7 +539,11 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         preferential=patient.preferential,
         as_of=result.as_of,
         episodes=cards,
-        pools=patient_pools(result.pools, birth_date=patient.birth_date),
+        pools=patient_pools(
+            result.pools,
+            birth_date=patient.birth_date,
+            has_courante=any(e.category == "courante" for e in patient.episodes.all()),
+        ),
         warnings=folded(warnings_by_episode.get(None, [])),
         warning_count=len(result.warnings),
         session_count=len(result.sessions),

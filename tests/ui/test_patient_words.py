@@ -185,3 +185,49 @@ def test_dutch_money_is_written_as_the_language_writes_it(
     client.cookies["django_language"] = language
     page = _text(client.get(reverse("practice:patient", args=[patient.pk])))
     assert money.replace("\u00a0", " ") in page.replace("\u00a0", " ")
+
+
+# ------------------------------------------------------------------- long histories (item 5)
+
+
+def _row(day: date) -> pages.SessionRow:
+    return pages.SessionRow(
+        id=str(day), date=day, ordinal=1, status="best", status_label="", code=None, explanation=""
+    )
+
+
+def test_sessions_are_grouped_by_year_with_only_the_current_year_open() -> None:
+    rows = [_row(date(2026, 3, 1)), _row(date(2026, 1, 2)), _row(date(2025, 12, 31))]
+    groups = pages.by_year(rows, as_of=date(2026, 6, 1))
+    assert [(g.year, len(g.sessions), g.open) for g in groups] == [
+        (2026, 2, True),
+        (2025, 1, False),
+    ]
+
+
+def test_without_sessions_this_year_the_newest_year_is_open() -> None:
+    groups = pages.by_year([_row(date(2024, 5, 1)), _row(date(2023, 5, 1))], as_of=date(2026, 1, 5))
+    assert [(g.year, g.open) for g in groups] == [(2024, True), (2023, False)]
+
+
+def test_the_overflow_pool_is_shown_only_with_a_courante_episode() -> None:
+    pools = [t.Pool("overflow", *YEAR_2026, 54, 0)]
+    assert pages.patient_pools(pools, birth_date=date(1970, 1, 1), has_courante=True)
+    assert not pages.patient_pools(pools, birth_date=date(1970, 1, 1), has_courante=False)
+
+
+@pytest.mark.django_db
+def test_patient_page_says_how_many_treatments_came_before_elsewhere(
+    client: Client, today: date
+) -> None:
+    patient, episode = _dutch_patient(client)
+    episode.prior_treatments = 19
+    episode.save()
+    SessionFactory(episode=episode, date=today, price="45.00")
+    SessionFactory(episode=episode, date=today.replace(year=today.year - 1), price="45.00")
+    response = client.get(reverse("practice:patient", args=[patient.pk]))
+    page = _text(response)
+    assert "19 earlier treatments elsewhere" in page
+    html = response.content.decode()
+    assert f"{today.year} · 1 session" in page and f"{today.year - 1} · 1 session" in page
+    assert html.count('<details class="year" open>') == 1
