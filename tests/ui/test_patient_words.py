@@ -231,3 +231,18 @@ def test_patient_page_says_how_many_treatments_came_before_elsewhere(
     html = response.content.decode()
     assert f"{today.year} · 1 session" in page and f"{today.year - 1} · 1 session" in page
     assert html.count('<details class="year" open>') == 1
+
+
+# -------------------------------------------------------------------- accessibility (item 9)
+
+
+@pytest.mark.django_db
+def test_pages_have_a_skip_link_a_favicon_and_language_names_with_their_visible_text(
+    therapist_client: Client, clinic: Any
+) -> None:
+    html = therapist_client.get(reverse("practice:patients")).content.decode()
+    assert 'class="skiplink" href="#content"' in html
+    assert 'id="content"' in html
+    assert 'rel="icon"' in html
+    assert 'aria-label="NL – Nederlands"' in html
+    assert therapist_client.get("/favicon.ico").status_code == 302
