@@ -246,3 +246,19 @@ def test_pages_have_a_skip_link_a_favicon_and_language_names_with_their_visible_
     assert 'rel="icon"' in html
     assert 'aria-label="NL – Nederlands"' in html
     assert therapist_client.get("/favicon.ico").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "written"),
+    [("nl", "BE", "14/03/2026"), ("fr", "BE", "14/03/2026"), ("nl", "NL", "14-03-2026")],
+)
+def test_the_day_tag_writes_a_date_as_the_country_does(
+    language: str, country: str, written: str
+) -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load locale_format %}{% day when %}")
+    with translation.override(language):
+        text = template.render(Context({"when": date(2026, 3, 14), "practice_country": country}))
+    assert text == written
