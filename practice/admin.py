@@ -37,7 +37,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from practice import agreements, services
+from practice import agreements, pages, services
 from practice.admin_filters import (
     LateStartFilter,
     PendingFilter,
@@ -576,10 +576,24 @@ class CoverageInline(ScopedInline):
         "carry_over_max",
         "deductible_remaining",
         "used_elsewhere",
+        "package_check",
     ]
     autocomplete_fields = ["package"]
     clinic_can_delete = True
     write = staticmethod(_coverage_write)
+    # Nine columns side by side overflowed a 1366 px screen: one stacked block per year.
+    template = "admin/edit_inline/stacked.html"
+    readonly_fields = ["package_check"]
+
+    @admin.display(description=_("package check"))
+    def package_check(self, obj: Coverage) -> str:
+        return coverage_package_check(obj)
+
+
+def coverage_package_check(coverage: Coverage) -> str:
+    """The check to make when a year's coverage points at another year's catalogue package."""
+    package_year = coverage.package.year if coverage.package_id and coverage.package else None
+    return pages.package_year_notice(year=coverage.year, package_year=package_year) or "—"
 
 
 def _prior_use_write(patient: Patient | None, form: forms.ModelForm) -> PriorUse | None:
@@ -643,6 +657,14 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     ) -> list[str] | tuple[str, ...]:
         # patient_update changes neither the practice nor the external id.
         return ("practice", "external_id") if obj is not None else ()
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str] | tuple[str, ...]:
+        excluded = list(super().get_exclude(request, obj))
+        practice = obj.practice if obj is not None else _scoped_practice(request)
+        # Preferential status (BIM) exists only in Belgium: patient_update refuses it for NL.
+        if practice is not None and practice.country == Country.NETHERLANDS:
+            excluded.append("preferential")
+        return excluded
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         if obj is None:
@@ -828,7 +850,15 @@ class CoverageAdmin(HistoryScopedAdmin):
     form = CoverageForm
     practice_path = "patient__practice"
     clinic_excluded_fields = ()
-    list_display = ["patient", "year", "package", "treatments", "budget", "deductible_remaining"]
+    list_display = [
+        "patient",
+        "year",
+        "package",
+        "package_check",
+        "treatments",
+        "budget",
+        "deductible_remaining",
+    ]
     list_select_related = ["patient", "package"]
     list_filter = ["year"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__national_id"]
@@ -838,6 +868,10 @@ class CoverageAdmin(HistoryScopedAdmin):
         self, request: HttpRequest, obj: Any = None
     ) -> list[str] | tuple[str, ...]:
         return ("patient", "year") if obj is not None else ()
+
+    @admin.display(description=_("package check"))
+    def package_check(self, obj: Coverage) -> str:
+        return coverage_package_check(obj)
 
     def write(self, request: HttpRequest, form: forms.ModelForm, change: bool) -> Coverage:
         data = form.cleaned_data

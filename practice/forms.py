@@ -6,6 +6,7 @@ querysets, so rendering a form issues no queries and a form only offers the prac
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -37,6 +38,26 @@ class AttentionFilterForm(forms.Form):
         field.choices = [("", _("All therapists")), *therapists]
 
 
+class PriceField(forms.DecimalField):
+    """A euro amount typed as people write it: "42,50", "42.50", "1.234,50" or "1 234,50".
+
+    A text field with a decimal keypad, not ``type=number``: a browser may drop a comma it does
+    not expect there ("42,50" became 4250 in Chromium), and Django's own localized parsing
+    would read the comma as a thousands separator in English.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+            if "," in value:
+                # The comma is the decimal separator; dots before it group thousands.
+                value = value.replace(".", "").replace(",", ".")
+        result: Decimal | None = super().to_python(value)
+        return result
+
+
 class _SessionFields(forms.Form):
     """What a session needs: the episode, how long, where, and (NL) its price."""
 
@@ -47,7 +68,7 @@ class _SessionFields(forms.Form):
         choices=TreatmentSession.Place.choices,
         initial=TreatmentSession.Place.PRACTICE,
     )
-    price = forms.DecimalField(
+    price = PriceField(
         label=_("Price (EUR)"),
         required=False,
         min_value=0,

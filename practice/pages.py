@@ -14,17 +14,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import QuerySet
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q, QuerySet
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from stdnum.be import nn as be_nn
+from stdnum.nl import bsn as nl_bsn
 
 from practice.agreement_pages import (
     AgreementsCard,
@@ -33,7 +36,7 @@ from practice.agreement_pages import (
     elsewhere_form,
     requests_of,
 )
-from practice.models import Episode, Patient, Practice
+from practice.models import Coverage, Episode, Patient, Practice
 from reimburse import actions, explain
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
@@ -100,10 +103,14 @@ class Bar:
     remaining: int | Decimal | None
     period_start: date
     period_end: date | None
-    state: str  # ok, low, exhausted, unlimited
+    state: str  # ok, low, exhausted, unlimited, paid (a deductible paid), none (no cover)
     percent: int
     money: bool
     elsewhere: int | Decimal = 0  # of ``used``: at another practice (not listed here)
+
+    @property
+    def year(self) -> int:
+        return self.period_start.year
 
 
 def tone(*, code: str, severity: str) -> str:
@@ -175,6 +182,17 @@ class EpisodeCard:
     prescriptions: list[PrescriptionRow]
     has_amounts: bool  # any session with money: else the table leaves the column out
     agreements: AgreementsCard | None = None  # BE: requests sent and what the next one misses
+    # Treatments of this indication before this practice (NL, ``Episode.prior_treatments``).
+    earlier: int = 0
+    # The sessions by calendar year, newest first; only the current year's is open.
+    years: list[YearGroup] = dataclasses.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    sessions: list[SessionRow]
+    open: bool
 
 
 @dataclass(frozen=True)
@@ -192,6 +210,9 @@ class PatientPage:
     warning_count: int
     session_count: int
     elsewhere: ElsewhereForm | None = None  # BE: "treated elsewhere this year?"
+    # NL: each year's supplementary package as "insurer package", and checks to make.
+    coverages: list[Fact] = dataclasses.field(default_factory=list)
+    coverage_notices: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -283,13 +304,81 @@ def quota_bar(quota: t.Quota) -> Bar:
 
 
 def pool_bar(pool: t.Pool) -> Bar:
-    return _bar(explain.label(explain.POOL_LABELS, pool.pool), pool.limit, pool.used, pool)
+    """Return a pool as a bar, in plain words where a red bar would mislead (issue 18, item 4).
+
+    A supplementary allowance of 0 is no cover at all, not cover used up; an eigen risico paid
+    in full is good news for the patient: basic insurance now pays in full.
+    """
+    bar = _bar(explain.label(explain.POOL_LABELS, pool.pool), pool.limit, pool.used, pool)
+    if pool.pool == "supplementary" and not pool.limit and not pool.used:
+        return dataclasses.replace(bar, label=NO_COVER_LABEL, state="none", percent=0)
+    if pool.pool == "deductible" and bar.state == "exhausted":
+        return dataclasses.replace(bar, state="paid")
+    return bar
+
+
+NO_COVER_LABEL = _("Supplementary cover")
+NO_COVER_WARNING = _("No supplementary cover")
+
+
+def adult_by(birth_date: date, day: date) -> bool:
+    """Whether someone born on ``birth_date`` is 18 on ``day`` (29 February: 1 March)."""
+    return birth_date + relativedelta(years=18) <= day
+
+
+def patient_pools(
+    pools: Iterable[t.Pool], *, birth_date: date, has_courante: bool = True
+) -> list[Bar]:
+    """Return the patient-wide bars that concern this patient.
+
+    No eigen risico for a child all through its year; no Belgian overflow pool (shared by
+    courante situations) for a patient without a courante episode: it would be noise.
+    """
+    return [
+        pool_bar(p)
+        for p in pools
+        if not (
+            p.pool == "deductible"
+            and not adult_by(birth_date, p.period_end or date(p.period_start.year, 12, 31))
+        )
+        and not (p.pool == "overflow" and not has_courante)
+    ]
+
+
+def by_year(sessions: Sequence[SessionRow], *, as_of: date) -> list[YearGroup]:
+    """Group sessions (newest first) by calendar year; the year of ``as_of`` is open.
+
+    With no session this year, the newest year is open instead, so the page never opens on
+    nothing but closed years.
+    """
+    groups: dict[int, list[SessionRow]] = {}
+    for row in sessions:
+        groups.setdefault(row.date.year, []).append(row)
+    years = sorted(groups, reverse=True)
+    shown = as_of.year if as_of.year in groups else (years[0] if years else None)
+    return [YearGroup(year, groups[year], year >= (shown or 0)) for year in years]
+
+
+def package_year_notice(*, year: int, package_year: int | None) -> str:
+    """Return the check to make when a year's coverage points at another year's package."""
+    if package_year is None or package_year == year:
+        return ""
+    return _(
+        "Coverage year %(year)s, package of %(package_year)s: check the insurer's %(year)s package."
+    ) % {"year": year, "package_year": package_year}
+
+
+def warning_label(code: str, params: Mapping[str, object]) -> Label:
+    """The badge of a warning; "no cover" is not "cover used up"."""
+    if code == "allowance_exhausted" and params.get("cover") is False:
+        return NO_COVER_WARNING
+    return explain.label(explain.WARNING_LABELS, code)
 
 
 def warning_row(warning: t.Warning, reader: Reader) -> WarningRow:
     return WarningRow(
         code=warning.code,
-        label=explain.label(explain.WARNING_LABELS, warning.code),
+        label=warning_label(warning.code, warning.params),
         severity=warning.severity,
         severity_label=explain.label(explain.SEVERITY_LABELS, warning.severity),
         message=explain.warning_text(warning, reader),
@@ -452,6 +541,10 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 strict=True,
             )
         ]
+        rows = sorted(
+            [*(session_row(o, reader, facts_sessions.get(o.id)) for o in outcomes), *unknown],
+            key=lambda row: row.date,
+        )[::-1]  # newest first: the therapist looks for the latest sessions
         cards.append(
             EpisodeCard(
                 id=episode.pk,
@@ -459,18 +552,13 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 category_label=str(episode.get_category_display()),
                 facts=_episode_facts(episode),
                 bars=[quota_bar(q) for q in result.quotas if q.episode == key],
-                # Newest first: the therapist looks for the latest sessions.
-                sessions=sorted(
-                    [
-                        *(session_row(o, reader, facts_sessions.get(o.id)) for o in outcomes),
-                        *unknown,
-                    ],
-                    key=lambda row: row.date,
-                )[::-1],
+                sessions=rows,
                 warnings=folded(warnings_by_episode.get(key, [])),
                 prescriptions=rx_rows,
                 has_amounts=any(o.amounts is not None for o in outcomes),
                 agreements=agreements.get(episode.pk),
+                earlier=episode.prior_treatments,
+                years=by_year(rows, as_of=result.as_of),
             )
         )
     return PatientPage(
@@ -478,16 +566,42 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
         name=f"{patient.first_name} {patient.last_name}",
         birth_date=patient.birth_date,
         country=patient.practice.country,
-        national_id=patient.national_id,
+        national_id=national_id_display(patient.national_id, patient.practice.country),
         preferential=patient.preferential,
         as_of=result.as_of,
         episodes=cards,
-        pools=[pool_bar(p) for p in result.pools],
+        pools=patient_pools(
+            result.pools,
+            birth_date=patient.birth_date,
+            has_courante=any(e.category == "courante" for e in patient.episodes.all()),
+        ),
         warnings=folded(warnings_by_episode.get(None, [])),
         warning_count=len(result.warnings),
         session_count=len(result.sessions),
         elsewhere=elsewhere_form(patient=patient, year=result.as_of.year) if belgian else None,
+        coverages=[
+            Fact(str(c.year), _coverage_name(c))
+            for c in patient.coverages.all()
+            if c.year == result.as_of.year
+        ],
+        coverage_notices=[
+            notice
+            for c in sorted(patient.coverages.all(), key=lambda c: -c.year)
+            if (notice := package_year_notice(year=c.year, package_year=_package_year(c)))
+        ],
     )
+
+
+def _package_year(coverage: Coverage) -> int | None:
+    return coverage.package.year if coverage.package_id and coverage.package else None
+
+
+def _coverage_name(coverage: Coverage) -> str:
+    if coverage.package_name or coverage.insurer:
+        return " ".join(part for part in (coverage.insurer, coverage.package_name) if part)
+    if coverage.package:
+        return f"{coverage.package.insurer} {coverage.package.name} ({coverage.package.year})"
+    return "—"
 
 
 def attention_page(
@@ -515,7 +629,7 @@ def attention_page(
             episode_id=w.episode_id,
             episode_title=w.episode_title,
             code=w.code,
-            label=explain.label(explain.WARNING_LABELS, w.code),
+            label=warning_label(w.code, w.params),
             severity=w.severity,
             severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
             message=explain.warning_text({"code": w.code, "params": w.params}, reader),
@@ -547,11 +661,43 @@ def _days_rank(row: AttentionRow) -> tuple[int, int]:
     return _SEVERITY_ORDER.get(row.severity, 3), unknown if row.days_left is None else row.days_left
 
 
-def patient_list(patients: QuerySet[Patient]) -> list[PatientListRow]:
+def patient_list(patients: QuerySet[Patient], country: str = "BE") -> list[PatientListRow]:
     return [
-        PatientListRow(p.pk, f"{p.last_name}, {p.first_name}", p.birth_date, p.national_id)
+        PatientListRow(
+            p.pk,
+            f"{p.last_name}, {p.first_name}",
+            p.birth_date,
+            national_id_display(p.national_id, country),
+        )
         for p in patients
     ]
+
+
+def national_id_display(national_id: str, country: str) -> str:
+    """Write a stored compact national id as people read it: INSZ ``71.09.30-011.61``."""
+    if not national_id:
+        return ""
+    module = be_nn if country == "BE" else nl_bsn
+    try:
+        return str(module.format(national_id))
+    except ValueError:  # not a valid id of that country: shown as stored
+        return national_id
+
+
+def patient_search(query: str) -> Q:
+    """Return the filter of patients matching every word of ``query``, in any order.
+
+    "Jan Janssens", "Janssens Jan", "jans" match by name; a national id matches in any written
+    form ("71.09.30-011.61", "710930"): separators are dropped before comparing.
+    """
+    found = Q()
+    for word in query.split():
+        digits = "".join(ch for ch in word if ch.isalnum())
+        match = Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        if digits and digits.isdigit():
+            match |= Q(national_id__icontains=digits)
+        found &= match
+    return found
 
 
 # ------------------------------------------------------------------------------- what-if

@@ -15,7 +15,6 @@ from typing import Any, Concatenate, ParamSpec
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,6 +84,7 @@ def _render(
     chosen = partial if partial and request.htmx else template
     header = {
         "practice_name": therapist.practice.name,
+        "practice_country": therapist.practice.country,  # money and dates as it writes them
         "user_name": therapist.user.get_full_name() or therapist.user.get_username(),
     }
     return render(request, chosen, {**header, **context})
@@ -129,12 +129,9 @@ def patient_list(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse
     query = request.GET.get("q", "").strip()
     patients = Patient.objects.filter(practice=therapist.practice)
     if query:
-        patients = patients.filter(
-            Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(national_id__icontains=query)
-        )
-    context = {"query": query, "patients": pages.patient_list(patients[:200])}
+        patients = patients.filter(pages.patient_search(query))
+    rows = pages.patient_list(patients[:200], therapist.practice.country)
+    context = {"query": query, "patients": rows}
     return _render(
         request,
         therapist,
