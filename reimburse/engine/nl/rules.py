@@ -44,6 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -179,7 +180,7 @@ class _Patient:
 
     birth_date: date
 
-    @property
+    @cached_property  # asked for every session: dateutil's arithmetic once per patient
     def adult_from(self) -> date:
         return self.birth_date + relativedelta(years=ADULT_AGE)
 
