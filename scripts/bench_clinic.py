@@ -348,7 +348,9 @@ def generate(clinic: Clinic) -> Practice:
 
     rng = random.Random(clinic.name)
     first, last = date(AS_OF.year - clinic.years + 1, 1, 1), date(AS_OF.year, 12, 31)
-    practice = Practice.objects.create(name=clinic.name, country=clinic.country)
+    # Named as the clinic only once complete: an interrupted run leaves a clinic that the
+    # next run does not reuse.
+    practice = Practice.objects.create(name=f"{clinic.name} (incomplete)", country=clinic.country)
     slug = f"{practice.pk}"
     users = [User.objects.create(username=f"bench-{slug}-therapist-{n}") for n in range(8)]
     therapists = [Therapist.objects.create(user=u, practice=practice) for u in users]
@@ -444,6 +446,8 @@ def generate(clinic: Clinic) -> Practice:
             flush=True,
         )
     print()
+    practice.name = clinic.name
+    practice.save(update_fields=["name"])
     return practice
 
 
@@ -480,15 +484,27 @@ def median_of(runs: dict[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(times) for name, times in runs.items()}
 
 
-def interleaved(repeat: int, works: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """Run each work once per round, ``repeat`` rounds; return each one's median seconds."""
-    runs: dict[str, list[float]] = {name: [] for name in works}
+Work = tuple[Callable[[], object] | None, Callable[[], object]]  # (prepare, work)
+
+
+def interleaved(repeat: int, works: dict[str, Work]) -> tuple[dict[str, float], dict[str, float]]:
+    """Run each work once per round, ``repeat`` rounds, each after its untimed ``prepare``.
+
+    Return each one's median seconds of wall-clock time and of this process's CPU time (on
+    SQLite all the work; on PostgreSQL without the server's): on a busy machine the CPU
+    time is the steadier of the two.
+    """
+    wall: dict[str, list[float]] = {name: [] for name in works}
+    cpu: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(repeat):
-        for name, work in works.items():
-            began = time.perf_counter()
+        for name, (prepare, work) in works.items():
+            if prepare is not None:
+                prepare()
+            began, began_cpu = time.perf_counter(), time.process_time()
             work()
-            runs[name].append(time.perf_counter() - began)
-    return median_of(runs)
+            cpu[name].append(time.process_time() - began_cpu)
+            wall[name].append(time.perf_counter() - began)
+    return median_of(wall), median_of(cpu)
 
 
 def counted(work: Callable[[], Any]) -> tuple[Any, int]:
@@ -538,6 +554,7 @@ class Figures:
     scratch_queries: int
     stored_s: float  # the stored lists current, nothing written
     stored_queries: int
+    cpu: dict[str, float]  # the same medians in this process's CPU time
     scratch_nojit_s: float | None = None  # PostgreSQL, jit = off
     next_day_s: float | None = None
     next_day_recomputed: int | None = None
@@ -580,20 +597,15 @@ def measure_clinic(
     forget()
     rows, scratch_queries = counted(attention)
     _, stored_queries = counted(attention)
-    scratch: list[float] = []
-    works: dict[str, Callable[[], object]] = {
-        "floor": lambda: floor_rows(practice),
-        "facts": lambda: list(practice_cases(practice=practice, as_of=AS_OF)),
-        "engine": lambda: evaluate_all(False),
-        "engine_full": lambda: evaluate_all(True),
-        "stored": attention,
+    works: dict[str, Work] = {
+        "floor": (None, lambda: floor_rows(practice)),
+        "facts": (None, lambda: list(practice_cases(practice=practice, as_of=AS_OF))),
+        "engine": (None, lambda: evaluate_all(False)),
+        "engine_full": (None, lambda: evaluate_all(True)),
+        "scratch": (forget, attention),
+        "stored": (None, attention),
     }
-    medians = interleaved(repeat, works)
-    for _ in range(repeat):
-        forget()
-        began = time.perf_counter()
-        attention()
-        scratch.append(time.perf_counter() - began)
+    medians, cpu = interleaved(repeat, works)
     extra: dict[str, Any] = {}
     if connection.vendor == "postgresql":
         times = []
@@ -662,10 +674,11 @@ def measure_clinic(
         facts_s=medians["facts"],
         engine_s=medians["engine"],
         engine_full_s=medians["engine_full"],
-        scratch_s=statistics.median(scratch),
+        scratch_s=medians["scratch"],
         scratch_queries=scratch_queries,
         stored_s=medians["stored"],
         stored_queries=stored_queries,
+        cpu=cpu,
         **extra,
     )
 
@@ -1075,6 +1088,19 @@ def main() -> None:
                 str(f.stored_queries),
                 f"{f.warnings:,}",
             ]
+            for f in figures.values()
+        ],
+    )
+    print(
+        "  The same in this process's CPU time (SQLite: all of the work; PostgreSQL: the "
+        "server's left out), ratio to the floor's:"
+    )
+    names = ["floor", "facts", "engine", "engine_full", "scratch", "stored"]
+    print_table(
+        ["clinic", "floor", "facts", "engine", "engine+outcomes", "from scratch", "stored lists"],
+        [
+            [f.clinic.label, f"{f.cpu['floor']:.3f}"]
+            + [f"{f.cpu[n]:.2f} {f.cpu[n] / f.cpu['floor']:.1f}×" for n in names[1:]]
             for f in figures.values()
         ],
     )
