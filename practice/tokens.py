@@ -49,16 +49,20 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 
 def api_token_for_key(raw_key: str) -> ApiToken | None:
     """Return the live token this key belongs to, or ``None``."""
+    # The creator comes with it: the authentication checks them on every request.
     token = (
-        ApiToken.objects.select_related("practice")
+        ApiToken.objects.select_related("practice", "created_by")
         .filter(key_hash=_hash(raw_key), revoked_at__isnull=True)
         .first()
     )
     if token is not None:
         now = timezone.now()
         # Record use at most once a minute: a busy practice system must not turn every read
-        # into a write on the token row.
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        # into a write on the token row. The row just read says whether it is due; the
+        # condition in the UPDATE keeps concurrent requests from writing it twice.
+        stale = now - LAST_USED_RESOLUTION
+        if token.last_used_at is None or token.last_used_at < stale:
+            ApiToken.objects.filter(pk=token.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+            ).update(last_used_at=now)
     return token

@@ -294,6 +294,19 @@ def patient_status(*, patient: Patient, as_of: date) -> t.Result:
     return engine.evaluate_known(patient_case(patient=loaded, as_of=as_of))
 
 
+def patient_status_in(*, practice: Practice, patient_id: int, as_of: date) -> t.Result | None:
+    """Return the status of the practice's patient ``patient_id``, or ``None`` if it has none.
+
+    ``patient_status`` from plain rows (``practice_cases``): the patient is read once, with
+    their records, and no model instance is built.
+    """
+    for found in practice_cases(
+        practice=practice, as_of=as_of, patients=Patient.objects.filter(pk=patient_id)
+    ):
+        return engine.evaluate_known(found.case)
+    return None
+
+
 def patient_status_with(
     *, patient: Patient, as_of: date, extra_sessions: Sequence[t.Session]
 ) -> t.Result:

@@ -1,41 +1,52 @@
-"""Benchmark "Needs attention" and the patient-quota API on a generated clinic (not a test).
+"""Benchmark what people wait for on generated clinics, side by side in one run (not a test).
 
-Generates a Belgian clinic deterministically — by default 5,000 patients with 5 years of
-history (2021–2025, ``as_of`` 2025-12-15), about 100 sessions each, so about 500,000 sessions,
-plus a clinic a fifth its size to show that the query count does not grow with the patients —
-then prints, as medians of several runs:
+Generates clinics deterministically (a Belgian one of ``--patients`` patients with 5 years of
+history, about 20 sessions a patient a year, and one patient with 600 sessions; Belgian ones
+of other sizes and lengths of history for growth; a Dutch one beside them), then prints, as
+medians of ``--repeat`` runs interleaved so that a busy machine slows every figure alike:
 
-1. the time and query count of ``practice_warnings`` (Needs attention) for the whole practice,
-   checked equal to the full evaluation of every patient minus the warnings naming a session
-   before 1 January of the year before ``as_of`` (``reimburse.attention.horizon``): computed from
-   scratch, read again with nothing written, read the next day, and read after 50 sessions
-   were recorded (each patient's list is stored and recomputed only when it may change);
-2. the time of one plain query fetching all the practice's sessions, and the ratio of the
-   two; "read" is how many of them Needs attention actually reads (the sessions of episodes
-   that provably cannot warn are never read: ``reimburse.attention.horizon.unloaded``);
-3. the latency (median, p95) of ``GET /api/v1/patients/{id}/quota`` next to the cheapest
-   authenticated GET (``/api/v1/patients/{id}``) under a bounded locust run on loopback
-   (gunicorn with the production settings), and their ratio.
+1. **the true floor**: one plain ``values_list`` of the rows a computation from scratch reads
+   (patients, episodes, prescriptions, non-cancelled sessions), without sorting;
+2. **the engine**: ``evaluate_known`` on every patient's facts, without session outcomes (what
+   Needs attention asks) and with them (a patient page, the quota API), and building the facts
+   from plain rows (``practice_cases``);
+3. **Needs attention from scratch** (no stored list: after a deploy, on 1 January), with the
+   stored lists current, the next day and after 50 sessions recorded; on PostgreSQL also with
+   the server's JIT off;
+4. **the quota API next to a patient's detail**, in process through the whole Django stack
+   (``APIClient`` with a token), median and p95; ``--locust`` adds a bounded locust run on
+   loopback against gunicorn;
+5. **server time of the therapist pages** through the Django test client: Needs attention (from
+   scratch and with the stored lists), the page of the patient with 5 years and 600 sessions,
+   the record preview and plan ahead, against the 300 ms budget;
+6. **growth**: the same figures at 500, 1,000 and 5,000 patients and at 1, 5 and 10 years of
+   history, per patient and per session, and a Dutch clinic beside the Belgian one.
 
-The data is written with ``bulk_create``, bypassing the services (and so the audit history)
-for speed; it is realistic in shape: mostly courante situations with prescriptions, some Fa/Fb
-with notifications (a few missing), a few E with agreements, 2% cancelled sessions.
+The database is the one named by ``--database-url`` (an SQLite file or a PostgreSQL
+database). If it does not exist the benchmark creates it and marks it as its own; it reuses
+the clinics it generated before (same sizes and seed: same data) and generates the missing
+ones. ``--fresh`` drops and re-creates it, which the benchmark does only to a database it
+marked, never with ``FORCE``; a database it did not create is used only if it is empty.
 
 Run::
 
-    .venv/bin/python scripts/bench_clinic.py                 # full size, SQLite in /tmp
-    .venv/bin/python scripts/bench_clinic.py --patients 500  # a quick run
+    .venv/bin/python scripts/bench_clinic.py --database-url sqlite:////tmp/bench.sqlite3
     .venv/bin/python scripts/bench_clinic.py \
-        --database-url postgres://postgres@127.0.0.1:5432/test   # PostgreSQL
+        --database-url postgres://postgres@127.0.0.1:5432/bench_clinic
+    .venv/bin/python scripts/bench_clinic.py --database-url sqlite:////tmp/q.sqlite3 --quick
 
-With ``--database-url`` the benchmark creates its own database ``bench_clinic`` on that
-server (dropped and re-created; the database named in the URL is only used to connect).
-``--reuse`` keeps a database generated before with the same size and seed.
+``--quick`` (a smoke run: a few hundred patients, one run each) finishes in about a minute.
+The data is written with ``bulk_create``, bypassing the services (and so the audit history)
+for speed; it is realistic in shape: mostly courante situations with prescriptions, some Fa/Fb
+with notifications (a few missing), a few E with agreements, 2% cancelled sessions; Dutch
+patients with regular, chronic-list, scheme and children's indications, supplementary
+packages and deductibles.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
 import os
@@ -44,6 +55,7 @@ import random
 import secrets
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -52,6 +64,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -63,15 +77,60 @@ if TYPE_CHECKING:
     from practice.models import Practice
 
 AS_OF = date(2025, 12, 15)
-BIG, SMALL = "Bench clinic", "Bench clinic (small)"
-BENCH_DB = "bench_clinic"
+MARKER = "created by scripts/bench_clinic.py"
+MARKER_TABLE = "bench_clinic_marker"
 CHUNK = 250  # patients per bulk insert
-# Episode categories (weights) and their session counts: mostly courante, some Fa/Fb, few E.
+SESSIONS_PER_YEAR = (12, 28)  # per patient: about 100 over 5 years
+LONG_HISTORY = 600  # the sessions of the patient whose page is measured (over 5 years)
+# Belgian episode categories (weights) and their session counts: mostly courante.
 CATEGORIES = (("courante", 75), ("fa", 10), ("fb", 10), ("e", 5))
 SIZES = {"courante": (6, 30), "fa": (15, 60), "fb": (15, 70), "e": (10, 60)}
 FA_CODES = tuple(f"fa-{n}" for n in range(1, 16))
 FB_CODES = ("fb-51", *(f"fb-{n}" for n in range(54, 61)))
 E_CODES = tuple(f"e-{letter}" for letter in "abcdefghijkl")
+# Dutch indications (weights) and their treatment counts.
+NL_CATEGORIES = (
+    ("regular", 60),
+    ("chronic", 15),
+    ("osteoarthritis", 10),
+    ("claudication", 5),
+    ("pelvic_floor", 5),
+    ("copd", 5),
+)
+NL_SIZES = {
+    "regular": (3, 12),
+    "chronic": (10, 60),
+    "osteoarthritis": (6, 14),
+    "claudication": (10, 40),
+    "pelvic_floor": (5, 12),
+    "copd": (10, 50),
+}
+NL_CONDITIONS = ("cva", "ms", "parkinson", "spinal_cord")
+NL_PRICE = Decimal("42.50")
+PAGE_BUDGET_MS = 300
+# Sessions recorded between two reads of Needs attention in the incremental measurement: a
+# busy morning of a large practice (each on another patient, through ``session_record``).
+WRITES = 50
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """A generated clinic: its country, size, length of history and the data's seed."""
+
+    country: str
+    patients: int
+    years: int
+    seed: int
+    long_patient: bool = False  # one patient with LONG_HISTORY sessions (the page measured)
+
+    @property
+    def name(self) -> str:
+        extra = " with a long history" if self.long_patient else ""
+        return f"Bench {self.country} {self.patients}p {self.years}y seed {self.seed}{extra}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.country} {self.patients:,} × {self.years}y"
 
 
 # ------------------------------------------------------------------------------------- set-up
@@ -82,29 +141,78 @@ def settings_environment(database_url: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "DJANGO_SECRET_KEY": "bench-" + secrets.token_hex(24),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "PYTHONWARNINGS": "ignore:No directory at",
     }
 
 
-def bench_database_url(args: argparse.Namespace) -> str:
-    """Return the URL of the benchmark's database, creating it fresh unless ``--reuse``."""
-    if not args.database_url:
-        path = Path(tempfile.gettempdir()) / f"bench_clinic_{args.patients}_{args.years}.sqlite3"
-        if not args.reuse:
-            path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    import psycopg
+def prepare_database(url: str, *, fresh: bool) -> None:
+    """Make sure the database named by ``url`` exists and is the benchmark's to write.
 
-    parts = urlsplit(args.database_url)
-    maintenance = args.database_url.replace("postgres://", "postgresql://", 1)
-    if not args.reuse:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    Creates it (marked as the benchmark's) when missing. ``fresh`` drops and re-creates it,
+    only if the benchmark marked it, and never with ``FORCE``: a connected user keeps it.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = Path(parts.path)
+        if path.exists() and fresh:
+            if not _sqlite_marked(path):
+                raise SystemExit(f"{path} was not created by the benchmark: not removing it")
+            path.unlink()
+        if not path.exists():
+            with sqlite3.connect(path) as conn:
+                conn.execute(f"CREATE TABLE {MARKER_TABLE} (note TEXT)")
+                conn.execute(f"INSERT INTO {MARKER_TABLE} VALUES (?)", (MARKER,))
+        elif not _sqlite_marked(path) and _sqlite_has_tables(path):
+            raise SystemExit(f"{path} was not created by the benchmark and is not empty")
+        return
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit(f"unsupported database URL {url!r} (sqlite:/// or postgres://)")
+    import psycopg
+    from psycopg import sql
+
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit("name the database in the URL: postgres://user@host:5432/NAME")
+    server = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            (name,),
+        ).fetchone()
+        ident = sql.Identifier(name)
+        if row is not None and fresh:
+            if row[0] != MARKER:
+                raise SystemExit(f"database {name} was not created by the benchmark: not dropping")
+            conn.execute(sql.SQL("DROP DATABASE {}").format(ident))
+            row = None
+        if row is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+            conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(ident, sql.Literal(MARKER)))
+            return
+    if row[0] != MARKER:
+        with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+            tables = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()
+        if tables and tables[0]:
+            raise SystemExit(f"database {name} was not created by the benchmark and is not empty")
+
+
+def _sqlite_marked(path: Path) -> bool:
+    with sqlite3.connect(path) as conn:
+        try:
+            row = conn.execute(f"SELECT note FROM {MARKER_TABLE}").fetchone()
+        except sqlite3.DatabaseError:
+            return False
+    return row is not None and row[0] == MARKER
+
+
+def _sqlite_has_tables(path: Path) -> bool:
+    with sqlite3.connect(path) as conn:
+        return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
 
 
 def django_setup(database_url: str) -> None:
@@ -115,12 +223,26 @@ def django_setup(database_url: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # The pages are measured in process, without ``collectstatic``: plain static URLs (a
+    # manifest lookup is a dict access, the same cost).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
 
 
 # ---------------------------------------------------------------------------------- the data
@@ -134,28 +256,46 @@ class EpisodePlan:
     notified_on: date | None = None
     agreement: tuple[date, date | None] | None = None
     prescriptions: list[tuple[date, int]] = field(default_factory=list)
+    condition: str = ""
+    gold_class: str = ""
+    referral: tuple[date, str] | None = None
 
 
-def plan_patient(rng: random.Random, first: date, last: date) -> list[EpisodePlan]:
-    """Plan one patient's episodes: about 100 sessions on distinct weekdays between the dates."""
-    target = rng.randint(60, 140)
-    span = (AS_OF - first).days
+def plan_days(
+    rng: random.Random, first: date, last: date, target: int, taken: set[date], wanted: int
+) -> list[date]:
+    """Pick up to ``wanted`` free weekdays, 2 to 4 days apart, from a random day on."""
+    day = first + timedelta(days=rng.randrange((AS_OF - first).days))
+    days: list[date] = []
+    while len(days) < min(wanted, target) and day <= last:
+        if day.weekday() < 5 and day not in taken:
+            days.append(day)
+            taken.add(day)
+        day += timedelta(days=rng.randint(2, 4))
+    return days
+
+
+def plan_patient(
+    rng: random.Random, clinic: Clinic, first: date, last: date, target: int
+) -> list[EpisodePlan]:
+    """Plan one patient's episodes: ``target`` sessions on distinct weekdays between the dates."""
+    categories = CATEGORIES if clinic.country == "BE" else NL_CATEGORIES
+    sizes = SIZES if clinic.country == "BE" else NL_SIZES
     taken: set[date] = set()
     plans: list[EpisodePlan] = []
-    while target > 0:
-        category = rng.choices([c for c, _ in CATEGORIES], [w for _, w in CATEGORIES])[0]
-        low, high = SIZES[category]
-        wanted = min(target, rng.randint(low, high))
-        day = first + timedelta(days=rng.randrange(span))
-        days: list[date] = []
-        while len(days) < wanted and day <= last:
-            if day.weekday() < 5 and day not in taken:
-                days.append(day)
-                taken.add(day)
-            day += timedelta(days=rng.randint(2, 4))
-        target -= max(len(days), 1)
-        if days:
+    misses = 0
+    while target > 0 and misses < 50:
+        category = rng.choices([c for c, _ in categories], [w for _, w in categories])[0]
+        low, high = sizes[category]
+        days = plan_days(rng, first, last, target, taken, rng.randint(low, high))
+        if not days:
+            misses += 1
+            continue
+        target -= len(days)
+        if clinic.country == "BE":
             plans.append(plan_episode(rng, category, days))
+        else:
+            plans.append(plan_nl_episode(rng, category, days))
     return plans
 
 
@@ -184,13 +324,28 @@ def plan_episode(rng: random.Random, category: str, days: list[date]) -> Episode
     return plan
 
 
-def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
-    """Create a clinic with ``patients`` patients and ``years`` years of history (bulk)."""
+def plan_nl_episode(rng: random.Random, category: str, days: list[date]) -> EpisodePlan:
+    plan = EpisodePlan(category, days)
+    if category == "chronic":
+        plan.condition = rng.choice(NL_CONDITIONS)
+    elif category == "copd":
+        plan.gold_class = rng.choice(("A", "B1", "B2", "C", "D"))
+    if category != "regular" and rng.random() < 0.95:
+        plan.referral = (
+            days[0] - timedelta(days=rng.randint(3, 20)),
+            rng.choice(("gp", "specialist")),
+        )
+    return plan
+
+
+def generate(clinic: Clinic) -> Practice:
+    """Create the clinic's practice, therapists, patients and records (bulk)."""
     from django.contrib.auth.models import User
     from django.db import transaction
 
     from practice.models import (
         AgreementRequest,
+        Coverage,
         Episode,
         Patient,
         Practice,
@@ -199,29 +354,48 @@ def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
     )
     from practice.models import TreatmentSession as Session
 
-    rng = random.Random(f"{seed}-{name}")
-    first, last = date(AS_OF.year - years + 1, 1, 1), date(AS_OF.year, 12, 31)
-    practice = Practice.objects.create(name=name, country="BE")
-    slug = "small" if name == SMALL else "big"
-    users = [User.objects.create(username=f"{slug}-therapist-{n}") for n in range(8)]
+    rng = random.Random(clinic.name)
+    first, last = date(AS_OF.year - clinic.years + 1, 1, 1), date(AS_OF.year, 12, 31)
+    # Named as the clinic only once complete: an interrupted run leaves a clinic that the
+    # next run does not reuse.
+    practice = Practice.objects.create(name=f"{clinic.name} (incomplete)", country=clinic.country)
+    slug = f"{practice.pk}"
+    users = [User.objects.create(username=f"bench-{slug}-therapist-{n}") for n in range(8)]
     therapists = [Therapist.objects.create(user=u, practice=practice) for u in users]
-    admin = User.objects.create(username=f"{slug}-admin")
+    admin = User.objects.create(username=f"bench-{slug}-admin")
     Therapist.objects.create(user=admin, practice=practice, role=Therapist.Role.ADMINISTRATOR)
     began, done, sessions_total = time.perf_counter(), 0, 0
-    while done < patients:
-        size = min(CHUNK, patients - done)
+    nl = clinic.country == "NL"
+    while done < clinic.patients:
+        size = min(CHUNK, clinic.patients - done)
         with transaction.atomic():
             rows = Patient.objects.bulk_create(
                 Patient(
                     practice=practice,
                     first_name=f"Patient{done + i}",
-                    last_name=f"{name.split()[-1].strip('()')}{done + i:05d}",
-                    birth_date=date(1940, 1, 1) + timedelta(days=rng.randrange(30_000)),
-                    preferential=rng.random() < 0.15,
+                    last_name="Long"
+                    if clinic.long_patient and done + i == 0
+                    else f"P{done + i:05d}",
+                    birth_date=(
+                        AS_OF - timedelta(days=rng.randrange(4 * 365, 15 * 365))
+                        if nl and rng.random() < 0.1  # children
+                        else date(1940, 1, 1) + timedelta(days=rng.randrange(25_000))
+                    ),
+                    preferential=not nl and rng.random() < 0.15,
                 )
                 for i in range(size)
             )
-            plans = [(p, plan) for p in rows for plan in plan_patient(rng, first, last)]
+            plans = []
+            for i, patient in enumerate(rows):
+                long = clinic.long_patient and done + i == 0
+                target = (
+                    LONG_HISTORY * clinic.years // 5
+                    if long
+                    else sum(rng.randint(*SESSIONS_PER_YEAR) for _ in range(clinic.years))
+                )
+                plans += [
+                    (patient, plan) for plan in plan_patient(rng, clinic, first, last, target)
+                ]
             episodes = Episode.objects.bulk_create(
                 Episode(
                     practice=practice,
@@ -230,6 +404,10 @@ def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
                     category=plan.category,
                     pathology=plan.pathology,
                     notified_on=plan.notified_on,
+                    condition=plan.condition,
+                    gold_class=plan.gold_class,
+                    referral_date=plan.referral[0] if plan.referral else None,
+                    referral_by=plan.referral[1] if plan.referral else "",
                 )
                 for n, (p, plan) in enumerate(plans)
             )
@@ -258,22 +436,39 @@ def generate(*, name: str, patients: int, years: int, seed: int) -> Practice:
                     episode=ep,
                     therapist=rng.choice(therapists),
                     date=day,
+                    price=NL_PRICE if nl else None,
                     **cancelled(rng, day, admin),
                 )
                 for ep, (_, plan) in zip(episodes, plans, strict=True)
                 for day in plan.days
             ]
             Session.objects.bulk_create(new_sessions, batch_size=2_000)
+            if nl:
+                Coverage.objects.bulk_create(
+                    Coverage(
+                        patient=p,
+                        year=year,
+                        insurer="Bench Zorg",
+                        package_name=f"{treatments} per year" if treatments else "",
+                        treatments=treatments,
+                        deductible_remaining=rng.choice((Decimal(0), Decimal("385.00"), None)),
+                    )
+                    for p in rows
+                    for year in range(first.year, AS_OF.year + 1)
+                    for treatments in [rng.choice((None, 6, 9, 12, 18, 27))]
+                )
         done += size
         sessions_total += len(new_sessions)
         rate = done / (time.perf_counter() - began)
         print(
-            f"\r  {name}: {done:,}/{patients:,} patients, {sessions_total:,} sessions "
-            f"({rate:,.0f} patients/s)",
+            f"\r  {clinic.label}: {done:,}/{clinic.patients:,} patients, "
+            f"{sessions_total:,} sessions ({rate:,.0f} patients/s)",
             end="",
             flush=True,
         )
     print()
+    practice.name = clinic.name
+    practice.save(update_fields=["name"])
     return practice
 
 
@@ -292,191 +487,237 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
+def clinic_practice(clinic: Clinic) -> Practice:
+    from practice.models import Practice
+
+    found = Practice.objects.filter(name=clinic.name).first()
+    if found is not None:
+        return found
+    practice = generate(clinic)
+    analyze()
+    return practice
+
+
 # ------------------------------------------------------------------------------ measurements
 
 
-def timed(repeat: int, work: Callable[[], object]) -> tuple[float, object]:
-    """Run ``work`` ``repeat`` times; return the median seconds and the last result."""
-    times, result = [], None
+def median_of(runs: dict[str, list[float]]) -> dict[str, float]:
+    return {name: statistics.median(times) for name, times in runs.items()}
+
+
+Work = tuple[Callable[[], object] | None, Callable[[], object]]  # (prepare, work)
+
+
+def interleaved(repeat: int, works: dict[str, Work]) -> tuple[dict[str, float], dict[str, float]]:
+    """Run each work once per round, ``repeat`` rounds, each after its untimed ``prepare``.
+
+    Return each one's median seconds of wall-clock time and of this process's CPU time (on
+    SQLite all the work; on PostgreSQL without the server's): on a busy machine the CPU
+    time is the steadier of the two.
+    """
+    wall: dict[str, list[float]] = {name: [] for name in works}
+    cpu: dict[str, list[float]] = {name: [] for name in works}
     for _ in range(repeat):
-        began = time.perf_counter()
+        for name, (prepare, work) in works.items():
+            if prepare is not None:
+                prepare()
+            began, began_cpu = time.perf_counter(), time.process_time()
+            work()
+            cpu[name].append(time.process_time() - began_cpu)
+            wall[name].append(time.perf_counter() - began)
+    return median_of(wall), median_of(cpu)
+
+
+def counted(work: Callable[[], Any]) -> tuple[Any, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
         result = work()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times), result
+    return result, len(queries.captured_queries)
+
+
+def floor_rows(practice: Practice) -> int:
+    """Read, as plain tuples and unsorted, the rows a computation from scratch reads."""
+    from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
+    from reimburse.services import EPISODE_FACT_FIELDS
+
+    patients = Patient.objects.filter(practice=practice).order_by()
+    episodes = Episode.objects.filter(patient__practice=practice).order_by()
+    rows = len(patients.values_list("pk", "first_name", "last_name", "birth_date", "preferential"))
+    rows += len(episodes.values_list("patient_id", "title", *EPISODE_FACT_FIELDS))
+    rows += len(
+        Prescription.objects.filter(practice=practice)
+        .order_by()
+        .values_list("episode_id", "pk", "date", "sessions", "second_session_motivated")
+    )
+    rows += len(
+        TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
+        .order_by()
+        .values_list("date", "pk", "episode_id", "minutes", "place", "price")
+    )
+    if practice.country == "NL":
+        rows += len(Coverage.objects.filter(patient__practice=practice).order_by().values_list())
+    return rows
 
 
 @dataclass(frozen=True)
 class Figures:
+    clinic: Clinic
     patients: int
     sessions: int
-    attention_s: float  # from scratch: no stored warnings (a new day, a deploy)
-    attention_queries: int
-    warm_s: float  # nothing written since the last read
-    warm_queries: int
-    next_day_s: float  # the day after, nothing written: only expiring snapshots recomputed
-    next_day_queries: int
-    next_day_recomputed: int  # patients
-    after_writes_s: float  # WRITES sessions recorded through the services since the last read
-    after_writes_queries: int
     warnings: int
-    fetch_s: float
-    before_s: float  # the former computation, through model instances
-    read: int  # the session rows Needs attention reads (the rest provably cannot warn)
+    floor_s: float
+    facts_s: float  # building every patient's facts from plain rows (practice_cases)
+    engine_s: float  # evaluate_known without session outcomes (Needs attention)
+    engine_full_s: float  # with session outcomes (patient page, quota API)
+    scratch_s: float  # Needs attention from scratch (no stored list)
+    scratch_queries: int
+    stored_s: float  # the stored lists current, nothing written
+    stored_queries: int
+    cpu: dict[str, float]  # the same medians in this process's CPU time
+    scratch_nojit_s: float | None = None  # PostgreSQL, jit = off
+    next_day_s: float | None = None
+    next_day_recomputed: int | None = None
+    after_writes_s: float | None = None
 
-    @property
-    def ratio(self) -> float:
-        return self.attention_s / self.fetch_s
-
-    @property
-    def ratio_warm(self) -> float:
-        return self.warm_s / self.fetch_s
-
-    @property
-    def ratio_next_day(self) -> float:
-        return self.next_day_s / self.fetch_s
-
-    @property
-    def ratio_after_writes(self) -> float:
-        return self.after_writes_s / self.fetch_s
-
-    @property
-    def ratio_before(self) -> float:
-        return self.before_s / self.fetch_s
+    def ratio(self, seconds: float) -> str:
+        ratio = seconds / self.floor_s
+        return f"{ratio:.1f}×" if ratio >= 1 else f"{ratio:.2f}×"
 
 
-# Sessions recorded between two reads of Needs attention in the incremental measurement: a
-# busy morning of a large practice (each on another patient, through ``session_record``).
-WRITES = 50
-
-
-def measure(practice: Practice, repeat: int, profile: bool) -> Figures:
-    """Time Needs attention and the plain fetch of the same sessions (medians)."""
+def measure_clinic(
+    practice: Practice, clinic: Clinic, repeat: int, *, detailed: bool, profile: bool
+) -> Figures:
+    """Time the floor, the engine and Needs attention for one clinic (medians, interleaved)."""
     from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
 
-    from practice.models import Episode, Patient, Therapist, TreatmentSession
+    from practice.models import Episode, Therapist, TreatmentSession
     from practice.services import session_record
-    from reimburse.attention.compute import unread_episodes
+    from reimburse import engine
+    from reimburse.engine.errors import EngineError
     from reimburse.models import AttentionSnapshot
     from reimburse.selectors import practice_warnings
-
-    def attention(as_of: date = AS_OF) -> list[Any]:
-        return practice_warnings(practice=practice, as_of=as_of)
+    from reimburse.services import practice_cases
 
     def forget() -> None:
         AttentionSnapshot.objects.filter(patient__practice=practice).delete()
 
-    def from_scratch() -> list[Any]:
-        forget()
-        return attention()
+    def attention(as_of: date = AS_OF) -> list[Any]:
+        return practice_warnings(practice=practice, as_of=as_of)
 
-    def timed_after(prepare: Callable[[], object], work: Callable[[], list[Any]]) -> float:
-        """Return the median seconds of ``work`` over ``repeat`` runs, each after ``prepare``."""
+    cases = [found.case for found in practice_cases(practice=practice, as_of=AS_OF)]
+
+    def evaluate_all(outcomes: bool) -> None:
+        for case in cases:
+            with contextlib.suppress(EngineError):
+                engine.evaluate_known(case, outcomes=outcomes)
+
+    # Warm the caches and the database's pages; count the queries once.
+    floor_rows(practice)
+    forget()
+    rows, scratch_queries = counted(attention)
+    _, stored_queries = counted(attention)
+    works: dict[str, Work] = {
+        "floor": (None, lambda: floor_rows(practice)),
+        "facts": (None, lambda: list(practice_cases(practice=practice, as_of=AS_OF))),
+        "engine": (None, lambda: evaluate_all(False)),
+        "engine_full": (None, lambda: evaluate_all(True)),
+        "scratch": (forget, attention),
+        "stored": (None, attention),
+    }
+    medians, cpu = interleaved(repeat, works)
+    extra: dict[str, Any] = {}
+    if connection.vendor == "postgresql":
+        times = []
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        for _ in range(repeat):
+            forget()
+            began = time.perf_counter()
+            attention()
+            times.append(time.perf_counter() - began)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
+        extra["scratch_nojit_s"] = statistics.median(times)
+    if detailed:
+        # The next day, nothing written: only the patients whose list may change by the day
+        # are recomputed. Each run starts from every list computed at AS_OF.
+        next_day = AS_OF + timedelta(days=1)
         times = []
         for _ in range(repeat):
-            prepare()
+            forget()
+            attention()
             began = time.perf_counter()
-            work()
+            attention(next_day)
             times.append(time.perf_counter() - began)
-        return statistics.median(times)
-
-    def fetch() -> list[Any]:
-        return list(
-            TreatmentSession.objects.filter(practice=practice).values_list(
-                "id", "episode_id", "date", "minutes", "place"
-            )
-        )
-
-    def counted(work: Callable[[], list[Any]]) -> tuple[list[Any], int]:
-        with CaptureQueriesContext(connection) as queries:
-            rows = work()
-        return rows, len(queries.captured_queries)
-
-    # The counted run also warms the engine's caches and the database's pages.
+        extra["next_day_s"] = statistics.median(times)
+        extra["next_day_recomputed"] = AttentionSnapshot.objects.filter(
+            patient__practice=practice, as_of=next_day
+        ).count()
+        # WRITES sessions recorded through the services, then read again; rolled back.
+        therapist = Therapist.objects.filter(practice=practice).first()
+        rng = random.Random(practice.pk)
+        episodes = list(Episode.objects.filter(patient__practice=practice).order_by("pk"))
+        times = []
+        forget()
+        with transaction.atomic():
+            for _ in range(repeat):
+                attention()
+                for episode in rng.sample(episodes, min(WRITES, len(episodes))):
+                    session_record(
+                        episode=episode,
+                        date=AS_OF,
+                        therapist=therapist,
+                        price=NL_PRICE if practice.country == "NL" else None,
+                    )
+                began = time.perf_counter()
+                attention()
+                times.append(time.perf_counter() - began)
+            transaction.set_rollback(True)
+        extra["after_writes_s"] = statistics.median(times)
     forget()
-    rows, attention_queries = counted(attention)
-    attention_s = timed_after(forget, attention)
-    warm_rows, warm_queries = counted(attention)
-    warm_s, _ = timed(repeat, attention)
-    before_s, before = timed(1, lambda: former_practice_warnings(practice))
-    if before != rows or warm_rows != rows:
-        raise SystemExit(f"Needs attention differs from the former computation ({practice.name})")
-
-    # The next day, nothing written: only the patients whose warnings may change by the day
-    # (attention.horizon.stable_until) are recomputed. Each run starts from every snapshot
-    # computed at AS_OF (the read at AS_OF recomputes those the last run moved on).
-    next_day = AS_OF + timedelta(days=1)
-    next_day_s = timed_after(attention, lambda: attention(next_day))
-    attention()
-    next_rows, next_day_queries = counted(lambda: attention(next_day))
-    next_day_recomputed = AttentionSnapshot.objects.filter(
-        patient__practice=practice, as_of=next_day
-    ).count()
-    forget()
-    if next_rows != attention(next_day):
-        raise SystemExit(f"Needs attention of the next day differs from scratch ({practice.name})")
-    forget()
-    attention()
-
-    therapist = Therapist.objects.filter(practice=practice).first()
-    if former_practice_warnings(practice, therapist) != practice_warnings(
-        practice=practice, as_of=AS_OF, therapist=therapist
-    ):
-        raise SystemExit(f"Needs attention for one therapist differs ({practice.name})")
-
-    # Incremental: WRITES sessions recorded, then Needs attention read again; rolled back at
-    # the end so that the generated clinic stays the same for the next run (--reuse).
-    rng = random.Random(practice.pk)
-    episodes = list(Episode.objects.filter(patient__practice=practice).order_by("pk"))
-    after: list[float] = []
-    with transaction.atomic():
-        for _ in range(repeat):
-            attention()  # every snapshot current
-            for episode in rng.sample(episodes, WRITES):
-                session_record(episode=episode, date=AS_OF, therapist=therapist)
-            began = time.perf_counter()
-            changed, after_writes_queries = counted(attention)
-            after.append(time.perf_counter() - began)
-        # What was reused and recomputed equals a computation from scratch.
-        if changed != from_scratch():
-            raise SystemExit(f"Needs attention after writes differs from scratch ({practice.name})")
-        transaction.set_rollback(True)
-    forget()
-
-    fetch_s, fetched = timed(repeat, fetch)
-    assert isinstance(fetched, list)
+    attention()  # leave the lists current for the pages
     if profile:
-        print(f"\n  cProfile of practice_warnings for {practice.name}, top 25 by own time:")
+        print(f"\n  cProfile of Needs attention from scratch, {clinic.label}, top 25 by own time:")
+        forget()
         profiler = cProfile.Profile()
-        profiler.runcall(from_scratch)
+        profiler.runcall(attention)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return Figures(
-        patients=Patient.objects.filter(practice=practice).count(),
-        sessions=len(fetched),
-        attention_s=attention_s,
-        attention_queries=attention_queries,
-        warm_s=warm_s,
-        warm_queries=warm_queries,
-        next_day_s=next_day_s,
-        next_day_queries=next_day_queries,
-        next_day_recomputed=next_day_recomputed,
-        after_writes_s=statistics.median(after),
-        after_writes_queries=after_writes_queries,
+        clinic=clinic,
+        patients=len(cases),
+        sessions=TreatmentSession.objects.filter(
+            practice=practice, cancelled_at__isnull=True
+        ).count(),
         warnings=len(rows),
-        fetch_s=fetch_s,
-        before_s=before_s,
-        read=TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
-        .exclude(episode__in=unread_episodes(practice, AS_OF).values("pk"))
-        .count(),
+        floor_s=medians["floor"],
+        facts_s=medians["facts"],
+        engine_s=medians["engine"],
+        engine_full_s=medians["engine_full"],
+        scratch_s=medians["scratch"],
+        scratch_queries=scratch_queries,
+        stored_s=medians["stored"],
+        stored_queries=stored_queries,
+        cpu=cpu,
+        **extra,
     )
 
 
-def former_practice_warnings(practice: Practice, therapist: Any = None) -> list[Any]:
-    """Needs attention as it was computed before this benchmark: through ``statuses()``,
-    which prefetches model instances per patient and evaluates every patient's full history.
-    Kept here to time it and to check that the current ``practice_warnings`` returns exactly
-    the same rows, in the same order, once the warnings naming a session before the cut
-    (1 January of the year before ``as_of``, the product decision) are left out."""
+def check_against_former(practice: Practice) -> None:
+    """Check Needs attention from scratch against the full evaluation of every patient."""
+    from reimburse.models import AttentionSnapshot
+    from reimburse.selectors import practice_warnings
+
+    AttentionSnapshot.objects.filter(patient__practice=practice).delete()
+    if practice_warnings(practice=practice, as_of=AS_OF) != former_practice_warnings(practice):
+        raise SystemExit(f"Needs attention differs from the full evaluation ({practice.name})")
+
+
+def former_practice_warnings(practice: Practice) -> list[Any]:
+    """Needs attention as the full evaluation gives it: ``statuses()`` over model instances,
+    every patient's whole history, less the warnings naming a session before the cut (1
+    January of the year before ``as_of``, the product decision)."""
     from practice.models import Patient
     from reimburse.attention.horizon import cut_date
     from reimburse.explain import params_json
@@ -484,16 +725,6 @@ def former_practice_warnings(practice: Practice, therapist: Any = None) -> list[
     from reimburse.services import statuses
 
     cut = cut_date(AS_OF)
-
-    def before_cut(result: Any) -> set[str]:
-        return {s.id for s in result.sessions if s.date < cut}
-
-    patients = Patient.objects.filter(practice=practice)
-    if therapist is not None:
-        patients = patients.filter(
-            episodes__sessions__therapist=therapist,
-            episodes__sessions__cancelled_at__isnull=True,
-        ).distinct()
     rows = [
         PatientWarning(
             patient_id=patient.pk,
@@ -505,13 +736,161 @@ def former_practice_warnings(practice: Practice, therapist: Any = None) -> list[
             severity=w.severity,
             params=params_json(w.params),
         )
-        for patient, result in statuses(patients=patients, as_of=AS_OF)
-        for old in [before_cut(result)]
+        for patient, result in statuses(
+            patients=Patient.objects.filter(practice=practice), as_of=AS_OF
+        )
+        for old in [{s.id for s in result.sessions if s.date < cut}]
         for w in result.warnings
         if w.session is None or w.session not in old
     ]
     rows.sort(key=lambda row: (*row.urgency, row.patient_name))
     return rows
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    requests: int
+    median_ms: float
+    p95_ms: float
+    queries: int
+    size: int = 0  # bytes of the last response
+
+
+def percentile95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timing(name: str, times: list[float], queries: int, size: int = 0) -> Timing:
+    return Timing(
+        name, len(times), statistics.median(times) * 1000, percentile95(times) * 1000, queries, size
+    )
+
+
+def measure_api_in_process(practice: Practice, requests: int) -> list[Timing]:
+    """Time the quota API and a patient's detail through the whole stack, alternately."""
+    from rest_framework.test import APIClient
+
+    from practice.models import Patient, Therapist
+    from practice.tokens import api_token_create
+
+    admin = Therapist.objects.get(practice=practice, role=Therapist.Role.ADMINISTRATOR).user
+    _token, key = api_token_create(practice=practice, name="bench", created_by=admin)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    ids = list(Patient.objects.filter(practice=practice).values_list("pk", flat=True))
+    rng = random.Random(7)
+    chosen = [rng.choice(ids) for _ in range(requests)]
+    paths = {
+        "quota": lambda pk: f"/api/v1/patients/{pk}/quota?as_of={AS_OF}",
+        "patient detail": lambda pk: f"/api/v1/patients/{pk}",
+    }
+    for pk in chosen[:10]:  # warm up
+        for path in paths.values():
+            client.get(path(pk), secure=True)
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    queries = {}
+    for n, pk in enumerate(chosen):
+        for name, path in paths.items():
+            began = time.perf_counter()
+            response = client.get(path(pk), secure=True)
+            times[name].append(time.perf_counter() - began)
+            if response.status_code != 200:
+                raise SystemExit(f"{name} answered {response.status_code}: {response.content!r}")
+            if n == 0:
+                url = path(pk)
+                _, queries[name] = counted(partial(client.get, url, secure=True))
+    return [timing(name, times[name], queries[name]) for name in paths]
+
+
+def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
+    """Time the therapists' pages through the Django test client, at ``AS_OF``."""
+    from unittest import mock
+
+    from django.test import Client
+
+    from practice.models import Episode, Patient, Therapist
+    from reimburse.models import AttentionSnapshot
+
+    therapist = Therapist.objects.filter(practice=practice, role=Therapist.Role.THERAPIST).first()
+    assert therapist is not None
+    patient = (
+        Patient.objects.filter(practice=practice, last_name="Long").first()
+        or Patient.objects.filter(practice=practice).first()
+    )
+    assert patient is not None
+    episode = Episode.objects.filter(patient=patient).order_by("-pk").first()
+    assert episode is not None
+    client = Client()
+    client.force_login(therapist.user)
+    nl = practice.country == "NL"
+    price: dict[str, Any] = {"price": str(NL_PRICE)} if nl else {}
+    record: dict[str, Any] = {
+        "episode": episode.pk,
+        "date": AS_OF.isoformat(),
+        "minutes": 30,
+        "place": "practice",
+    }
+    plan: dict[str, Any] = {
+        "episode": episode.pk,
+        "first": AS_OF.isoformat(),
+        "per_week": 2,
+        "weeks": 6,
+        "minutes": 30,
+        "place": "practice",
+    }
+
+    def forget() -> None:
+        AttentionSnapshot.objects.filter(patient__practice=practice).delete()
+
+    pages: dict[str, tuple[Callable[[], None] | None, Callable[[], Any]]] = {
+        "Needs attention, from scratch": (forget, lambda: client.get("/", secure=True)),
+        "Needs attention, stored lists": (None, lambda: client.get("/", secure=True)),
+        "patient page (long history)": (
+            None,
+            lambda: client.get(f"/patients/{patient.pk}/", secure=True),
+        ),
+        "record preview": (
+            None,
+            lambda: client.post(
+                f"/patients/{patient.pk}/sessions/preview/", {**record, **price}, secure=True
+            ),
+        ),
+        "plan ahead": (
+            None,
+            lambda: client.get(f"/patients/{patient.pk}/plan/", {**plan, **price}, secure=True),
+        ),
+    }
+    noon = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 11, tzinfo=UTC)
+    found = []
+    with mock.patch("django.utils.timezone.now", return_value=noon):
+        client.get("/", secure=True)  # the lists current for AS_OF
+        for name, (prepare, get) in pages.items():
+            times: list[float] = []
+            response = None
+            for _ in range(repeat):
+                if prepare:
+                    prepare()
+                began = time.perf_counter()
+                response = get()
+                times.append(time.perf_counter() - began)
+                if response.status_code != 200:
+                    raise SystemExit(f"{name} answered {response.status_code}")
+            if prepare:
+                prepare()
+            _, queries = counted(get)
+            assert response is not None
+            found.append(timing(name, times, queries, len(response.content)))
+    sessions = patient_sessions(patient)
+    print(f"  (the patient page's patient has {sessions:,} sessions)")
+    return found
+
+
+def patient_sessions(patient: Any) -> int:
+    from practice.models import TreatmentSession
+
+    return TreatmentSession.objects.filter(episode__patient=patient).count()
 
 
 def free_port() -> int:
@@ -529,7 +908,7 @@ class Latency:
     p95_ms: float
 
 
-def measure_api(
+def measure_locust(
     practice: Practice, database_url: str, users: int, seconds: int, workers: int
 ) -> list[Latency]:
     """Serve with gunicorn on loopback and run locust headless against two endpoints."""
@@ -537,7 +916,7 @@ def measure_api(
     from practice.tokens import api_token_create
 
     admin = Therapist.objects.get(practice=practice, role=Therapist.Role.ADMINISTRATOR).user
-    _token, key = api_token_create(practice=practice, name="bench", created_by=admin)
+    _token, key = api_token_create(practice=practice, name="bench locust", created_by=admin)
     ids = list(Patient.objects.filter(practice=practice).values_list("pk", flat=True))
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="bench_locust_"))
@@ -555,9 +934,7 @@ def measure_api(
             "config.wsgi:application",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
-            # Load Django once in the master, as a deployment would, so no worker imports
-            # it while locust measures.
-            "--preload",
+            "--preload",  # Django loaded once in the master, as a deployment would
             "--log-level=warning",
         ],
         cwd=ROOT,
@@ -565,7 +942,6 @@ def measure_api(
     )
     try:
         wait_for(port)
-        warm_up(port, key, ids[:50], workers)
         subprocess.run(
             [
                 str(bin_dir / "locust"),
@@ -601,24 +977,6 @@ def wait_for(port: int, timeout: float = 30) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"the server did not listen on port {port} within {timeout} s")
-
-
-def warm_up(port: int, key: str, ids: list[int], workers: int) -> None:
-    """Send each endpoint a few requests first, so every worker has connected and resolved."""
-    import urllib.request
-    from concurrent.futures import ThreadPoolExecutor
-
-    def get(path: str) -> None:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {key}"}
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
-
-    paths = [f"/api/v1/patients/{pk}" for pk in ids]
-    paths += [f"/api/v1/patients/{pk}/quota?as_of={AS_OF}" for pk in ids]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(get, paths))
 
 
 def percentile(histogram: dict[str, int], fraction: float) -> float:
@@ -657,103 +1015,176 @@ def table(headers: list[str], rows: list[list[str]]) -> Iterator[str]:
         yield "  " + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
 
 
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    for line in table(headers, rows):
+        print(line)
+
+
+def clinics(args: argparse.Namespace) -> tuple[Clinic, list[Clinic], list[Clinic], Clinic]:
+    """The main clinic, the patient-growth series, the history-growth series, the Dutch one."""
+    seed = args.seed
+    if args.quick:
+        sizes, per_year, years, nl = (50, 100, 200), 50, (1, 5, 10), 100
+    else:
+        sizes, per_year, years, nl = (500, 1_000, args.patients), 500, (1, 5, 10), args.nl_patients
+    main = Clinic("BE", sizes[-1], 5, seed, long_patient=True)
+    by_size = [Clinic("BE", n, 5, seed) for n in sizes[:-1]] + [main]
+    by_years = [Clinic("BE", per_year, y, seed) for y in years]
+    return main, by_size, by_years, Clinic("NL", nl, 5, seed)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--patients", type=int, default=5_000)
-    parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument(
-        "--database-url", help="a PostgreSQL server to use (default: SQLite under /tmp)"
+        "--database-url",
+        required=True,
+        help="sqlite:////path/file.sqlite3 or postgres://user@host:5432/NAME (created if missing)",
     )
-    parser.add_argument("--reuse", action="store_true", help="keep a database generated before")
+    parser.add_argument("--fresh", action="store_true", help="drop and re-create (ours only)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute")
+    parser.add_argument("--patients", type=int, default=5_000, help="the main Belgian clinic")
+    parser.add_argument("--nl-patients", type=int, default=1_000, help="the Dutch clinic")
+    parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of one run")
+    parser.add_argument("--api-requests", type=int, default=200, help="per API endpoint")
+    parser.add_argument("--check", action="store_true", help="check against the full evaluation")
+    parser.add_argument("--profile", action="store_true", help="cProfile the main clinic")
+    parser.add_argument("--locust", action="store_true", help="also a locust run on loopback")
     parser.add_argument("--users", type=int, default=10, help="locust users")
     parser.add_argument("--seconds", type=int, default=30, help="locust run time")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
-    parser.add_argument("--no-api", action="store_true", help="skip the locust run")
-
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.api_requests = 1, 20
+    return args
 
 
 def main() -> None:
     args = parse_args()
-    database_url = bench_database_url(args)
     started = time.perf_counter()
-    print(f"database: {database_url}")
-    django_setup(database_url)
-    from practice.models import Practice
-
+    prepare_database(args.database_url, fresh=args.fresh)
+    django_setup(args.database_url)
     migrate()
-    big = Practice.objects.filter(name=BIG).first()
-    small = Practice.objects.filter(name=SMALL).first()
-    if big is None or small is None:
-        print(f"generating {args.patients:,} + {args.patients // 5:,} patients, {args.years} years")
-        big = generate(name=BIG, patients=args.patients, years=args.years, seed=args.seed)
-        small = generate(name=SMALL, patients=args.patients // 5, years=args.years, seed=args.seed)
-        analyze()
-    print(f"data ready after {time.perf_counter() - started:.0f} s; measuring (as_of {AS_OF})")
+    print(f"database: {args.database_url} ({vendor()}), as_of {AS_OF}, {args.repeat} run(s)")
+    main_clinic, by_size, by_years, nl = clinics(args)
+    every = list(dict.fromkeys([*by_size, *by_years, nl]))
+    practices = {clinic: clinic_practice(clinic) for clinic in every}
+    print(f"data ready after {time.perf_counter() - started:.0f} s")
+    if args.check:
+        for practice in practices.values():
+            check_against_former(practice)
+        print("Needs attention from scratch equals the full evaluation for every clinic")
 
-    figures = [measure(p, args.repeat, args.profile and p == big) for p in (small, big)]
-    print(
-        f"\nNeeds attention vs one plain fetch of all the practice's sessions (median of "
-        f"{args.repeat}; read: the session rows a computation from scratch reads; before: the "
-        "former full computation, one run; every variant's rows checked equal to it once the "
-        "warnings on sessions before the cut are left out):"
-    )
-    headers = ["patients", "sessions", "read", "warnings", "plain fetch s", "before s", "ratio"]
-    rows = [
-        [
-            f"{f.patients:,}",
-            f"{f.sessions:,}",
-            f"{f.read:,}",
-            f"{f.warnings:,}",
-            f"{f.fetch_s:.2f}",
-            f"{f.before_s:.2f}",
-            f"{f.ratio_before:.1f}×",
-        ]
-        for f in figures
-    ]
-    for line in table(headers, rows):
-        print(line)
-    print(
-        "\nNeeds attention now (seconds, queries, ratio to the plain fetch): from scratch (no "
-        "stored warnings: after a deploy that changed the rules, or on 1 January), nothing "
-        "written since the last read, the next day with nothing written (recomputed: the "
-        f"patients whose warnings may change that day), and {WRITES} sessions recorded since "
-        "the last read:"
-    )
-    headers = ["patients", "from scratch", "q", "ratio", "unchanged", "q", "ratio"]
-    headers += ["next day", "q", "ratio", "recomputed", f"after {WRITES} writes", "q", "ratio"]
-    rows = [
-        [
-            f"{f.patients:,}",
-            f"{f.attention_s:.2f}",
-            str(f.attention_queries),
-            f"{f.ratio:.1f}×",
-            f"{f.warm_s:.3f}",
-            str(f.warm_queries),
-            f"{f.ratio_warm:.2f}×",
-            f"{f.next_day_s:.3f}",
-            str(f.next_day_queries),
-            f"{f.ratio_next_day:.2f}×",
-            f"{f.next_day_recomputed:,}",
-            f"{f.after_writes_s:.3f}",
-            str(f.after_writes_queries),
-            f"{f.ratio_after_writes:.2f}×",
-        ]
-        for f in figures
-    ]
-    for line in table(headers, rows):
-        print(line)
-
-    if not args.no_api:
-        print(
-            f"\nAPI latency: locust, {args.users} users, {args.seconds} s, "
-            f"gunicorn {args.workers} workers on loopback"
+    figures = {
+        clinic: measure_clinic(
+            practice,
+            clinic,
+            args.repeat,
+            detailed=clinic == main_clinic,
+            profile=args.profile and clinic == main_clinic,
         )
-        latencies = measure_api(big, database_url, args.users, args.seconds, args.workers)
-        for line in table(
+        for clinic, practice in practices.items()
+    }
+    main_figures = figures[main_clinic]
+
+    print(
+        "\n1. Needs attention vs the true floor (seconds; ratio to the floor: one plain "
+        "values_list of the rows a computation from scratch reads, unsorted):"
+    )
+    headers = ["clinic", "sessions", "floor", "facts", "engine", "engine+outcomes"]
+    headers += ["from scratch", "q", "stored lists", "q", "warnings"]
+    print_table(
+        headers,
+        [
+            [
+                f.clinic.label,
+                f"{f.sessions:,}",
+                f"{f.floor_s:.3f}",
+                f"{f.facts_s:.2f} {f.ratio(f.facts_s)}",
+                f"{f.engine_s:.2f} {f.ratio(f.engine_s)}",
+                f"{f.engine_full_s:.2f} {f.ratio(f.engine_full_s)}",
+                f"{f.scratch_s:.2f} {f.ratio(f.scratch_s)}",
+                str(f.scratch_queries),
+                f"{f.stored_s:.3f} {f.ratio(f.stored_s)}",
+                str(f.stored_queries),
+                f"{f.warnings:,}",
+            ]
+            for f in figures.values()
+        ],
+    )
+    print(
+        "  The same in this process's CPU time (SQLite: all of the work; PostgreSQL: the "
+        "server's left out), ratio to the floor's:"
+    )
+    names = ["floor", "facts", "engine", "engine_full", "scratch", "stored"]
+    print_table(
+        ["clinic", "floor", "facts", "engine", "engine+outcomes", "from scratch", "stored lists"],
+        [
+            [f.clinic.label, f"{f.cpu['floor']:.3f}"]
+            + [f"{f.cpu[n]:.2f} {f.cpu[n] / f.cpu['floor']:.1f}×" for n in names[1:]]
+            for f in figures.values()
+        ],
+    )
+    if main_figures.scratch_nojit_s is not None:
+        print(
+            f"  PostgreSQL with jit = off: from scratch {main_figures.scratch_nojit_s:.2f} s "
+            f"({main_figures.ratio(main_figures.scratch_nojit_s)}) vs "
+            f"{main_figures.scratch_s:.2f} s with the server's setting ({main_clinic.label})"
+        )
+    if main_figures.next_day_s is not None and main_figures.after_writes_s is not None:
+        print(
+            f"  {main_clinic.label}: the next day {main_figures.next_day_s:.3f} s "
+            f"({main_figures.next_day_recomputed:,} patients recomputed), after {WRITES} "
+            f"sessions recorded {main_figures.after_writes_s:.3f} s"
+        )
+
+    print(
+        "\n2. Growth, in this process's CPU time per session (µs) and per patient (ms); "
+        "linear growth keeps them flat (the wall-clock figures above, divided alike, "
+        "carry the machine's noise):"
+    )
+    headers = ["clinic", "patients", "sessions", "floor µs/s", "facts µs/s", "engine µs/s"]
+    headers += ["outcomes µs/s", "scratch µs/s", "scratch ms/p", "stored ms/p"]
+    print_table(
+        headers,
+        [
+            [f.clinic.label, f"{f.patients:,}", f"{f.sessions:,}"]
+            + [
+                f"{f.cpu[name] / f.sessions * 1e6:.1f}"
+                for name in ("floor", "facts", "engine", "engine_full", "scratch")
+            ]
+            + [
+                f"{f.cpu['scratch'] / f.patients * 1e3:.2f}",
+                f"{f.cpu['stored'] / f.patients * 1e3:.3f}",
+            ]
+            for clinic in dict.fromkeys([*by_size, *by_years, nl])
+            for f in [figures[clinic]]
+        ],
+    )
+
+    print(f"\n3. The quota API next to a patient's detail, in process ({main_clinic.label}):")
+    api = measure_api_in_process(practices[main_clinic], args.api_requests)
+    print_table(
+        ["endpoint", "requests", "median ms", "p95 ms", "queries"],
+        [
+            [a.name, str(a.requests), f"{a.median_ms:.1f}", f"{a.p95_ms:.1f}", str(a.queries)]
+            for a in api
+        ],
+    )
+    quota, detail = api
+    print(
+        f"  quota / patient detail: median {quota.median_ms / detail.median_ms:.2f}×, "
+        f"p95 {quota.p95_ms / detail.p95_ms:.2f}×"
+    )
+    if args.locust:
+        print(
+            f"  locust, {args.users} users, {args.seconds} s, gunicorn {args.workers} workers "
+            "on loopback:"
+        )
+        latencies = measure_locust(
+            practices[main_clinic], args.database_url, args.users, args.seconds, args.workers
+        )
+        print_table(
             ["endpoint", "requests", "failures", "median ms", "p95 ms"],
             [
                 [
@@ -765,15 +1196,32 @@ def main() -> None:
                 ]
                 for lat in latencies
             ],
-        ):
-            print(line)
+        )
         by_name = {lat.name: lat for lat in latencies}
-        quota, detail = by_name.get("quota"), by_name.get("patient detail")
-        if quota and detail and detail.median_ms and detail.p95_ms:
+        q, d = by_name.get("quota"), by_name.get("patient detail")
+        if q and d and d.median_ms and d.p95_ms:
             print(
-                f"  quota / patient detail: median {quota.median_ms / detail.median_ms:.1f}×, "
-                f"p95 {quota.p95_ms / detail.p95_ms:.1f}×"
+                f"  locust quota / patient detail: median {q.median_ms / d.median_ms:.2f}×, "
+                f"p95 {q.p95_ms / d.p95_ms:.2f}×"
             )
+
+    for clinic in (main_clinic, nl):
+        print(f"\n4. Server time of the therapist pages, test client ({clinic.label}):")
+        pages = measure_pages(practices[clinic], args.repeat)
+        print_table(
+            ["page", "median ms", "max ms", "queries", "KB", f"≤ {PAGE_BUDGET_MS} ms"],
+            [
+                [
+                    p.name,
+                    f"{p.median_ms:.0f}",
+                    f"{p.p95_ms:.0f}",
+                    str(p.queries),
+                    f"{p.size / 1024:,.0f}",
+                    "yes" if p.median_ms <= PAGE_BUDGET_MS else "no",
+                ]
+                for p in pages
+            ],
+        )
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

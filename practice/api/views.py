@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -47,7 +48,7 @@ from practice.models import (
 )
 from reimburse.explain import Reader
 from reimburse.models import InsurerPackage
-from reimburse.services import patient_status
+from reimburse.services import patient_status_in
 from reimburse.simulate import result_to_dict
 
 
@@ -181,14 +182,19 @@ class PatientViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def quota(self, request: Request, pk: str) -> Response:
-        patient = self.get_object()
+        practice = practice_of(request)
         query = serializers.QuotaQuerySerializer(data=request.query_params)
+        if not query.is_valid() and not self.get_queryset().filter(pk=pk).exists():
+            raise Http404  # another practice's or no patient: 404 before a bad as_of
         query.is_valid(raise_exception=True)
         # The clock is read once, here, in the practice's time zone (Europe/Brussels).
         as_of = query.validated_data.get("as_of") or timezone.localdate()
+        # The patient is read once, with their records, as plain rows.
+        result = patient_status_in(practice=practice, patient_id=int(pk), as_of=as_of)
+        if result is None:
+            raise Http404
         # Sentences in the request's language (Accept-Language) with the practice's words.
-        reader = Reader.current(patient.practice.country)
-        return Response(result_to_dict(patient_status(patient=patient, as_of=as_of), reader))
+        return Response(result_to_dict(result, Reader.current(practice.country)))
 
 
 @extend_schema_view(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -11,6 +12,7 @@ from practice.models import ApiToken, Practice, Therapist
 from practice.tokens import api_token_create, api_token_revoke
 from tests.api.conftest import errors
 from tests.factories import (
+    PatientFactory,
     TherapistFactory,
     UserFactory,
 )
@@ -163,3 +165,21 @@ def test_last_use_is_written_at_most_once_a_minute(practice: Practice):
     token.refresh_from_db()
     assert token.last_used_at is not None
     assert token.last_used_at > first_use
+
+
+def test_a_request_reads_the_token_with_its_creator_and_writes_its_use_once_a_minute(
+    practice: Practice, django_assert_num_queries: Any
+):
+    token, key = _token(practice)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    patient = PatientFactory.create(practice=practice)
+    client.get(f"/api/v1/patients/{patient.pk}")  # first use: written
+
+    # The token (with its practice and creator) and the patient: no user lookup, no write.
+    with django_assert_num_queries(2):
+        assert client.get(f"/api/v1/patients/{patient.pk}").status_code == 200
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.created_at - timedelta(days=1))
+    with django_assert_num_queries(3):  # a minute later: the use is written again
+        assert client.get(f"/api/v1/patients/{patient.pk}").status_code == 200

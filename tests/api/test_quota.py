@@ -140,3 +140,39 @@ def test_another_practices_patient_is_404(api: APIClient, stranger: Practice):
 
 def test_unauthenticated_is_401(anonymous: APIClient, lowback: Episode):
     assert _quota(anonymous, lowback.patient).status_code == 401
+
+
+def test_a_quota_reads_the_patient_once_and_the_token_with_its_creator(
+    api: APIClient, lowback: Episode, django_assert_num_queries: Any
+):
+    _quota(api, lowback.patient, as_of="2024-01-15")  # the token's last use is now written
+
+    # The token with its practice and creator, then the patient and each table of their
+    # records once (episodes, prescriptions, sessions, coverage, agreement requests, uses at
+    # another practice), the tariffs the clinic loaded and the therapists' convention periods
+    # (Belgium): no second read of the patient, no user lookup, no write.
+    with django_assert_num_queries(10):
+        response = _quota(api, lowback.patient, as_of="2024-01-15")
+
+    assert response.status_code == 200
+
+
+def test_a_quota_is_the_same_whatever_the_number_of_sessions(
+    api: APIClient, lowback: Episode, django_assert_num_queries: Any
+):
+    for day in range(16, 26):
+        SessionFactory.create(episode=lowback, date=date(2024, 1, day))
+    _quota(api, lowback.patient, as_of="2024-01-15")
+
+    with django_assert_num_queries(10):
+        _quota(api, lowback.patient, as_of="2024-01-15")
+
+
+def test_a_patient_of_another_practice_is_404_also_with_an_invalid_as_of(
+    api: APIClient, stranger: Practice
+):
+    patient = PatientFactory.create(practice=stranger)
+
+    response = _quota(api, patient, as_of="today")
+
+    assert response.status_code == 404

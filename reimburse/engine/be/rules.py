@@ -20,13 +20,14 @@ where the sources leave room; explanations they drive say "(interpretation)".
 
 from __future__ import annotations
 
+import inspect
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -156,6 +157,144 @@ def overflow_pool_period(day: date) -> tuple[date, date, int | None]:
     return start, end, entry.value
 
 
+# ------------------------------------------------------------------------- codes and amounts
+
+
+# A session's code and amounts depend only on these values and the constant tables, and a
+# practice's sessions share a few hundred combinations: each is priced once (the tables'
+# lookups, the gap around a missing tariff and the checked ``BeAmounts``, which is immutable
+# and so shared by every session priced alike).
+Priced = tuple[str | None, BeAmounts | None, tuple[date | None, date | None] | None]
+
+
+@lru_cache(maxsize=1 << 16)
+def _priced(
+    category: str,
+    tier: str,
+    place: str,
+    day: date,
+    preferential: bool,
+    conventioned: bool,
+    price: Decimal | None,
+) -> Priced:
+    """Price a standard session by the shipped tables (cached: see ``_price``)."""
+    return _price(category, tier, place, day, preferential, conventioned, price, ())
+
+
+def _price(
+    category: str,
+    tier: str,
+    place: str,
+    day: date,
+    preferential: bool,
+    conventioned: bool,
+    price: Decimal | None,
+    loaded: tuple[Tariff, ...],
+) -> Priced:
+    """Return the code of a standard session, its amounts, and the tariff gap when it has none.
+
+    ``(None, None, None)``: no code in the sources; ``(code, None, gap)``: no tariff on ``day``
+    (``gap`` is ``tables.tariff_gap``); else ``(code, amounts, None)``, amounts ``None`` when
+    the patient share is not known. A row of a table the clinic ``loaded`` wins over the
+    shipped one on its dates.
+    """
+    code = tables.code_for(category, tier, place, day)
+    if code is None:
+        return None, None, None
+    tariff = tables.tariff_for(code, day, loaded)
+    if tariff is None:
+        return code, None, tables.tariff_gap(code, day, loaded)
+    return code, _amounts(tariff, category, day, preferential, conventioned, price), None
+
+
+def _amounts(
+    tariff: Tariff,
+    category: str,
+    day: date,
+    preferential: bool,
+    conventioned: bool,
+    price: Decimal | None,
+) -> BeAmounts | None:
+    """Price a standard session by its tariff; ``None`` when the patient share is not known.
+
+    A non-conventioned physiotherapist (contract v2) charges their own ``price``: the
+    insurer pays the official reimbursement, cut to 75 % (half up to the cent) for a
+    patient without preferential status on the dates that rule is in force (§1.2).
+    """
+    insurer = tariff.insurer_preferential if preferential else tariff.insurer
+    if insurer is None:
+        share = tables.patient_share(
+            tables.share_kind(category, STANDARD_MINUTES), day, preferential=preferential
+        )
+        if share is None:
+            return None
+        insurer = tariff.fee - share
+    if conventioned:
+        return BeAmounts(fee=tariff.fee, insurer=insurer, patient=tariff.fee - insurer)
+    cut = tables.convention_cut(day)
+    if cut is not None and not preferential:
+        insurer = (insurer * cut).quantize(CENT, rounding=ROUND_HALF_UP)
+    if price is None:
+        return BeAmounts(fee=None, insurer=insurer, patient=None)
+    return BeAmounts(fee=price, insurer=insurer, patient=price - insurer)
+
+
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; the engine
+# builds an outcome and a reason for every session, so these two fill the instance's
+# ``__dict__`` at once instead: the same type, fields and equality (``_same_fields`` checks at
+# import that they set every field; the outcome types have no ``__post_init__`` check).
+
+
+def _new_reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
+    reason = _object_new(Reason)
+    reason.__dict__.update(code=code, params=params)
+    return reason
+
+
+def _new_outcome(
+    id: str,
+    date: date,
+    episode: str,
+    status: str,
+    ordinal: int | None,
+    code: str | None,
+    extra_codes: tuple[str, ...],
+    amounts: BeAmounts | None,
+    rule: str,
+    reason: Reason,
+    prescription: str | None,
+) -> SessionOutcome:
+    outcome = _object_new(SessionOutcome)
+    outcome.__dict__.update(
+        id=id,
+        date=date,
+        episode=episode,
+        status=status,
+        ordinal=ordinal,
+        code=code,
+        extra_codes=extra_codes,
+        amounts=amounts,
+        rule=rule,
+        reason=reason,
+        prescription=prescription,
+    )
+    return outcome
+
+
+_object_new = object.__new__
+
+
+def _same_fields(build: Callable[..., object], cls: type) -> None:
+    if hasattr(cls, "__post_init__") or list(inspect.signature(build).parameters) != [
+        f.name for f in fields(cls)
+    ]:
+        raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
+
+
+_same_fields(_new_reason, Reason)
+_same_fields(_new_outcome, SessionOutcome)
+
+
 # --------------------------------------------------------------------------------------- state
 
 
@@ -167,9 +306,16 @@ class _PrescriptionState:
     deadline: date
     used: int = 0
     started_late: bool | None = None  # None until its first session
+    # The prescription's date and size, read for every session of the episode.
+    prescribed_on: date = field(init=False)
+    size: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.prescribed_on = self.prescription.date
+        self.size = self.prescription.sessions
 
     def has_room(self) -> bool:
-        return self.used < self.prescription.sessions
+        return self.used < self.size
 
     def usable_on(self, day: date) -> bool:
         """Tell whether a session on ``day`` would be covered (not a late start)."""
@@ -193,22 +339,23 @@ class _EpisodeState:
     # none before ``usable_from`` can still cover a session.
     room_from: int = 0
     usable_from: int = 0
+    # Fixed for the evaluation, read per session: the sessions of this situation given by
+    # another practice, all years together, and the first session of an Fa or Fb treatment
+    # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
+    elsewhere: int = field(init=False)
+    period_start: date | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.elsewhere = sum(self.episode.prior_sessions.values())
+        self.period_start = self.episode.first_session_on
 
     @property
     def first_counted(self) -> date | None:
         return self.counted[0] if self.counted else None
 
-    @property
-    def period_start(self) -> date | None:
-        """The first session of an Fa or Fb treatment: elsewhere if it began there (v2)."""
-        return self.episode.first_session_on or self.first_counted
-
-    @property
-    def elsewhere(self) -> int:
-        """The sessions of this situation given by another practice, all years together."""
-        return sum(self.episode.prior_sessions.values())
-
     def count(self, day: date) -> None:
+        if not self.counted and self.period_start is None:
+            self.period_start = day
         self.counted.append(day)
         self.per_year[day.year] += 1
 
@@ -273,7 +420,7 @@ class _Evaluation:
         self.case = case
         self.keep_outcomes = outcomes
         self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
-        self.admitted_per_day: Counter[date] = Counter()
+        self.admitted_per_day: dict[date, int] = {}
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
         self.intake_years: set[int] = set()
         self.pool_used: Counter[date] = Counter()  # pool period start → sessions drawn
@@ -314,8 +461,9 @@ class _Evaluation:
         # The order matters: the day check, then the prescription, then the counter. A step
         # that refuses the session returns a decision and the later steps never see it, so a
         # refused session consumes no prescription slot (day check) and no quota (both).
-        second_of_day = self.admitted_per_day[session.date] >= 1
-        decision = self._same_day(session, state, second_of_day)
+        admitted = self.admitted_per_day.get(session.date, 0)
+        second_of_day = admitted >= 1
+        decision = self._same_day(session, state, second_of_day) if second_of_day else None
         if decision is None:
             decision = self._prescription(session, state)
             if decision is None:
@@ -323,8 +471,8 @@ class _Evaluation:
             # Decision 9 (v1.1): the day goes to the first session that can be reimbursed;
             # one that is itself not reimbursed (no prescription, a 10th perinatal session,
             # an exhausted pool) leaves it to the next session that day.
-            if decision.status != Status.NOT_REIMBURSED:
-                self.admitted_per_day[session.date] += 1
+            if decision.status is not Status.NOT_REIMBURSED:
+                self.admitted_per_day[session.date] = admitted + 1
         # Codes and amounts are looked up in both modes: what they lack is a warning too.
         code, amounts = self._code_and_amounts(session, state.episode, decision)
         if self.keep_outcomes:
@@ -344,7 +492,7 @@ class _Evaluation:
         candidate, _ = self._pick_prescription(state, session.date)
         motivated = candidate is not None and candidate.prescription.second_session_motivated
         if (
-            self.admitted_per_day[session.date] == 1
+            self.admitted_per_day.get(session.date, 0) == 1
             and motivated
             and category in SECOND_SESSION_CATEGORIES
         ):
@@ -357,7 +505,7 @@ class _Evaluation:
         )
         if category not in SECOND_SESSION_CATEGORIES:
             why = "no_second_code"
-        elif self.admitted_per_day[session.date] >= 2:
+        elif self.admitted_per_day.get(session.date, 0) >= 2:
             why = "at_most_two"
         else:
             why = "not_motivated"
@@ -383,17 +531,30 @@ class _Evaluation:
         all, not once per session.
         """
         rxs = state.prescriptions  # oldest first (``_episode_state``)
-        if not rxs or rxs[0].prescription.date > day:
+        count = len(rxs)
+        usable = state.usable_from
+        # Most sessions fall under the prescription the last one used: ``usable_from`` is never
+        # before ``room_from`` once set, so the scan below would stop at it too.
+        if usable < count:
+            rx = rxs[usable]
+            if (
+                rx.prescribed_on <= day
+                and rx.used < rx.size
+                and usable >= state.room_from
+                and (day <= rx.deadline if rx.started_late is None else not rx.started_late)
+            ):
+                return rx, "ok"
+        if not rxs or rxs[0].prescribed_on > day:
             return None, "missing"
-        while state.room_from < len(rxs) and not rxs[state.room_from].has_room():
+        while state.room_from < count and not rxs[state.room_from].has_room():
             state.room_from += 1
-        usable = max(state.usable_from, state.room_from)
-        while usable < len(rxs) and not (rxs[usable].has_room() and rxs[usable].usable_on(day)):
+        usable = max(usable, state.room_from)
+        while usable < count and not (rxs[usable].has_room() and rxs[usable].usable_on(day)):
             usable += 1
         state.usable_from = usable
-        if usable < len(rxs) and rxs[usable].prescription.date <= day:
+        if usable < count and rxs[usable].prescribed_on <= day:
             return rxs[usable], "ok"
-        if state.room_from < len(rxs) and rxs[state.room_from].prescription.date <= day:
+        if state.room_from < count and rxs[state.room_from].prescribed_on <= day:
             return rxs[state.room_from], "late"
         return None, "used_up"
 
@@ -841,7 +1002,18 @@ class _Evaluation:
         if decision.tier is None or session.minutes != STANDARD_MINUTES:
             return None, None
         category, tier, place = episode.category, decision.tier, session.place
-        code = tables.code_for(category, tier, place, session.date)
+        facts = (
+            category,
+            tier,
+            place,
+            session.date,
+            self.case.patient.preferential,
+            session.conventioned,
+            session.price,
+        )
+        # Loaded tariffs (a clinic's own table) are read uncached: they vary by case.
+        loaded = self.case.tariffs
+        code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
         if code is None:
             self.warnings.add(
                 W.CODE_UNKNOWN,
@@ -853,10 +1025,8 @@ class _Evaluation:
                 place=place,
                 date=session.date,
             )
-            return None, None
-        tariff = tables.tariff_for(code, session.date, self.case.tariffs)
-        if tariff is None:
-            start, end = tables.tariff_gap(code, session.date, self.case.tariffs)
+        elif gap is not None:
+            start, end = gap
             self.warnings.add(
                 W.TARIFF_UNKNOWN,
                 episode=episode.id,
@@ -867,8 +1037,7 @@ class _Evaluation:
                 start=start,
                 end=end,
             )
-            return code, None
-        return code, self._amounts(tariff, category, session)
+        return code, amounts
 
     def _outcome(
         self,
@@ -878,7 +1047,7 @@ class _Evaluation:
         amounts: BeAmounts | None,
     ) -> SessionOutcome:
         """Build the outcome of a decided session."""
-        return SessionOutcome(
+        return _new_outcome(
             id=session.id,
             date=session.date,
             episode=session.episode,
@@ -888,37 +1057,9 @@ class _Evaluation:
             extra_codes=decision.extra_codes,
             amounts=amounts,
             rule=decision.rule,
-            reason=Reason(decision.reason, decision.params),
+            reason=_new_reason(code=decision.reason, params=decision.params),
             prescription=self.assigned.get(session.id),
         )
-
-    def _amounts(self, tariff: Tariff, category: str, session: Session) -> BeAmounts | None:
-        """Price a session by its tariff; ``None`` when the patient share is not known.
-
-        A non-conventioned physiotherapist (contract v2) charges their own ``price``: the
-        insurer pays the official reimbursement, cut to 75 % (half up to the cent) for a
-        patient without preferential status on the dates that rule is in force (§1.2).
-        """
-        preferential = self.case.patient.preferential
-        insurer = tariff.insurer_preferential if preferential else tariff.insurer
-        if insurer is None:
-            share = tables.patient_share(
-                tables.share_kind(category, session.minutes),
-                session.date,
-                preferential=preferential,
-            )
-            if share is None:
-                return None
-            insurer = tariff.fee - share
-        if session.conventioned:
-            return BeAmounts(fee=tariff.fee, insurer=insurer, patient=tariff.fee - insurer)
-        cut = tables.convention_cut(session.date)
-        if cut is not None and not preferential:
-            insurer = (insurer * cut).quantize(CENT, rounding=ROUND_HALF_UP)
-        price = session.price
-        if price is None:
-            return BeAmounts(fee=None, insurer=insurer, patient=None)
-        return BeAmounts(fee=price, insurer=insurer, patient=price - insurer)
 
     # -- quotas, pools and the warnings they raise ----------------------------------------------
 

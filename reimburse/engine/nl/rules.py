@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -180,7 +181,7 @@ class _Patient:
 
     birth_date: date
 
-    @property
+    @cached_property  # asked for every session: dateutil's arithmetic once per patient
     def adult_from(self) -> date:
         return self.birth_date + relativedelta(years=ADULT_AGE)
 
@@ -917,6 +918,16 @@ def _amounts(
     """Return the session's money, ``None`` when the price or a share is unknown."""
     if price is None or insurer is None:
         return None
+    # -0 equals 0 but is written "-0.00": the signs are part of the key.
+    return _rounded(
+        price, insurer, deductible, price.is_signed(), insurer.is_signed(), deductible.is_signed()
+    )
+
+
+# A practice charges a few prices and the shares repeat: each combination is rounded and
+# checked once (``NlAmounts`` is immutable, so shared); equal amounts round alike.
+@lru_cache(maxsize=1 << 14)
+def _rounded(price: Decimal, insurer: Decimal, deductible: Decimal, *signs: bool) -> NlAmounts:
     return NlAmounts(
         price=money(price),
         insurer=money(insurer),
