@@ -7,6 +7,7 @@ answer 400 naming the parameter.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -52,6 +53,16 @@ class UpdatedSinceFilter(filters.IsoDateTimeFilter):
             "already have may come again.",
         )
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
+        # Compared in UTC: PostgreSQL refuses an offset beyond ±15:59 that ISO 8601 allows
+        # (+23:37 is valid), and a moment that has no UTC form is out of range, not a 500.
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                raise ValidationError({"updated_since": "out of range"}) from None
+        return super().filter(qs, value)
 
 
 class StrictOrderingFilter(OrderingFilter):

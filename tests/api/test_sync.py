@@ -246,3 +246,24 @@ def test_cancelling_a_session_puts_it_in_the_next_sync(db: None):
     assert _ids(body) == [session.pk]
     assert body["results"][0]["status"] == "cancelled"
     assert TreatmentSession.objects.get().updated_at > T0
+
+
+def test_any_iso_offset_is_compared_in_utc(listing: Listing, home: Practice, client: APIClient):
+    """ISO 8601 allows +23:37; PostgreSQL refuses offsets beyond 15:59 (schemathesis found a
+    500 there): the moment is compared in UTC."""
+    row = listing.make(home)
+    _changed_at(row, T0)
+
+    # 2026-12-02T08:37+23:37 is 2026-12-01T09:00Z: the row changed at that very moment.
+    at = client.get(f"/api/v1/{listing.path}", {"updated_since": "2026-12-02T08:37:00+23:37"})
+    after = client.get(f"/api/v1/{listing.path}", {"updated_since": "2026-12-02T08:38:00+23:37"})
+
+    assert (at.status_code, after.status_code) == (200, 200)
+    assert (_ids(at.json()), _ids(after.json())) == ([row.pk], [])
+
+
+def test_a_moment_without_a_utc_form_is_out_of_range(client: APIClient, listing: Listing):
+    response = client.get(f"/api/v1/{listing.path}", {"updated_since": "0001-01-01T00:10:00+01:00"})
+
+    assert response.status_code == 400
+    assert errors(response) == {"updated_since": "out of range"}
