@@ -105,6 +105,7 @@ SESSION_FORM_FIELDS = [
     "date",
     "minutes",
     "place",
+    "kind",
     "price",
     "external_id",
 ]
@@ -966,6 +967,7 @@ def _session_write(episode: Episode | None, form: forms.ModelForm) -> TreatmentS
         place=data.get("place") or TreatmentSession.Place.PRACTICE,
         price=data.get("price"),
         external_id=data.get("external_id", ""),
+        kind=data.get("kind") or TreatmentSession.Kind.PHYSIOTHERAPY,
     )
     return session
 
@@ -981,7 +983,7 @@ class SessionInline(AddOnlyInline):
 
     model = TreatmentSession
     form = SessionInlineForm
-    fields = ["date", "therapist", "minutes", "place", "price", "cancelled_at"]
+    fields = ["date", "therapist", "minutes", "place", "kind", "price", "cancelled_at"]
     readonly_fields = ["cancelled_at"]
     write = staticmethod(_session_write)  # a recorded session is cancelled, not edited
 
@@ -1331,6 +1333,7 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
             "therapist",
             "minutes",
             "place",
+            "kind",
             "price",
             "external_id",
             "cancelled_at",

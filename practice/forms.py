@@ -68,6 +68,16 @@ class _SessionFields(forms.Form):
         choices=TreatmentSession.Place.choices,
         initial=TreatmentSession.Place.PRACTICE,
     )
+    kind = forms.ChoiceField(
+        label=_("Treatment"),
+        choices=TreatmentSession.Kind.choices,
+        initial=TreatmentSession.Kind.PHYSIOTHERAPY,
+        required=False,  # left out: ordinary physiotherapy
+        help_text=_(
+            "Manual therapy counts toward a package's manual-therapy limit; dry needling is "
+            "ordinary physiotherapy."
+        ),
+    )
     price = PriceField(
         label=_("Price (EUR)"),
         required=False,
@@ -90,6 +100,7 @@ class _SessionFields(forms.Form):
         # Only Dutch sessions have a price of the practice's own; Belgian fees are tariffs.
         if not with_price:
             del self.fields["price"]
+            del self.fields["kind"]  # a package's sub-limits are Dutch
 
 
 class SessionForm(_SessionFields):
@@ -97,7 +108,7 @@ class SessionForm(_SessionFields):
     # A one-time key per displayed form: a second submit of it (a double click, a resent
     # POST) returns the session the first one recorded instead of recording another.
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    field_order = ["episode", "date", "minutes", "place", "price"]
+    field_order = ["episode", "date", "minutes", "place", "kind", "price"]
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Show a service's per-field messages next to the fields; the rest above the form."""
@@ -117,7 +128,7 @@ class PlanForm(_SessionFields):
         initial=2,
     )
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=26, initial=6)
-    field_order = ["episode", "first", "per_week", "weeks", "minutes", "place", "price"]
+    field_order = ["episode", "first", "per_week", "weeks", "minutes", "place", "kind", "price"]
 
 
 class SessionCorrectForm(forms.Form):

@@ -341,6 +341,12 @@ class TreatmentSession(models.Model):
         PRACTICE = "practice", _("Practice")
         HOME = "home", _("Home")
 
+    class Kind(models.TextChoices):
+        # NL: a package may limit manual therapy within its allowance (A4); dry needling is an
+        # ordinary physiotherapy session and counts as one (coverage note).
+        PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+        MANUAL_THERAPY = "manual_therapy", _("Manual therapy")
+
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="sessions")
     therapist = models.ForeignKey(
@@ -350,6 +356,9 @@ class TreatmentSession(models.Model):
     minutes = models.PositiveSmallIntegerField(_("minutes"), default=30)
     place = models.CharField(
         _("place"), max_length=10, choices=Place.choices, default=Place.PRACTICE
+    )
+    kind = models.CharField(
+        _("kind of treatment"), max_length=20, choices=Kind.choices, default=Kind.PHYSIOTHERAPY
     )
     # NL: what the practice charges for the session (needed for euro amounts and the deductible).
     price = models.DecimalField(

@@ -725,6 +725,7 @@ def session_preview(
     minutes: int,
     place: str,
     price: Decimal | None,
+    kind: str = "physiotherapy",
 ) -> Preview:
     """Return how a session would be reimbursed if it were recorded now; saves nothing.
 
@@ -740,6 +741,7 @@ def session_preview(
         minutes=minutes,
         place=place,
         price=price,
+        kind=kind,
     )
     result = patient_status_with(patient=patient, as_of=date, extra_sessions=[proposed])
     reader = Reader.current(patient.practice.country)
@@ -808,6 +810,7 @@ def plan_ahead(
     minutes: int,
     place: str,
     price: Decimal | None,
+    kind: str = "physiotherapy",
 ) -> Plan:
     """Return how planned sessions would be reimbursed and the quotas after them; saves nothing."""
     planned = [
@@ -818,6 +821,7 @@ def plan_ahead(
             minutes=minutes,
             place=place,
             price=price,
+            kind=kind,
         )
         for n, day in enumerate(dates, start=1)
     ]

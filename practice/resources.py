@@ -257,6 +257,7 @@ class SessionResource(PracticeScopedResource):
             "therapist",
             "minutes",
             "place",
+            "kind",
             "price",
             "cancelled",
         )
@@ -318,5 +319,6 @@ class SessionResource(PracticeScopedResource):
             place=instance.place or TreatmentSession.Place.PRACTICE,
             price=instance.price,
             external_id=instance.external_id or "",
+            kind=instance.kind or TreatmentSession.Kind.PHYSIOTHERAPY,
         )
         return session

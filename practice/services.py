@@ -451,6 +451,7 @@ def session_record(
     price: Decimal | None = None,
     external_id: str = "",
     submission_key: UUID | None = None,
+    kind: str = TreatmentSession.Kind.PHYSIOTHERAPY,
 ) -> tuple[TreatmentSession, bool]:
     """Record a session (done or planned), or return the one with this external id.
 
@@ -466,6 +467,7 @@ def session_record(
         "minutes": minutes,
         "place": place,
         "price": price,
+        "kind": kind,
     }
     found = _existing(TreatmentSession, practice, external_id) or _submitted(submission_key)
     if found is not None:
@@ -479,6 +481,7 @@ def session_record(
         errors["place"] = f"unknown place {place!r}; expected practice or home"
     if price is not None and price < 0:
         errors["price"] = "a price cannot be negative"
+    errors.update(_kind_errors({"kind": kind}))
     if errors:
         raise ValidationError(errors)
     # Serialise writers per patient so concurrent sessions see a consistent quota.
@@ -495,7 +498,15 @@ def session_record(
     )
 
 
-SESSION_CHANGEABLE = ("date", "therapist", "minutes", "place", "price")
+SESSION_CHANGEABLE = ("date", "therapist", "minutes", "place", "price", "kind")
+
+
+def _kind_errors(fields: dict[str, Any]) -> dict[str, str]:
+    kind = fields.get("kind")
+    if kind is not None and kind not in TreatmentSession.Kind.values:
+        expected = ", ".join(TreatmentSession.Kind.values)
+        return {"kind": f"unknown kind {kind!r}; expected one of {expected}"}
+    return {}
 
 
 def _session_errors(practice: Practice, fields: dict[str, Any]) -> dict[str, str]:
@@ -510,6 +521,7 @@ def _session_errors(practice: Practice, fields: dict[str, Any]) -> dict[str, str
     price = fields.get("price")
     if price is not None and price < 0:
         errors["price"] = "a price cannot be negative"
+    errors.update(_kind_errors(fields))
     return errors
 
 

@@ -195,6 +195,7 @@ def _preview(patient: Patient, form: SessionForm) -> pages.Preview:
         minutes=data["minutes"],
         place=data["place"],
         price=data.get("price"),
+        kind=data.get("kind") or TreatmentSession.Kind.PHYSIOTHERAPY,
     )
 
 
@@ -236,6 +237,7 @@ def session_new(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> Http
                     place=data["place"],
                     price=data.get("price"),
                     submission_key=data.get("submission_key"),
+                    kind=data.get("kind") or TreatmentSession.Kind.PHYSIOTHERAPY,
                 )
             except ConflictingRecord:
                 # This form's key already recorded a session, and the values have changed since.
@@ -362,6 +364,7 @@ def plan(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpRespons
             minutes=data["minutes"],
             place=data["place"],
             price=data.get("price"),
+            kind=data.get("kind") or TreatmentSession.Kind.PHYSIOTHERAPY,
         )
     context = {
         "patient_id": patient.pk,

@@ -240,6 +240,7 @@ def patient_case(
             place=session.place,
             price=session.price,
             conventioned=_conventioned(conventions, session.therapist_id, session.date),
+            kind=session.kind,
         )
         for episode in episodes
         for session in episode.sessions.all()
@@ -444,7 +445,7 @@ def practice_cases(
     }
     sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in of_chosen(session_rows.order_by(), "episode__patient").values_list(
-        "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id"
+        "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind"
     ):
         owner = patient_of_episode.get(row[2])
         if owner is not None:  # else its episode was written after the episodes were read
@@ -506,8 +507,9 @@ def practice_cases(
                     place,
                     price,
                     conventioned=_conventioned(conventions, therapist, day),
+                    kind=kind,
                 )
-                for day, spk, episode, minutes, place, price, therapist in rows
+                for day, spk, episode, minutes, place, price, therapist, kind in rows
             ),
             tariffs=tariffs,
         )

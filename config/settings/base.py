@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementKindEnum": "practice.models.AgreementKind",
         "AnnexKindEnum": "practice.models.AnnexKind",
         "MissingCodeEnum": "practice.api.agreements.MISSING_CODES",
+        "SessionKindEnum": "practice.models.TreatmentSession.Kind",
     },
 }
 

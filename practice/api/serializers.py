@@ -552,6 +552,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "date",
             "minutes",
             "place",
+            "kind",
             "price",
             "external_id",
             "status",
@@ -615,6 +616,12 @@ class SessionCreateSerializer(StrictMixin, serializers.Serializer):
         required=False,
         help_text="NL: what the practice charges (euro amounts and the deductible need it).",
     )
+    kind = serializers.ChoiceField(
+        choices=TreatmentSession.Kind.choices,
+        default=TreatmentSession.Kind.PHYSIOTHERAPY,
+        help_text="NL: manual therapy counts toward a package's manual-therapy limit; dry "
+        "needling is ordinary physiotherapy.",
+    )
     external_id = serializers.CharField(
         max_length=100,
         allow_blank=True,
@@ -673,6 +680,7 @@ class SessionUpdateSerializer(SessionCreateSerializer):
         required=False,
         error_messages=_choice_messages(PLACES),
     )
+    kind = serializers.ChoiceField(choices=TreatmentSession.Kind.choices, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # No episode, patient or prescription to cross-check: those do not change.

@@ -259,3 +259,20 @@ def test_unauthenticated_is_401(anonymous: APIClient, episode: Episode):
     assert anonymous.get("/api/v1/sessions").status_code == 401
     assert _record(anonymous, episode).status_code == 401
     assert anonymous.post(f"/api/v1/sessions/{session.pk}/cancel").status_code == 401
+
+
+def test_a_session_carries_its_kind_of_treatment(api: APIClient, episode: Episode):
+    """Issue 15 item 7: manual therapy counts toward a package's sub-limit (A4)."""
+    default = _record(api, episode, date="2025-03-10")
+    manual = _record(api, episode, date="2025-03-11", kind="manual_therapy")
+
+    assert (default.status_code, manual.status_code) == (201, 201)
+    assert (default.json()["kind"], manual.json()["kind"]) == ("physiotherapy", "manual_therapy")
+    assert TreatmentSession.objects.get(pk=manual.json()["id"]).kind == "manual_therapy"
+
+
+def test_an_unknown_kind_is_400(api: APIClient, episode: Episode):
+    response = _record(api, episode, date="2025-03-10", kind="dry_needling")
+
+    assert response.status_code == 400
+    assert "kind" in errors(response)

@@ -224,3 +224,27 @@ def test_a_period_the_therapist_adheres_again_prices_at_the_official_fee() -> No
     assert result.sessions[0].amounts == t.BeAmounts(
         Decimal("30.80"), Decimal("24.55"), Decimal("6.25")
     )
+
+
+def test_a_packages_manual_therapy_limit_counts_the_sessions_recorded_as_manual_therapy() -> None:
+    """Issue 15 item 7, A4, scenario S21: Salland Plus (15, at most 9 manual therapy)."""
+    package = InsurerPackageFactory.create(
+        insurer="Salland", name="Plus", year=2025, treatments=15, manual_therapy_limit=9
+    )
+    coverage = CoverageFactory.create(year=2025, package=package)
+    episode = EpisodeFactory.create(patient=coverage.patient, category="regular")
+    for n in range(12):
+        SessionFactory.create(
+            episode=episode,
+            date=date(2025, 1, 6 + n),
+            price=Decimal("40.00"),
+            kind="manual_therapy" if n < 10 else "physiotherapy",
+        )
+    patient = Patient.objects.get(pk=coverage.patient_id)
+
+    result = patient_status(patient=patient, as_of=AS_OF)
+    want = ["supplementary"] * 9 + ["patient"] + ["supplementary"] * 2
+    assert [o.status for o in result.sessions] == want
+    assert result.sessions[9].reason.code == "nl.pay.sub_limit"
+    (case,) = [c.case for c in practice_cases(practice=patient.practice, as_of=AS_OF)]
+    assert [s.kind for s in case.sessions] == ["manual_therapy"] * 10 + ["physiotherapy"] * 2
