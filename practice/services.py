@@ -472,16 +472,7 @@ def session_record(
     found = _existing(TreatmentSession, practice, external_id) or _submitted(submission_key)
     if found is not None:
         return _same_or_conflict(found, values)
-    errors: dict[str, str] = {}
-    if therapist is not None and therapist.practice_id != practice.pk:
-        errors["therapist"] = "this therapist works for another practice"
-    if minutes < 1:
-        errors["minutes"] = "a session lasts at least one minute"
-    if place not in TreatmentSession.Place.values:
-        errors["place"] = f"unknown place {place!r}; expected practice or home"
-    if price is not None and price < 0:
-        errors["price"] = "a price cannot be negative"
-    errors.update(_kind_errors({"kind": kind}))
+    errors = _session_errors(practice, values)
     if errors:
         raise ValidationError(errors)
     # Serialise writers per patient so concurrent sessions see a consistent quota.
@@ -501,15 +492,8 @@ def session_record(
 SESSION_CHANGEABLE = ("date", "therapist", "minutes", "place", "price", "kind")
 
 
-def _kind_errors(fields: dict[str, Any]) -> dict[str, str]:
-    kind = fields.get("kind")
-    if kind is not None and kind not in TreatmentSession.Kind.values:
-        expected = ", ".join(TreatmentSession.Kind.values)
-        return {"kind": f"unknown kind {kind!r}; expected one of {expected}"}
-    return {}
-
-
 def _session_errors(practice: Practice, fields: dict[str, Any]) -> dict[str, str]:
+    """Check a session's values, all of them on a create, the changed ones on an update."""
     errors: dict[str, str] = {}
     therapist = fields.get("therapist")
     if therapist is not None and therapist.practice_id != practice.pk:
@@ -521,7 +505,10 @@ def _session_errors(practice: Practice, fields: dict[str, Any]) -> dict[str, str
     price = fields.get("price")
     if price is not None and price < 0:
         errors["price"] = "a price cannot be negative"
-    errors.update(_kind_errors(fields))
+    kind = fields.get("kind")
+    if kind is not None and kind not in TreatmentSession.Kind.values:
+        expected = ", ".join(TreatmentSession.Kind.values)
+        errors["kind"] = f"unknown kind {kind!r}; expected one of {expected}"
     return errors
 
 
