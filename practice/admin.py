@@ -71,6 +71,7 @@ from practice.models import (
 )
 from practice.resources import PatientResource, SessionResource, copy_saved, spreadsheet_safe
 from practice.tokens import api_token_create, api_token_revoke
+from privacy.admin_actions import PersonalDataAdminMixin
 from reimburse.engine.be import situations
 from reimburse.explain import STATUS_LABELS, Reader, label, warning_text
 from reimburse.models import InsurerPackage
@@ -628,7 +629,7 @@ class PriorUseInline(ScopedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
+class PatientAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, HistoryScopedAdmin):
     form = PatientForm
     resource_classes = [PatientResource]
     import_formats = [ClinicCSV, ClinicXLSX]
@@ -646,12 +647,24 @@ class PatientAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
     list_filter = [QuotaFilter, PendingFilter, LateStartFilter, "practice__country"]
     search_fields = ["first_name", "last_name", "national_id", "external_id"]
     inlines = [EpisodeInline, CoverageInline, PriorUseInline]
-    actions = ["export_quota_report"]
+    actions = ["export_quota_report", "export_personal_data", "anonymise_patients"]
     clinic_can_delete = False
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         found = list(super().get_list_filter(request))
         return [*found, "practice"] if _is_superuser(request) else found
+
+    def personal_data_practice(self, request: HttpRequest) -> Practice | None:
+        # The privacy services take None as "every practice": only ever for a superuser.
+        if _is_superuser(request):
+            return None
+        practice = _scoped_practice(request)
+        if practice is None:
+            raise PermissionDenied("not a clinic administrator")
+        return practice
+
+    def get_urls(self) -> list[Any]:
+        return [*self.personal_data_urls(), *super().get_urls()]
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Any = None

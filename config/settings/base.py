@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "practice",
     "reimburse",
+    "privacy",
 ]
 
 MIDDLEWARE = [
