@@ -14,14 +14,19 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as __
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from practice.models import Patient, Practice
 from privacy import services
@@ -103,12 +108,15 @@ class PersonalDataAdminMixin(_AdminBase):
 
     def personal_data_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The change page's button: this patient's export (POST, so it is never prefetched)."""
+        # Scope first: another practice's patient is refused whatever the method.
         if not self.get_queryset(request).filter(pk=object_id).exists():
             raise PermissionDenied("not a patient of your practice")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         return self._export(request, [int(object_id)])
 
     def personal_data_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view(require_POST(self.personal_data_view))
+        view = self.admin_site.admin_view(self.personal_data_view)
         return [path("<int:object_id>/personal-data/", view, name="practice_patient_personal_data")]
 
     # -- anonymise

@@ -16,7 +16,7 @@ from django.utils import timezone
 from practice.models import Patient, Practice
 from privacy import services
 from privacy.models import PrivacyLogEntry
-from tests.factories import PatientFactory, PracticeFactory
+from tests.factories import PatientFactory, PracticeFactory, UserFactory
 from tests.privacy.conftest import FIRST, INSZ, NAME, Rich
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,25 @@ def test_the_page_is_translated_labelled_and_escaped(
     assert "birth_date" not in page and "national_id" not in page
     assert "30 juillet 1985" in page
     assert NAME in page
+
+
+def test_the_patient_page_offers_the_export_button(clinic_client: Client, rich: Rich) -> None:
+    page = clinic_client.get(reverse("admin:practice_patient_change", args=[rich.patient.pk]))
+    url = reverse("admin:practice_patient_personal_data", args=[rich.patient.pk])
+    assert f'action="{url}"' in page.content.decode()
+
+
+def test_a_superuser_may_export_any_practices_patient(rich: Rich) -> None:
+    admin = UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    response = _export_by_button(client, rich.patient)
+    assert response.status_code == 200
+    assert PrivacyLogEntry.objects.get().username == "root"
+
+
+def test_a_staff_user_without_a_practice_gets_nothing(rich: Rich) -> None:
+    client = Client()
+    client.force_login(UserFactory.create(is_staff=True))
+    assert _export_by_button(client, rich.patient).status_code in (403, 404)
+    assert not PrivacyLogEntry.objects.exists()
