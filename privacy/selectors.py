@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
 
 from practice.models import Patient, Practice, TreatmentSession
 from privacy.models import PrivacyLogEntry
-from privacy.records import patient_records
+from privacy.records import history_model, patient_records
 from privacy.retention import Retention, retention, rule_for
 
 
@@ -19,8 +20,20 @@ class NotYourPatient(Exception):
 
 
 def patient_in_scope(*, patient_id: int, practice: Practice | None) -> Patient:
-    """Return the patient if ``practice`` may see them (``None``: a superuser, any practice)."""
+    """Return the patient if ``practice`` may see them (``None``: a superuser, any practice).
+
+    A deleted patient is returned as their last history version (an unsaved ``Patient``):
+    django-simple-history keeps every version of a deleted row, so their data is still here.
+    """
     patient = Patient.objects.select_related("practice").filter(pk=patient_id).first()
+    if patient is None:
+        last: Any = (
+            history_model(Patient)
+            ._default_manager.filter(id=patient_id)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        patient = last.instance if last is not None else None
     if patient is None or (practice is not None and patient.practice_id != practice.pk):
         raise NotYourPatient(patient_id)
     return patient

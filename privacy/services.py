@@ -280,8 +280,9 @@ def patient_anonymise(
             code="required",
         )
     patient = patient_in_scope(patient_id=patient_id, practice=practice)
-    # Locked: two administrators anonymising at once make one anonymisation and one log row.
-    patient = Patient.objects.select_for_update().select_related("practice").get(pk=patient.pk)
+    # Two administrators anonymising at once make one anonymisation and one log row: the
+    # practice row is the lock (the patient's own row may be deleted, only its history left).
+    Practice.objects.select_for_update().get(pk=patient.practice_id)
     on = timezone.localdate(at)
     found = patient_retention(patient=patient, on=on)
     if is_anonymised(patient.pk):

@@ -3,6 +3,7 @@ fields leave the records, every history version and the admin log; the sessions 
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -23,13 +25,21 @@ from practice.models import (
     Patient,
     Practice,
     Prescription,
+    Therapist,
     TreatmentSession,
 )
 from privacy import services
 from privacy.models import PrivacyLogEntry
 from privacy.records import RECORD_MODELS, history_model
 from reimburse.services import statuses
-from tests.factories import EpisodeFactory, PatientFactory, PracticeFactory, SessionFactory
+from tests.factories import (
+    EpisodeFactory,
+    PatientFactory,
+    PracticeFactory,
+    SessionFactory,
+    TherapistFactory,
+    UserFactory,
+)
 from tests.privacy.conftest import FIRST, INSZ, NAME, Rich
 
 pytestmark = pytest.mark.django_db
@@ -318,3 +328,51 @@ def test_the_log_is_read_only_in_the_admin(
     )
     entry.refresh_from_db()
     assert entry.reference == LAWFUL["reference"]
+
+
+# ------------------------------------------------------------------- a deleted patient
+
+
+def test_a_deleted_patients_history_is_anonymised_too(rich: Rich, clinic_user: User) -> None:
+    """Deleting a patient leaves every version in the history; the command clears them."""
+    pk = rich.patient.pk
+    Patient.objects.get(pk=pk).delete()
+    assert _text_cells_containing(NAME)  # the delete kept the name in the history
+
+    out = io.StringIO()
+    call_command(
+        "anonymise_patient",
+        str(pk),
+        "--user",
+        "clinic-admin",
+        "--lawful-request",
+        "written request of 2 March 2026 (BW 7:455)",
+        stdout=out,
+    )
+
+    assert "anonymised" in out.getvalue()
+    for secret in SECRETS:
+        assert _text_cells_containing(secret) == [], secret
+    logged = PrivacyLogEntry.objects.get()
+    assert (logged.patient_id, logged.action) == (pk, "anonymise")
+
+
+def test_a_deleted_patient_of_another_practice_is_refused(rich: Rich) -> None:
+    pk = rich.patient.pk
+    Patient.objects.get(pk=pk).delete()
+    outsider = UserFactory.create(username="other-admin", is_staff=True)
+    TherapistFactory.create(
+        user=outsider, practice=PracticeFactory.create(), role=Therapist.Role.ADMINISTRATOR
+    )
+    with pytest.raises(CommandError):
+        call_command("anonymise_patient", str(pk), "--user", "other-admin", "--lawful-request", "x")
+    assert _text_cells_containing(NAME)
+
+
+def test_the_command_refuses_before_the_retention_end_without_a_request(
+    rich: Rich, clinic_user: User
+) -> None:
+    with pytest.raises(CommandError, match="retention period runs until 2055-02-17"):
+        call_command(
+            "anonymise_patient", str(rich.patient.pk), "--user", "clinic-admin", "--retention-over"
+        )
