@@ -23,7 +23,8 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from practice.models import Patient, Practice, Therapist
+from practice.models import Practice, Therapist, TreatmentSession
+from privacy.models import PrivacyLogEntry
 from privacy.records import RECORD_MODELS, PatientRecords
 
 FORMAT = "reimburse-patient-export/1"
@@ -102,6 +103,19 @@ def export_data(records: PatientRecords, *, at: datetime) -> dict[str, Any]:
                 }
             )
         data["records"][_kind(model)] = rows
+    # Who exported or anonymised this patient's data before (GDPR art. 15: to whom disclosed).
+    data["privacy_log"] = [
+        {
+            "at": entry.at.isoformat(),
+            "action": entry.action,
+            "ground": entry.ground,
+            "reference": entry.reference,
+            "user": entry.username,
+        }
+        for entry in PrivacyLogEntry.objects.filter(patient_id=records.patient_id).order_by(
+            "at", "id"
+        )
+    ]
     return data
 
 
@@ -146,38 +160,31 @@ def label_of(field: models.Field[Any, Any]) -> str:
 
 
 class _Names:
-    """Readable names of the rows a record points at, read once per kind."""
+    """Readable names of the rows a record points at: the patient's own rows read once per
+    kind, any other row (practice, therapist, package, user) once by its key."""
 
     def __init__(self, records: PatientRecords) -> None:
         self.records = records
         self.cache: dict[type[models.Model], dict[Any, str]] = {}
 
     def name(self, model: type[models.Model], pk: Any) -> str:
-        if model not in self.cache:
-            if model is Practice:
-                self.cache[model] = {p.pk: p.name for p in Practice.objects.all()}
-            elif model is Therapist:
-                self.cache[model] = {t.pk: str(t) for t in Therapist.objects.select_related("user")}
-            elif model in RECORD_MODELS:
-                self.cache[model] = {r.pk: str(r) for r in self._rows(model)}
-            else:
-                self.cache[model] = {
-                    r.pk: str(r) for r in model._default_manager.filter(pk__in=[pk])
-                }
-        names = self.cache[model]
-        if pk not in names and model not in RECORD_MODELS and model not in (Practice, Therapist):
-            names.update({r.pk: str(r) for r in model._default_manager.filter(pk=pk)})
+        names = self.cache.get(model)
+        if names is None:
+            names = self.cache[model] = self._own(model)
+        if pk not in names and model not in RECORD_MODELS:
+            rows = model._default_manager.filter(pk=pk)
+            if model is Therapist:
+                rows = rows.select_related("user")
+            names.update({row.pk: str(row) for row in rows})
         return names.get(pk, f"#{pk}")
 
-    def _rows(self, model: type[models.Model]) -> list[models.Model]:
-        if model is Patient:
-            return list(Patient.objects.filter(pk=self.records.patient_id))
-        return list(self.records.live(model).select_related(*_select(model)))
-
-
-def _select(model: type[models.Model]) -> list[str]:
-    # What each kind's __str__ reads.
-    return ["episode"] if model._meta.model_name == "treatmentsession" else []
+    def _own(self, model: type[models.Model]) -> dict[Any, str]:
+        if model not in RECORD_MODELS:
+            return {}
+        rows = self.records.live(model)
+        if model is TreatmentSession:
+            rows = rows.select_related("episode")  # its __str__ reads the episode's title
+        return {row.pk: str(row) for row in rows}
 
 
 def _shown(field: models.Field[Any, Any], value: Any, names: _Names) -> str:

@@ -71,6 +71,12 @@ def test_the_button_exports_every_kind_of_record_with_its_history(
     deleted = [r for r in data["records"]["coverage"] if r["id"] == rich.deleted_coverage_id]
     assert deleted and deleted[0]["deleted"] is True
     assert [v["type"] for v in deleted[0]["history"]] == ["created", "deleted"]
+    assert data["privacy_log"] == []  # this export is logged after it is written
+
+    again = json.loads(
+        _unzip(_export_by_button(clinic_client, rich.patient).content)[f"patient-{pk}.json"]
+    )
+    assert [(e["action"], e["user"]) for e in again["privacy_log"]] == [("export", "clinic-admin")]
 
 
 def test_the_history_says_who_changed_what(
