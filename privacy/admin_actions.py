@@ -24,8 +24,7 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as __
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from practice.models import Patient, Practice
@@ -170,7 +169,7 @@ class PersonalDataAdminMixin(_AdminBase):
             except services.RetentionNotOver as refused:
                 self.message_user(
                     request,
-                    __(
+                    gettext(
                         "Patient %(id)s was not anonymised: the retention period (%(law)s) "
                         "runs until %(date)s. Before then only a lawful request allows it."
                     )
@@ -188,13 +187,13 @@ class PersonalDataAdminMixin(_AdminBase):
             if done.already:
                 self.message_user(
                     request,
-                    __("Patient %(id)s was already anonymised.") % {"id": patient.pk},
+                    gettext("Patient %(id)s was already anonymised.") % {"id": patient.pk},
                     messages.WARNING,
                 )
             else:
                 self.message_user(
                     request,
-                    __("Patient %(id)s is anonymised.") % {"id": patient.pk},
+                    gettext("Patient %(id)s is anonymised.") % {"id": patient.pk},
                     messages.SUCCESS,
                 )
         return HttpResponseRedirect(reverse("admin:practice_patient_changelist"))
