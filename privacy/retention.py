@@ -99,7 +99,8 @@ RULES: tuple[RetentionRule, ...] = (
         checked_on=date(2026, 12, 3),
     ),
     # The Netherlands. BW 7:454 lid 3 (WGBO) since 1 January 2020: 20 years from the last change
-    # in the record (before: 15 years from the making of each document). BW 7:455: the
+    # in the record, or longer as far as the care of a good care provider requires (before:
+    # 15 years from the making of each document). BW 7:455: the
     # patient may ask in writing for the record to be destroyed; the care provider destroys
     # it within three months unless keeping it is of considerable importance to another
     # person or a legal rule forbids it.
