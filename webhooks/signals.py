@@ -74,6 +74,11 @@ def _deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     )
 
 
+def today() -> date:
+    """Return the practice's today (Europe/Brussels): the day whose warnings are current."""
+    return timezone.localdate()
+
+
 def _attention_stored(
     sender: Any,
     *,
@@ -85,7 +90,7 @@ def _attention_stored(
 ) -> None:
     # Only today's list is "the patient's current warnings": a list asked for another day (a
     # feed with as_of, a refresh of a past day) is stored but not announced.
-    if as_of != timezone.localdate():
+    if as_of != today():
         return
     wanted = {EventType.WARNING_APPEARED, EventType.WARNING_CLEARED}
     subscribed = any(
