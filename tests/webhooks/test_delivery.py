@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
@@ -232,3 +233,24 @@ def test_the_same_event_seen_twice_is_stored_once(
     assert Delivery.objects.count() == 1
     assert len(receiver.requests) == 1
     assert json.loads(receiver.requests[0].body)["data"] == {"code": "quota_low"}
+
+
+def test_the_readmes_verification_code_accepts_a_delivery_and_refuses_a_changed_body(
+    practice: Practice, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    code = next(
+        block.split("```", 1)[0]
+        for block in readme.split("```python\n")[1:]
+        if "def verify(secret" in block
+    )
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    subscription = subscribe(practice, receiver.url, "record.changed")
+    _emit(practice, django_capture_on_commit_callbacks, model="patient", id=3)
+    [request] = receiver.requests
+    headers = {name.lower(): value for name, value in request.headers.items()}
+
+    assert namespace["verify"](subscription.secret, headers, request.body) is True
+    assert namespace["verify"](subscription.secret, headers, request.body + b" ") is False
+    assert namespace["verify"](new_secret(), headers, request.body) is False
