@@ -21,13 +21,21 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from webhooks.models import Delivery, EventType, Subscription
 
 logger = logging.getLogger(__name__)
 
+WARNING_TYPES = frozenset({EventType.WARNING_APPEARED, EventType.WARNING_CLEARED})
+
 # uuid5 namespace of the warning events' ids (see ``warning_event_id``).
 WARNING_EVENTS = uuid.UUID("6f1c2b7e-3d54-4f0e-9a51-1f9d3c6b2a10")
+
+
+def today() -> date:
+    """Return the practice's today (Europe/Brussels): the day whose warnings are current."""
+    return timezone.localdate()
 
 
 @dataclass(frozen=True)

@@ -5,25 +5,33 @@ Connected in ``WebhooksConfig.ready``.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
+from functools import partial
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from practice.models import (
     AgreementRequest,
+    Coverage,
     Episode,
     Patient,
     Practice,
     Prescription,
+    PriorUse,
     TreatmentSession,
 )
 from reimburse.attention.store import attention_stored
-from webhooks.events import Event, events_emit, warning_events
+from webhooks import events
+from webhooks.events import WARNING_TYPES, Event, events_emit, warning_events
 from webhooks.models import EventType, Subscription
 from webhooks.origin import through_api
+
+logger = logging.getLogger(__name__)
 
 # The records a practice's system keeps in sync, by the name the events give them.
 RECORDS: dict[type[Model], str] = {
@@ -51,32 +59,74 @@ def record_event(instance: Model, action: str) -> Event:
     )
 
 
+# The records whose writes may change a patient's warnings, beyond those above.
+PATIENT_RECORDS: tuple[type[Model], ...] = (*RECORDS, Coverage, PriorUse)
+
+
+def _wanted(practice_id: int) -> set[str]:
+    """Return the event types the practice's active subscriptions want (one query)."""
+    found: set[str] = set()
+    for types in Subscription.objects.filter(practice_id=practice_id, active=True).values_list(
+        "event_types", flat=True
+    ):
+        found.update(types)
+    return found
+
+
+def _patient_id(instance: Model) -> int | None:
+    if isinstance(instance, Patient):
+        return instance.pk
+    if isinstance(instance, (Episode, Coverage, PriorUse)):
+        return instance.patient_id
+    episode_id = getattr(instance, "episode_id", None)
+    if episode_id is None:
+        return None
+    return Episode.objects.filter(pk=episode_id).values_list("patient_id", flat=True).first()
+
+
+def _practice_id(instance: Model) -> int:
+    if isinstance(instance, (Coverage, PriorUse)):
+        return instance.patient.practice_id
+    return instance.practice_id  # type: ignore[attr-defined]
+
+
+def _written(instance: Model, action: str) -> None:
+    practice_id = _practice_id(instance)
+    wanted = _wanted(practice_id)
+    if not wanted:
+        return
+    if type(instance) in RECORDS and EventType.RECORD_CHANGED in wanted and not through_api():
+        # The API's client knows its own writes.
+        events_emit(
+            practice_id=practice_id, events=[record_event(instance, action)], now=timezone.now()
+        )
+    if wanted & WARNING_TYPES:
+        patient_id = _patient_id(instance)
+        if patient_id is not None and not (isinstance(instance, Patient) and action == "deleted"):
+            # Whoever wrote, the patient's warnings may have changed: compare them once the
+            # write is visible, rather than at the next read of Needs attention.
+            transaction.on_commit(partial(_check_warnings, practice_id, patient_id))
+
+
+def _check_warnings(practice_id: int, patient_id: int) -> None:
+    from webhooks.tasks import warnings_check
+
+    try:
+        warnings_check.enqueue(practice_id=practice_id, patient_id=patient_id)
+    except Exception:
+        # The next read of Needs attention (at the latest the nightly refresh) compares them.
+        logger.exception("warnings check of patient %s not queued", patient_id)
+
+
 def _saved(
     sender: type[Model], instance: Model, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw or through_api():
-        return  # fixtures load rows as they are; the API's client knows its own writes
-    action = "created" if created else "updated"
-    events_emit(
-        practice_id=instance.practice_id,  # type: ignore[attr-defined]
-        events=[record_event(instance, action)],
-        now=timezone.now(),
-    )
+    if not raw:  # fixtures load rows as they are
+        _written(instance, "created" if created else "updated")
 
 
 def _deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    if through_api():
-        return
-    events_emit(
-        practice_id=instance.practice_id,  # type: ignore[attr-defined]
-        events=[record_event(instance, "deleted")],
-        now=timezone.now(),
-    )
-
-
-def today() -> date:
-    """Return the practice's today (Europe/Brussels): the day whose warnings are current."""
-    return timezone.localdate()
+    _written(instance, "deleted")
 
 
 def _attention_stored(
@@ -90,29 +140,22 @@ def _attention_stored(
 ) -> None:
     # Only today's list is "the patient's current warnings": a list asked for another day (a
     # feed with as_of, a refresh of a past day) is stored but not announced.
-    if as_of != today():
+    if as_of != events.today():
         return
-    wanted = {EventType.WARNING_APPEARED, EventType.WARNING_CLEARED}
-    subscribed = any(
-        wanted & set(types)
-        for types in Subscription.objects.filter(practice=practice, active=True).values_list(
-            "event_types", flat=True
-        )
-    )
-    if not subscribed:
+    if not _wanted(practice.pk) & WARNING_TYPES:
         return
-    events = warning_events(practice_id=practice.pk, as_of=as_of, before=before, after=after)
-    if not events:
+    announced = warning_events(practice_id=practice.pk, as_of=as_of, before=before, after=after)
+    if not announced:
         return
-    changed = {event.data["patient_id"] for event in events}
+    changed = {event.data["patient_id"] for event in announced}
     external_ids = dict(Patient.objects.filter(pk__in=changed).values_list("pk", "external_id"))
-    for event in events:
+    for event in announced:
         event.data["patient_external_id"] = external_ids.get(event.data["patient_id"]) or None
-    events_emit(practice_id=practice.pk, events=events, now=timezone.now())
+    events_emit(practice_id=practice.pk, events=announced, now=timezone.now())
 
 
 def connect() -> None:
-    for model in RECORDS:
+    for model in PATIENT_RECORDS:
         post_save.connect(_saved, sender=model, dispatch_uid=f"webhooks-saved-{model.__name__}")
         post_delete.connect(
             _deleted, sender=model, dispatch_uid=f"webhooks-deleted-{model.__name__}"

@@ -55,7 +55,7 @@ def superuser_client() -> Client:
 @pytest.fixture
 def today_is_as_of(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make AS_OF the practice's today: only today's warnings are announced."""
-    monkeypatch.setattr("webhooks.signals.today", lambda: AS_OF)
+    monkeypatch.setattr("webhooks.events.today", lambda: AS_OF)
 
 
 def _courante(practice: Practice, sessions: int) -> Episode:
@@ -105,6 +105,28 @@ def test_a_warning_that_appears_and_then_clears_sends_both_events(
     assert "quota_low" in {data["code"] for data in cleared}
     assert all(set(data) == WARNING_DATA for data in cleared)
     assert Delivery.objects.filter(status="delivered").count() == len(receiver.requests)
+
+
+def test_an_api_write_that_makes_a_warning_appear_announces_it_without_a_read(
+    practice: Practice,
+    receiver: Receiver,
+    today_is_as_of: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    api = client_for(practice)
+    episode = _courante(practice, sessions=15)
+    practice_warnings(practice=practice, as_of=AS_OF)  # stored: 15 of 18, no quota_low
+    subscribe(practice, receiver.url)  # every event type
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/sessions", {"episode": episode.pk, "date": "2025-06-16"}, format="json"
+        )
+
+    assert response.status_code == 201
+    sent = [(e["type"], e["data"].get("code")) for e in _sent(receiver)]
+    assert ("warning.appeared", "quota_low") in sent
+    assert "record.changed" not in {kind for kind, _code in sent}  # the API's own write
 
 
 def test_warnings_computed_for_another_day_than_today_are_not_announced(
