@@ -73,6 +73,23 @@ def _wanted(practice_id: int) -> set[str]:
     return found
 
 
+def _subscriptions_of(instance: Model) -> tuple[int, set[str]] | None:
+    """Return the record's practice and the event types it wants, or ``None``: one query.
+
+    Every write of a patient's records asks, so a practice without subscriptions pays one
+    small indexed query and nothing else.
+    """
+    chosen = Subscription.objects.filter(active=True)
+    if isinstance(instance, (Coverage, PriorUse)):
+        chosen = chosen.filter(practice__patients=instance.patient_id)
+    else:
+        chosen = chosen.filter(practice_id=instance.practice_id)  # type: ignore[attr-defined]
+    rows = list(chosen.values_list("practice_id", "event_types"))
+    if not rows:
+        return None
+    return rows[0][0], {kind for _practice, types in rows for kind in types}
+
+
 def _patient_id(instance: Model) -> int | None:
     if isinstance(instance, Patient):
         return instance.pk
@@ -84,17 +101,11 @@ def _patient_id(instance: Model) -> int | None:
     return Episode.objects.filter(pk=episode_id).values_list("patient_id", flat=True).first()
 
 
-def _practice_id(instance: Model) -> int:
-    if isinstance(instance, (Coverage, PriorUse)):
-        return instance.patient.practice_id
-    return instance.practice_id  # type: ignore[attr-defined]
-
-
 def _written(instance: Model, action: str) -> None:
-    practice_id = _practice_id(instance)
-    wanted = _wanted(practice_id)
-    if not wanted:
+    subscribed = _subscriptions_of(instance)
+    if subscribed is None:
         return
+    practice_id, wanted = subscribed
     if type(instance) in RECORDS and EventType.RECORD_CHANGED in wanted and not through_api():
         # The API's client knows its own writes.
         events_emit(
