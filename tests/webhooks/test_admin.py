@@ -129,3 +129,16 @@ def test_send_again_queues_a_failed_delivery_from_its_first_attempt(
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 200)
     ids = {request.headers["Webhook-Id"] for request in receiver.requests}
     assert ids == {str(delivery.event_id)}, "the same event, sent again"
+
+
+def test_deliveries_are_found_by_event_id_and_other_text_finds_none(
+    practice: Practice, clinic_client: Client
+) -> None:
+    delivery = _delivery(subscribe(practice, "http://127.0.0.1:8001/ours"), last_error="HTTP 502")
+
+    found = clinic_client.get(DELIVERIES, {"q": str(delivery.event_id)})
+    other = clinic_client.get(DELIVERIES, {"q": "not an id"})
+
+    assert "HTTP 502" in found.content.decode()
+    assert other.status_code == 200
+    assert "HTTP 502" not in other.content.decode()
