@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from standardwebhooks import Webhook
 
 from practice.models import Practice
@@ -43,7 +44,9 @@ def new_secret() -> str:
 def _checked_types(event_types: list[str]) -> list[str]:
     unknown = sorted(set(event_types) - set(EventType.values))
     if unknown or not event_types:
-        raise ValidationError({"event_types": ValidationError("unknown or no event types")})
+        raise ValidationError(
+            {"event_types": ValidationError(_("Choose one or more events."), code="events")}
+        )
     return [t for t in EventType.values if t in event_types]  # one order, no repeats
 
 

@@ -254,3 +254,11 @@ def test_the_readmes_verification_code_accepts_a_delivery_and_refuses_a_changed_
     assert namespace["verify"](subscription.secret, headers, request.body) is True
     assert namespace["verify"](subscription.secret, headers, request.body + b" ") is False
     assert namespace["verify"](new_secret(), headers, request.body) is False
+
+
+@pytest.mark.parametrize("types", [[], ["warning.changed"]])
+def test_a_subscription_needs_known_events(practice: Practice, types: list[str]) -> None:
+    with pytest.raises(ValidationError) as refused:
+        subscription_create(practice=practice, url="https://pms.example.org/in", event_types=types)
+
+    assert [error.code for error in refused.value.error_dict["event_types"]] == ["events"]
