@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "practice",
     "reimburse",
     "privacy",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Writes made by an API view send no record.changed webhook (webhooks.origin).
+    "webhooks.origin.ApiWritesMiddleware",
     # After the user is known: Dutch in Belgium or in the Netherlands, by the practice.
     "practice.middleware.PracticeLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -271,3 +274,10 @@ if TASKS_REDIS_URL:
     RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Webhooks (the webhooks app): deliveries are POSTed with this timeout in seconds. In
+# production a subscription's URL must be https and its host a public address (no requests
+# into the server's own network); development and tests allow http and 127.0.0.1.
+WEBHOOKS_TIMEOUT = env_int("DJANGO_WEBHOOKS_TIMEOUT", 5)
+WEBHOOKS_ALLOW_HTTP = env_bool("DJANGO_WEBHOOKS_ALLOW_HTTP", False)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("DJANGO_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)

@@ -9,3 +9,7 @@ STORAGES = {
 }
 # Password-reset mails are printed by runserver instead of sent.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Webhook receivers on this machine (http://127.0.0.1:…) for trying the events out.
+WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True

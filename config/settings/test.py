@@ -20,3 +20,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Tasks run at once, inside the request or call that enqueues them; the database and Redis
 # backends have their own tests (tests/test_tasks.py).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Webhook tests use a receiver on 127.0.0.1 over http.
+WEBHOOKS_ALLOW_HTTP = True
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True

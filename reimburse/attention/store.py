@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.dispatch import Signal
 
 from practice.models import Patient, Practice
 from reimburse.attention.compute import actionable_evaluations
@@ -70,6 +71,12 @@ RULES_FINGERPRINT = _rules_fingerprint()
 # whole selection (1,000 of 5,000 bench patients: 1.5 s of 6.7 s on SQLite, 2.1 s of 6.7 s
 # on PostgreSQL, measured).
 STALE_INLINE = 1000
+
+# Sent where lists are stored, just before, with ``practice``, ``as_of``,
+# ``before`` (patient → (the day and the warnings of their previous stored list), for the
+# patients that had one) and ``after`` (the snapshots stored: patient, version, warnings).
+# The webhooks app announces the differences.
+attention_stored = Signal()
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,16 @@ def practice_attention(
             )
             found[pk] = attention
             stored.append(_snapshot(attention, stale[pk], evaluation.stable_until))
+        before = {
+            pk: (day, previous or [])
+            for pk, _first, _last, version, _computed, day, _until, _rules, previous in people
+            if pk in stale and version is not None
+        }
+        # Announced before they are stored: should the store fail, the next reader sees the
+        # same change with the same event ids, which are kept once.
+        attention_stored.send(
+            sender=Practice, practice=practice, as_of=as_of, before=before, after=stored
+        )
         _store_snapshots(stored, as_of, using=chosen.db)
     return [found[pk] for pk, *_ in people if pk in found]
 

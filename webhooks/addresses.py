@@ -1,0 +1,116 @@
+"""Where a webhook may point: https, and a public address, unless the settings allow more.
+
+A subscription's URL is chosen by a clinic administrator and requested by our server, so it
+could aim the server at its own network (SSRF: the database, a cloud metadata address). In
+production only https URLs are accepted, and a request goes only to a host whose addresses are
+all public; the connection is made to the address that was checked, so a DNS answer that
+changes between the check and the request (rebinding) is not followed. Redirects are not
+followed either. ``WEBHOOKS_ALLOW_HTTP`` and ``WEBHOOKS_ALLOW_PRIVATE_ADDRESSES`` (development
+and tests: a receiver on 127.0.0.1) lift the two limits.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class BlockedAddress(Exception):
+    """The URL's host resolves to an address webhooks may not reach (private, loopback…)."""
+
+
+def _is_public(address: str) -> bool:
+    return ipaddress.ip_address(address.split("%", 1)[0]).is_global
+
+
+def validate_webhook_url(value: str) -> None:
+    """Refuse a URL that is not https (unless allowed) or names a non-public IP address."""
+    parts = urlsplit(value)
+    allowed = ("https", "http") if settings.WEBHOOKS_ALLOW_HTTP else ("https",)
+    if parts.scheme not in allowed:
+        raise ValidationError(_("A webhook URL must start with https://."), code="https_required")
+    host = parts.hostname or ""
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return  # a host name: its addresses are checked when a delivery is sent
+    if not literal.is_global and not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
+        raise ValidationError(
+            _("A webhook URL must point to a public address, not a private or local one."),
+            code="private_address",
+        )
+
+
+def resolve(host: str, port: int) -> str:
+    """Return the address to connect to for ``host``; raise ``BlockedAddress`` if not public.
+
+    Every address the name resolves to must be public: a name with one public and one private
+    address is refused rather than tried.
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise OSError(f"cannot resolve {host}: {error}") from error
+    addresses = [str(info[4][0]) for info in found]
+    if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
+        blocked = [a for a in addresses if not _is_public(a)]
+        if blocked:
+            raise BlockedAddress(f"{host} resolves to a non-public address ({blocked[0]})")
+    return addresses[0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to an address checked beforehand, with the URL's host as Host."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As ``_PinnedHTTPConnection``, over TLS verified for the URL's host name (SNI)."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """POST ``body`` to ``url`` and return the HTTP status; the answer's body is not read.
+
+    Raises ``BlockedAddress`` for a forbidden address and ``OSError`` (timeouts included) when
+    no answer came.
+    """
+    validate_webhook_url(url)  # the settings may have changed since the URL was saved
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    secure = parts.scheme == "https"
+    port = parts.port or (443 if secure else 80)
+    address = resolve(host, port)
+    connection_class = _PinnedHTTPSConnection if secure else _PinnedHTTPConnection
+    connection = connection_class(host, port, address=address, timeout=timeout)
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status
+    except http.client.HTTPException as error:
+        raise OSError(f"invalid HTTP answer: {error}") from error
+    finally:
+        connection.close()
