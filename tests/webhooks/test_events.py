@@ -234,6 +234,12 @@ def test_api_writes_send_no_record_changed(
     assert (created.status_code, changed.status_code) == (201, 200)
     assert receiver.requests == []
     assert not Delivery.objects.exists()
+    # The mark ends with the request: the next write in this thread is announced.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.patient_create(
+            practice=practice, first_name="An", last_name="Maes", birth_date=date(1980, 1, 2)
+        )
+    assert [e["data"]["action"] for e in _sent(receiver)] == ["created"]
 
 
 def test_the_same_write_outside_the_api_sends_record_changed(
