@@ -18,9 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import formats
 from django.utils.functional import Promise
@@ -231,13 +233,43 @@ class AttentionRow:
     action: str = ""  # what to do about it
     days_left: int | None = None  # before the date the warning is about
     reached: bool = False  # a limit is reached now: no day left
+    href: str = ""  # the patient page (at the episode), built from one reversed prefix
 
 
 @dataclass(frozen=True)
 class AttentionPage:
+    """One page of the Needs-attention list; the counts are the whole list's."""
+
     rows: list[AttentionRow]
     patient_count: int
     counts: list[tuple[str, Label, int]]  # severity, label, how many
+    total: int = 0  # rows of the whole list (after folding repeats)
+    number: int = 1  # this page, from 1
+    pages: int = 1
+    first: int = 0  # the position of the page's first row in the list, from 1 (0: no row)
+    last: int = 0
+    previous_url: str = ""  # the page before, filters kept ("": none)
+    next_url: str = ""
+
+
+@dataclass(frozen=True)
+class AttentionLinks:
+    """Where the rows and the pages of Needs attention link, reversed once per request.
+
+    ``patient`` is a patient page's URL with ``{pk}`` for the patient; ``page`` the list's
+    URL and ``filters`` the query kept from page to page (the page number is added).
+    """
+
+    patient: str = "/patients/{pk}/"
+    page: str = "/"
+    filters: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def patient_href(self, patient_id: int, episode_id: int | None) -> str:
+        href = self.patient.replace("{pk}", str(patient_id))
+        return f"{href}#episode-{episode_id}" if episode_id else href
+
+    def page_href(self, number: int) -> str:
+        return f"{self.page}?{urlencode({**self.filters, 'page': number})}"
 
 
 @dataclass(frozen=True)
@@ -604,16 +636,31 @@ def _coverage_name(coverage: Coverage) -> str:
     return "—"
 
 
+ATTENTION_PER_PAGE = 50
+
+
 def attention_page(
-    warnings: Sequence[PatientWarning], reader: Reader, *, as_of: date | None = None
+    warnings: Sequence[PatientWarning],
+    reader: Reader,
+    *,
+    as_of: date | None = None,
+    number: int | str | None = 1,
+    per_page: int | None = None,
+    links: AttentionLinks | None = None,
 ) -> AttentionPage:
-    """Build the Needs-attention list from the selector's rows (already most urgent first).
+    """Build one page of the Needs-attention list from the selector's rows (most urgent first).
 
     A warning repeated for several sessions of one episode (a late prescription covers every
     session under it) is one row that says how many more sessions it concerns. Each row says
     what to do. Within a severity, rows are ranked by the days left: a limit already reached
     first (no day left), then what ends soonest, then the rest in the selector's order.
+
+    Ranking needs only a small key per row; the sentences (the costly part) are written for
+    the ``per_page`` rows shown (default: all). ``number`` is the page asked for: past the
+    end it is the last page, anything but a page number the first (Django's ``get_page``).
+    The counts and the number of patients are the whole list's.
     """
+    links = links or AttentionLinks()
     first: dict[tuple[int, int | None, str], PatientWarning] = {}
     repeats: Counter[tuple[int, int | None, str]] = Counter()
     for w in warnings:
@@ -622,43 +669,63 @@ def attention_page(
             repeats[key] += 1
         else:
             first[key] = w
-    rows = [
-        AttentionRow(
-            patient_id=w.patient_id,
-            patient_name=w.patient_name,
-            episode_id=w.episode_id,
-            episode_title=w.episode_title,
-            code=w.code,
-            label=warning_label(w.code, w.params),
-            severity=w.severity,
-            severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
-            message=explain.warning_text({"code": w.code, "params": w.params}, reader),
-            tone=tone(code=w.code, severity=w.severity),
-            more=repeats[key],
-            action=actions.action_text(w.code, w.params, reader),
-            days_left=actions.days_left(w.code, w.params, as_of) if as_of else None,
-            reached=w.code in REACHED
-            or (w.code == "prescription_low" and not w.params.get("remaining")),
-        )
-        for key, w in first.items()
-    ]
-    rows.sort(key=_days_rank)
-    tally = Counter(row.severity for row in rows)
+    ranked = sorted(first.items(), key=lambda item: _days_rank(item[1], as_of))
+    tally = Counter(w.severity for w in first.values())
     counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
+    paginator = Paginator(ranked, per_page or max(len(ranked), 1))
+    shown = paginator.get_page(number)
+    rows = [_attention_row(w, repeats[key], reader, as_of, links) for key, w in shown]
     return AttentionPage(
-        rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
+        rows=rows,
+        patient_count=len({w.patient_id for w in first.values()}),
+        counts=counts,
+        total=paginator.count,
+        number=shown.number,
+        pages=paginator.num_pages,
+        first=shown.start_index(),
+        last=shown.end_index(),
+        previous_url=links.page_href(shown.number - 1) if shown.has_previous() else "",
+        next_url=links.page_href(shown.number + 1) if shown.has_next() else "",
+    )
+
+
+def _reached(w: PatientWarning) -> bool:
+    return w.code in REACHED or (w.code == "prescription_low" and not w.params.get("remaining"))
+
+
+def _attention_row(
+    w: PatientWarning, more: int, reader: Reader, as_of: date | None, links: AttentionLinks
+) -> AttentionRow:
+    return AttentionRow(
+        patient_id=w.patient_id,
+        patient_name=w.patient_name,
+        episode_id=w.episode_id,
+        episode_title=w.episode_title,
+        code=w.code,
+        label=warning_label(w.code, w.params),
+        severity=w.severity,
+        severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
+        message=explain.warning_text({"code": w.code, "params": w.params}, reader),
+        tone=tone(code=w.code, severity=w.severity),
+        more=more,
+        action=actions.action_text(w.code, w.params, reader),
+        days_left=actions.days_left(w.code, w.params, as_of) if as_of else None,
+        reached=_reached(w),
+        href=links.patient_href(w.patient_id, w.episode_id),
     )
 
 
 _SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 
 
-def _days_rank(row: AttentionRow) -> tuple[int, int]:
+def _days_rank(w: PatientWarning, as_of: date | None) -> tuple[int, int]:
     """Severity, then the days left: 0 for a limit reached, unknown after every known day."""
     unknown = 10**6
-    if row.reached:
-        return _SEVERITY_ORDER.get(row.severity, 3), 0
-    return _SEVERITY_ORDER.get(row.severity, 3), unknown if row.days_left is None else row.days_left
+    severity = _SEVERITY_ORDER.get(w.severity, 3)
+    if _reached(w):
+        return severity, 0
+    days = actions.days_left(w.code, w.params, as_of) if as_of else None
+    return severity, unknown if days is None else days
 
 
 def patient_list(patients: QuerySet[Patient], country: str = "BE") -> list[PatientListRow]:

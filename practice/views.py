@@ -97,9 +97,17 @@ def _patient_or_404(therapist: Therapist, pk: int) -> Patient:
     return patient
 
 
+# A patient id no practice has, reversed in place of the real one and then replaced.
+_PK = 987654321
+
+
 @therapist_required
 def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
-    """Needs attention: the practice's warnings, most urgent first, filterable by therapist."""
+    """Needs attention: the practice's warnings, most urgent first, a page at a time.
+
+    The therapist filter and the page are in the URL (``?therapist=3&page=2``); a page past
+    the end shows the last one.
+    """
     as_of = timezone.localdate()
     colleagues = list(Therapist.objects.filter(practice=therapist.practice).select_related("user"))
     form = AttentionFilterForm(request.GET or None, therapists=[(t.pk, str(t)) for t in colleagues])
@@ -108,9 +116,23 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
     reader = Reader.current(therapist.practice.country)
     gaps = table_gaps(practice=therapist.practice, as_of=as_of)
+    # Every row links to its patient: one reverse, not one per row.
+    links = pages.AttentionLinks(
+        patient=reverse("practice:patient", args=[_PK]).replace(str(_PK), "{pk}"),
+        page=reverse("practice:attention"),
+        filters={"therapist": str(chosen.pk)} if chosen else {},
+    )
+    page = pages.attention_page(
+        warnings,
+        reader,
+        as_of=as_of,
+        number=request.GET.get("page"),
+        per_page=pages.ATTENTION_PER_PAGE,
+        links=links,
+    )
     context = {
         "form": form,
-        "page": pages.attention_page(warnings, reader, as_of=as_of),
+        "page": page,
         "as_of": as_of,
         "table_notices": [warning_text(gap, reader) for gap in gaps],
     }
