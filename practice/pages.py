@@ -450,7 +450,8 @@ def years_shown(
     From the current year on (planned sessions included). A patient with no session this
     year (in any of ``patient_years``, default ``years``) shows their newest year instead,
     so the page never opens on nothing; an episode that ended before then is all collapsed.
-    ``also`` adds years among ``years``: one with a session a warning names, the year asked for.
+    ``also`` adds years among ``years``: one with a session a current warning names or no
+    rule covers, the year asked for.
     """
     years = set(years)
     every = set(patient_years) if patient_years is not None else years
@@ -745,7 +746,8 @@ def _episode_years(
     if only is not None:
         shown = {only} & set(per_year)
     else:
-        also = {o.date.year for o in outcomes if o.id in warned}
+        # A session no rule covers is a blocking warning of the patient's: its year is shown.
+        also = {o.date.year for o in outcomes if o.id in warned} | {s.date.year for s in unknown}
         if asked is not None:
             also.add(asked)
         shown = years_shown(per_year, as_of=as_of, also=also, patient_years=patient_years)

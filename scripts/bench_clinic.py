@@ -805,12 +805,18 @@ def measure_api_in_process(practice: Practice, requests: int) -> list[Timing]:
 
 
 def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
-    """Time the therapists' pages through the Django test client, at ``AS_OF``."""
+    """Time the therapists' pages through the Django test client, at ``AS_OF``.
+
+    Needs attention shows a page of rows (the first, and a later one: the whole list is
+    ranked for each); the patient page renders its recent years, and an older year is
+    measured as the fragment it loads on demand.
+    """
     from unittest import mock
 
     from django.test import Client
+    from django.urls import reverse
 
-    from practice.models import Episode, Patient, Therapist
+    from practice.models import Episode, Patient, Therapist, TreatmentSession
     from reimburse.models import AttentionSnapshot
 
     therapist = Therapist.objects.filter(practice=practice, role=Therapist.Role.THERAPIST).first()
@@ -841,15 +847,34 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
         "place": "practice",
     }
 
+    # The oldest year of the long history: collapsed on the patient page, loaded on demand.
+    oldest = (
+        TreatmentSession.objects.filter(episode__patient=patient, cancelled_at__isnull=True)
+        .order_by("date", "pk")
+        .values_list("episode_id", "date")
+        .first()
+    )
+    assert oldest is not None
+    fragment = reverse("practice:session_year", args=[patient.pk, oldest[0], oldest[1].year])
+    later = 10  # a later page of Needs attention: the same ranking, other rows
+
     def forget() -> None:
         AttentionSnapshot.objects.filter(patient__practice=practice).delete()
 
     pages: dict[str, tuple[Callable[[], None] | None, Callable[[], Any]]] = {
         "Needs attention, from scratch": (forget, lambda: client.get("/", secure=True)),
         "Needs attention, stored lists": (None, lambda: client.get("/", secure=True)),
+        f"Needs attention, page {later}": (
+            None,
+            lambda: client.get("/", {"page": later}, secure=True),
+        ),
         "patient page (long history)": (
             None,
             lambda: client.get(f"/patients/{patient.pk}/", secure=True),
+        ),
+        f"patient page, {oldest[1].year} loaded on demand": (
+            None,
+            lambda: client.get(fragment, secure=True),
         ),
         "record preview": (
             None,
