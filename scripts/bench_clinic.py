@@ -889,19 +889,23 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
     }
     noon = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 11, tzinfo=UTC)
     found = []
+    cpu: dict[str, float] = {}  # this process's CPU time: on SQLite all of a page's work
     with mock.patch("django.utils.timezone.now", return_value=noon):
         client.get("/", secure=True)  # the lists current for AS_OF
         for name, (prepare, get) in pages.items():
             times: list[float] = []
+            cpu_times: list[float] = []
             response = None
             for _ in range(repeat):
                 if prepare:
                     prepare()
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 response = get()
                 times.append(time.perf_counter() - began)
+                cpu_times.append(time.process_time() - began_cpu)
                 if response.status_code != 200:
                     raise SystemExit(f"{name} answered {response.status_code}")
+            cpu[name] = statistics.median(cpu_times) * 1000
             if prepare:
                 prepare()
             _, queries = counted(get)
@@ -909,6 +913,11 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
             found.append(timing(name, times, queries, len(response.content)))
     sessions = patient_sessions(patient)
     print(f"  (the patient page's patient has {sessions:,} sessions)")
+    print(
+        "  median CPU time of this process, ms (not counting waits for a busy machine's "
+        "cores; on PostgreSQL the server's share is left out): "
+        + ", ".join(f"{name} {ms:.0f}" for name, ms in cpu.items())
+    )
     return found
 
 
