@@ -804,12 +804,13 @@ def measure_api_in_process(practice: Practice, requests: int) -> list[Timing]:
     return [timing(name, times[name], queries[name]) for name in paths]
 
 
-def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
+def measure_pages(practice: Practice, repeat: int, *, from_scratch: bool = True) -> list[Timing]:
     """Time the therapists' pages through the Django test client, at ``AS_OF``.
 
     Needs attention shows a page of rows (the first, and a later one: the whole list is
     ranked for each); the patient page renders its recent years, and an older year is
-    measured as the fragment it loads on demand.
+    measured as the fragment it loads on demand. ``from_scratch=False`` leaves out Needs
+    attention without stored lists (the slowest of them by far).
     """
     from unittest import mock
 
@@ -887,6 +888,8 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
             lambda: client.get(f"/patients/{patient.pk}/plan/", {**plan, **price}, secure=True),
         ),
     }
+    if not from_scratch:
+        del pages["Needs attention, from scratch"]
     noon = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 11, tzinfo=UTC)
     found = []
     cpu: dict[str, float] = {}  # this process's CPU time: on SQLite all of a page's work
