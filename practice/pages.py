@@ -18,9 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import formats
 from django.utils.functional import Promise
@@ -37,6 +39,7 @@ from practice.agreement_pages import (
     requests_of,
 )
 from practice.models import Coverage, Episode, Patient, Practice
+from practice.models import TreatmentSession as Session
 from reimburse import actions, explain
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
@@ -145,6 +148,11 @@ class SessionRow:
     place_label: Label = ""
     patient_share: Decimal | None = None
     warnings: tuple[WarningRow, ...] = ()
+    edit_href: str = ""  # the session's correction page (patient page only)
+    # Written once in Python for the patient page's long tables (a template filter per row
+    # costs more): the day, and what the patient pays in the practice's money format.
+    day_label: str = ""
+    share_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,15 +192,54 @@ class EpisodeCard:
     agreements: AgreementsCard | None = None  # BE: requests sent and what the next one misses
     # Treatments of this indication before this practice (NL, ``Episode.prior_treatments``).
     earlier: int = 0
-    # The sessions by calendar year, newest first; only the current year's is open.
+    # The sessions by calendar year, newest first; only the years shown have their rows.
     years: list[YearGroup] = dataclasses.field(default_factory=list)
+    session_count: int = 0  # of every year
 
 
 @dataclass(frozen=True)
 class YearGroup:
+    """One calendar year of an episode's sessions: rendered (``open``) or loaded on demand."""
+
     year: int
-    sessions: list[SessionRow]
+    sessions: list[SessionRow]  # empty for a year not shown
     open: bool
+    count: int = 0  # the year's sessions, shown or not
+    href: str = ""  # the patient page with this year shown (without JavaScript)
+    fragment: str = ""  # this year's rows alone (htmx)
+
+
+@dataclass(frozen=True)
+class PatientLinks:
+    """A patient page's links, each reversed once: ``{sid}``, ``{episode}``, ``{year}`` filled in.
+
+    ``page`` is the patient page, ``session`` a session's correction page and ``year`` the
+    fragment with one episode's sessions of one year.
+    """
+
+    page: str = ""
+    session: str = ""
+    year: str = ""
+
+    def session_href(self, session_id: str) -> str:
+        return self.session.replace("{sid}", session_id)
+
+    def year_href(self, episode_id: int, year: int) -> str:
+        return f"{self.page}?{urlencode({'year': year})}#episode-{episode_id}-{year}"
+
+    def year_fragment(self, episode_id: int, year: int) -> str:
+        return self.year.replace("{episode}", str(episode_id)).replace("{year}", str(year))
+
+
+@dataclass(frozen=True)
+class SessionYear:
+    """One episode's sessions of one year, the fragment the patient page loads on demand."""
+
+    patient_id: int
+    episode_id: int
+    as_of: date
+    has_amounts: bool
+    group: YearGroup
 
 
 @dataclass(frozen=True)
@@ -231,13 +278,43 @@ class AttentionRow:
     action: str = ""  # what to do about it
     days_left: int | None = None  # before the date the warning is about
     reached: bool = False  # a limit is reached now: no day left
+    href: str = ""  # the patient page (at the episode), built from one reversed prefix
 
 
 @dataclass(frozen=True)
 class AttentionPage:
+    """One page of the Needs-attention list; the counts are the whole list's."""
+
     rows: list[AttentionRow]
     patient_count: int
     counts: list[tuple[str, Label, int]]  # severity, label, how many
+    total: int = 0  # rows of the whole list (after folding repeats)
+    number: int = 1  # this page, from 1
+    pages: int = 1
+    first: int = 0  # the position of the page's first row in the list, from 1 (0: no row)
+    last: int = 0
+    previous_url: str = ""  # the page before, filters kept ("": none)
+    next_url: str = ""
+
+
+@dataclass(frozen=True)
+class AttentionLinks:
+    """Where the rows and the pages of Needs attention link, reversed once per request.
+
+    ``patient`` is a patient page's URL with ``{pk}`` for the patient; ``page`` the list's
+    URL and ``filters`` the query kept from page to page (the page number is added).
+    """
+
+    patient: str = "/patients/{pk}/"
+    page: str = "/"
+    filters: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def patient_href(self, patient_id: int, episode_id: int | None) -> str:
+        href = self.patient.replace("{pk}", str(patient_id))
+        return f"{href}#episode-{episode_id}" if episode_id else href
+
+    def page_href(self, number: int) -> str:
+        return f"{self.page}?{urlencode({**self.filters, 'page': number})}"
 
 
 @dataclass(frozen=True)
@@ -346,7 +423,7 @@ def patient_pools(
 
 
 def by_year(sessions: Sequence[SessionRow], *, as_of: date) -> list[YearGroup]:
-    """Group sessions (newest first) by calendar year; the year of ``as_of`` is open.
+    """Group sessions (newest first) by calendar year; the years ``years_shown`` picks are open.
 
     With no session this year, the newest year is open instead, so the page never opens on
     nothing but closed years.
@@ -354,9 +431,34 @@ def by_year(sessions: Sequence[SessionRow], *, as_of: date) -> list[YearGroup]:
     groups: dict[int, list[SessionRow]] = {}
     for row in sessions:
         groups.setdefault(row.date.year, []).append(row)
-    years = sorted(groups, reverse=True)
-    shown = as_of.year if as_of.year in groups else (years[0] if years else None)
-    return [YearGroup(year, groups[year], year >= (shown or 0)) for year in years]
+    shown = years_shown(groups, as_of=as_of)
+    return [
+        YearGroup(year, groups[year], year in shown, len(groups[year]))
+        for year in sorted(groups, reverse=True)
+    ]
+
+
+def years_shown(
+    years: Iterable[int],
+    *,
+    as_of: date,
+    also: Iterable[int] = (),
+    patient_years: Iterable[int] | None = None,
+) -> set[int]:
+    """Return the years of an episode's sessions the patient page renders; the rest wait.
+
+    From the current year on (planned sessions included). A patient with no session this
+    year (in any of ``patient_years``, default ``years``) shows their newest year instead,
+    so the page never opens on nothing; an episode that ended before then is all collapsed.
+    ``also`` adds years among ``years``: one with a session a current warning names or no
+    rule covers, the year asked for.
+    """
+    years = set(years)
+    every = set(patient_years) if patient_years is not None else years
+    if not years or not every:
+        return set()
+    start = as_of.year if as_of.year in every else max(every)
+    return {year for year in years if year >= start} | (years & set(also))
 
 
 def package_year_notice(*, year: int, package_year: int | None) -> str:
@@ -498,8 +600,21 @@ def _day(day: date | None, missing: str = "—") -> str:
     return formats.date_format(day, DAY_FORMAT) if day else missing
 
 
-def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
-    """Build the patient page from a patient loaded by ``patients_for_evaluation``."""
+def patient_page(
+    *,
+    patient: Patient,
+    result: t.Result,
+    links: PatientLinks | None = None,
+    year: int | None = None,
+) -> PatientPage:
+    """Build the patient page from a patient loaded by ``patients_for_evaluation``.
+
+    Every quota, pool, warning and prescription is there; of the sessions only the years
+    ``years_shown`` picks (and ``year``, when asked for) have their rows: an older year is
+    its count and a link that loads it (``session_year``). A long history then costs its
+    count, not its rows.
+    """
+    links = links or PatientLinks()
     reader = Reader.current(patient.practice.country)
     outcomes_by_episode: dict[str, list[t.SessionOutcome]] = {}
     for outcome in result.sessions:
@@ -507,6 +622,17 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
     warnings_by_episode: dict[str | None, list[WarningRow]] = {}
     for warning in result.warnings:
         warnings_by_episode.setdefault(warning.episode, []).append(warning_row(warning, reader))
+    # A year is shown for a warning on one of its sessions while it can still be acted on:
+    # from 1 January of last year (Needs attention's limit for claims, reimburse.selectors).
+    dates = {o.id: o.date for o in result.sessions}
+    warned = {
+        w.session
+        for w in result.warnings
+        if w.session in dates and dates[w.session].year >= result.as_of.year - 1
+    }
+    patient_years = {o.date.year for o in result.sessions} | {
+        s.date.year for e in patient.episodes.all() for s in e.sessions.all()
+    }
 
     belgian = patient.practice.country == "BE"
     agreements = (
@@ -519,15 +645,17 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
     cards = []
     for episode in patient.episodes.all():
         key = str(episode.pk)
-        stored = {str(s.pk): s for s in episode.sessions.all()}
-        facts_sessions = {
-            sid: t.Session(id=sid, date=s.date, episode=key, minutes=s.minutes, place=s.place)
-            for sid, s in stored.items()
-        }
         outcomes = outcomes_by_episode.get(key, [])
-        evaluated = {o.id for o in outcomes}
-        # Sessions on dates no rule covers are not in the result; the page still lists them.
-        unknown = [unknown_row(s) for s in facts_sessions.values() if s.id not in evaluated]
+        groups, rows, count = _episode_years(
+            episode,
+            outcomes,
+            reader,
+            links,
+            as_of=result.as_of,
+            warned=warned,
+            asked=year,
+            patient_years=patient_years,
+        )
         rx_facts = [
             t.Prescription(id=str(rx.pk), date=rx.date, sessions=rx.sessions)
             for rx in episode.prescriptions.all()
@@ -541,10 +669,6 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 strict=True,
             )
         ]
-        rows = sorted(
-            [*(session_row(o, reader, facts_sessions.get(o.id)) for o in outcomes), *unknown],
-            key=lambda row: row.date,
-        )[::-1]  # newest first: the therapist looks for the latest sessions
         cards.append(
             EpisodeCard(
                 id=episode.pk,
@@ -558,7 +682,8 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
                 has_amounts=any(o.amounts is not None for o in outcomes),
                 agreements=agreements.get(episode.pk),
                 earlier=episode.prior_treatments,
-                years=by_year(rows, as_of=result.as_of),
+                years=groups,
+                session_count=count,
             )
         )
     return PatientPage(
@@ -592,6 +717,153 @@ def patient_page(*, patient: Patient, result: t.Result) -> PatientPage:
     )
 
 
+def _episode_years(
+    episode: Episode,
+    outcomes: Sequence[t.SessionOutcome],
+    reader: Reader,
+    links: PatientLinks,
+    *,
+    as_of: date,
+    warned: frozenset[str] | set[str] = frozenset(),
+    asked: int | None = None,
+    only: int | None = None,
+    patient_years: set[int] | None = None,
+) -> tuple[list[YearGroup], list[SessionRow], int]:
+    """Return an episode's year groups (newest first), the rows built, and the session count.
+
+    Rows (with their sentences, the costly part) are built for the years shown only, or for
+    the year ``only`` alone (the fragment).
+    """
+    stored = {str(s.pk): s for s in episode.sessions.all()}
+    evaluated = {o.id for o in outcomes}
+    # Sessions on dates no rule covers are not in the result; the page still lists them.
+    unknown = [s for sid, s in stored.items() if sid not in evaluated]
+    dated: list[tuple[date, t.SessionOutcome | None, Session | None]] = [
+        (o.date, o, stored.get(o.id)) for o in outcomes
+    ]
+    dated += [(s.date, None, s) for s in unknown]
+    per_year = Counter(day.year for day, _o, _s in dated)
+    if only is not None:
+        shown = {only} & set(per_year)
+    else:
+        # A session no rule covers is a blocking warning of the patient's: its year is shown.
+        also = {o.date.year for o in outcomes if o.id in warned} | {s.date.year for s in unknown}
+        if asked is not None:
+            also.add(asked)
+        shown = years_shown(per_year, as_of=as_of, also=also, patient_years=patient_years)
+    words = _RowWords(reader)
+    rows = sorted(
+        (
+            _session_row_of(outcome, session, episode.pk, words, links)
+            for day, outcome, session in dated
+            if day.year in shown
+        ),
+        key=lambda row: row.date,
+    )[::-1]  # newest first: the therapist looks for the latest sessions
+    by_year: dict[int, list[SessionRow]] = {}
+    for row in rows:
+        by_year.setdefault(row.date.year, []).append(row)
+    groups = [
+        YearGroup(
+            year,
+            by_year.get(year, []),
+            year in shown,
+            per_year[year],
+            href=links.year_href(episode.pk, year),
+            fragment=links.year_fragment(episode.pk, year),
+        )
+        for year in sorted(per_year, reverse=True)
+    ]
+    return groups, rows, len(dated)
+
+
+class _RowWords:
+    """The words a patient page repeats on every session row, each written once per page.
+
+    A status, a place and an amount recur across hundreds of rows; translating or formatting
+    them once (the request's language is fixed) keeps a long history's table cheap.
+    """
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.labels: dict[int, str] = {}  # by the lazy label's identity: hashing one translates it
+        self.money: dict[Decimal, str] = {}
+
+    def label(self, value: Label) -> str:
+        if isinstance(value, str):
+            return value
+        found = self.labels.get(id(value))
+        if found is None:
+            found = self.labels[id(value)] = str(value)
+        return found
+
+    def amount(self, value: Decimal | None) -> str:
+        if value is None:
+            return "—"
+        found = self.money.get(value)
+        if found is None:
+            found = self.money[value] = self.reader.money(value)
+        return found
+
+
+def _session_row_of(
+    outcome: t.SessionOutcome | None,
+    session: Session | None,
+    episode_id: int,
+    words: _RowWords,
+    links: PatientLinks,
+) -> SessionRow:
+    fact = (
+        t.Session(
+            id=str(session.pk),
+            date=session.date,
+            episode=str(episode_id),
+            minutes=session.minutes,
+            place=session.place,
+        )
+        if session is not None
+        else None
+    )
+    if outcome is None:
+        assert fact is not None
+        row = unknown_row(fact)
+    else:
+        row = session_row(outcome, words.reader, fact)
+    return dataclasses.replace(
+        row,
+        status_label=words.label(row.status_label),
+        place_label=words.label(row.place_label),
+        edit_href=links.session_href(row.id),
+        day_label=formats.date_format(row.date, DAY_FORMAT),
+        share_label=words.amount(row.patient_share),
+    )
+
+
+def session_year(
+    *, patient: Patient, result: t.Result, episode_id: int, year: int, links: PatientLinks
+) -> SessionYear | None:
+    """Return one episode's sessions of one year, as the patient page would show them.
+
+    None when the episode is not this patient's; a year without sessions has no rows.
+    """
+    episode = next((e for e in patient.episodes.all() if e.pk == episode_id), None)
+    if episode is None:
+        return None
+    reader = Reader.current(patient.practice.country)
+    outcomes = [o for o in result.sessions if o.episode == str(episode_id)]
+    groups, _rows, _count = _episode_years(
+        episode, outcomes, reader, links, as_of=result.as_of, only=year
+    )
+    group = next((g for g in groups if g.year == year), YearGroup(year, [], True, 0))
+    return SessionYear(
+        patient_id=patient.pk,
+        episode_id=episode_id,
+        as_of=result.as_of,
+        has_amounts=any(o.amounts is not None for o in outcomes),
+        group=dataclasses.replace(group, open=True),
+    )
+
+
 def _package_year(coverage: Coverage) -> int | None:
     return coverage.package.year if coverage.package_id and coverage.package else None
 
@@ -604,16 +876,31 @@ def _coverage_name(coverage: Coverage) -> str:
     return "—"
 
 
+ATTENTION_PER_PAGE = 50
+
+
 def attention_page(
-    warnings: Sequence[PatientWarning], reader: Reader, *, as_of: date | None = None
+    warnings: Sequence[PatientWarning],
+    reader: Reader,
+    *,
+    as_of: date | None = None,
+    number: int | str | None = 1,
+    per_page: int | None = None,
+    links: AttentionLinks | None = None,
 ) -> AttentionPage:
-    """Build the Needs-attention list from the selector's rows (already most urgent first).
+    """Build one page of the Needs-attention list from the selector's rows (most urgent first).
 
     A warning repeated for several sessions of one episode (a late prescription covers every
     session under it) is one row that says how many more sessions it concerns. Each row says
     what to do. Within a severity, rows are ranked by the days left: a limit already reached
     first (no day left), then what ends soonest, then the rest in the selector's order.
+
+    Ranking needs only a small key per row; the sentences (the costly part) are written for
+    the ``per_page`` rows shown (default: all). ``number`` is the page asked for: past the
+    end it is the last page, anything but a page number the first (Django's ``get_page``).
+    The counts and the number of patients are the whole list's.
     """
+    links = links or AttentionLinks()
     first: dict[tuple[int, int | None, str], PatientWarning] = {}
     repeats: Counter[tuple[int, int | None, str]] = Counter()
     for w in warnings:
@@ -622,43 +909,63 @@ def attention_page(
             repeats[key] += 1
         else:
             first[key] = w
-    rows = [
-        AttentionRow(
-            patient_id=w.patient_id,
-            patient_name=w.patient_name,
-            episode_id=w.episode_id,
-            episode_title=w.episode_title,
-            code=w.code,
-            label=warning_label(w.code, w.params),
-            severity=w.severity,
-            severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
-            message=explain.warning_text({"code": w.code, "params": w.params}, reader),
-            tone=tone(code=w.code, severity=w.severity),
-            more=repeats[key],
-            action=actions.action_text(w.code, w.params, reader),
-            days_left=actions.days_left(w.code, w.params, as_of) if as_of else None,
-            reached=w.code in REACHED
-            or (w.code == "prescription_low" and not w.params.get("remaining")),
-        )
-        for key, w in first.items()
-    ]
-    rows.sort(key=_days_rank)
-    tally = Counter(row.severity for row in rows)
+    ranked = sorted(first.items(), key=lambda item: _days_rank(item[1], as_of))
+    tally = Counter(w.severity for w in first.values())
     counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
+    paginator = Paginator(ranked, per_page or max(len(ranked), 1))
+    shown = paginator.get_page(number)
+    rows = [_attention_row(w, repeats[key], reader, as_of, links) for key, w in shown]
     return AttentionPage(
-        rows=rows, patient_count=len({w.patient_id for w in warnings}), counts=counts
+        rows=rows,
+        patient_count=len({w.patient_id for w in first.values()}),
+        counts=counts,
+        total=paginator.count,
+        number=shown.number,
+        pages=paginator.num_pages,
+        first=shown.start_index(),
+        last=shown.end_index(),
+        previous_url=links.page_href(shown.number - 1) if shown.has_previous() else "",
+        next_url=links.page_href(shown.number + 1) if shown.has_next() else "",
+    )
+
+
+def _reached(w: PatientWarning) -> bool:
+    return w.code in REACHED or (w.code == "prescription_low" and not w.params.get("remaining"))
+
+
+def _attention_row(
+    w: PatientWarning, more: int, reader: Reader, as_of: date | None, links: AttentionLinks
+) -> AttentionRow:
+    return AttentionRow(
+        patient_id=w.patient_id,
+        patient_name=w.patient_name,
+        episode_id=w.episode_id,
+        episode_title=w.episode_title,
+        code=w.code,
+        label=warning_label(w.code, w.params),
+        severity=w.severity,
+        severity_label=explain.label(explain.SEVERITY_LABELS, w.severity),
+        message=explain.warning_text({"code": w.code, "params": w.params}, reader),
+        tone=tone(code=w.code, severity=w.severity),
+        more=more,
+        action=actions.action_text(w.code, w.params, reader),
+        days_left=actions.days_left(w.code, w.params, as_of) if as_of else None,
+        reached=_reached(w),
+        href=links.patient_href(w.patient_id, w.episode_id),
     )
 
 
 _SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 
 
-def _days_rank(row: AttentionRow) -> tuple[int, int]:
+def _days_rank(w: PatientWarning, as_of: date | None) -> tuple[int, int]:
     """Severity, then the days left: 0 for a limit reached, unknown after every known day."""
     unknown = 10**6
-    if row.reached:
-        return _SEVERITY_ORDER.get(row.severity, 3), 0
-    return _SEVERITY_ORDER.get(row.severity, 3), unknown if row.days_left is None else row.days_left
+    severity = _SEVERITY_ORDER.get(w.severity, 3)
+    if _reached(w):
+        return severity, 0
+    days = actions.days_left(w.code, w.params, as_of) if as_of else None
+    return severity, unknown if days is None else days
 
 
 def patient_list(patients: QuerySet[Patient], country: str = "BE") -> list[PatientListRow]:

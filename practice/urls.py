@@ -12,6 +12,11 @@ urlpatterns = [
     path("patients/<int:pk>/sessions/new/", views.session_new, name="session_new"),
     path("patients/<int:pk>/sessions/preview/", views.session_preview, name="session_preview"),
     path("patients/<int:pk>/sessions/<int:sid>/", views.session_edit, name="session_edit"),
+    path(
+        "patients/<int:pk>/episodes/<int:episode>/sessions/<int:year>/",
+        views.session_year,
+        name="session_year",
+    ),
     path("patients/<int:pk>/plan/", views.plan, name="plan"),
     path("patients/<int:pk>/elsewhere/", views.elsewhere, name="elsewhere"),
 ]

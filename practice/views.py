@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
@@ -36,6 +37,7 @@ from practice.forms import (
 )
 from practice.models import Country, Patient, Therapist, TreatmentSession
 from practice.services import ConflictingRecord, session_cancel, session_correct, session_record
+from reimburse.engine.types import Result
 from reimburse.explain import Reader, warning_text
 from reimburse.selectors import practice_warnings, table_gaps
 from reimburse.services import statuses
@@ -97,9 +99,17 @@ def _patient_or_404(therapist: Therapist, pk: int) -> Patient:
     return patient
 
 
+# A patient id no practice has, reversed in place of the real one and then replaced.
+_PK = 987654321
+
+
 @therapist_required
 def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
-    """Needs attention: the practice's warnings, most urgent first, filterable by therapist."""
+    """Needs attention: the practice's warnings, most urgent first, a page at a time.
+
+    The therapist filter and the page are in the URL (``?therapist=3&page=2``); a page past
+    the end shows the last one.
+    """
     as_of = timezone.localdate()
     colleagues = list(Therapist.objects.filter(practice=therapist.practice).select_related("user"))
     form = AttentionFilterForm(request.GET or None, therapists=[(t.pk, str(t)) for t in colleagues])
@@ -108,9 +118,23 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
     reader = Reader.current(therapist.practice.country)
     gaps = table_gaps(practice=therapist.practice, as_of=as_of)
+    # Every row links to its patient: one reverse, not one per row.
+    links = pages.AttentionLinks(
+        patient=reverse("practice:patient", args=[_PK]).replace(str(_PK), "{pk}"),
+        page=reverse("practice:attention"),
+        filters={"therapist": str(chosen.pk)} if chosen else {},
+    )
+    page = pages.attention_page(
+        warnings,
+        reader,
+        as_of=as_of,
+        number=request.GET.get("page"),
+        per_page=pages.ATTENTION_PER_PAGE,
+        links=links,
+    )
     context = {
         "form": form,
-        "page": pages.attention_page(warnings, reader, as_of=as_of),
+        "page": page,
         "as_of": as_of,
         "table_notices": [warning_text(gap, reader) for gap in gaps],
     }
@@ -141,10 +165,18 @@ def patient_list(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse
     )
 
 
-@therapist_required
-def patient_detail(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
-    """The patient page: per episode a quota bar, the sessions, warnings and prescriptions."""
-    as_of = timezone.localdate()
+def _patient_links(patient_id: int) -> pages.PatientLinks:
+    """The patient page's links, each reversed once (not once per session row)."""
+    return pages.PatientLinks(
+        page=reverse("practice:patient", args=[patient_id]),
+        session=reverse("practice:session_edit", args=[patient_id, _PK]).replace(str(_PK), "{sid}"),
+        year=reverse("practice:session_year", args=[patient_id, _PK, _PK + 1])
+        .replace(str(_PK + 1), "{year}")
+        .replace(str(_PK), "{episode}"),
+    )
+
+
+def _evaluated_or_404(therapist: Therapist, pk: int, as_of: date) -> tuple[Patient, Result]:
     # statuses() loads the patient with everything the page shows and evaluates it: one call.
     found = next(
         iter(
@@ -156,9 +188,46 @@ def patient_detail(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> H
     )
     if found is None:
         raise Http404("no such patient in this practice")
-    patient, result = found
-    context = {"patient": pages.patient_page(patient=patient, result=result)}
-    return _render(request, therapist, "practice/patient_detail.html", context)
+    return found
+
+
+@therapist_required
+def patient_detail(request: HtmxHttpRequest, therapist: Therapist, pk: int) -> HttpResponse:
+    """The patient page: per episode a quota bar, the sessions, warnings and prescriptions.
+
+    Sessions of older years are loaded on demand (``session_year``); ``?year=2022`` shows that
+    year too, for a browser without JavaScript.
+    """
+    as_of = timezone.localdate()
+    patient, result = _evaluated_or_404(therapist, pk, as_of)
+    year = _year(request.GET.get("year"))
+    page = pages.patient_page(
+        patient=patient, result=result, links=_patient_links(patient.pk), year=year
+    )
+    return _render(request, therapist, "practice/patient_detail.html", {"patient": page})
+
+
+def _year(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 1900 <= int(value) <= 2999 else None
+
+
+@therapist_required
+def session_year(
+    request: HtmxHttpRequest, therapist: Therapist, pk: int, episode: int, year: int
+) -> HttpResponse:
+    """One episode's sessions of one year: the part of the patient page loaded on demand."""
+    as_of = timezone.localdate()
+    patient, result = _evaluated_or_404(therapist, pk, as_of)
+    found = pages.session_year(
+        patient=patient,
+        result=result,
+        episode_id=episode,
+        year=year,
+        links=_patient_links(patient.pk),
+    )
+    if found is None:
+        raise Http404("no such episode for this patient")
+    return render(request, "practice/_session_year.html", {"found": found})
 
 
 def _session_form(request: HtmxHttpRequest, therapist: Therapist, patient: Patient) -> SessionForm:

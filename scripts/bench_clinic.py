@@ -804,13 +804,20 @@ def measure_api_in_process(practice: Practice, requests: int) -> list[Timing]:
     return [timing(name, times[name], queries[name]) for name in paths]
 
 
-def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
-    """Time the therapists' pages through the Django test client, at ``AS_OF``."""
+def measure_pages(practice: Practice, repeat: int, *, from_scratch: bool = True) -> list[Timing]:
+    """Time the therapists' pages through the Django test client, at ``AS_OF``.
+
+    Needs attention shows a page of rows (the first, and a later one: the whole list is
+    ranked for each); the patient page renders its recent years, and an older year is
+    measured as the fragment it loads on demand. ``from_scratch=False`` leaves out Needs
+    attention without stored lists (the slowest of them by far).
+    """
     from unittest import mock
 
     from django.test import Client
+    from django.urls import reverse
 
-    from practice.models import Episode, Patient, Therapist
+    from practice.models import Episode, Patient, Therapist, TreatmentSession
     from reimburse.models import AttentionSnapshot
 
     therapist = Therapist.objects.filter(practice=practice, role=Therapist.Role.THERAPIST).first()
@@ -841,15 +848,34 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
         "place": "practice",
     }
 
+    # The oldest year of the long history: collapsed on the patient page, loaded on demand.
+    oldest = (
+        TreatmentSession.objects.filter(episode__patient=patient, cancelled_at__isnull=True)
+        .order_by("date", "pk")
+        .values_list("episode_id", "date")
+        .first()
+    )
+    assert oldest is not None
+    fragment = reverse("practice:session_year", args=[patient.pk, oldest[0], oldest[1].year])
+    later = 10  # a later page of Needs attention: the same ranking, other rows
+
     def forget() -> None:
         AttentionSnapshot.objects.filter(patient__practice=practice).delete()
 
     pages: dict[str, tuple[Callable[[], None] | None, Callable[[], Any]]] = {
         "Needs attention, from scratch": (forget, lambda: client.get("/", secure=True)),
         "Needs attention, stored lists": (None, lambda: client.get("/", secure=True)),
+        f"Needs attention, page {later}": (
+            None,
+            lambda: client.get("/", {"page": later}, secure=True),
+        ),
         "patient page (long history)": (
             None,
             lambda: client.get(f"/patients/{patient.pk}/", secure=True),
+        ),
+        f"patient page, {oldest[1].year} loaded on demand": (
+            None,
+            lambda: client.get(fragment, secure=True),
         ),
         "record preview": (
             None,
@@ -862,21 +888,27 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
             lambda: client.get(f"/patients/{patient.pk}/plan/", {**plan, **price}, secure=True),
         ),
     }
+    if not from_scratch:
+        del pages["Needs attention, from scratch"]
     noon = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 11, tzinfo=UTC)
     found = []
+    cpu: dict[str, float] = {}  # this process's CPU time: on SQLite all of a page's work
     with mock.patch("django.utils.timezone.now", return_value=noon):
         client.get("/", secure=True)  # the lists current for AS_OF
         for name, (prepare, get) in pages.items():
             times: list[float] = []
+            cpu_times: list[float] = []
             response = None
             for _ in range(repeat):
                 if prepare:
                     prepare()
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 response = get()
                 times.append(time.perf_counter() - began)
+                cpu_times.append(time.process_time() - began_cpu)
                 if response.status_code != 200:
                     raise SystemExit(f"{name} answered {response.status_code}")
+            cpu[name] = statistics.median(cpu_times) * 1000
             if prepare:
                 prepare()
             _, queries = counted(get)
@@ -884,6 +916,11 @@ def measure_pages(practice: Practice, repeat: int) -> list[Timing]:
             found.append(timing(name, times, queries, len(response.content)))
     sessions = patient_sessions(patient)
     print(f"  (the patient page's patient has {sessions:,} sessions)")
+    print(
+        "  median CPU time of this process, ms (not counting waits for a busy machine's "
+        "cores; on PostgreSQL the server's share is left out): "
+        + ", ".join(f"{name} {ms:.0f}" for name, ms in cpu.items())
+    )
     return found
 
 

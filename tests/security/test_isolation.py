@@ -86,7 +86,12 @@ PAGE_LIST_PATTERNS = [p for p in PAGE_PATTERNS if not _params(p)]
 def _page_url(pattern: URLPattern, patient: Patient) -> str:
     session = TreatmentSession.objects.filter(episode__patient=patient).first()
     assert session is not None
-    values: dict[str, int | str] = {"pk": patient.pk, "sid": session.pk}  # its session
+    values: dict[str, int | str] = {  # its session, and that session's episode and year
+        "pk": patient.pk,
+        "sid": session.pk,
+        "episode": session.episode_id,
+        "year": session.date.year,
+    }
     kwargs = _fill(str(pattern.name), _params(pattern), values)
     return reverse(f"practice:{pattern.name}", kwargs=kwargs)
 
