@@ -154,11 +154,12 @@ def practice_attention(
             "attention__version",
             "attention_holds",
             "attention__warnings",
+            "attention__as_of",
         )
     )
     found: dict[int, PatientAttention] = {}
     stale: dict[int, int] = {}  # patient → the version its records are read at
-    for pk, first_name, last_name, version, current, stored in people:
+    for pk, first_name, last_name, version, current, stored, _day in people:
         if current:
             found[pk] = _attention_from_snapshot(pk, f"{last_name}, {first_name}", stored)
         else:
@@ -193,7 +194,7 @@ def practice_attention(
             stored.append(_snapshot(attention, stale[pk], evaluation.stable_until))
         before = {
             pk: (day, previous or [])
-            for pk, _first, _last, version, _computed, day, _until, _rules, previous in people
+            for pk, _first, _last, version, _holds, previous, day in people
             if pk in stale and version is not None
         }
         # Announced before they are stored: should the store fail, the next reader sees the
