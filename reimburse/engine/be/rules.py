@@ -242,19 +242,23 @@ def _amounts(
 
 # A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, several
 # times the cost of a plain attribute; the engine builds an outcome and a reason for every
-# session, so these two set the fields on a plain ``_Draft`` instance and then make it the
-# frozen type (``__class__`` assignment: both are plain Python classes with an instance dict).
-# The result is the same type, fields and equality, and is frozen from then on
-# (``_same_fields`` checks at import that they set every field; the outcome types have no
-# ``__post_init__`` check).
+# session, so these two set the fields on a plain instance of a draft class with the same
+# slots and then make it the frozen type (``__class__`` assignment, allowed between classes
+# of one layout). The result is the same type, fields and equality, frozen from then on
+# (``_same_fields`` checks at import that they set every field, in the type's slots; the
+# outcome types have no ``__post_init__`` check).
 
 
-class _Draft:
-    """A field holder that becomes a ``Reason`` or ``SessionOutcome`` once filled."""
+class _ReasonDraft:
+    __slots__ = tuple(f.name for f in fields(Reason))
+
+
+class _OutcomeDraft:
+    __slots__ = tuple(f.name for f in fields(SessionOutcome))
 
 
 def _new_reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
-    reason: Any = _object_new(_Draft)
+    reason: Any = _object_new(_ReasonDraft)
     reason.code = code
     reason.params = params
     reason.__class__ = Reason
@@ -274,7 +278,7 @@ def _new_outcome(
     reason: Reason,
     prescription: str | None,
 ) -> SessionOutcome:
-    outcome: Any = _object_new(_Draft)
+    outcome: Any = _object_new(_OutcomeDraft)
     outcome.id = id
     outcome.date = date
     outcome.episode = episode
@@ -293,15 +297,19 @@ def _new_outcome(
 _object_new = object.__new__
 
 
-def _same_fields(build: Callable[..., object], cls: type) -> None:
-    if hasattr(cls, "__post_init__") or list(inspect.signature(build).parameters) != [
-        f.name for f in fields(cls)
-    ]:
+def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
+    names = [f.name for f in fields(cls)]
+    if (
+        hasattr(cls, "__post_init__")
+        or list(inspect.signature(build).parameters) != names
+        or list(getattr(cls, "__slots__", ())) != names
+        or list(getattr(draft, "__slots__", ())) != names
+    ):
         raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
 
 
-_same_fields(_new_reason, Reason)
-_same_fields(_new_outcome, SessionOutcome)
+_same_fields(_new_reason, _ReasonDraft, Reason)
+_same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
 
 
 # --------------------------------------------------------------------------------------- state
@@ -487,20 +495,24 @@ class _Evaluation:
         price = self._code_and_amounts
         priced = _priced
         tables_lack = self._tables_lack
+        warned = self.warnings.seen
         preferential = self.case.patient.preferential
         loaded = bool(self.case.tariffs)
-        outcome = self._outcome
+        new_outcome, new_reason = _new_outcome, _new_reason
         not_reimbursed = Status.NOT_REIMBURSED
+        tariff_unknown = W.TARIFF_UNKNOWN
         for session in sessions:
             day = session.date
             state = episodes.get(session.episode)
             if state is None:
                 raise UnknownEpisode(session.episode, owner=f"session {session.id}")
-            if state.first_session is None:
-                state.first_session = session.id
-            first_of_year = state.first_of_year
-            if day.year not in first_of_year:
-                first_of_year[day.year] = session
+            # Sessions come in date order: a year's first session is one whose year differs
+            # from the episode's session before it.
+            last = state.last_session
+            if last is None or last.year != day.year:
+                if last is None:
+                    state.first_session = session.id
+                state.first_of_year.setdefault(day.year, session)
             state.last_session = day
             admitted = admitted_per_day.get(day, 0)
             decision = same_day(session, state, True) if admitted else None
@@ -536,10 +548,27 @@ class _Evaluation:
                     session.conventioned,
                     session.price,
                 )
-                if code is None or gap is not None:
+                if gap is not None:
+                    if (tariff_unknown, code, *gap) not in warned:
+                        tables_lack(session, state.episode, tier, code, gap)
+                elif code is None:
                     tables_lack(session, state.episode, tier, code, gap)
             if outcomes is not None:
-                outcomes.append(outcome(session, decision, code, amounts))
+                outcomes.append(
+                    new_outcome(
+                        session.id,
+                        day,
+                        session.episode,
+                        decision.status,
+                        decision.ordinal,
+                        code,
+                        decision.extra_codes,
+                        amounts,
+                        decision.rule,
+                        new_reason(decision.reason, decision.params),
+                        assigned.get(session.id),
+                    )
+                )
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
@@ -1139,28 +1168,6 @@ class _Evaluation:
                 start=start,
                 end=end,
             )
-
-    def _outcome(
-        self,
-        session: Session,
-        decision: _Decision,
-        code: str | None,
-        amounts: BeAmounts | None,
-    ) -> SessionOutcome:
-        """Build the outcome of a decided session."""
-        return _new_outcome(
-            id=session.id,
-            date=session.date,
-            episode=session.episode,
-            status=decision.status,
-            ordinal=decision.ordinal,
-            code=code,
-            extra_codes=decision.extra_codes,
-            amounts=amounts,
-            rule=decision.rule,
-            reason=_new_reason(code=decision.reason, params=decision.params),
-            prescription=self.assigned.get(session.id),
-        )
 
     # -- quotas, pools and the warnings they raise ----------------------------------------------
 
