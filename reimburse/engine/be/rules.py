@@ -99,7 +99,6 @@ def ordered(sessions: Iterable[Session]) -> list[Session]:
 
 
 _session_date = attrgetter("date")
-_limit = tables.limit  # read for every session: one name lookup instead of two
 
 
 # ------------------------------------------------------------------------------- period helpers
@@ -156,6 +155,26 @@ def overflow_pool_period(day: date) -> tuple[date, date, int | None]:
     if entry.valid_until is not None and entry.valid_until.year == day.year:
         end = entry.valid_until - timedelta(days=1)
     return start, end, entry.value
+
+
+# A rule reads the same few parameters for every session, and they change on a handful of
+# dates: an episode keeps the span of days on which its category's values hold, and only a
+# session outside it reads the tables again.
+Span = tuple[date, date, tuple[int, ...]]  # first day, day after the last, the values
+NO_SPAN: Span = (date.max, date.min, ())
+COURANTE_LIMITS = ("courante_best_rate", "courante_situations")
+FA_LIMITS = ("fa_best_rate",)
+FA_POLYTRAUMA_LIMITS = ("fa_best_rate_polytrauma",)
+FB_LIMITS = ("fb_best_rate", "fb_first_reduced")
+
+
+def limits_span(names: tuple[str, ...], day: date) -> Span:
+    """Return the values of the parameters ``names`` on ``day`` and the days they all hold."""
+    values = tuple(tables.limit(name, day) for name in names)  # raises as the rule would
+    entries = [tables.parameter_entry(name, day) for name in names]
+    start = max(entry.valid_from for entry in entries)
+    end = min(entry.valid_until or date.max for entry in entries)
+    return start, end, values
 
 
 # ------------------------------------------------------------------------- codes and amounts
@@ -364,6 +383,7 @@ class _EpisodeState:
     elsewhere: int = field(init=False)
     period_start: date | None = field(init=False)
     category: str = field(init=False)
+    limits: Span = NO_SPAN  # the category's parameters (``limits_span``), read per session
     # The category's step 3, ``_Evaluation._courante`` … ``_palliative``, unbound: a bound
     # method here would tie the evaluation into a reference cycle, freed only by the collector.
     rule: Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision] = field(init=False)
@@ -787,8 +807,10 @@ class _Evaluation:
         if rank is None:
             rank = self._situation_rank(ep.id, year)
         n = state.per_year[year] + 1
-        best_rate = _limit("courante_best_rate", day)
-        situations = _limit("courante_situations", day)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
+        best_rate, situations = values
         if rank > situations:
             self._rank(ep.id, year)
             self.warnings.add(
@@ -977,7 +999,11 @@ class _Evaluation:
             self._period_ended(session, state, end)
             return _not_reimbursed("BE.FA5", R.BE_FA_PERIOD_ENDED, start=start, end=end)
         polytrauma = ep.pathology == "fa-16"
-        best_rate = _limit("fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", day)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            names = FA_POLYTRAUMA_LIMITS if polytrauma else FA_LIMITS
+            lo, hi, values = state.limits = limits_span(names, day)
+        (best_rate,) = values
         # Sessions given elsewhere count in the period (v2).
         counted = state.counted
         n = state.elsewhere + len(counted) + 1
@@ -1013,8 +1039,10 @@ class _Evaluation:
         if day > end:
             self._period_ended(session, state, end)
             return _not_reimbursed("BE.FB1", R.BE_FB_PERIOD_ENDED, start=start, end=end)
-        best_rate = _limit("fb_best_rate", day)
-        first_reduced = _limit("fb_first_reduced", day)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
+        best_rate, first_reduced = values
         counted, per_year = state.counted, state.per_year
         n = per_year[year] + 1
         if not counted and state.period_start is None:
