@@ -7,8 +7,10 @@ it. The copy has its own types: pass it facts built with them (``convert``).
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import io
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -36,6 +38,7 @@ def load(ref: str) -> ModuleType:
         ["git", "archive", sha, "reimburse/engine"], cwd=ROOT, check=True, capture_output=True
     ).stdout
     folder = Path(tempfile.mkdtemp(prefix="frozen-engine-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
     package = folder / name
