@@ -1,91 +1,176 @@
-"""Time the pure engine on synthetic Belgian patient-years (a benchmark, not a test).
+"""Time the pure engine against the engine of a base commit, side by side (a benchmark, not a test).
 
 Each patient-year has 100 sessions over 3 episodes — a courante situation (30 sessions over two
 prescriptions), an Fa episode (40) and an Fb episode (30), notified and prescribed — on distinct
-days of 2025. Prints the median time for one patient and the time for 5,000 patients.
+days of 2025. Both engines evaluate the same patient-years, with and without session outcomes,
+in interleaved rounds; the script prints the median CPU time per session of each and the ratio.
+Then one courante episode with 10, 60 and 240 prescriptions (10 sessions each, one a day) shows
+whether the cost per session stays flat as prescriptions grow (a linear scan of them).
 
-Run: ``.venv/bin/python scripts/bench_engine.py`` (or ``make bench``).
+The base engine is ``reimburse/engine`` of ``--base`` (default: the commit before issue 19's
+rewrite), copied by ``scripts/frozen_engine.py``. Both answer the same: the script checks it on
+its workload, and ``tests/engine/test_oracle.py`` on 3,307 generated cases.
+
+Run: ``.venv/bin/python scripts/bench_engine.py`` (or ``make bench``); ``--patients 500`` and
+``--rounds 3`` for a quicker run.
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from types import ModuleType
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from reimburse.engine import evaluate
-from reimburse.engine.types import Case, Episode, Patient, Prescription, Session
+import frozen_engine  # noqa: E402
 
-PATIENTS = 5_000
-SINGLE_RUNS = 200
+from reimburse import engine as current  # noqa: E402
+from reimburse.engine import types as current_types  # noqa: E402
+from reimburse.engine.types import Case  # noqa: E402
+
+BASE = "066cf68"  # main before the engine was made faster (issue 19)
 AS_OF = date(2025, 6, 30)
 
 
-def patient_year(n: int) -> Case:
-    """Build patient ``n``'s year: 100 sessions on distinct days, shifted by ``n``."""
+def patient_year(n: int, t: ModuleType = current_types) -> Case:
+    """Build patient ``n``'s year with the fact types ``t``: 100 sessions on distinct days."""
     start = date(2025, 1, 6) + timedelta(days=n % 7)
     days = [start + timedelta(days=3 * i) for i in range(100)]  # every third day of the year
     courante_days, fa_days, fb_days = days[0::3][:30], days[1::3][:40], days[2::3][:30]
     fa_days += [d for d in days if d not in courante_days + fa_days + fb_days][: 40 - len(fa_days)]
     before = timedelta(days=2)
     episodes = (
-        Episode(
+        t.Episode(
             "back",
             "courante",
             prescriptions=(
-                Prescription("rx-c1", courante_days[0] - before, 18),
-                Prescription("rx-c2", courante_days[18] - before, 12),
+                t.Prescription("rx-c1", courante_days[0] - before, 18),
+                t.Prescription("rx-c2", courante_days[18] - before, 12),
             ),
         ),
-        Episode(
+        t.Episode(
             "knee",
             "fa",
             pathology="fa-1",
             notified_on=fa_days[0] - before,
-            prescriptions=(Prescription("rx-fa", fa_days[0] - before, 40),),
+            prescriptions=(t.Prescription("rx-fa", fa_days[0] - before, 40),),
         ),
-        Episode(
+        t.Episode(
             "gait",
             "fb",
             pathology="fb-51",
             notified_on=fb_days[0] - before,
-            prescriptions=(Prescription("rx-fb", fb_days[0] - before, 30),),
+            prescriptions=(t.Prescription("rx-fb", fb_days[0] - before, 30),),
         ),
     )
     sessions = tuple(
-        Session(f"{episode}-{i}", day, episode)
+        t.Session(f"{episode}-{i}", day, episode)
         for episode, ep_days in (("back", courante_days), ("knee", fa_days), ("gait", fb_days))
         for i, day in enumerate(ep_days, 1)
     )
     assert len(sessions) == 100 and len({s.date for s in sessions}) == 100
-    return Case("BE", AS_OF, Patient(date(1970, 1, 1) + timedelta(days=n)), episodes, sessions)
+    case: Case = t.Case(
+        "BE", AS_OF, t.Patient(date(1970, 1, 1) + timedelta(days=n)), episodes, sessions
+    )
+    return case
+
+
+def many_prescriptions(count: int, t: ModuleType = current_types) -> Case:
+    """One courante episode with ``count`` prescriptions of 10 sessions, a session a day."""
+    start = date(2019, 1, 1)
+    sessions = tuple(
+        t.Session(f"s{i}", start + timedelta(days=i), "back") for i in range(10 * count)
+    )
+    rxs = tuple(
+        t.Prescription(f"rx{j}", start + timedelta(days=10 * j - 1), 10) for j in range(count)
+    )
+    episode = t.Episode("back", "courante", prescriptions=rxs)
+    case: Case = t.Case(
+        "BE", start + timedelta(days=10 * count), t.Patient(date(1970, 1, 1)), (episode,), sessions
+    )
+    return case
+
+
+def cpu_seconds(evaluate: Callable[..., object], batch: list[Case], outcomes: bool) -> float:
+    """Return the CPU seconds ``evaluate`` takes on ``batch``, dropping each result (as a
+    caller going through patients does)."""
+    began = time.process_time()
+    for case in batch:
+        evaluate(case, outcomes=outcomes)
+    return time.process_time() - began
+
+
+def compare(
+    engines: dict[str, ModuleType], cases: dict[str, list[Case]], rounds: int, outcomes: bool
+) -> dict[str, float]:
+    """Return each engine's median CPU seconds over ``rounds`` interleaved runs of its cases."""
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    for _ in range(rounds):
+        for name, module in engines.items():
+            times[name].append(cpu_seconds(module.evaluate, cases[name], outcomes))
+    return {name: statistics.median(found) for name, found in times.items()}
+
+
+def same_answers(base: ModuleType, cases: dict[str, list[Case]]) -> bool:
+    """Tell whether both engines answer alike on the workload (the oracle's exact JSON)."""
+    from tests.engine.oracle import encode
+
+    return all(
+        encode(base.evaluate(old)) == encode(current.evaluate(new))
+        for old, new in zip(cases["before"], cases["now"], strict=True)
+    )
 
 
 def main() -> None:
-    """Print per-patient and bulk timings of ``evaluate``."""
-    one = patient_year(0)
-    evaluate(one)  # warm up imports and caches
-    single = []
-    for _ in range(SINGLE_RUNS):
-        began = time.perf_counter()
-        evaluate(one)
-        single.append(time.perf_counter() - began)
-
-    cases = [patient_year(n) for n in range(PATIENTS)]
-    began = time.perf_counter()
-    for case in cases:
-        evaluate(case)
-    total = time.perf_counter() - began
-
-    median_ms = statistics.median(single) * 1000
-    print(f"one patient-year (100 sessions, 3 episodes): median {median_ms:.2f} ms")
-    print(f"  ({SINGLE_RUNS} runs of evaluate on the same case)")
-    print(f"{PATIENTS:,} patient-years: {total:.2f} s total")
-    print(f"  {total / PATIENTS * 1000:.2f} ms per patient, {PATIENTS / total:,.0f} patients/s")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", default=BASE, help=f"git commit to compare with ({BASE})")
+    parser.add_argument("--patients", type=int, default=2_000, help="patient-years (2,000)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
+    args = parser.parse_args()
+    base = frozen_engine.load(args.base)
+    engines = {"before": base, "now": current}
+    kinds = {"before": base.types, "now": current_types}
+    cases = {name: [patient_year(n, t) for n in range(args.patients)] for name, t in kinds.items()}
+    for name, module in engines.items():  # warm up imports and the tables' caches
+        module.evaluate(cases[name][0])
+    print(
+        f"base {frozen_engine.commit_of(args.base)[:12]}; answers identical on the workload: "
+        f"{same_answers(base, cases)}"
+    )
+    # The inputs stay alive through the run: freezing them keeps the collector from walking
+    # them again and again, alike for both engines.
+    gc.collect()
+    gc.freeze()
+    sessions = 100 * args.patients
+    print(f"\n{args.patients:,} patient-years of 100 sessions, median CPU of {args.rounds} rounds")
+    print(f"{'':24}{'before µs/session':>19}{'now µs/session':>16}{'faster':>8}")
+    for outcomes, label in ((True, "with outcomes"), (False, "without outcomes")):
+        found = compare(engines, cases, args.rounds, outcomes)
+        before, now = found["before"] / sessions * 1e6, found["now"] / sessions * 1e6
+        print(f"{label:24}{before:>19.2f}{now:>16.2f}{before / now:>7.1f}×")
+    print("\none courante episode, 10 sessions per prescription, a session a day (with outcomes)")
+    print(
+        f"{'prescriptions':>13}{'sessions':>10}{'before µs/session':>19}{'now µs/session':>16}"
+        f"{'faster':>8}"
+    )
+    for count in (10, 60, 240):
+        grown = {
+            name: [many_prescriptions(count, t)] * max(1, 2400 // count)
+            for name, t in kinds.items()
+        }
+        found = compare(engines, grown, args.rounds, True)
+        evaluated = 10 * count * len(grown["now"])
+        before, now = found["before"] / evaluated * 1e6, found["now"] / evaluated * 1e6
+        print(f"{count:>13}{10 * count:>10}{before:>19.2f}{now:>16.2f}{before / now:>7.1f}×")
 
 
 if __name__ == "__main__":

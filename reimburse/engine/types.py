@@ -302,7 +302,9 @@ class NlAmounts:
         return {name: _text(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
-@dataclass(frozen=True)
+# Slots: the engine builds a reason and an outcome for every session; without an instance
+# dict each is one object instead of two (``be.rules`` fills them fast, see ``_new_outcome``).
+@dataclass(frozen=True, slots=True)
 class Reason:
     """Why: a stable code and the values a sentence about it uses (``reimburse.explain``).
 
@@ -314,7 +316,7 @@ class Reason:
     params: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SessionOutcome:
     """How one session is reimbursed, with the rule that decided it and why."""
 

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -77,6 +77,7 @@ STANDARD_MINUTES = 30
 # Official situation codes that name no situation: a paper agreement (MyCareNet).
 UNSPECIFIED = frozenset({"co-0-0-0-0"})
 CENT = Decimal("0.01")
+_new_decision = tuple.__new__  # ``_new_decision(_Decision, (…all seven fields…))``: no ``__new__``
 
 
 def evaluate(case: Case, *, outcomes: bool = True) -> Result:
@@ -87,8 +88,7 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     the same (for lists that show only those, such as Needs attention).
     """
     evaluation = _Evaluation(case, outcomes=outcomes)
-    for session in ordered(case.sessions):
-        evaluation.decide(session)
+    evaluation.decide_all(ordered(case.sessions))
     return evaluation.result()
 
 
@@ -155,6 +155,26 @@ def overflow_pool_period(day: date) -> tuple[date, date, int | None]:
     if entry.valid_until is not None and entry.valid_until.year == day.year:
         end = entry.valid_until - timedelta(days=1)
     return start, end, entry.value
+
+
+# A rule reads the same few parameters for every session, and they change on a handful of
+# dates: an episode keeps the span of days on which its category's values hold, and only a
+# session outside it reads the tables again.
+Span = tuple[date, date, tuple[int, ...]]  # first day, day after the last, the values
+NO_SPAN: Span = (date.max, date.min, ())
+COURANTE_LIMITS = ("courante_best_rate", "courante_situations")
+FA_LIMITS = ("fa_best_rate",)
+FA_POLYTRAUMA_LIMITS = ("fa_best_rate_polytrauma",)
+FB_LIMITS = ("fb_best_rate", "fb_first_reduced")
+
+
+def limits_span(names: tuple[str, ...], day: date) -> Span:
+    """Return the values of the parameters ``names`` on ``day`` and the days they all hold."""
+    values = tuple(tables.limit(name, day) for name in names)  # raises as the rule would
+    entries = [tables.parameter_entry(name, day) for name in names]
+    start = max(entry.valid_from for entry in entries)
+    end = min(entry.valid_until or date.max for entry in entries)
+    return start, end, values
 
 
 # ------------------------------------------------------------------------- codes and amounts
@@ -239,15 +259,28 @@ def _amounts(
     return BeAmounts(fee=price, insurer=insurer, patient=price - insurer)
 
 
-# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; the engine
-# builds an outcome and a reason for every session, so these two fill the instance's
-# ``__dict__`` at once instead: the same type, fields and equality (``_same_fields`` checks at
-# import that they set every field; the outcome types have no ``__post_init__`` check).
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, several
+# times the cost of a plain attribute; the engine builds an outcome and a reason for every
+# session, so these two set the fields on a plain instance of a draft class with the same
+# slots and then make it the frozen type (``__class__`` assignment, allowed between classes
+# of one layout). The result is the same type, fields and equality, frozen from then on
+# (``_same_fields`` checks at import that they set every field, in the type's slots; the
+# outcome types have no ``__post_init__`` check).
+
+
+class _ReasonDraft:
+    __slots__ = tuple(f.name for f in fields(Reason))
+
+
+class _OutcomeDraft:
+    __slots__ = tuple(f.name for f in fields(SessionOutcome))
 
 
 def _new_reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
-    reason = _object_new(Reason)
-    reason.__dict__.update(code=code, params=params)
+    reason: Any = _object_new(_ReasonDraft)
+    reason.code = code
+    reason.params = params
+    reason.__class__ = Reason
     return reason
 
 
@@ -264,35 +297,38 @@ def _new_outcome(
     reason: Reason,
     prescription: str | None,
 ) -> SessionOutcome:
-    outcome = _object_new(SessionOutcome)
-    outcome.__dict__.update(
-        id=id,
-        date=date,
-        episode=episode,
-        status=status,
-        ordinal=ordinal,
-        code=code,
-        extra_codes=extra_codes,
-        amounts=amounts,
-        rule=rule,
-        reason=reason,
-        prescription=prescription,
-    )
+    outcome: Any = _object_new(_OutcomeDraft)
+    outcome.id = id
+    outcome.date = date
+    outcome.episode = episode
+    outcome.status = status
+    outcome.ordinal = ordinal
+    outcome.code = code
+    outcome.extra_codes = extra_codes
+    outcome.amounts = amounts
+    outcome.rule = rule
+    outcome.reason = reason
+    outcome.prescription = prescription
+    outcome.__class__ = SessionOutcome
     return outcome
 
 
 _object_new = object.__new__
 
 
-def _same_fields(build: Callable[..., object], cls: type) -> None:
-    if hasattr(cls, "__post_init__") or list(inspect.signature(build).parameters) != [
-        f.name for f in fields(cls)
-    ]:
+def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
+    names = [f.name for f in fields(cls)]
+    if (
+        hasattr(cls, "__post_init__")
+        or list(inspect.signature(build).parameters) != names
+        or list(getattr(cls, "__slots__", ())) != names
+        or list(getattr(draft, "__slots__", ())) != names
+    ):
         raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
 
 
-_same_fields(_new_reason, Reason)
-_same_fields(_new_outcome, SessionOutcome)
+_same_fields(_new_reason, _ReasonDraft, Reason)
+_same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
 
 
 # --------------------------------------------------------------------------------------- state
@@ -309,10 +345,12 @@ class _PrescriptionState:
     # The prescription's date and size, read for every session of the episode.
     prescribed_on: date = field(init=False)
     size: int = field(init=False)
+    id: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.prescribed_on = self.prescription.date
         self.size = self.prescription.sessions
+        self.id = self.prescription.id
 
     def has_room(self) -> bool:
         return self.used < self.size
@@ -344,9 +382,15 @@ class _EpisodeState:
     # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
     elsewhere: int = field(init=False)
     period_start: date | None = field(init=False)
+    category: str = field(init=False)
+    limits: Span = NO_SPAN  # the category's parameters (``limits_span``), read per session
+    # The category's step 3, ``_Evaluation._courante`` … ``_palliative``, unbound: a bound
+    # method here would tie the evaluation into a reference cycle, freed only by the collector.
+    rule: Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision] = field(init=False)
 
     def __post_init__(self) -> None:
         self.elsewhere = sum(self.episode.prior_sessions.values())
+        self.category = self.episode.category
         self.period_start = self.episode.first_session_on
 
     @property
@@ -390,7 +434,7 @@ class _Warnings:
 
     def __init__(self) -> None:
         self.items: list[Warning] = []
-        self._seen: set[tuple[object, ...]] = set()
+        self.seen: set[tuple[object, ...]] = set()
 
     def add(
         self,
@@ -404,9 +448,9 @@ class _Warnings:
     ) -> None:
         if once_per is not None:
             key = (code, *once_per)
-            if key in self._seen:
+            if key in self.seen:
                 return
-            self._seen.add(key)
+            self.seen.add(key)
         self.items.append(Warning(code, SEVERITY[code], episode, session, params))
 
 
@@ -420,6 +464,8 @@ class _Evaluation:
         self.case = case
         self.keep_outcomes = outcomes
         self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
+        for state in self.episodes.values():
+            state.rule = getattr(_Evaluation, f"_{state.episode.category}")
         self.admitted_per_day: dict[date, int] = {}
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
         self.intake_years: set[int] = set()
@@ -449,34 +495,100 @@ class _Evaluation:
 
     # -- the three steps ------------------------------------------------------------------
 
-    def decide(self, session: Session) -> None:
-        """Decide one session (sessions must arrive in ``ordered`` order)."""
-        state = self.episodes.get(session.episode)
-        if state is None:
-            raise UnknownEpisode(session.episode, owner=f"session {session.id}")
-        if state.first_session is None:
-            state.first_session = session.id
-        state.first_of_year.setdefault(session.date.year, session)
-        state.last_session = session.date
-        # The order matters: the day check, then the prescription, then the counter. A step
-        # that refuses the session returns a decision and the later steps never see it, so a
-        # refused session consumes no prescription slot (day check) and no quota (both).
-        admitted = self.admitted_per_day.get(session.date, 0)
-        second_of_day = admitted >= 1
-        decision = self._same_day(session, state, second_of_day) if second_of_day else None
-        if decision is None:
-            decision = self._prescription(session, state)
+    def decide_all(self, sessions: Iterable[Session]) -> None:
+        """Decide the sessions, which must come in ``ordered`` order.
+
+        The order of the steps matters: the day check, then the prescription, then the
+        counter. A step that refuses the session returns a decision and the later steps never
+        see it, so a refused session consumes no prescription slot (day check) and no quota
+        (both). The loop is written out flat, with the tables and methods it needs in local
+        names: it runs once per session, and a call or an attribute lookup less per session
+        is most of what makes it fast (issue 19).
+        """
+        episodes = self.episodes
+        admitted_per_day = self.admitted_per_day
+        assigned = self.assigned
+        outcomes = self.outcomes if self.keep_outcomes else None
+        pick = self._pick_prescription
+        same_day = self._same_day
+        refused = self._refused_by_prescription
+        price = self._code_and_amounts
+        priced = _priced
+        tables_lack = self._tables_lack
+        warned = self.warnings.seen
+        preferential = self.case.patient.preferential
+        loaded = bool(self.case.tariffs)
+        new_outcome, new_reason = _new_outcome, _new_reason
+        not_reimbursed = Status.NOT_REIMBURSED
+        tariff_unknown = W.TARIFF_UNKNOWN
+        for session in sessions:
+            day = session.date
+            state = episodes.get(session.episode)
+            if state is None:
+                raise UnknownEpisode(session.episode, owner=f"session {session.id}")
+            # Sessions come in date order: a year's first session is one whose year differs
+            # from the episode's session before it.
+            last = state.last_session
+            if last is None or last.year != day.year:
+                if last is None:
+                    state.first_session = session.id
+                state.first_of_year.setdefault(day.year, session)
+            state.last_session = day
+            admitted = admitted_per_day.get(day, 0)
+            decision = same_day(session, state, True) if admitted else None
             if decision is None:
-                decision = self._category(session, state, second_of_day)
-            # Decision 9 (v1.1): the day goes to the first session that can be reimbursed;
-            # one that is itself not reimbursed (no prescription, a 10th perinatal session,
-            # an exhausted pool) leaves it to the next session that day.
-            if decision.status is not Status.NOT_REIMBURSED:
-                self.admitted_per_day[session.date] = admitted + 1
-        # Codes and amounts are looked up in both modes: what they lack is a warning too.
-        code, amounts = self._code_and_amounts(session, state.episode, decision)
-        if self.keep_outcomes:
-            self.outcomes.append(self._outcome(session, decision, code, amounts))
+                rx, verdict = pick(state, day)
+                if rx is not None:
+                    if rx.started_late is None:
+                        rx.started_late = verdict == "late"
+                    rx.used += 1
+                    assigned[session.id] = rx.id
+                if verdict == "ok":
+                    decision = state.rule(self, session, state, admitted >= 1)
+                else:
+                    decision = refused(session, state, rx, verdict)
+                # Decision 9 (v1.1): the day goes to the first session that can be
+                # reimbursed; one that is itself not reimbursed (no prescription, a 10th
+                # perinatal session, an exhausted pool) leaves it to the next session that day.
+                if decision.status is not not_reimbursed:
+                    admitted_per_day[day] = admitted + 1
+            # Codes and amounts are looked up in both modes: what they lack is a warning too.
+            tier = decision.tier
+            if tier is None or session.minutes != STANDARD_MINUTES:
+                code = amounts = None
+            elif loaded:
+                code, amounts = price(session, state, tier)
+            else:
+                code, amounts, gap = priced(
+                    state.category,
+                    tier,
+                    session.place,
+                    day,
+                    preferential,
+                    session.conventioned,
+                    session.price,
+                )
+                if gap is not None:
+                    if (tariff_unknown, code, *gap) not in warned:
+                        tables_lack(session, state.episode, tier, code, gap)
+                elif code is None:
+                    tables_lack(session, state.episode, tier, code, gap)
+            if outcomes is not None:
+                outcomes.append(
+                    new_outcome(
+                        session.id,
+                        day,
+                        session.episode,
+                        decision.status,
+                        decision.ordinal,
+                        code,
+                        decision.extra_codes,
+                        amounts,
+                        decision.rule,
+                        new_reason(decision.reason, decision.params),
+                        assigned.get(session.id),
+                    )
+                )
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
@@ -558,9 +670,15 @@ class _Evaluation:
             return rxs[state.room_from], "late"
         return None, "used_up"
 
-    def _prescription(self, session: Session, state: _EpisodeState) -> _Decision | None:
-        """Assign the session to a prescription; refuse it when none covers it (decision 8)."""
-        rx, verdict = self._pick_prescription(state, session.date)
+    def _refused_by_prescription(
+        self,
+        session: Session,
+        state: _EpisodeState,
+        rx: _PrescriptionState | None,
+        verdict: str,
+    ) -> _Decision:
+        """Refuse a session no prescription covers (decision 8): missing, used up, or the one
+        it falls to started too late (it is assigned to that one all the same)."""
         ep = state.episode.id
         if rx is None:
             if verdict == "missing":
@@ -572,12 +690,6 @@ class _Evaluation:
                 W.PRESCRIPTION_USED_UP, episode=ep, session=session.id, date=session.date
             )
             return _not_reimbursed("BE.P3", R.BE_PRESCRIPTION_USED_UP)
-        if rx.started_late is None:
-            rx.started_late = verdict == "late"
-        rx.used += 1
-        self.assigned[session.id] = rx.prescription.id
-        if verdict == "ok":
-            return None
         prescribed = rx.prescription.date
         self.warnings.add(
             W.PRESCRIPTION_LATE_START,
@@ -590,21 +702,6 @@ class _Evaluation:
         return _not_reimbursed(
             "BE.P6", R.BE_PRESCRIPTION_LATE, prescribed=prescribed, deadline=rx.deadline
         )
-
-    def _category(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
-        """Count the session in its category's counter and decide its status."""
-        category = state.episode.category
-        if category == "courante":
-            return self._courante(session, state)
-        if category == "fa":
-            return self._fa(session, state)
-        if category == "fb":
-            return self._fb(session, state)
-        if category == "e":
-            return self._e(session, state, second_of_day)
-        if category == "perinatal":
-            return self._perinatal(session, state)
-        return self._palliative(session, state, second_of_day)
 
     # -- courante (C1–C9, S7; decisions 1–3) ------------------------------------------------
 
@@ -698,13 +795,22 @@ class _Evaluation:
         )
         return None
 
-    def _courante(self, session: Session, state: _EpisodeState) -> _Decision:
+    def _courante(
+        self, session: Session, state: _EpisodeState, second_of_day: bool = False
+    ) -> _Decision:
         """Decide a courante session: best, pending (no agreement) or overflow (C1–C9)."""
         day, year, ep = session.date, session.date.year, state.episode
-        rank = self._situation_rank(ep.id, year)
+        ranks = self.situation_ranks.get(year)
+        if ranks is None:
+            ranks = self._ranks(year)
+        rank = ranks.get(ep.id)
+        if rank is None:
+            rank = self._situation_rank(ep.id, year)
         n = state.per_year[year] + 1
-        best_rate = tables.limit("courante_best_rate", day)
-        situations = tables.limit("courante_situations", day)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
+        best_rate, situations = values
         if rank > situations:
             self._rank(ep.id, year)
             self.warnings.add(
@@ -730,6 +836,24 @@ class _Evaluation:
             return self._overflow(
                 session, state, n, "BE.C4", R.BE_COURANTE_OVERFLOW, limit=best_rate
             )
+        # C2: sessions 1-9 of a treatment have their own codes.
+        tier = "1-9" if n <= 9 else "10-18"
+        if rank == 1 and ep.id in ranks and state.counted:
+            # The first situation's sessions after its first (most sessions): ranked already,
+            # no agreement needed, no intake, no restart.
+            state.counted.append(day)
+            state.per_year[year] = n
+            params = {
+                "n": n,
+                "limit": best_rate,
+                "year": year,
+                "restarted": False,
+                "intake": False,
+                "remaining": best_rate - n,
+            }
+            return _new_decision(
+                _Decision, (Status.BEST, "BE.C1", R.BE_COURANTE_BEST, params, n, tier, ())
+            )
         # C6: the 2nd and 3rd situation of a year need the advising physician's agreement.
         verdict, agreement = self._agreement(state, day) if rank > 1 else ("granted", None)
         if verdict == "refused":
@@ -738,8 +862,6 @@ class _Evaluation:
             return refusal
         self._rank(ep.id, year)
 
-        # C2: sessions 1-9 of a treatment have their own codes.
-        tier = "1-9" if n <= 9 else "10-18"
         # Decision 1 [I]: a treatment running across 1 January restarts at session 1.
         restarted = n == 1 and any(d.year < year for d in state.counted)
         intake = self._intake(session, state, n)
@@ -868,7 +990,7 @@ class _Evaluation:
             end=end,
         )
 
-    def _fa(self, session: Session, state: _EpisodeState) -> _Decision:
+    def _fa(self, session: Session, state: _EpisodeState, second_of_day: bool = False) -> _Decision:
         """Decide an Fa session by its number within the one-year Fa period (FA1–FA5)."""
         day, ep = session.date, state.episode
         start = state.period_start or day
@@ -877,13 +999,21 @@ class _Evaluation:
             self._period_ended(session, state, end)
             return _not_reimbursed("BE.FA5", R.BE_FA_PERIOD_ENDED, start=start, end=end)
         polytrauma = ep.pathology == "fa-16"
-        best_rate = tables.limit("fa_best_rate_polytrauma" if polytrauma else "fa_best_rate", day)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            names = FA_POLYTRAUMA_LIMITS if polytrauma else FA_LIMITS
+            lo, hi, values = state.limits = limits_span(names, day)
+        (best_rate,) = values
         # Sessions given elsewhere count in the period (v2).
-        n = state.elsewhere + len(state.counted) + 1
-        state.count(day)
+        counted = state.counted
+        n = state.elsewhere + len(counted) + 1
+        if not counted and state.period_start is None:
+            state.period_start = day
+        counted.append(day)
+        state.per_year[day.year] += 1
         params = {"n": n, "limit": best_rate, "end": end}
         if n <= best_rate:
-            decision = _Decision(
+            decision = (
                 Status.BEST,
                 "BE.FA2" if polytrauma else "BE.FA1",
                 R.BE_FA_BEST,
@@ -891,14 +1021,17 @@ class _Evaluation:
                 n,
                 # FA6: since 2021-06-01 sessions 1–20 have codes of their own.
                 "1-20" if n <= 20 else "best",
+                (),
             )
         else:
-            decision = _Decision(Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, params, n, "reduced")
-        return self._notification(session, state, decision)
+            decision = (Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, params, n, "reduced", ())
+        if ep.notified_on is None:
+            return self._notification(session, state, _new_decision(_Decision, decision))
+        return _new_decision(_Decision, decision)
 
     # -- Fb (FB1–FB4; decisions 5, 6) -------------------------------------------------------
 
-    def _fb(self, session: Session, state: _EpisodeState) -> _Decision:
+    def _fb(self, session: Session, state: _EpisodeState, second_of_day: bool = False) -> _Decision:
         """Decide an Fb session by its number within its calendar year of the period (FB1–FB3)."""
         day, year = session.date, session.date.year
         start = state.period_start or day
@@ -906,10 +1039,16 @@ class _Evaluation:
         if day > end:
             self._period_ended(session, state, end)
             return _not_reimbursed("BE.FB1", R.BE_FB_PERIOD_ENDED, start=start, end=end)
-        best_rate = tables.limit("fb_best_rate", day)
-        first_reduced = tables.limit("fb_first_reduced", day)
-        n = state.per_year[year] + 1
-        state.count(day)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
+        best_rate, first_reduced = values
+        counted, per_year = state.counted, state.per_year
+        n = per_year[year] + 1
+        if not counted and state.period_start is None:
+            state.period_start = day
+        counted.append(day)
+        per_year[year] = n
         if n <= best_rate:
             # [I] "per year" is the calendar year (CM-PAT), decision 5.
             params = {
@@ -918,7 +1057,7 @@ class _Evaluation:
                 "year": year,
                 "restarted": n == 1 and start.year < year,
             }
-            decision = _Decision(Status.BEST, "BE.FB2", R.BE_FB_BEST, params, n, "best")
+            decision = (Status.BEST, "BE.FB2", R.BE_FB_BEST, params, n, "best", ())
         elif n <= best_rate + first_reduced:
             params = {
                 "n": n,
@@ -926,11 +1065,13 @@ class _Evaluation:
                 "first": best_rate + 1,
                 "last": best_rate + first_reduced,
             }
-            decision = _Decision(Status.REDUCED, "BE.FB3", R.BE_FB_REDUCED, params, n, "61-80")
+            decision = (Status.REDUCED, "BE.FB3", R.BE_FB_REDUCED, params, n, "61-80", ())
         else:
             params = {"n": n, "year": year, "first": best_rate + first_reduced + 1}
-            decision = _Decision(Status.REDUCED_2, "BE.FB3", R.BE_FB_REDUCED_2, params, n, "81+")
-        return self._notification(session, state, decision)
+            decision = (Status.REDUCED_2, "BE.FB3", R.BE_FB_REDUCED_2, params, n, "81+", ())
+        if state.episode.notified_on is None:
+            return self._notification(session, state, _new_decision(_Decision, decision))
+        return _new_decision(_Decision, decision)
 
     # -- E, perinatal, palliative (E1, E2, PN1, PAL1; decisions 7, 10) ------------------------
 
@@ -970,7 +1111,9 @@ class _Evaluation:
         )
         return _Decision(Status.PENDING, "BE.E1", R.BE_E_PENDING, {"n": n}, n, tier)
 
-    def _perinatal(self, session: Session, state: _EpisodeState) -> _Decision:
+    def _perinatal(
+        self, session: Session, state: _EpisodeState, second_of_day: bool = False
+    ) -> _Decision:
         """Decide a perinatal session: 9 per pregnancy, then not reimbursed (PN1, decision 10)."""
         max_sessions = tables.limit("perinatal_sessions", session.date)
         n = len(state.counted) + 1
@@ -991,21 +1134,19 @@ class _Evaluation:
     # -- codes and amounts (decision 11) -------------------------------------------------------
 
     def _code_and_amounts(
-        self, session: Session, episode: Episode, decision: _Decision
+        self, session: Session, state: _EpisodeState, tier: str
     ) -> tuple[str | None, BeAmounts | None]:
-        """Return the code of the decided tier and its amounts, saying what the tables lack.
+        """Return the code of a standard session's decided tier and its amounts, saying what
+        the tables lack (``decide_all`` does the same inline for every session).
 
         A standard session whose tier the rules decide gets that tier's code; a code the
         sources do not give is ``code_unknown``, a code without a tariff on the session date
         ``tariff_unknown`` (contract v2; decision 11).
         """
-        if decision.tier is None or session.minutes != STANDARD_MINUTES:
-            return None, None
-        category, tier, place = episode.category, decision.tier, session.place
         facts = (
-            category,
+            state.episode.category,
             tier,
-            place,
+            session.place,
             session.date,
             self.case.patient.preferential,
             session.conventioned,
@@ -1014,7 +1155,23 @@ class _Evaluation:
         # Loaded tariffs (a clinic's own table) are read uncached: they vary by case.
         loaded = self.case.tariffs
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
+        if code is None or gap is not None:
+            self._tables_lack(session, state.episode, tier, code, gap)
+        return code, amounts
+
+    def _tables_lack(
+        self,
+        session: Session,
+        episode: Episode,
+        tier: str,
+        code: str | None,
+        gap: tuple[date | None, date | None] | None,
+    ) -> None:
+        """Warn that no code, or no tariff on the session's day, prices a decided session."""
+        category, place, seen = episode.category, session.place, self.warnings.seen
         if code is None:
+            if (W.CODE_UNKNOWN, episode.id, category, tier, place) in seen:
+                return
             self.warnings.add(
                 W.CODE_UNKNOWN,
                 episode=episode.id,
@@ -1027,6 +1184,8 @@ class _Evaluation:
             )
         elif gap is not None:
             start, end = gap
+            if (W.TARIFF_UNKNOWN, code, start, end) in seen:
+                return
             self.warnings.add(
                 W.TARIFF_UNKNOWN,
                 episode=episode.id,
@@ -1037,29 +1196,6 @@ class _Evaluation:
                 start=start,
                 end=end,
             )
-        return code, amounts
-
-    def _outcome(
-        self,
-        session: Session,
-        decision: _Decision,
-        code: str | None,
-        amounts: BeAmounts | None,
-    ) -> SessionOutcome:
-        """Build the outcome of a decided session."""
-        return _new_outcome(
-            id=session.id,
-            date=session.date,
-            episode=session.episode,
-            status=decision.status,
-            ordinal=decision.ordinal,
-            code=code,
-            extra_codes=decision.extra_codes,
-            amounts=amounts,
-            rule=decision.rule,
-            reason=_new_reason(code=decision.reason, params=decision.params),
-            prescription=self.assigned.get(session.id),
-        )
 
     # -- quotas, pools and the warnings they raise ----------------------------------------------
 

@@ -1,10 +1,10 @@
 """The Belgian engine's shortcuts give exactly what the straightforward evaluation gives.
 
 ``rules.py`` keeps a cursor into an episode's prescriptions, prices each (code, tier, place,
-day, status) once and builds outcomes without their dataclass ``__init__``. On generated cases
-(``test_properties.cases``) the results equal those of the engine with the plain scan of the
-prescriptions (decision 8 as written), uncached pricing and outcomes built through
-``__init__``: the whole ``Result``, outcome by outcome, warning by warning.
+day, status) once and builds outcomes and reasons without their dataclass ``__init__``. On
+generated cases (``test_properties.cases``) the results equal those of the engine with the
+plain scan of the prescriptions (decision 8 as written), uncached pricing and outcomes built
+through ``__init__``: the whole ``Result``, outcome by outcome, warning by warning.
 """
 
 from __future__ import annotations
@@ -42,35 +42,14 @@ def _plain_pick(
     return None, "used_up"
 
 
-def _plain_outcome(
-    self: rules._Evaluation,
-    session: rules.Session,
-    decision: rules._Decision,
-    code: str | None,
-    amounts: rules.BeAmounts | None,
-) -> SessionOutcome:
-    return SessionOutcome(
-        id=session.id,
-        date=session.date,
-        episode=session.episode,
-        status=decision.status,
-        ordinal=decision.ordinal,
-        code=code,
-        extra_codes=decision.extra_codes,
-        amounts=amounts,
-        rule=decision.rule,
-        reason=Reason(decision.reason, decision.params),
-        prescription=self.assigned.get(session.id),
-    )
-
-
 @given(case=cases())
 @BOUNDED
 def test_the_fast_paths_give_the_straightforward_result(case: Case) -> None:
     fast = [evaluate(case), evaluate(case, outcomes=False)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rules._Evaluation, "_pick_prescription", staticmethod(_plain_pick))
-        patch.setattr(rules._Evaluation, "_outcome", _plain_outcome)
+        patch.setattr(rules, "_new_outcome", SessionOutcome)
+        patch.setattr(rules, "_new_reason", Reason)
         patch.setattr(rules, "_priced", rules._priced.__wrapped__)
         plain = [evaluate(case), evaluate(case, outcomes=False)]
     assert fast == plain

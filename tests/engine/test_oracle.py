@@ -1,0 +1,40 @@
+"""The engine gives, to the byte, the answers recorded before it was made faster (issue 19).
+
+``tests/fixtures/engine/oracle.json.gz`` holds 3,307 generated cases (the property tests'
+strategies, Belgian cases with minutes, prices, care elsewhere and loaded tariffs varied, Dutch
+cases, prescriptions by the hundred, the benchmark's patient-years) with every outcome, reason
+and its parameters, quota, pool and warning the engine gave at commit 066cf68, with and without
+outcomes. ``scripts/engine_oracle.py --record`` wrote it; re-record only for a change of rules.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from reimburse.engine import evaluate
+from tests.engine.oracle import answers, decode
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "engine" / "oracle.json.gz"
+CHUNKS = 8
+
+
+@pytest.fixture(scope="module")
+def recorded() -> list[dict[str, object]]:
+    with gzip.open(FIXTURE, "rt") as data:
+        rows: list[dict[str, object]] = json.load(data)
+    return rows
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_recorded_case_gets_the_recorded_answers(
+    recorded: list[dict[str, object]], chunk: int
+) -> None:
+    assert len(recorded) == 3307
+    for index in range(chunk, len(recorded), CHUNKS):
+        row = recorded[index]
+        now = json.loads(json.dumps(answers(evaluate, decode(row["case"]))))
+        assert now == row["answers"], f"case {index}"
