@@ -405,18 +405,21 @@ def practice_cases(
     subset = patients is not None
     people = list(chosen.values_list("pk", "first_name", "last_name", "birth_date", "preferential"))
 
+    vendor = connections[chosen.db].vendor
+    # A subset is named by the ids just read, bound as one parameter: the subset's query is
+    # not compiled into (nor evaluated by) each of the queries below.
+    chosen_ids = ids_sql([pk for pk, *_ in people], vendor) if subset else None
+
     def of_chosen(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
-        # The whole practice: its own index; a subset: a semi-join, never a long IN list.
-        return rows.filter(**{f"{path}__in": chosen.values("pk")}) if subset else rows
+        # The whole practice: its own index; a subset: its ids, never a long IN list.
+        return rows.filter(**{f"{path}__in": chosen_ids}) if subset else rows
 
     # The sessions of the episodes that are read are read through their episode (index
     # ``session_episode_date_idx``).
     episode_rows = Episode.objects.filter(patient__practice=practice).order_by("created_at", "pk")
     session_rows = TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
     if skip:
-        session_rows = session_rows.exclude(
-            episode__in=ids_sql(skip, connections[chosen.db].vendor)
-        )
+        session_rows = session_rows.exclude(episode__in=ids_sql(skip, vendor))
 
     episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     unread_of: defaultdict[int, list[t.Episode]] = defaultdict(list)
