@@ -14,8 +14,9 @@ missing, as ``bench_clinic`` does), then for one worker and for ``--workers`` wo
    is current and equal to a computation from scratch (computed again in a transaction
    rolled back);
 4. prints the wall time, the ratio of one worker's time to the workers', and the cost per
-   practice (wall time of one worker divided by the practices, and the sum of the tasks'
-   own durations divided by the practices).
+   practice: the wall time of one worker, the tasks' own mean duration and the workers' CPU
+   time, each divided by the practices. On a machine shared with other work the wall times
+   include waiting for a core; the CPU time does not.
 
 Run::
 
@@ -35,6 +36,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,7 +53,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_clinic  # noqa: E402  (the data and the database set-up are the clinic benchmark's)
 
 # One worker log line per task state change (django_tasks' signal handlers, at INFO).
-RUNNING = re.compile(r"Task id=(?P<id>[0-9a-f-]{36}) path=\S+ state=RUNNING")
+RUNNING = re.compile(r"Task id=(?P<id>[^ ]+) path=[^ ]+ state=RUNNING")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Run:
     tasks: int
     runs: Counter[str]  # task id → times a worker started it (from the workers' logs)
     task_seconds: list[float]  # each task's own duration, started → finished
+    worker_cpu_s: float  # CPU time of the worker processes, start-up included
 
 
 def parse_args() -> argparse.Namespace:
@@ -129,7 +132,7 @@ def run_workers(args: argparse.Namespace, practice_ids: list[int], workers: int)
     env = worker_environment(args)
     # Closed below, once read.
     logs = [tempfile.TemporaryFile(mode="w+") for _ in range(workers)]  # noqa: SIM115
-    began = time.perf_counter()
+    began, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     processes = [
         subprocess.Popen(worker_command(args.backend, n), cwd=ROOT, env=env, stderr=log, stdout=log)
         for n, log in enumerate(logs)
@@ -138,6 +141,8 @@ def run_workers(args: argparse.Namespace, practice_ids: list[int], workers: int)
         if process.wait(timeout=3600) != 0:
             raise SystemExit(f"a worker exited with {process.returncode}")
     wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     runs: Counter[str] = Counter()
     for log in logs:
         log.seek(0)
@@ -160,7 +165,7 @@ def run_workers(args: argparse.Namespace, practice_ids: list[int], workers: int)
     strangers = set(runs) - expected
     if lost or twice or strangers:
         raise SystemExit(f"lost {sorted(lost)}, run twice {twice}, unknown {sorted(strangers)}")
-    return Run(workers, wall, len(results), runs, seconds)
+    return Run(workers, wall, len(results), runs, seconds, worker_cpu)
 
 
 def check_stored_lists(practice_ids: list[int]) -> int:
@@ -226,7 +231,8 @@ def main() -> None:
         rows = check_stored_lists(practice_ids)
         runs.append(run)
         print(
-            f"  {workers} worker(s): {run.wall_s:.1f} s wall for {run.tasks} tasks; each task "
+            f"  {workers} worker(s): {run.wall_s:.1f} s wall, {run.worker_cpu_s:.1f} s of the "
+            f"workers' CPU, for {run.tasks} tasks; each task "
             f"ran once ({sum(run.runs.values())} starts in the workers' logs, none lost); "
             f"every practice's stored list equals a fresh computation ({rows:,} rows)"
         )
@@ -236,7 +242,9 @@ def main() -> None:
     print(
         f"  cost per practice ({args.patients} patients): {per_practice:.2f} s of wall time "
         f"with one worker (the task itself {task_mean:.2f} s on average, "
-        f"{min(one.task_seconds):.2f}–{max(one.task_seconds):.2f} s)"
+        f"{min(one.task_seconds):.2f}–{max(one.task_seconds):.2f} s), "
+        f"{one.worker_cpu_s / one.tasks:.2f} s of the worker's CPU (start-up included; the "
+        "database server's left out)"
     )
     for run in more:
         print(
