@@ -6,14 +6,17 @@ outcome comes back as engine value types. Nothing else calls the engine with ORM
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db import connections
+from django.db.models import Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 
 from practice.models import (
@@ -369,12 +372,24 @@ class PatientEvaluation:
     stable_until: date | None = None
 
 
+def ids_sql(ids: Collection[int], vendor: str) -> RawSQL:
+    """Return a subquery of ``ids`` for ``field__in=``, the ids bound as one parameter.
+
+    Whatever their number: no parameter list without end (SQLite's limit, PostgreSQL's
+    parsing), and a selection computed once in Python is not evaluated again by each query
+    that uses it.
+    """
+    if vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(ids))])
+
+
 def practice_cases(
     *,
     practice: Practice,
     as_of: date,
     patients: QuerySet[Patient] | None = None,
-    skip: QuerySet[Episode] | None = None,
+    skip: Collection[int] = frozenset(),
 ) -> Iterator[PatientCase]:
     """Build the engine case of every patient of the practice (or of ``patients``, a subset).
 
@@ -390,34 +405,30 @@ def practice_cases(
     subset = patients is not None
     people = list(chosen.values_list("pk", "first_name", "last_name", "birth_date", "preferential"))
 
+    vendor = connections[chosen.db].vendor
+    # A subset is named by the ids just read, bound as one parameter: the subset's query is
+    # not compiled into (nor evaluated by) each of the queries below.
+    chosen_ids = ids_sql([pk for pk, *_ in people], vendor) if subset else None
+
     def of_chosen(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
-        # The whole practice: its own index; a subset: a semi-join, never a long IN list.
-        return rows.filter(**{f"{path}__in": chosen.values("pk")}) if subset else rows
+        # The whole practice: its own index; a subset: its ids, never a long IN list.
+        return rows.filter(**{f"{path}__in": chosen_ids}) if subset else rows
 
     # The sessions of the episodes that are read are read through their episode (index
     # ``session_episode_date_idx``).
     episode_rows = Episode.objects.filter(patient__practice=practice).order_by("created_at", "pk")
     session_rows = TreatmentSession.objects.filter(practice=practice, cancelled_at__isnull=True)
-    if skip is not None:
-        skipped = skip.values("pk")
-        episode_rows = episode_rows.annotate(unread=Q(pk__in=skipped))
-        session_rows = session_rows.filter(
-            episode__in=Episode.objects.filter(patient__practice=practice)
-            .exclude(pk__in=skipped)
-            .order_by()
-            .values("pk")
-        )
-    else:
-        episode_rows = episode_rows.annotate(unread=Value(False))
+    if skip:
+        session_rows = session_rows.exclude(episode__in=ids_sql(skip, vendor))
 
     episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     unread_of: defaultdict[int, list[t.Episode]] = defaultdict(list)
     unread_ids: set[int] = set()
     unread_rows: list[dict[str, Any]] = []
     for row in of_chosen(episode_rows, "patient").values(
-        "patient_id", "title", "unread", *EPISODE_FACT_FIELDS
+        "patient_id", "title", *EPISODE_FACT_FIELDS
     ):
-        if row["unread"]:
+        if row["pk"] in skip:
             unread_ids.add(row["pk"])
             unread_rows.append(row)
         else:
@@ -506,7 +517,9 @@ def practice_cases(
                     minutes,
                     place,
                     price,
-                    conventioned=_conventioned(conventions, therapist, day),
+                    # Most therapists have no period outside the convention: no scan.
+                    conventioned=therapist not in conventions
+                    or _conventioned(conventions, therapist, day),
                     kind=kind,
                 )
                 for day, spk, episode, minutes, place, price, therapist, kind in rows

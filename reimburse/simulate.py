@@ -65,7 +65,15 @@ from reimburse.engine.types import (
     money,
 )
 from reimburse.engine.vocabulary import BEYOND_CONTRACT, GRANTED, AgreementStatus
-from reimburse.explain import LANGUAGES, Reader, explanation, params_json, reason_json, warning_text
+from reimburse.explain import (
+    LANGUAGES,
+    Reader,
+    explanation,
+    params_json,
+    reading,
+    reason_json,
+    warning_text,
+)
 
 COUNTRIES: tuple[Country, ...] = ("BE", "NL")
 CATEGORIES: Mapping[str, tuple[str, ...]] = {"BE": BE_CATEGORIES, "NL": NL_CATEGORIES}
@@ -270,18 +278,19 @@ def result_to_dict(result: Result, reader: Reader | None = None) -> dict[str, An
     default); codes and parameters are the same in every language.
     """
     reader = reader or Reader("en", result.country)
-    return {
-        "country": result.country,
-        "as_of": result.as_of.isoformat(),
-        "sessions": [_outcome_dict(outcome, reader) for outcome in result.sessions],
-        "quotas": [_quota_dict(quota) for quota in result.quotas],
-        "pools": [_pool_dict(pool) for pool in result.pools],
-        "warnings": [
-            _warning_dict(warning, reader)
-            for warning in result.warnings
-            if warning.code not in BEYOND_CONTRACT
-        ],
-    }
+    with reading(reader):  # once for every sentence of the result
+        return {
+            "country": result.country,
+            "as_of": result.as_of.isoformat(),
+            "sessions": [_outcome_dict(outcome, reader) for outcome in result.sessions],
+            "quotas": [_quota_dict(quota) for quota in result.quotas],
+            "pools": [_pool_dict(pool) for pool in result.pools],
+            "warnings": [
+                _warning_dict(warning, reader)
+                for warning in result.warnings
+                if warning.code not in BEYOND_CONTRACT
+            ],
+        }
 
 
 # ---------------------------------------------------------------------------- field reading

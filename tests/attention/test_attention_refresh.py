@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import QuerySet
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from practice.models import Practice
@@ -75,3 +76,28 @@ def test_an_unknown_practice_is_an_error_and_nothing_is_computed() -> None:
 def test_a_day_that_is_not_a_date_is_an_error() -> None:
     with pytest.raises(CommandError, match="not a date: '2025-02-30'; expected YYYY-MM-DD"):
         _refresh("--as-of", "2025-02-30")
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+def test_enqueue_puts_one_task_per_practice_on_the_queue_and_computes_nothing() -> None:
+    from django_tasks import default_task_backend
+
+    mine, other = _practice_with_a_warning(), _practice_with_a_warning()
+    default_task_backend.clear()  # type: ignore[attr-defined]
+
+    printed = _refresh("--as-of", AS_OF.isoformat(), "--enqueue")
+
+    queued = default_task_backend.results  # type: ignore[attr-defined]
+    assert sorted(tuple(r.kwargs["practice_ids"]) for r in queued) == [(mine.pk,), (other.pk,)]
+    assert {r.kwargs["as_of"] for r in queued} == {AS_OF.isoformat()}
+    assert {r.task.name for r in queued} == {"attention_refresh"}
+    assert "2 attention_refresh task(s) enqueued for 2025-06-30" in printed
+    assert not _computed().exists()
+
+
+def test_each_enqueued_task_stores_its_own_practice() -> None:
+    # The test settings run a task when it is enqueued (the immediate backend).
+    mine, other = _practice_with_a_warning(), _practice_with_a_warning()
+    _refresh("--as-of", AS_OF.isoformat(), "--enqueue", "--practice", str(other.pk))
+    assert _computed().filter(patient__practice=other).count() == 2
+    assert not _computed().filter(patient__practice=mine).exists()

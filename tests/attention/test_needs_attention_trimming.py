@@ -27,7 +27,6 @@ from practice.models import (
     TreatmentSession,
 )
 from reimburse import services
-from reimburse.attention import compute
 from reimburse.attention.compute import actionable_evaluations, unread_episodes
 from reimburse.attention.horizon import cut_date, unloaded
 from reimburse.engine.vocabulary import TABLE_GAPS
@@ -181,11 +180,12 @@ def test_needs_attention_is_the_full_evaluation_minus_warnings_on_sessions_befor
     for as_of in AS_OFS:
         with CaptureQueriesContext(connection) as queries:
             shown = practice_warnings(practice=practice, as_of=as_of)
-        # The stored versions (1), every patient's records (at most 8: patients, episodes,
-        # prescriptions, sessions, agreement requests, coverage, uses at another practice and
-        # the shared days), the tariffs the clinic loaded and the therapists' convention
-        # periods (1 each, Belgium), the warnings stored (1).
-        assert len(queries.captured_queries) <= 12
+        # The stored versions (1), every patient's records (at most 9: patients, episodes,
+        # prescriptions, sessions, agreement requests, coverage, uses at another practice, and
+        # in Belgium the episodes left unread and the shared days), the tariffs the clinic
+        # loaded and the therapists' convention periods (1 each, Belgium), the warnings
+        # stored (1).
+        assert len(queries.captured_queries) <= 13
         assert shown == _full_minus_old(practice, as_of), as_of
         # Nothing changed since: the stored warnings, in one query.
         with CaptureQueriesContext(connection) as queries:
@@ -217,18 +217,9 @@ def test_trimmed_evaluations_keep_the_pools_and_the_quotas_of_the_kept_episodes(
     assert dropped_some  # the generated history really is trimmed
 
 
-@pytest.mark.parametrize("inline", [True, False])
 @pytest.mark.parametrize("seed", [1, 7])
-def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
-    seed: int, inline: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``unread_episodes`` (SQL) selects what ``attention.horizon.unloaded`` (proven) selects.
-
-    With ``inline`` the patients with a shared day are named in the SQL; without, the query
-    finding them is used as a subquery (what happens past ``SHARED_DAY_PATIENTS_INLINE``).
-    """
-    if not inline:
-        monkeypatch.setattr(compute, "SHARED_DAY_PATIENTS_INLINE", 0)
+def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(seed: int) -> None:
+    """``unread_episodes`` (SQL) selects what ``attention.horizon.unloaded`` (proven) selects."""
     practice = _generate("BE", seed)
     # Two old courante episodes of one patient on one day (both may stay unread), and an old
     # one sharing a day with an episode that runs on past the cut (the patient is read whole).
@@ -244,7 +235,7 @@ def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
     TreatmentSession.objects.create(practice=practice, episode=old, date=date(2022, 5, 2))
 
     for as_of in AS_OFS:
-        from_sql = set(unread_episodes(practice, as_of).values_list("pk", flat=True))
+        from_sql = set(unread_episodes(practice, as_of))
         from_history: set[int] = set()
         for patient in patients_for_evaluation(Patient.objects.filter(practice=practice)):
             case = services.patient_case(patient=patient, as_of=as_of)
@@ -254,7 +245,7 @@ def test_the_sql_leaves_unread_exactly_the_episodes_history_unloaded_names(
         everyone = Patient.objects.filter(practice=practice).order_by("pk")
         some = {old_pair.pk, shared_with_recent.pk, *everyone.values_list("pk", flat=True)[::3]}
         chosen = Patient.objects.filter(pk__in=some)
-        from_some = unread_episodes(practice, as_of, chosen).values_list("pk", flat=True)
+        from_some = unread_episodes(practice, as_of, chosen)
         owner = dict(Episode.objects.values_list("pk", "patient_id"))
         assert set(from_some) == {pk for pk in from_sql if owner[pk] in some}, as_of
         if as_of.year == 2025:  # the cut is 1 January 2024: all three are old courante ones

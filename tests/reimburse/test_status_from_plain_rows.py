@@ -88,3 +88,23 @@ def test_another_practices_patient_has_no_status() -> None:
     other: Practice = PracticeFactory.create(country="BE")
 
     assert patient_status_in(practice=other, patient_id=patient.pk, as_of=AS_OF) is None
+
+
+def test_ids_sql_names_any_number_of_rows_in_one_parameter() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from practice.models import Patient
+    from reimburse.services import ids_sql
+
+    mine, other = PatientFactory.create_batch(2)
+    # Far past SQLite's 999/32,766 parameters and what PostgreSQL parses quickly as a list.
+    many = {mine.pk, *range(10**6, 10**6 + 100_000)}
+
+    with CaptureQueriesContext(connection) as queries:
+        chosen = set(Patient.objects.filter(pk__in=ids_sql(many, connection.vendor)))
+        left = set(Patient.objects.exclude(pk__in=ids_sql(many, connection.vendor)))
+
+    assert chosen == {mine}
+    assert left == {other}
+    assert len(queries.captured_queries) == 2

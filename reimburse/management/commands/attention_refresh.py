@@ -7,6 +7,10 @@ computes the whole practice (about two seconds at 5,000 patients). Run this shor
 midnight (Europe/Brussels) and after each deploy, from cron or the deploy script, so that
 nobody waits for it. Safe at any time and while the practice works: it only does what a read
 of the page does.
+
+``--enqueue`` computes nothing here: it puts one ``attention_refresh`` task per practice on
+the task queue, so that every worker (``manage.py db_worker``, or ``rqworker`` with the Redis
+backend) takes practices as it frees up.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.utils import timezone
 
 from practice.models import Practice
 from reimburse.selectors import practice_warnings
+from reimburse.tasks import attention_refresh
 
 
 def _day(text: str) -> date:
@@ -48,6 +53,11 @@ class Command(BaseCommand):
             metavar="ID",
             help="only this practice (repeatable); default: every practice",
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="enqueue one attention_refresh task per practice for the workers instead",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of: date = options["as_of"] or timezone.localdate()
@@ -58,6 +68,15 @@ class Command(BaseCommand):
             missing = sorted(set(wanted) - {p.pk for p in practices})
             if missing:
                 raise CommandError(f"no practice with id {', '.join(map(str, missing))}")
+        if options["enqueue"]:
+            # One task a practice: a practice is the unit two workers must not share.
+            ids = list(practices.values_list("pk", flat=True))
+            for pk in ids:
+                attention_refresh.enqueue(as_of=as_of.isoformat(), practice_ids=[pk])
+            self.stdout.write(
+                f"{len(ids)} attention_refresh task(s) enqueued for {as_of.isoformat()}"
+            )
+            return
         for practice in practices:
             began = time.perf_counter()
             rows = practice_warnings(practice=practice, as_of=as_of)
