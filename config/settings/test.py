@@ -1,9 +1,11 @@
 """Test settings: fast hashing, plain static storage, in-memory SQLite by default."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import CACHES, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -20,3 +22,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Tasks run at once, inside the request or call that enqueues them; the database and Redis
 # backends have their own tests (tests/test_tasks.py).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Import files and their progress in the system's temp folder, not in the checkout.
+IMPORT_FILES_DIR = Path(tempfile.gettempdir()) / "physio-imports-test"
+CACHES = {
+    **CACHES,
+    "imports": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": IMPORT_FILES_DIR / "progress",
+    },
+}
