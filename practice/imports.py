@@ -98,12 +98,13 @@ def _progress() -> Any:
     return caches["imports"]
 
 
-def _done_key(job_id: int) -> str:
-    return f"import-job-{job_id}-done"
+# Keyed by the job's random file name: ids come again after a database is reset (tests).
+def _done_key(job: ImportJob) -> str:
+    return f"import-{job.file_name}-done"
 
 
-def _cancel_key(job_id: int) -> str:
-    return f"import-job-{job_id}-cancel"
+def _cancel_key(job: ImportJob) -> str:
+    return f"import-{job.file_name}-cancel"
 
 
 # ------------------------------------------------------------------------------ selectors
@@ -120,12 +121,12 @@ def import_jobs_visible(*, user: Any) -> QuerySet[ImportJob]:
 def import_job_rows_done(*, job: ImportJob) -> int:
     """Rows checked or imported so far: live from the worker while the job runs."""
     if job.status in RUNNING:
-        return int(_progress().get(_done_key(job.pk), job.rows_done))
+        return int(_progress().get(_done_key(job), job.rows_done))
     return job.rows_done
 
 
 def import_job_cancel_requested(*, job: ImportJob) -> bool:
-    return bool(_progress().get(_cancel_key(job.pk), False))
+    return bool(_progress().get(_cancel_key(job), False))
 
 
 # ------------------------------------------------------------------------------- services
@@ -186,7 +187,7 @@ def import_job_confirm(*, job: ImportJob) -> ImportJob:
     )
     if not updated:
         raise ImportJobStateError(job.status)
-    _progress().set(_done_key(job.pk), 0, PROGRESS_TIMEOUT)
+    _progress().set(_done_key(job), 0, PROGRESS_TIMEOUT)
     job.refresh_from_db()
     return job
 
@@ -199,7 +200,7 @@ def import_job_cancel(*, job: ImportJob) -> ImportJob:
     """
     if job.status in ENDED:
         raise ImportJobStateError(job.status)
-    _progress().set(_cancel_key(job.pk), True, PROGRESS_TIMEOUT)
+    _progress().set(_cancel_key(job), True, PROGRESS_TIMEOUT)
     if job.status == ImportJob.Status.CHECKED:
         _end(job, ImportJob.Status.CANCELLED, expected=ImportJob.Status.CHECKED)
     job.refresh_from_db()
@@ -312,7 +313,7 @@ def _run_rows(job: ImportJob, *, write: bool) -> _Outcome:
                 dataset, dry_run=False, use_transactions=True, raise_errors=False
             )
             outcome.add(result, numbers)
-            progress.set(_done_key(job.pk), outcome.rows_done, PROGRESS_TIMEOUT)
+            progress.set(_done_key(job), outcome.rows_done, PROGRESS_TIMEOUT)
             if write and outcome.error_count:
                 raise _Stopped(outcome)
         if not write:
@@ -389,6 +390,9 @@ def import_job_run(*, job_id: int) -> str:
             ImportJob.Status.FAILED,
             expected=expected,
             rows_done=stop.outcome.rows_done,
+            new=0,
+            updated=0,
+            skipped=0,
             error_count=stop.outcome.error_count,
             errors=stop.outcome.errors,
         )

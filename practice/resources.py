@@ -127,6 +127,15 @@ class PracticeScopedResource(resources.ModelResource):
     def row_practice(self, row: Any) -> Practice | None:
         raise NotImplementedError
 
+    def import_field(self, field: Any, instance: Any, row: Any, *args: Any, **kwargs: Any) -> None:
+        # A number widget fails on "thirty" with decimal's InvalidOperation; as a ValueError
+        # it becomes an error of that column of the row, like any other unreadable cell.
+        try:
+            super().import_field(field, instance, row, *args, **kwargs)
+        except ArithmeticError as error:
+            cell = str(row.get(field.column_name, ""))[:40]
+            raise ValueError(f"not a number: {cell!r}") from error
+
     def validate_instance(
         self,
         instance: Any,
