@@ -105,6 +105,20 @@ class PracticeScopedResource(resources.ModelResource):
     def __init__(self, practice: Practice | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.practice = practice
+        # The practice's rows named by the dataset's external ids, looked up once per dataset
+        # (an import reads its file a few hundred rows at a time) instead of once per row.
+        self._known: dict[str, Any] | None = None
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        super().before_import(dataset, **kwargs)
+        self._known = None
+        if self.practice is None or "external_id" not in (dataset.headers or ()):
+            return  # a superuser's rows name their practices: looked up row by row
+        ids = {str(value) for value in dataset["external_id"] if value}
+        self._known = {
+            str(found.external_id): found
+            for found in self.get_queryset().filter(practice=self.practice, external_id__in=ids)
+        }
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         # External ids are unique per practice, not globally: look the row up in its practice.
@@ -112,6 +126,8 @@ class PracticeScopedResource(resources.ModelResource):
         external_id = row.get("external_id")
         if not external_id:
             return None
+        if self._known is not None:
+            return self._known.get(str(external_id))
         practice = self.row_practice(row)
         if practice is None:
             return None  # reported by the row's own validation
@@ -157,6 +173,9 @@ class PracticeScopedResource(resources.ModelResource):
         saved = self.write(instance, is_create)
         if saved is not None:
             copy_saved(instance, saved)
+            if self._known is not None and instance.external_id:
+                # The same id further down the file finds this row, as the database would.
+                self._known[str(instance.external_id)] = instance
 
     def write(self, instance: Any, is_create: bool) -> models.Model | None:
         raise NotImplementedError
