@@ -1565,8 +1565,16 @@ class ImportJobAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/confirm/", view(self.confirm_view), name="practice_importjob_confirm"),
-            path("<int:pk>/cancel/", view(self.cancel_view), name="practice_importjob_cancel"),
+            path(
+                "<int:object_id>/confirm/",
+                view(self.confirm_view),
+                name="practice_importjob_confirm",
+            ),
+            path(
+                "<int:object_id>/cancel/",
+                view(self.cancel_view),
+                name="practice_importjob_cancel",
+            ),
             *super().get_urls(),
         ]
 
@@ -1593,8 +1601,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/practice/importjob/job.html", context)
 
-    def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = self._job(request, pk)
+    def confirm_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        job = self._job(request, object_id)
         if request.method != "POST":
             return redirect("admin:practice_importjob_change", job.pk)
         try:
@@ -1605,8 +1613,8 @@ class ImportJobAdmin(admin.ModelAdmin):
             import_run.enqueue(job_id=job.pk)
         return redirect("admin:practice_importjob_change", job.pk)
 
-    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = self._job(request, pk)
+    def cancel_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        job = self._job(request, object_id)
         if request.method != "POST":
             return redirect("admin:practice_importjob_change", job.pk)
         try:

@@ -210,6 +210,8 @@ class PatientResource(PracticeScopedResource):
         import_id_fields = ("external_id",)
         use_transactions = True
         clean_model_instances = False
+        # No before/after diff of every row: the import's pages show counts and errors only.
+        skip_diff = True
 
     def get_queryset(self) -> QuerySet[Patient]:
         queryset = Patient.objects.select_related("practice")
@@ -292,6 +294,8 @@ class SessionResource(PracticeScopedResource):
         import_id_fields = ("external_id",)
         use_transactions = True
         clean_model_instances = False
+        # No before/after diff of every row: the import's pages show counts and errors only.
+        skip_diff = True
         report_skipped = True
 
     def __init__(self, practice: Practice | None = None, **kwargs: Any) -> None:
