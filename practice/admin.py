@@ -32,6 +32,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -380,6 +381,7 @@ class ScopedImportExportMixin(ImportExportMixin):
                     kind=self.import_kind,
                     upload=form.cleaned_data["import_file"],
                     file_format=FORMAT_NAMES[file_format],
+                    language=translation.get_language() or "",
                 )
             except UnreadableFile as error:
                 form.add_error("import_file", str(error))

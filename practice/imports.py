@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export.results import Result
 
@@ -139,6 +139,7 @@ def import_job_create(
     kind: str,
     upload: UploadedFile,
     file_format: str,
+    language: str = "",
 ) -> ImportJob:
     """Store an uploaded file, check quickly that it can be read, and record its job.
 
@@ -163,6 +164,7 @@ def import_job_create(
         original_name=(upload.name or name)[:255],
         file_name=name,
         file_format=file_format,
+        language=language,
     )
 
 
@@ -326,6 +328,11 @@ def import_job_check(*, job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
     if job.status != ImportJob.Status.CHECKING:
         return job.status
+    with translation.override(job.language or None):
+        return _check(job)
+
+
+def _check(job: ImportJob) -> str:
     expected = ImportJob.Status.CHECKING
     try:
         if import_job_cancel_requested(job=job):
@@ -376,6 +383,11 @@ def import_job_run(*, job_id: int) -> str:
     job = ImportJob.objects.get(pk=job_id)
     if job.status != ImportJob.Status.IMPORTING:
         return job.status
+    with translation.override(job.language or None):
+        return _run(job)
+
+
+def _run(job: ImportJob) -> str:
     expected = ImportJob.Status.IMPORTING
     try:
         if import_job_cancel_requested(job=job):

@@ -656,6 +656,8 @@ class ImportJob(models.Model):
     original_name = models.CharField(_("file"), max_length=255)
     file_name = models.CharField(max_length=64, unique=True)
     file_format = models.CharField(max_length=4)
+    # The uploader's language: the worker writes the errors' sentences in it.
+    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.CHECKING
     )

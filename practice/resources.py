@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from practice import services
@@ -150,7 +151,7 @@ class PracticeScopedResource(resources.ModelResource):
             super().import_field(field, instance, row, *args, **kwargs)
         except ArithmeticError as error:
             cell = str(row.get(field.column_name, ""))[:40]
-            raise ValueError(f"not a number: {cell!r}") from error
+            raise ValueError(_("not a number: %(cell)s") % {"cell": repr(cell)}) from error
 
     def validate_instance(
         self,

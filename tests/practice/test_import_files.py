@@ -412,3 +412,24 @@ def test_a_10000_row_file_is_checked_and_imported_end_to_end(clinic_client: Clie
         10_000,
     )
     assert Patient.objects.filter(external_id__startswith="imp-").count() == 10_000
+
+
+def test_the_workers_sentences_are_in_the_uploaders_language(practice: Practice) -> None:
+    # A cell over the csv module's field limit (128 KB): the worker refuses it, in Dutch.
+    user = UserFactory.create(is_staff=True)
+    job = imports.import_job_create(
+        user=user,
+        practice=practice,
+        kind="patients",
+        upload=SimpleUploadedFile(
+            "rows.csv", (HEADER + f"p-1;{'A' * 200_000};x;y;z;0\r\n").encode()
+        ),
+        file_format="csv",
+        language="nl",
+    )
+
+    imports.import_job_check(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.REFUSED
+    assert job.errors == [{"row": None, "message": "Het bestand is geen geldig CSV-bestand."}]
