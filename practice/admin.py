@@ -29,7 +29,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +40,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from practice import agreements, pages, services
+from practice import agreements, imports, pages, services
 from practice.admin_filters import (
     LateStartFilter,
     PendingFilter,
@@ -47,12 +50,12 @@ from practice.admin_filters import (
     state_of,
 )
 from practice.import_files import (
+    FORMAT_NAMES,
+    MAX_ROWS,
     ClinicCSV,
     ClinicImportForm,
     ClinicXLSX,
-    ImportTempStorage,
     UnreadableFile,
-    remove_preview_file,
 )
 from practice.models import (
     AgreementAnnex,
@@ -62,6 +65,7 @@ from practice.models import (
     Country,
     Coverage,
     Episode,
+    ImportJob,
     Patient,
     Practice,
     Prescription,
@@ -70,6 +74,7 @@ from practice.models import (
     TreatmentSession,
 )
 from practice.resources import PatientResource, SessionResource, copy_saved, spreadsheet_safe
+from practice.tasks import import_check, import_run
 from practice.tokens import api_token_create, api_token_revoke
 from privacy.admin_actions import PersonalDataAdminMixin
 from reimburse.engine.be import situations
@@ -351,55 +356,66 @@ class HistoryScopedAdmin(PracticeScopedAdmin, SimpleHistoryAdmin):
 # --------------------------------------------------------------------------- practices
 
 
-PREVIEW_FILES = "import_preview_files"  # session key: the preview files this user may confirm
-
-
 class ScopedImportExportMixin(ImportExportMixin):
-    """Import and export limited to the administrator's practice; a failed confirm saves nothing.
+    """Import and export limited to the administrator's practice; imports run as jobs.
 
-    A confirm may only name a preview file this user's own preview made (kept in their
-    session); the file is deleted after the confirm, after a refused file, and by
-    ``manage.py import_cleanup`` when a preview is never confirmed.
+    The upload is stored and checked for readability here; the check of its rows and, after
+    the user's confirm on the job's page (``ImportJobAdmin``), the import run on the task
+    worker (``practice.imports``). import-export's own preview and confirm are not used.
     """
 
-    tmp_storage_class = ImportTempStorage
     import_form_class = ClinicImportForm
-
-    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
-        # A sentence for the clinic administrator, never an exception name or a traceback.
-        if isinstance(e, UnreadableFile):
-            form.add_error("import_file", str(e))
-        else:
-            form.add_error(
-                "import_file",
-                _(
-                    "This file could not be read. Save it as CSV (comma or semicolon separated) "
-                    "or as an Excel workbook (.xlsx) and import it again."
-                ),
-            )
+    import_kind: str = ""
 
     def import_action(self, request: HttpRequest, **kwargs: Any) -> Any:
-        response = super().import_action(request, **kwargs)
-        upload = request.FILES.get("import_file")
-        name = getattr(upload, "tmp_storage_name", "") if upload is not None else ""
-        confirm = getattr(response, "context_data", {}).get("confirm_form")
-        if name and confirm is not None:
-            offered = confirm.initial.get("import_file_name", "")
-            request.session[PREVIEW_FILES] = [*request.session.get(PREVIEW_FILES, []), offered]
-        elif name:
-            remove_preview_file(name)  # refused or with errors: nothing to confirm
-        return response
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return super().import_action(request, **kwargs)
+        form = self.create_import_form(request)
+        if form.is_valid():
+            file_format = self.get_import_formats()[int(form.cleaned_data["format"])]
+            try:
+                job = imports.import_job_create(
+                    user=request.user,
+                    practice=None if _is_superuser(request) else _scoped_practice(request),
+                    kind=self.import_kind,
+                    upload=form.cleaned_data["import_file"],
+                    file_format=FORMAT_NAMES[file_format],
+                    language=translation.get_language() or "",
+                )
+            except UnreadableFile as error:
+                form.add_error("import_file", str(error))
+            else:
+                import_check.enqueue(job_id=job.pk)
+                return redirect("admin:practice_importjob_change", job.pk)
+        return self._import_page(request, form)
+
+    def _import_page(self, request: HttpRequest, form: Any) -> TemplateResponse:
+        # import-export's upload page, with the form's errors (a sentence, never a traceback).
+        context = self.get_import_context_data()
+        resource_kwargs = self.get_import_resource_kwargs(request=request)
+        resources = [cls(**resource_kwargs) for cls in self.get_import_resource_classes(request)]
+        context.update(self.admin_site.each_context(request))
+        context.update(
+            {
+                "title": _("Import"),
+                "form": form,
+                "opts": self.model._meta,
+                "media": self.media + form.media,
+                "fields_list": [
+                    (r.get_display_name(), [f.column_name for f in r.get_user_visible_fields()])
+                    for r in resources
+                ],
+                "import_error_display": self.import_error_display,
+            }
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
 
     def process_import(self, request: HttpRequest, **kwargs: Any) -> Any:
-        name = request.POST.get("import_file_name", "")
-        offered: list[str] = request.session.get(PREVIEW_FILES, [])
-        if name not in offered:
-            raise PermissionDenied("not a preview of this user")
-        request.session[PREVIEW_FILES] = [n for n in offered if n != name]
-        try:
-            return super().process_import(request, **kwargs)
-        finally:
-            remove_preview_file(name)
+        # The confirm of a job is on its own page; no file name is ever taken from a form.
+        raise PermissionDenied("confirm an import on its page")
 
     def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return {"practice": None if _is_superuser(request) else _scoped_practice(request)}
@@ -413,12 +429,6 @@ class ScopedImportExportMixin(ImportExportMixin):
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
         return self.get_import_resource_kwargs(request)
-
-    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        # On confirm, an invalid row (the data changed since the preview?) undoes the whole file.
-        found: dict[str, Any] = super().get_import_data_kwargs(**kwargs)
-        found["rollback_on_validation_errors"] = True
-        return found
 
 
 @admin.register(Practice)
@@ -632,6 +642,7 @@ class PriorUseInline(ScopedInline):
 class PatientAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, HistoryScopedAdmin):
     form = PatientForm
     resource_classes = [PatientResource]
+    import_kind = ImportJob.Kind.PATIENTS
     import_formats = [ClinicCSV, ClinicXLSX]
     export_formats = [CSV, XLSX]
     list_display = [
@@ -1302,6 +1313,7 @@ class TreatmentSessionAdmin(ScopedImportExportMixin, HistoryScopedAdmin):
 
     form = SessionForm
     resource_classes = [SessionResource]
+    import_kind = ImportJob.Kind.SESSIONS
     import_formats = [ClinicCSV, ClinicXLSX]
     export_formats = [CSV, XLSX]
     list_display = [
@@ -1517,3 +1529,144 @@ class ApiTokenAdmin(PracticeScopedAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token)
         self.message_user(request, _("Tokens revoked."))
+
+
+# ------------------------------------------------------------------------------- imports
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports and their outcome; each job's page shows its progress, errors or summary.
+
+    A user sees, confirms and cancels only their own jobs (a superuser every job); another
+    user's job answers 404.
+    """
+
+    list_display = [
+        "__str__",
+        "status",
+        "rows_total",
+        "new",
+        "updated",
+        "skipped",
+        "error_count",
+        "created_at",
+        "user",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
+        return imports.import_jobs_visible(user=request.user)
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return _is_superuser(request) or _scoped_practice(request) is not None
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/confirm/",
+                view(self.confirm_view),
+                name="practice_importjob_confirm",
+            ),
+            path(
+                "<int:object_id>/cancel/",
+                view(self.cancel_view),
+                name="practice_importjob_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request: HttpRequest, pk: Any) -> ImportJob:
+        if not self._allowed(request):
+            raise PermissionDenied
+        job: ImportJob = get_object_or_404(self.get_queryset(request), pk=pk)
+        return job
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        job = self._job(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import of %(file)s") % {"file": job.original_name},
+            "job": import_job_page(job),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/practice/importjob/job.html", context)
+
+    def confirm_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        job = self._job(request, object_id)
+        if request.method != "POST":
+            return redirect("admin:practice_importjob_change", job.pk)
+        try:
+            imports.import_job_confirm(job=job)
+        except imports.ImportJobStateError:
+            messages.error(request, _("This import cannot be confirmed any more."))
+        else:
+            import_run.enqueue(job_id=job.pk)
+        return redirect("admin:practice_importjob_change", job.pk)
+
+    def cancel_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        job = self._job(request, object_id)
+        if request.method != "POST":
+            return redirect("admin:practice_importjob_change", job.pk)
+        try:
+            imports.import_job_cancel(job=job)
+        except imports.ImportJobStateError:
+            messages.error(request, _("This import has already ended."))
+        return redirect("admin:practice_importjob_change", job.pk)
+
+
+def import_job_page(job: ImportJob) -> dict[str, Any]:
+    """What a job's page shows, as plain data (rows done live from the worker while running)."""
+    done = imports.import_job_rows_done(job=job)
+    total = job.rows_total
+    list_name = "patient" if job.kind == ImportJob.Kind.PATIENTS else "treatmentsession"
+    return {
+        "pk": job.pk,
+        "name": job.original_name,
+        "kind": job.get_kind_display(),
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "running": job.status in imports.RUNNING,
+        "checked": job.status == ImportJob.Status.CHECKED,
+        "done": job.status == ImportJob.Status.DONE,
+        "cancellable": job.status not in imports.ENDED,
+        "cancel_requested": job.status in imports.RUNNING
+        and imports.import_job_cancel_requested(job=job),
+        "rows_done": done,
+        "rows_total": total,
+        "percent": int(100 * done / total) if total else 0,
+        "new": job.new,
+        "updated": job.updated,
+        "skipped": job.skipped,
+        "error_count": job.error_count,
+        "errors": job.errors,
+        "more_errors": max(0, job.error_count - len(job.errors)),
+        "max_rows": MAX_ROWS,
+        "list_url": reverse(f"admin:practice_{list_name}_changelist"),
+        "import_url": reverse(f"admin:practice_{list_name}_import"),
+        "jobs_url": reverse("admin:practice_importjob_changelist"),
+    }

@@ -622,3 +622,62 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ImportJob(models.Model):
+    """One uploaded patients or sessions file: checked, then imported, by the task worker.
+
+    The file lives in ``settings.IMPORT_FILES_DIR`` under ``file_name`` (random, made here,
+    never taken from a request) until the import ends, is cancelled or refused, or expires.
+    ``practice`` is the clinic administrator's practice; ``None`` for a superuser's import,
+    whose rows name their practice as the existing import does.
+    """
+
+    class Kind(models.TextChoices):
+        PATIENTS = "patients", _("patients")
+        SESSIONS = "sessions", _("sessions")
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked, waiting for confirmation")
+        REFUSED = "refused", _("refused")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed, nothing imported")
+        CANCELLED = "cancelled", _("cancelled")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, null=True, blank=True, related_name="import_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    original_name = models.CharField(_("file"), max_length=255)
+    file_name = models.CharField(max_length=64, unique=True)
+    file_format = models.CharField(max_length=4)
+    # The uploader's language: the worker writes the errors' sentences in it.
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CHECKING
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # The first errors: [{"row": 12, "message": "…"}], rows numbered as in the spreadsheet.
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

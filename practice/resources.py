@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from practice import services
@@ -105,6 +106,20 @@ class PracticeScopedResource(resources.ModelResource):
     def __init__(self, practice: Practice | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.practice = practice
+        # The practice's rows named by the dataset's external ids, looked up once per dataset
+        # (an import reads its file a few hundred rows at a time) instead of once per row.
+        self._known: dict[str, Any] | None = None
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        super().before_import(dataset, **kwargs)
+        self._known = None
+        if self.practice is None or "external_id" not in (dataset.headers or ()):
+            return  # a superuser's rows name their practices: looked up row by row
+        ids = {str(value) for value in dataset["external_id"] if value}
+        self._known = {
+            str(found.external_id): found
+            for found in self.get_queryset().filter(practice=self.practice, external_id__in=ids)
+        }
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         # External ids are unique per practice, not globally: look the row up in its practice.
@@ -112,6 +127,8 @@ class PracticeScopedResource(resources.ModelResource):
         external_id = row.get("external_id")
         if not external_id:
             return None
+        if self._known is not None:
+            return self._known.get(str(external_id))
         practice = self.row_practice(row)
         if practice is None:
             return None  # reported by the row's own validation
@@ -126,6 +143,15 @@ class PracticeScopedResource(resources.ModelResource):
 
     def row_practice(self, row: Any) -> Practice | None:
         raise NotImplementedError
+
+    def import_field(self, field: Any, instance: Any, row: Any, *args: Any, **kwargs: Any) -> None:
+        # A number widget fails on "thirty" with decimal's InvalidOperation; as a ValueError
+        # it becomes an error of that column of the row, like any other unreadable cell.
+        try:
+            super().import_field(field, instance, row, *args, **kwargs)
+        except ArithmeticError as error:
+            cell = str(row.get(field.column_name, ""))[:40]
+            raise ValueError(_("not a number: %(cell)s") % {"cell": repr(cell)}) from error
 
     def validate_instance(
         self,
@@ -148,6 +174,9 @@ class PracticeScopedResource(resources.ModelResource):
         saved = self.write(instance, is_create)
         if saved is not None:
             copy_saved(instance, saved)
+            if self._known is not None and instance.external_id:
+                # The same id further down the file finds this row, as the database would.
+                self._known[str(instance.external_id)] = instance
 
     def write(self, instance: Any, is_create: bool) -> models.Model | None:
         raise NotImplementedError
@@ -182,6 +211,8 @@ class PatientResource(PracticeScopedResource):
         import_id_fields = ("external_id",)
         use_transactions = True
         clean_model_instances = False
+        # No before/after diff of every row: the import's pages show counts and errors only.
+        skip_diff = True
 
     def get_queryset(self) -> QuerySet[Patient]:
         queryset = Patient.objects.select_related("practice")
@@ -264,6 +295,8 @@ class SessionResource(PracticeScopedResource):
         import_id_fields = ("external_id",)
         use_transactions = True
         clean_model_instances = False
+        # No before/after diff of every row: the import's pages show counts and errors only.
+        skip_diff = True
         report_skipped = True
 
     def __init__(self, practice: Practice | None = None, **kwargs: Any) -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import pre_save
+from django.dispatch import Signal
 
 from practice.models import Episode
+
+# Sent by the task worker after an import's rows are committed, as
+# ``import_finished.send(sender=ImportJob, job=job)`` (a hook for the post_import event).
+import_finished = Signal()
 
 
 def episode_practice_from_patient(sender: type[Episode], instance: Episode, **kwargs: Any) -> None:

@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "options": f"-c statement_timeout={env_int('DJANGO_DB_STATEMENT_TIMEOUT', 20) * 1000}",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead log: pages keep reading while the task worker holds a long write transaction
+    # (an import of a whole file is one); without it every reader waits for that transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies (not uploaded files) up to 2 MiB, the limit simulate states; over it the API
@@ -281,3 +287,15 @@ else:
 WEBHOOKS_TIMEOUT = env_int("DJANGO_WEBHOOKS_TIMEOUT", 5)
 WEBHOOKS_ALLOW_HTTP = env_bool("DJANGO_WEBHOOKS_ALLOW_HTTP", False)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("DJANGO_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+# Imports (practice.imports): the uploaded files wait here for the worker, so the web server
+# and the worker must share this folder (one machine, or a shared volume with Redis workers).
+# Progress of a running import is written to a file cache beside them: the import's own
+# database transaction stays open until the end, so it cannot carry its progress.
+IMPORT_FILES_DIR = Path(env_str("DJANGO_IMPORT_FILES_DIR", str(BASE_DIR / "var" / "imports")))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "imports": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": IMPORT_FILES_DIR / "progress",
+    },
+}

@@ -1,9 +1,11 @@
 """Test settings: fast hashing, plain static storage, in-memory SQLite by default."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import CACHES, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -23,3 +25,12 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Webhook tests use a receiver on 127.0.0.1 over http.
 WEBHOOKS_ALLOW_HTTP = True
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True
+# Import files and their progress in the system's temp folder, not in the checkout.
+IMPORT_FILES_DIR = Path(tempfile.gettempdir()) / "physio-imports-test"
+CACHES = {
+    **CACHES,
+    "imports": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": IMPORT_FILES_DIR / "progress",
+    },
+}

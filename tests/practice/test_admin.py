@@ -9,17 +9,25 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from practice.models import ApiToken, Episode, Patient, Practice, Therapist, TreatmentSession
+from practice.models import (
+    ApiToken,
+    Episode,
+    ImportJob,
+    Patient,
+    Practice,
+    Therapist,
+    TreatmentSession,
+)
 from reimburse import engine
 from reimburse.engine import types as t
 from reimburse.engine.vocabulary import Severity, WarningCode
+from tests import importing
 from tests.factories import (
     EpisodeFactory,
     PatientFactory,
@@ -376,13 +384,7 @@ def test_a_token_is_revoked_by_the_admin_action(clinic_client: Client, practice:
 
 
 def _import(client: Client, model: str, csv_text: str) -> str:
-    upload = SimpleUploadedFile("rows.csv", csv_text.encode(), content_type="text/csv")
-    response = client.post(
-        reverse(f"admin:practice_{model}_import"),
-        {"resource": "0", "format": "0", "import_file": upload},
-    )
-    assert response.status_code == 200
-    return response.content.decode()
+    return importing.page(client, importing.job_of(importing.upload(client, model, csv_text)))
 
 
 def test_a_patient_import_with_a_bad_national_id_reports_that_row_and_saves_nothing(
@@ -396,7 +398,7 @@ def test_a_patient_import_with_a_bad_national_id_reports_that_row_and_saves_noth
         "p-2,Bert,Claes,1990-01-01,12345678901,0\n",
     )
     assert "not a valid INSZ/NISS number" in page
-    assert 'name="import_file_name"' not in page  # no confirm step offered
+    assert "/confirm/" not in page  # no confirm step offered
     assert not Patient.objects.exists()
 
 
@@ -409,8 +411,8 @@ def test_a_clean_patient_import_previews_then_saves_through_the_service(
         "external_id,first_name,last_name,birth_date,national_id,preferential\n"
         "p-1,An,Peeters,1985-07-30,85.07.30-033.28,0\n",
     )
-    assert not Patient.objects.exists()  # the preview is a dry run
-    assert 'name="import_file_name"' in page
+    assert not Patient.objects.exists()  # the check is a dry run
+    assert "/confirm/" in page
 
 
 def test_a_session_import_with_an_unknown_episode_reports_that_row_and_saves_nothing(
@@ -482,19 +484,13 @@ def test_episode_admin_pages_render(admin_client: Client, practice: Practice) ->
 def test_confirming_a_clean_import_saves_the_rows_through_the_service(
     clinic_client: Client, practice: Practice
 ) -> None:
-    upload = SimpleUploadedFile(
-        "rows.csv",
+    job = importing.upload_and_confirm(
+        clinic_client,
+        "patient",
         b"external_id,first_name,last_name,birth_date,national_id,preferential\n"
         b"p-1,An,Peeters,1985-07-30,85.07.30-033.28,0\n",
-        content_type="text/csv",
     )
-    preview = clinic_client.post(
-        reverse("admin:practice_patient_import"),
-        {"resource": "0", "format": "0", "import_file": upload},
-    )
-    confirm = preview.context["confirm_form"].initial
-    response = clinic_client.post(reverse("admin:practice_patient_process_import"), confirm)
-    assert response.status_code == 302
+    assert (job.status, job.new) == (ImportJob.Status.DONE, 1)
     patient = Patient.objects.get()
     assert (patient.practice, patient.national_id, patient.external_id) == (
         practice,

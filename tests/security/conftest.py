@@ -21,6 +21,7 @@ from practice.models import (
     ApiToken,
     Coverage,
     Episode,
+    ImportJob,
     Patient,
     Practice,
     Prescription,
@@ -89,6 +90,7 @@ class Side:
     prior_use: PriorUse
     token: ApiToken
     key: str
+    import_job: ImportJob
 
     def objects(self) -> dict[type[models.Model], models.Model]:
         """The side's row of each model (the administrator stands for ``Therapist``)."""
@@ -103,6 +105,7 @@ class Side:
             AgreementRequest: self.agreement_request,
             PriorUse: self.prior_use,
             ApiToken: self.token,
+            ImportJob: self.import_job,
             User: self.therapist.user,
         }
 
@@ -173,6 +176,19 @@ def build_side(
     token, key = api_token_create(
         practice=practice, name=f"{name} PMS", created_by=administrator.user
     )
+    # A checked import waiting for its administrator's confirm (its file is never read here).
+    import_job = ImportJob.objects.create(
+        user=administrator.user,
+        practice=practice,
+        kind=ImportJob.Kind.PATIENTS,
+        original_name=f"{name} patients.csv",
+        file_name=f"{lower}-import.csv",
+        file_format="csv",
+        status=ImportJob.Status.CHECKED,
+        rows_total=1,
+        rows_done=1,
+        new=1,
+    )
     return Side(
         practice=practice,
         therapist=therapist,
@@ -186,6 +202,7 @@ def build_side(
         prior_use=prior_use,
         token=token,
         key=key,
+        import_job=import_job,
     )
 
 

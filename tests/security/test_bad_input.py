@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -20,7 +19,8 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
-from practice.models import Episode, Patient, TreatmentSession
+from practice.models import Episode, ImportJob, Patient, TreatmentSession
+from tests import importing
 from tests.api.conftest import client_for
 from tests.factories import EpisodeFactory, PatientFactory
 from tests.security.conftest import Side, row_counts
@@ -439,12 +439,8 @@ GOOD_ROW = {
 }
 
 
-def _import(client: Client, model: str, text: str) -> Any:
-    upload = SimpleUploadedFile("rows.csv", text.encode(), content_type="text/csv")
-    return client.post(
-        reverse(f"admin:practice_{model}_import"),
-        {"resource": "0", "format": "0", "import_file": upload},
-    )
+def _import(client: Client, model: str, text: str) -> ImportJob:
+    return importing.job_of(importing.upload(client, model, text))
 
 
 def _csv(a: Side, b: Side, model: str, header: str, *rows: str) -> str:
@@ -462,12 +458,12 @@ def test_an_import_with_a_bad_row_reports_it_offers_no_confirm_and_saves_nothing
 ) -> None:
     before = row_counts()
 
-    response = _import(clinic_client, model, _csv(a, b, model, header, GOOD_ROW[model], row))
+    job = _import(clinic_client, model, _csv(a, b, model, header, GOOD_ROW[model], row))
 
-    assert response.status_code == 200
-    page = response.content.decode()
+    page = importing.page(clinic_client, job)
     assert shown in page
-    assert 'name="import_file_name"' not in page  # no confirm step offered
+    assert job.status == ImportJob.Status.REFUSED
+    assert not importing.offers_confirm(clinic_client, job)  # no confirm step offered
     assert row_counts() == before
 
 
@@ -478,10 +474,10 @@ def test_the_good_import_row_of_the_table_previews_cleanly(
     header = PATIENT_HEADER if model == "patient" else SESSION_HEADER
     before = row_counts()
 
-    response = _import(clinic_client, model, _csv(a, b, model, header, GOOD_ROW[model]))
+    job = _import(clinic_client, model, _csv(a, b, model, header, GOOD_ROW[model]))
 
-    assert response.context["confirm_form"] is not None
-    assert row_counts() == before  # the preview is a dry run
+    assert importing.offers_confirm(clinic_client, job)
+    assert row_counts() == before  # the check is a dry run
 
 
 def test_a_duplicate_external_id_in_one_file_records_one_session(
@@ -489,12 +485,9 @@ def test_a_duplicate_external_id_in_one_file_records_one_session(
 ) -> None:
     text = _csv(a, b, "treatmentsession", SESSION_HEADER, GOOD_ROW["treatmentsession"],
                 "s-1,{a_episode},2025-03-05,,45,home,")  # fmt: skip
-    preview = _import(clinic_client, "treatmentsession", text)
+    job = _import(clinic_client, "treatmentsession", text)
 
-    clinic_client.post(
-        reverse("admin:practice_treatmentsession_process_import"),
-        preview.context["confirm_form"].initial,
-    )
+    importing.confirm(clinic_client, job)
 
     assert TreatmentSession.objects.filter(external_id="s-1").count() == 1
 
@@ -505,16 +498,15 @@ def test_confirming_an_import_whose_row_went_bad_since_the_preview_saves_no_row(
     doomed = EpisodeFactory.create(patient=a.patient, title="Doomed")
     text = _csv(a, b, "treatmentsession", SESSION_HEADER, GOOD_ROW["treatmentsession"],
                 f"s-2,{doomed.pk},2025-03-04,,30,practice,")  # fmt: skip
-    preview = _import(clinic_client, "treatmentsession", text)
-    confirm = preview.context["confirm_form"].initial
+    job = _import(clinic_client, "treatmentsession", text)
     Episode.objects.filter(pk=doomed.pk).delete()  # row 2 now names an unknown episode
     before = row_counts()
 
-    response = clinic_client.post(
-        reverse("admin:practice_treatmentsession_process_import"), confirm
-    )
+    response = importing.confirm(clinic_client, job)
 
-    assert response.status_code in {200, 302}
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
     assert row_counts() == before
     assert not TreatmentSession.objects.filter(external_id__in=["s-1", "s-2"]).exists()
 
@@ -525,10 +517,7 @@ def test_a_clinic_administrator_cannot_import_patients_into_another_practice(
     text = PATIENT_HEADER.replace("\n", ",practice\n") + (
         f"p-9,Bert,Claes,1990-01-01,,0,{b.practice.pk}\n"
     )
-    preview = _import(clinic_client, "patient", text)
-    clinic_client.post(
-        reverse("admin:practice_patient_process_import"), preview.context["confirm_form"].initial
-    )
+    importing.confirm(clinic_client, _import(clinic_client, "patient", text))
 
     assert Patient.objects.get(external_id="p-9").practice == a.practice
     assert not Patient.objects.filter(practice=b.practice, external_id="p-9").exists()

@@ -224,7 +224,7 @@ def _snapshot(obj: models.Model) -> dict[str, Any]:
 
 def test_the_admins_are_enumerated() -> None:
     scoped = [m for m, _a in ADMINS if m._meta.app_label == "practice"]
-    assert len(scoped) == 9
+    assert len(scoped) == 10
 
 
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=ADMIN_IDS)
