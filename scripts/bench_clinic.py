@@ -739,9 +739,11 @@ def check_against_former(practice: Practice) -> None:
 def former_practice_warnings(practice: Practice) -> list[Any]:
     """Needs attention as the full evaluation gives it: ``statuses()`` over model instances,
     every patient's whole history, less the warnings naming a session before the cut (1
-    January of the year before ``as_of``, the product decision)."""
+    January of the year before ``as_of``, the product decision) and less those about what the
+    rule tables lack (``TABLE_GAPS``: the page says them once for the practice)."""
     from practice.models import Patient
     from reimburse.attention.horizon import cut_date
+    from reimburse.engine.vocabulary import TABLE_GAPS
     from reimburse.explain import params_json
     from reimburse.selectors import PatientWarning
     from reimburse.services import statuses
@@ -763,7 +765,7 @@ def former_practice_warnings(practice: Practice) -> list[Any]:
         )
         for old in [{s.id for s in result.sessions if s.date < cut}]
         for w in result.warnings
-        if w.session is None or w.session not in old
+        if w.code not in TABLE_GAPS and (w.session is None or w.session not in old)
     ]
     rows.sort(key=lambda row: (*row.urgency, row.patient_name))
     return rows
