@@ -1557,7 +1557,10 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
-        return imports.import_jobs_visible(user=request.user)
+        return imports.import_jobs_visible(
+            user=request.user,
+            practice=None if _is_superuser(request) else _scoped_practice(request),
+        )
 
     def _allowed(self, request: HttpRequest) -> bool:
         return _is_superuser(request) or _scoped_practice(request) is not None

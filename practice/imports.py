@@ -29,7 +29,7 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export.results import Result
@@ -110,12 +110,16 @@ def _cancel_key(job: ImportJob) -> str:
 # ------------------------------------------------------------------------------ selectors
 
 
-def import_jobs_visible(*, user: Any) -> QuerySet[ImportJob]:
-    """The jobs a user may see and act on: their own; every job for a superuser."""
+def import_jobs_visible(*, user: Any, practice: Practice | None) -> QuerySet[ImportJob]:
+    """The jobs a user may see and act on: their own for the practice they administer now
+    (someone who moved to another practice no longer acts on the first one's imports); every
+    job for a superuser."""
     jobs = ImportJob.objects.select_related("user", "practice")
     if user.is_active and user.is_superuser:
         return jobs
-    return jobs.filter(user=user)
+    if practice is None:
+        return jobs.none()
+    return jobs.filter(user=user, practice=practice)
 
 
 def import_job_rows_done(*, job: ImportJob) -> int:
@@ -225,7 +229,13 @@ def import_jobs_expire(*, now: datetime) -> int:
     cut off between storing and recording). Returns the number of jobs ended.
     """
     expired = 0
-    for job in ImportJob.objects.exclude(status__in=ENDED).filter(created_at__lt=now - EXPIRY):
+    # An import under way is judged by when it was confirmed, not uploaded: one confirmed an
+    # hour before the upload's 24 hours end is still writing, and its rows will be in.
+    left = ImportJob.objects.exclude(status__in=ENDED).filter(
+        Q(created_at__lt=now - EXPIRY)
+        & (~Q(status=ImportJob.Status.IMPORTING) | Q(confirmed_at__lt=now - EXPIRY))
+    )
+    for job in left:
         expired += _end(job, ImportJob.Status.CANCELLED, expected=job.status)
     known = set(ImportJob.objects.exclude(status__in=ENDED).values_list("file_name", flat=True))
     cutoff = (now - EXPIRY).timestamp()
@@ -419,8 +429,15 @@ def _run(job: ImportJob) -> str:
         logger.exception("import job %s: import failed", job.pk)
         _end(job, ImportJob.Status.FAILED, expected=expected, errors=[_unexpected()])
     else:
-        if _end(job, ImportJob.Status.DONE, expected=expected, **outcome.counts()):
-            job.refresh_from_db()
-            import_finished.send(sender=ImportJob, job=job)
+        # The rows are committed: the job is done whatever was recorded meanwhile (a cancel
+        # that came after the last chunk, an expiry), or the page would say nothing was
+        # imported and a second import would write them again.
+        ended = _end(job, ImportJob.Status.DONE, expected=expected, **outcome.counts())
+        if not ended:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE, finished_at=timezone.now(), **outcome.counts()
+            )
+        job.refresh_from_db()
+        import_finished.send(sender=ImportJob, job=job)
     job.refresh_from_db()
     return job.status

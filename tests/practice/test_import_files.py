@@ -198,6 +198,18 @@ def test_only_the_uploader_sees_confirms_or_cancels_a_job(
     assert admin_client.get(urls[0]).status_code == 200  # a superuser sees every job
 
 
+def test_an_administrator_moved_to_another_practice_no_longer_acts_on_the_first_ones_job(
+    clinic_client: Client, practice: Practice
+) -> None:
+    job = importing.job_of(_upload(clinic_client, (HEADER + ROW).encode()))
+    Therapist.objects.filter(user=job.user).update(practice=PracticeFactory.create(country="BE"))
+    url = reverse("admin:practice_importjob_confirm", args=[job.pk])
+
+    assert clinic_client.post(url).status_code == 404
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED and not Patient.objects.exists()
+
+
 def test_a_confirmed_import_leaves_no_file_and_cannot_be_confirmed_again(
     clinic_client: Client,
 ) -> None:
