@@ -254,6 +254,31 @@ def _scrub_admin_log(records: PatientRecords) -> None:
             entry.save(update_fields=["object_repr", "change_message"])
 
 
+def _scrub_deliveries(records: PatientRecords, *, practice_id: int) -> None:
+    """Blank the external ids that webhook deliveries stored about the patient's records.
+
+    A delivery keeps its payload to be sent again; the practice system's external ids are
+    identifying (they are blanked on the records too), ids and codes are not.
+    """
+    from webhooks.models import Delivery
+    from webhooks.signals import RECORDS
+
+    names = {RECORDS[model]: records.ids.get(model, set()) for model in RECORDS}
+    for delivery in Delivery.objects.filter(subscription__practice_id=practice_id):
+        data = delivery.payload.get("data") if isinstance(delivery.payload, dict) else None
+        if not isinstance(data, dict):
+            continue
+        changed = False
+        if data.get("id") in names.get(str(data.get("model")), ()) and data.get("external_id"):
+            data["external_id"] = None
+            changed = True
+        if data.get("patient_id") == records.patient_id and data.get("patient_external_id"):
+            data["patient_external_id"] = None
+            changed = True
+        if changed:
+            delivery.save(update_fields=["payload"])
+
+
 @transaction.atomic
 def patient_anonymise(
     *,
@@ -269,7 +294,7 @@ def patient_anonymise(
     ``ground`` is ``PrivacyLogEntry.Ground``: ``retention_over`` is refused
     (``RetentionNotOver``) before the retention end of the law in force on ``at``'s day;
     ``lawful_request`` needs a ``reference``. Sessions, episodes' categories and counts stay.
-    A patient already anonymised is left as is (``already=True``, not logged again).
+    A patient already anonymised is scrubbed again and not logged again (``already=True``).
     """
     reference = reference.strip()
     if ground not in PrivacyLogEntry.Ground.values:
@@ -285,18 +310,22 @@ def patient_anonymise(
     Practice.objects.select_for_update().get(pk=patient.practice_id)
     on = timezone.localdate(at)
     found = patient_retention(patient=patient, on=on)
-    if is_anonymised(patient.pk):
-        return Anonymised(patient_id=patient.pk, already=True, retention=found)
-    if ground == PrivacyLogEntry.Ground.RETENTION_OVER and not found.over(on):
+    already = is_anonymised(patient.pk)
+    if not already and ground == PrivacyLogEntry.Ground.RETENTION_OVER and not found.over(on):
         raise RetentionNotOver(found)
 
+    # Done again for a patient already anonymised (each step changes only what is not yet
+    # blank): a stale form saved since, or a write through the API, may have put a name back.
     records = patient_records(patient.pk)
     birth_date = date(patient.birth_date.year, *ANONYMISED_BIRTH_DAY)
     _scrub_history(records, birth_date)
     _scrub_live(records, birth_date, user)
     _scrub_admin_log(records)
+    _scrub_deliveries(records, practice_id=patient.practice_id)
     # Stored warnings carry episode titles; deleting a snapshot is always safe (recomputed).
     AttentionSnapshot.objects.filter(patient_id=patient.pk).delete()
+    if already:
+        return Anonymised(patient_id=patient.pk, already=True, retention=found)
     _log(
         practice=patient.practice,
         patient_id=patient.pk,
