@@ -11,10 +11,12 @@ and tests: a receiver on 127.0.0.1) lift the two limits.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,6 +42,10 @@ def validate_webhook_url(value: str) -> None:
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
+        try:
+            host.encode("idna")  # a name no resolver accepts (an empty label, too long)
+        except UnicodeError as error:
+            raise ValidationError(_("Enter a valid URL."), code="invalid") from error
         return  # a host name: its addresses are checked when a delivery is sent
     if not literal.is_global and not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
         raise ValidationError(
@@ -56,7 +62,7 @@ def resolve(host: str, port: int) -> str:
     """
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
+    except (socket.gaierror, UnicodeError, ValueError) as error:
         raise OSError(f"cannot resolve {host}: {error}") from error
     addresses = [str(info[4][0]) for info in found]
     if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
@@ -106,11 +112,33 @@ def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> i
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
+    # ``timeout`` bounds each socket operation; a receiver that trickles its answer a byte at
+    # a time would hold the worker (and outlive the delivery's lease). The whole exchange gets
+    # ``timeout`` seconds: then the socket is shut down and the read in progress fails.
+    expired = threading.Event()
+
+    def abort() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, abort)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
+        if expired.is_set():
+            raise OSError(f"no complete answer within {timeout:g} s")
         return response.status
-    except http.client.HTTPException as error:
-        raise OSError(f"invalid HTTP answer: {error}") from error
+    except (http.client.HTTPException, OSError) as error:
+        if expired.is_set():
+            raise OSError(f"no complete answer within {timeout:g} s") from error
+        if isinstance(error, http.client.HTTPException):
+            raise OSError(f"invalid HTTP answer: {error}") from error
+        raise
     finally:
+        watchdog.cancel()
         connection.close()

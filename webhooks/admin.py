@@ -125,8 +125,7 @@ class DeliveryAdmin(PracticeScopedAdmin):
         now = timezone.now()
         count = 0
         for delivery in queryset:
-            services.delivery_resend(delivery=delivery, now=now)
-            count += 1
+            count += services.delivery_resend(delivery=delivery, now=now)
         message = ngettext(
             "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count
         )

@@ -149,15 +149,33 @@ def delivery_attempt(*, delivery_id: int, now: datetime) -> Delivery | None:
 
 
 @transaction.atomic
-def delivery_resend(*, delivery: Delivery, now: datetime) -> Delivery:
-    """Queue a delivery again from its first attempt, with the same event id and payload."""
-    delivery.status = Delivery.Status.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = now
-    delivery.delivered_at = None
-    delivery.save()
+def delivery_resend(*, delivery: Delivery, now: datetime) -> bool:
+    """Queue a delivery again from its first attempt, with the same event id and payload.
+
+    Returns ``False`` and changes nothing while a worker holds the delivery (claimed for
+    ``LEASE``) or its next attempt is due within that time: sending it anew then would send
+    it twice at once, and the two outcomes would overwrite each other.
+    """
+    changed = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .exclude(
+            status=Delivery.Status.PENDING,
+            next_attempt_at__gt=now,
+            next_attempt_at__lte=now + LEASE,
+        )
+        .update(
+            status=Delivery.Status.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            delivered_at=None,
+            last_error="",
+            last_status_code=None,
+        )
+    )
+    if not changed:
+        return False
     transaction.on_commit(lambda: _enqueue_one(delivery.pk))
-    return delivery
+    return True
 
 
 def _enqueue_one(delivery_id: int) -> None:

@@ -26,10 +26,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
         counts = dict.fromkeys(Delivery.Status.values, 0)
-        for delivery_id in deliveries_due(now=now, limit=options["limit"]):
-            delivery = delivery_attempt(delivery_id=delivery_id, now=now)
+        for delivery_id in deliveries_due(now=timezone.now(), limit=options["limit"]):
+            # The time of each attempt, not of the batch: it signs the timestamp the receiver
+            # checks and sets the lease and the next delay.
+            delivery = delivery_attempt(delivery_id=delivery_id, now=timezone.now())
             if delivery is not None:
                 counts[delivery.status] += 1
         self.stdout.write(
