@@ -28,8 +28,21 @@ class BlockedAddress(Exception):
     """The URL's host resolves to an address webhooks may not reach (private, loopback…)."""
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to (NAT64, 6to4): Python
+# counts some of them as global, yet on a host with NAT64 they reach the IPv4 network behind.
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16")
+)
+
+
 def _is_public(address: str) -> bool:
-    return ipaddress.ip_address(address.split("%", 1)[0]).is_global
+    found = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(found, ipaddress.IPv6Address):
+        if found.ipv4_mapped is not None:
+            return found.ipv4_mapped.is_global
+        if any(found in network for network in _EMBEDDING_IPV4):
+            return False
+    return found.is_global
 
 
 def validate_webhook_url(value: str) -> None:

@@ -84,3 +84,16 @@ def test_send_again_leaves_a_delivery_a_worker_holds_alone(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 1, "")
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a9fe:a9fe", "64:ff9b:1::a00:1", "2002:a9fe:a9fe::1", "::ffff:10.0.0.1", "10.0.0.1"],
+)
+def test_ipv6_forms_of_private_ipv4_addresses_are_not_public(address: str) -> None:
+    assert not addresses._is_public(address)
+
+
+def test_a_public_address_stays_public() -> None:
+    assert addresses._is_public("93.184.216.34")
+    assert addresses._is_public("2606:2800:220:1:248:1893:25c8:1946")
