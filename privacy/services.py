@@ -18,6 +18,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from practice.models import (
@@ -264,7 +265,12 @@ def _scrub_deliveries(records: PatientRecords, *, practice_id: int) -> None:
     from webhooks.signals import RECORDS
 
     names = {RECORDS[model]: records.ids.get(model, set()) for model in RECORDS}
-    for delivery in Delivery.objects.filter(subscription__practice_id=practice_id):
+    # Only the deliveries about this patient are read: a practice may have sent thousands.
+    about = Q(payload__data__patient_id=records.patient_id)
+    for name, ids in names.items():
+        if ids:
+            about |= Q(payload__data__model=name, payload__data__id__in=sorted(ids))
+    for delivery in Delivery.objects.filter(about, subscription__practice_id=practice_id):
         data = delivery.payload.get("data") if isinstance(delivery.payload, dict) else None
         if not isinstance(data, dict):
             continue
