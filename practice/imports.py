@@ -213,11 +213,13 @@ def import_job_cancel(*, job: ImportJob) -> ImportJob:
     return job
 
 
-def _end(job: ImportJob, status: str, *, expected: str, **values: Any) -> bool:
-    """Record a job's end (unless it changed meanwhile) and delete its file."""
-    ended = ImportJob.objects.filter(pk=job.pk, status=expected).update(
-        status=status, finished_at=timezone.now(), **values
-    )
+def _end(job: ImportJob, status: str, *, expected: str | None, **values: Any) -> bool:
+    """Record a job's end (unless its status changed from ``expected`` meanwhile; ``None``:
+    whatever it is) and delete its file."""
+    chosen = ImportJob.objects.filter(pk=job.pk)
+    if expected is not None:
+        chosen = chosen.filter(status=expected)
+    ended = chosen.update(status=status, finished_at=timezone.now(), **values)
     _remove_file(job)
     return bool(ended)
 
@@ -432,11 +434,7 @@ def _run(job: ImportJob) -> str:
         # The rows are committed: the job is done whatever was recorded meanwhile (a cancel
         # that came after the last chunk, an expiry), or the page would say nothing was
         # imported and a second import would write them again.
-        ended = _end(job, ImportJob.Status.DONE, expected=expected, **outcome.counts())
-        if not ended:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportJob.Status.DONE, finished_at=timezone.now(), **outcome.counts()
-            )
+        _end(job, ImportJob.Status.DONE, expected=None, **outcome.counts())
         job.refresh_from_db()
         import_finished.send(sender=ImportJob, job=job)
     job.refresh_from_db()
