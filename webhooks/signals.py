@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -116,17 +115,61 @@ def _written(instance: Model, action: str) -> None:
         if patient_id is not None and not (isinstance(instance, Patient) and action == "deleted"):
             # Whoever wrote, the patient's warnings may have changed: compare them once the
             # write is visible, rather than at the next read of Needs attention.
-            transaction.on_commit(partial(_check_warnings, practice_id, patient_id))
+            _check_after_commit(practice_id, patient_id)
 
 
-def _check_warnings(practice_id: int, patient_id: int) -> None:
+# Patients to check per task: one task's worth of re-evaluation (an import writes thousands).
+CHECK_CHUNK = 500
+
+
+class _PendingChecks:
+    """The patients one transaction wrote to, checked in a few tasks once it commits.
+
+    An import writes thousands of rows in one transaction, often several per patient: one
+    task per patient and practice, in chunks, rather than one per row.
+    """
+
+    def __init__(self) -> None:
+        self.patients: dict[int, set[int]] = {}  # practice id → patient ids
+        self.done = False
+
+    def add(self, practice_id: int, patient_id: int) -> None:
+        self.patients.setdefault(practice_id, set()).add(patient_id)
+
+    def __call__(self) -> None:
+        self.done = True
+        for practice_id, patient_ids in self.patients.items():
+            ordered = sorted(patient_ids)
+            for start in range(0, len(ordered), CHECK_CHUNK):
+                _check_warnings(practice_id, ordered[start : start + CHECK_CHUNK])
+
+
+def _check_after_commit(practice_id: int, patient_id: int) -> None:
+    """Queue a check of the patient once the current transaction commits, with the others."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # autocommit: the write is visible already
+        _check_warnings(practice_id, [patient_id])
+        return
+    pending: _PendingChecks | None = getattr(connection, "_webhooks_pending_checks", None)
+    # A transaction (or savepoint) rolled back drops its callbacks: then start another batch.
+    registered = pending is not None and any(
+        callback is pending for _savepoints, callback, _robust in connection.run_on_commit
+    )
+    if pending is None or pending.done or not registered:
+        pending = _PendingChecks()
+        connection._webhooks_pending_checks = pending
+        transaction.on_commit(pending)
+    pending.add(practice_id, patient_id)
+
+
+def _check_warnings(practice_id: int, patient_ids: list[int]) -> None:
     from webhooks.tasks import warnings_check
 
     try:
-        warnings_check.enqueue(practice_id=practice_id, patient_id=patient_id)
+        warnings_check.enqueue(practice_id=practice_id, patient_ids=patient_ids)
     except Exception:
         # The next read of Needs attention (at the latest the nightly refresh) compares them.
-        logger.exception("warnings check of patient %s not queued", patient_id)
+        logger.exception("warnings check of patients %s not queued", patient_ids)
 
 
 def _saved(

@@ -31,16 +31,22 @@ def webhook_deliver(*, delivery_id: int) -> str:
 
 
 @task()
-def warnings_check(*, practice_id: int, patient_id: int) -> int:
-    """Bring a patient's stored Needs attention list up to date for today, after a write.
+def warnings_check(
+    *, practice_id: int, patient_id: int | None = None, patient_ids: list[int] | None = None
+) -> int:
+    """Bring patients' stored Needs attention lists up to date for today, after writes.
 
-    What a read of the page would do for this patient (``practice_attention``); a change is
-    announced as ``warning.appeared``/``warning.cleared`` there. Returns the number of the
-    patient's current warnings (0 if the patient or practice is gone).
+    What a read of the page would do for these patients (``practice_attention``); a change is
+    announced as ``warning.appeared``/``warning.cleared`` there. ``patient_ids``: the patients
+    one transaction wrote to (``patient_id``: one, as tasks queued before took it). Returns the
+    number of their current warnings (0 if the patients or the practice are gone).
     """
     practice = Practice.objects.filter(pk=practice_id).first()
     if practice is None:
         return 0
-    patients = Patient.objects.filter(pk=patient_id)
+    chosen = set(patient_ids or ())
+    if patient_id is not None:
+        chosen.add(patient_id)
+    patients = Patient.objects.filter(pk__in=sorted(chosen))
     found = practice_attention(practice=practice, as_of=events.today(), patients=patients)
     return sum(len(attention.warnings) for attention in found)

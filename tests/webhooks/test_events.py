@@ -280,3 +280,115 @@ def test_a_rolled_back_write_sends_nothing(
     assert not Delivery.objects.exists()  # … and gone with it
     assert callbacks == []
     assert receiver.requests == []
+
+
+# ------------------------------------------------------------------------------ coalescing
+
+
+# Set-up writes come before subscribing: a test's own transaction never commits, so a check
+# asked for outside ``django_capture_on_commit_callbacks`` would gather the later writes.
+
+
+class _Recorder:
+    """Stands for the ``warnings_check`` task: records what would be queued."""
+
+    def __init__(self, queued: list[dict[str, Any]]) -> None:
+        self.queued = queued
+
+    def enqueue(self, **kwargs: Any) -> None:
+        self.queued.append(kwargs)
+
+
+def _another(practice: Practice, sessions: int = 0) -> Episode:
+    """A courante episode of a new patient (``_courante``'s patient has a fixed external id)."""
+    episode: Episode = EpisodeFactory.create(patient__practice=practice, category="courante")
+    PrescriptionFactory.create(episode=episode, date=date(2025, 2, 20), sessions=18)
+    for week in range(sessions):
+        SessionFactory.create(episode=episode, date=date(2025, 3, 3) + timedelta(weeks=week))
+    return episode
+
+
+def test_one_transaction_writing_many_rows_queues_one_warnings_check(
+    practice: Practice,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """An import writes thousands of rows in one transaction: one check for its patients."""
+    first, second = _another(practice), _another(practice)
+    subscribe(practice, receiver.url, "warning.appeared", "warning.cleared")
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr("webhooks.tasks.warnings_check", _Recorder(queued))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for week in range(6):
+            for episode in (first, second):
+                day = date(2025, 3, 3) + timedelta(weeks=week)
+                SessionFactory.create(episode=episode, date=day)
+
+    assert queued == [
+        {
+            "practice_id": practice.pk,
+            "patient_ids": sorted([first.patient_id, second.patient_id]),
+        }
+    ]
+
+
+def test_a_rolled_back_savepoint_leaves_the_checks_of_the_writes_that_stay(
+    practice: Practice,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    kept, dropped = _another(practice), _another(practice)
+    subscribe(practice, receiver.url, "warning.appeared")
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr("webhooks.tasks.warnings_check", _Recorder(queued))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():  # the first check was asked for in here …
+                SessionFactory.create(episode=dropped, date=date(2025, 3, 3))
+                raise RuntimeError("a bad row")
+        except RuntimeError:
+            pass
+        SessionFactory.create(episode=kept, date=date(2025, 3, 4))  # … this one stays
+
+    assert queued == [{"practice_id": practice.pk, "patient_ids": [kept.patient_id]}]
+
+
+def test_two_transactions_queue_a_check_each(
+    practice: Practice,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    episode = _another(practice)
+    subscribe(practice, receiver.url, "warning.cleared")
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr("webhooks.tasks.warnings_check", _Recorder(queued))
+
+    for week in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            SessionFactory.create(episode=episode, date=date(2025, 3, 3) + timedelta(weeks=week))
+
+    assert queued == [{"practice_id": practice.pk, "patient_ids": [episode.patient_id]}] * 2
+
+
+def test_a_check_of_many_patients_announces_each_patients_warning(
+    practice: Practice,
+    receiver: Receiver,
+    today_is_as_of: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The coalesced task re-evaluates every patient the transaction wrote to."""
+    episodes = [_another(practice, sessions=15) for _ in range(2)]
+    practice_warnings(practice=practice, as_of=AS_OF)  # stored: 15 of 18 each, no quota_low
+    subscribe(practice, receiver.url, "warning.appeared")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for episode in episodes:
+            SessionFactory.create(episode=episode, date=date(2025, 6, 16))
+
+    announced = [e["data"] for e in _sent(receiver) if e["data"]["code"] == "quota_low"]
+    assert sorted(data["episode_id"] for data in announced) == sorted(e.pk for e in episodes)
