@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class BlockedAddress(Exception):
@@ -81,7 +84,10 @@ def resolve(host: str, port: int) -> str:
     if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES:
         blocked = [a for a in addresses if not _is_public(a)]
         if blocked:
-            raise BlockedAddress(f"{host} resolves to a non-public address ({blocked[0]})")
+            # The address goes to the server's log, not to the delivery the clinic reads:
+            # the admin page must not tell which internal addresses a name resolves to.
+            logger.warning("webhook host %s resolves to non-public %s", host, blocked[0])
+            raise BlockedAddress(f"{host} resolves to a non-public address")
     return addresses[0]
 
 

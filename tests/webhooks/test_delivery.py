@@ -187,6 +187,8 @@ def test_in_production_no_request_goes_to_a_loopback_address(
     assert receiver.requests == []
     delivery = Delivery.objects.get(subscription=subscription)
     assert delivery.status == "pending" and "non-public address" in delivery.last_error
+    # The admin is not told which internal addresses a name resolves to.
+    assert "127.0.0.1" not in delivery.last_error and "::1" not in delivery.last_error
 
 
 @override_settings(WEBHOOKS_ALLOW_HTTP=False, WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=False)
