@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from practice.models import (
     AgreementAnnex,
@@ -83,22 +84,27 @@ def _request_errors(episode: Episode, values: Mapping[str, Any]) -> dict[str, st
     kind = values.get("kind", "")
     allowed = KINDS_OF_CATEGORY.get(episode.category, ())
     if kind not in allowed:
-        expected = ", ".join(allowed) or "none (not a Belgian episode)"
-        errors["kind"] = f"a {episode.category!r} episode asks for {expected}"
+        expected = ", ".join(allowed) or _("none (not a Belgian episode)")
+        errors["kind"] = _("a %(category)s episode asks for %(expected)s") % {
+            "category": repr(episode.category),
+            "expected": expected,
+        }
     dates = values.get("assessment_dates") or []
     if len(dates) > MAX_ASSESSMENT_DATES:
-        errors["assessment_dates"] = f"at most {MAX_ASSESSMENT_DATES} assessment dates"
+        errors["assessment_dates"] = _("at most %(count)s assessment dates") % {
+            "count": MAX_ASSESSMENT_DATES
+        }
     elif not all(isinstance(d, date) for d in dates):
-        errors["assessment_dates"] = "dates, as YYYY-MM-DD"
+        errors["assessment_dates"] = _("dates, as YYYY-MM-DD")
     prescription = values.get("prescription")
     if isinstance(prescription, Prescription) and prescription.episode_id != episode.pk:
-        errors["prescription"] = "a prescription of this episode"
+        errors["prescription"] = _("a prescription of this episode")
     previous = values.get("previous_prescription")
     if isinstance(previous, Prescription):
         if previous.episode_id == episode.pk:
-            errors["previous_prescription"] = "the prescription of another (previous) situation"
+            errors["previous_prescription"] = _("the prescription of another (previous) situation")
         elif previous.episode.patient_id != episode.patient_id:
-            errors["previous_prescription"] = "a prescription of the same patient"
+            errors["previous_prescription"] = _("a prescription of the same patient")
     return errors
 
 
@@ -126,7 +132,7 @@ def agreement_request_create(
     """
     practice = episode.patient.practice
     if practice.country != Country.BELGIUM:
-        raise ValidationError({"episode": "agreement requests are for Belgian practices"})
+        raise ValidationError({"episode": _("agreement requests are for Belgian practices")})
     dates = list(assessment_dates)
     kind = kind or kind_for(episode)
     if prescription is None:
@@ -161,7 +167,7 @@ def agreement_request_update(*, request: AgreementRequest, **fields: Any) -> Agr
     """Change what a request asks (dates, prescriptions, notes), validated as on creation."""
     unknown = set(fields) - set(REQUEST_FIELDS) - {"kind"}
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "cannot be changed"))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("cannot be changed")))
     values = {name: getattr(request, name) for name in (*REQUEST_FIELDS, "kind")} | fields
     if "assessment_dates" not in fields:
         values["assessment_dates"] = [date.fromisoformat(d) for d in request.assessment_dates]
@@ -183,7 +189,7 @@ def agreement_annex_add(
 ) -> AgreementAnnex:
     """Record an annex of a request by its MyCareNet annex type (the file stays elsewhere)."""
     if kind not in AnnexKind.values:
-        raise ValidationError({"kind": f"unknown annex type {kind!r}"})
+        raise ValidationError({"kind": _("unknown annex type %(kind)s") % {"kind": repr(kind)}})
     return AgreementAnnex.objects.create(
         request=request, kind=kind, title=title, received_on=received_on
     )
@@ -193,12 +199,12 @@ def _decision_errors(values: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     status = values["status"]
     if status not in set(AgreementStatus):
-        errors["status"] = f"not a decision value: {status!r}"
+        errors["status"] = _("not a decision value: %(value)s") % {"value": repr(status)}
     start, until = values["granted_from"], values["granted_until"]
     if status in GRANTED and start is None:
-        errors["granted_from"] = "an agreement starts on a day"
+        errors["granted_from"] = _("an agreement starts on a day")
     if start is not None and until is not None and until < start:
-        errors["granted_until"] = "the agreement must start before it ends"
+        errors["granted_until"] = _("the agreement must start before it ends")
     return errors
 
 
@@ -226,9 +232,11 @@ def agreement_decision_record(
     """
     request = AgreementRequest.objects.select_for_update().get(pk=request.pk)
     if not decision_id:
-        raise ValidationError({"decision_id": "the decision id the fund gave"})
+        raise ValidationError({"decision_id": _("the decision id the fund gave")})
     if kind is not None and kind != request.kind:
-        raise ValidationError({"kind": f"this request is a {request.kind!r}"})
+        raise ValidationError(
+            {"kind": _("this request is a %(kind)s") % {"kind": repr(request.kind)}}
+        )
     incoming = {
         "status": status,
         "decision_date": decision_date,
@@ -270,7 +278,9 @@ def agreement_decision_record(
         with transaction.atomic():  # a concurrent writer of the same id: the constraint says
             request.save()
     except IntegrityError as error:
-        raise DecisionConflict({"decision_id": "recorded on another agreement request"}) from error
+        raise DecisionConflict(
+            {"decision_id": _("recorded on another agreement request")}
+        ) from error
     return request, True
 
 
@@ -283,7 +293,7 @@ def agreement_decision_correct(*, request: AgreementRequest, **fields: Any) -> A
     """
     unknown = set(fields) - {*DECISION_FIELDS, "decision_id"}
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "cannot be changed"))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("cannot be changed")))
     values = {name: getattr(request, name) for name in (*DECISION_FIELDS, "decision_id")} | fields
     errors = {} if values["status"] == AgreementRequest.Status.DRAFT else _decision_errors(values)
     decision_id = values["decision_id"]
@@ -291,7 +301,7 @@ def agreement_decision_correct(*, request: AgreementRequest, **fields: Any) -> A
         practice_id=request.practice_id, decision_id=decision_id
     )
     if decision_id and taken.exclude(pk=request.pk).exists():
-        errors["decision_id"] = "another agreement request of this practice has this decision id"
+        errors["decision_id"] = _("another agreement request of this practice has this decision id")
     if errors:
         raise ValidationError(errors)
     changed = {n: v for n, v in fields.items() if getattr(request, n) != v}
@@ -312,12 +322,12 @@ def prior_use_set(
     """Set a BE patient's use of a year's shared limits at another practice (upsert by year)."""
     errors: dict[str, str] = {}
     if patient.practice.country != Country.BELGIUM:
-        errors["patient"] = "use at another practice per year is recorded for Belgian practices"
+        errors["patient"] = _("use at another practice per year is recorded for Belgian practices")
     if not 1900 <= year <= 2100:
-        errors["year"] = "a calendar year"
+        errors["year"] = _("a calendar year")
     for name, value in (("overflow", overflow), ("situations", situations)):
         if not 0 <= value <= 32767:
-            errors[name] = "a whole number from 0"
+            errors[name] = _("a whole number from 0")
     if errors:
         raise ValidationError(errors)
     found, created = PriorUse.objects.select_for_update().get_or_create(

@@ -57,7 +57,7 @@ def _too_long(instance: models.Model, *, exempt: tuple[str, ...]) -> dict[str, s
     # The services do not check lengths (the API and admin forms do); without this a long
     # cell is stored on SQLite and fails as a database error on PostgreSQL.
     return {
-        field.name: f"at most {field.max_length} characters"
+        field.name: _("at most %(count)s characters") % {"count": field.max_length}
         for field in instance._meta.concrete_fields
         if isinstance(field, models.CharField)
         and field.max_length
@@ -69,7 +69,7 @@ def _too_long(instance: models.Model, *, exempt: tuple[str, ...]) -> dict[str, s
 def _require(instance: models.Model, *names: str) -> None:
     missing = [name for name in names if getattr(instance, name) in (None, "")]
     if missing:
-        raise ValidationError(dict.fromkeys(missing, "this column is required"))
+        raise ValidationError(dict.fromkeys(missing, _("this column is required")))
 
 
 class StrictBooleanWidget(widgets.BooleanWidget):
@@ -77,7 +77,9 @@ class StrictBooleanWidget(widgets.BooleanWidget):
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         if value not in (*self.TRUE_VALUES, *self.FALSE_VALUES, *self.NULL_VALUES):
-            raise ValueError(f"not a yes/no value: {str(value)[:40]!r}; use 1 or 0")
+            raise ValueError(
+                _("not a yes/no value: %(cell)s; use 1 or 0") % {"cell": repr(str(value)[:40])}
+            )
         return super().clean(value, row, **kwargs)
 
 
@@ -97,7 +99,10 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         except ObjectDoesNotExist as error:
             # A ValueError becomes a per-field validation error of the row (not a traceback).
             name = self.model._meta.verbose_name
-            raise ValueError(f"no {name} {value!r} in this practice") from error
+            raise ValueError(
+                _("no %(record)s %(value)s in this practice")
+                % {"record": name, "value": repr(value)}
+            ) from error
 
 
 class PracticeScopedResource(resources.ModelResource):
@@ -242,7 +247,7 @@ class PatientResource(PracticeScopedResource):
         _require(instance, "first_name", "last_name", "birth_date")
         if is_create:
             if instance.practice_id is None:
-                raise ValidationError({"practice": "give the practice id of the patient"})
+                raise ValidationError({"practice": _("give the practice id of the patient")})
             patient, _created = services.patient_create(
                 practice=instance.practice,
                 first_name=instance.first_name,
@@ -255,7 +260,7 @@ class PatientResource(PracticeScopedResource):
             return patient
         stored = Patient.objects.select_related("practice").get(pk=instance.pk)
         if instance.practice_id != stored.practice_id:
-            raise ValidationError({"practice": "a patient cannot move to another practice"})
+            raise ValidationError({"practice": _("a patient cannot move to another practice")})
         return services.patient_update(
             patient=stored,
             first_name=instance.first_name,
@@ -342,7 +347,7 @@ class SessionResource(PracticeScopedResource):
 
     def write(self, instance: Any, is_create: bool) -> models.Model | None:
         if instance.episode_id is None:
-            raise ValidationError({"episode": "give the id of the session's episode"})
+            raise ValidationError({"episode": _("give the id of the session's episode")})
         _require(instance, "date")
         session, _created = services.session_record(
             episode=instance.episode,

@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from stdnum.be import nn as be_nn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as nl_bsn
@@ -53,8 +54,9 @@ def national_id_compact(*, country: str, value: str) -> str:
             return str(be_nn.validate(value))
         return str(nl_bsn.validate(value))
     except StdnumError as error:
-        kind = "INSZ/NISS number" if country == Country.BELGIUM else "BSN"
-        raise ValidationError({"national_id": f"not a valid {kind}: {error}"}) from error
+        kind = gettext("INSZ/NISS number") if country == Country.BELGIUM else "BSN"
+        message = gettext("not a valid %(kind)s: %(error)s") % {"kind": kind, "error": error}
+        raise ValidationError({"national_id": message}) from error
 
 
 # ------------------------------------------------------------------ versions (optimistic locks)
