@@ -31,6 +31,8 @@ WORDS = (
     ("Kinequota", "Fysioquota"),
     ("zitting", "behandeling"),
     ("Zitting", "Behandeling"),
+    ("het ziekenfonds", "de zorgverzekeraar"),  # "het ziekenfonds" but "de zorgverzekeraar"
+    ("Het ziekenfonds", "De zorgverzekeraar"),
     ("ziekenfonds", "zorgverzekeraar"),
     ("Ziekenfonds", "Zorgverzekeraar"),
     ("mutualiteit", "zorgverzekeraar"),
