@@ -12,6 +12,11 @@ Two passes over the sessions in ``(date, input position)`` order:
 2. *money*: walk all sessions in order, charging basic-covered adult sessions to the eigen risico
    of their calendar year and the others to that year's supplementary allowance, then the patient.
 
+Both run for every session; the reasons, amounts and outcomes only when the caller asks for
+outcomes (Needs attention does not). Per session the engine builds plain slots objects, and the
+frozen outcome types through their slots (``_reason``, ``_new_outcome``): issue 19 measured the
+frozen dataclasses' ``__init__`` as most of the cost (``scripts/bench_engine_nl.py``).
+
 Conventions (interpretations, written down once):
 
 - Months are added with ``relativedelta``, end exclusive: 2025-03-10 + 6 months runs up to and
@@ -1185,12 +1190,13 @@ def _settle_basic(
     session = verdict.item.session
     day = session.date
     ledger.reimbursed_days.add(day)
+    params: dict[str, object]
     if not verdict.adult:
         if not explain:
             return None, None
         amounts = _amounts(price, price)
         # No eigen risico under 18 (K5).
-        how, params = R.NL_PAY_CHILD, dict[str, object]()
+        how, params = R.NL_PAY_CHILD, {}
         return _paid(verdict, Status.BASIC, verdict.rule, verdict.code, amounts, how, params), None
     year = day.year
     deductible = ledger.deductible(year)
@@ -1212,8 +1218,8 @@ def _settle_basic(
     else:
         if not explain:
             return None, None
-        # Equal amounts round alike (``_rounded``): the price itself for a part equal to it, so
-        # the cache hashes no new number.
+        # Equal amounts round alike (``_rounded``): a share equal to the price or to zero is
+        # passed as that number, whose hash is known, instead of a new one to hash.
         insurer = _equal_or(price - part, price)
         amounts = _amounts(price, insurer, _equal_or(part, price))
         how = R.NL_PAY_DEDUCTIBLE
