@@ -12,6 +12,11 @@ Two passes over the sessions in ``(date, input position)`` order:
 2. *money*: walk all sessions in order, charging basic-covered adult sessions to the eigen risico
    of their calendar year and the others to that year's supplementary allowance, then the patient.
 
+Both run for every session; the reasons, amounts and outcomes only when the caller asks for
+outcomes (Needs attention does not). Per session the engine builds plain slots objects, and the
+frozen outcome types through their slots (``_reason``, ``_new_outcome``): issue 19 measured the
+frozen dataclasses' ``__init__`` as most of the cost (``scripts/bench_engine_nl.py``).
+
 Conventions (interpretations, written down once):
 
 - Months are added with ``relativedelta``, end exclusive: 2025-03-10 + 6 months runs up to and
@@ -40,13 +45,14 @@ Conventions (interpretations, written down once):
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
-from decimal import Decimal
-from functools import cached_property, lru_cache
-from typing import Literal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, lru_cache
+from operator import attrgetter
+from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
@@ -77,6 +83,7 @@ from reimburse.engine.nl.tables import (
     statutory_deductible,
 )
 from reimburse.engine.types import (
+    CENT,
     Case,
     Coverage,
     Episode,
@@ -120,28 +127,125 @@ def _last_day(end: date) -> date:
     return end - timedelta(days=1)
 
 
-@dataclass(frozen=True)
 class _Item:
     """A session with its number within its episode (``prior_treatments`` included)."""
 
-    ordinal: int
-    session: Session
-    episode: Episode
-    position: int  # rank in (date, input position) order
+    __slots__ = ("episode", "ordinal", "position", "session")
+
+    def __init__(self, ordinal: int, session: Session, episode: Episode, position: int) -> None:
+        self.ordinal = ordinal
+        self.session = session
+        self.episode = episode
+        self.position = position  # rank in (date, input position) order
 
 
-@dataclass(frozen=True)
+# The engine decides every session twice (basic insurance, then money): a plain class with
+# slots costs a fraction of a frozen dataclass, whose ``__init__`` sets each field through
+# ``object.__setattr__``. Nothing outside ``evaluate`` sees a verdict.
 class _Verdict:
-    """What the basic-insurance rules decide for one session, before any money moves."""
+    """What the basic-insurance rules decide for one session, before any money moves.
 
-    item: _Item
-    basic: bool
-    rule: str
-    basis: Reason  # why basic insurance does or does not pay (the ``basis`` of the reason)
-    code: str | None = None  # CSI code when basic, or 008 for one of the chronic first 20
-    adult: bool = True
-    chronic_first: bool = False  # one of the unpaid first 20 of a chronic indication
-    after_period: bool = False  # falls after the chronic term or the scheme window
+    ``basis`` says why basic insurance does or does not pay (the ``basis`` of the outcome's
+    reason); ``None`` when the caller asked for no outcomes, so no reason is built.
+    ``code``: the CSI code when basic, or 008 for one of the chronic first 20.
+    ``chronic_first``: one of the unpaid first 20 of a chronic indication.
+    ``after_period``: falls after the chronic term or the scheme window.
+    """
+
+    __slots__ = ("adult", "after_period", "basic", "basis", "chronic_first", "code", "item", "rule")
+
+    def __init__(
+        self,
+        item: _Item,
+        basic: bool,
+        rule: str,
+        basis: Reason | None,
+        code: str | None = None,
+        adult: bool = True,
+        chronic_first: bool = False,
+        after_period: bool = False,
+    ) -> None:
+        self.item = item
+        self.basic = basic
+        self.rule = rule
+        self.basis = basis
+        self.code = code
+        self.adult = adult
+        self.chronic_first = chronic_first
+        self.after_period = after_period
+
+
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, several
+# times the cost of a plain attribute; the engine builds a reason (two, with the basis) and an
+# outcome for every session, so these set the fields on a plain instance of a draft class
+# with the same slots and then make it the frozen type (``__class__`` assignment, allowed
+# between classes of one layout). The result is the same type, fields and equality, frozen
+# from then on (``_same_fields`` checks at import that they set every field, in the type's
+# slots; the outcome types have no ``__post_init__`` check). ``be.rules`` does the same.
+
+
+class _ReasonDraft:
+    __slots__ = tuple(f.name for f in fields(Reason))
+
+
+class _OutcomeDraft:
+    __slots__ = tuple(f.name for f in fields(SessionOutcome))
+
+
+_object_new = object.__new__
+
+
+def _reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
+    """Return ``Reason(code, params)``, built without the frozen ``__init__``."""
+    reason: Any = _object_new(_ReasonDraft)
+    reason.code = code
+    reason.params = params
+    reason.__class__ = Reason
+    return reason
+
+
+def _new_outcome(
+    id: str,
+    date: date,
+    episode: str,
+    status: str,
+    ordinal: int | None,
+    code: str | None,
+    extra_codes: tuple[str, ...],
+    amounts: NlAmounts | None,
+    rule: str,
+    reason: Reason,
+    prescription: str | None,
+) -> SessionOutcome:
+    outcome: Any = _object_new(_OutcomeDraft)
+    outcome.id = id
+    outcome.date = date
+    outcome.episode = episode
+    outcome.status = status
+    outcome.ordinal = ordinal
+    outcome.code = code
+    outcome.extra_codes = extra_codes
+    outcome.amounts = amounts
+    outcome.rule = rule
+    outcome.reason = reason
+    outcome.prescription = prescription
+    outcome.__class__ = SessionOutcome
+    return outcome
+
+
+def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
+    names = [f.name for f in fields(cls)]
+    if (
+        hasattr(cls, "__post_init__")
+        or list(inspect.signature(build).parameters) != names
+        or list(getattr(cls, "__slots__", ())) != names
+        or list(getattr(draft, "__slots__", ())) != names
+    ):
+        raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
+
+
+_same_fields(_reason, _ReasonDraft, Reason)
+_same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
 
 
 @dataclass(frozen=True)
@@ -175,23 +279,34 @@ class _Evaluated:
         self.warnings.extend(other.warnings)
 
 
-@dataclass(frozen=True)
 class _Patient:
     """Age facts of the patient."""
 
-    birth_date: date
+    __slots__ = ("adult_from", "birth_date")
 
-    @cached_property  # asked for every session: dateutil's arithmetic once per patient
-    def adult_from(self) -> date:
-        return self.birth_date + relativedelta(years=ADULT_AGE)
+    def __init__(self, birth_date: date) -> None:
+        self.birth_date = birth_date
+        # Asked for every session: dateutil's arithmetic once per patient.
+        self.adult_from = self.turns(ADULT_AGE)
 
     def is_adult(self, day: date) -> bool:
         return day >= self.adult_from
 
-    def age(self, day: date) -> int:
-        return relativedelta(day, self.birth_date).years
+    def turns(self, age: int) -> date:
+        """Return the day the patient turns ``age`` (at least 1): aged ``age`` or more on a day
+        iff the day is not before it.
+
+        ``birth_date + relativedelta(years=age)``, which moves 29 February to 28 February in a
+        common year, without its cost once per patient (``test_fast_paths`` compares them).
+        """
+        born = self.birth_date
+        try:
+            return born.replace(year=born.year + age)
+        except ValueError:  # 29 February, in a common year
+            return born.replace(year=born.year + age, day=28)
 
 
+@cache  # a pure lookup in a constant table, asked per session
 def _first_unpaid(day: date) -> int:
     """Return how many chronic treatments basic insurance leaves unpaid on ``day`` (B2)."""
     entry = in_force(CHRONIC_UNPAID_FIRST, day)
@@ -244,21 +359,26 @@ class _ChildSeries:
                 self.counts[year] = episode.prior_treatments
                 self.priors = (year, episode.prior_treatments)
 
-    def verdict(self, item: _Item, **why: object) -> _Verdict:
+    def verdict(self, item: _Item, explain: bool, **why: object) -> _Verdict:
         """Count a child's session in its year's series; ``why`` says why it is counted here
         (``after_term``: the chronic term ended; ``outgrown``: the list item's age)."""
         day = item.session.date
+        year = day.year
         limit = self.limit(day)
-        count = self.counts.get(day.year, 0) + 1
-        self.counts[day.year] = count
-        params = {**why, "limit": limit, "year": day.year}
+        count = self.counts.get(year, 0) + 1
+        self.counts[year] = count
+        basis = None
         if count <= limit:
-            # The second series of 9 needs an insufficient result after the first (K1).
-            basis = Reason(R.NL_CHILD_SERIES, {**params, "n": count, "second": count > 9})
+            if explain:
+                # The second series of 9 needs an insufficient result after the first (K1).
+                params = {**why, "limit": limit, "year": year, "n": count, "second": count > 9}
+                basis = _reason(R.NL_CHILD_SERIES, params)
             code = _code(day, "child_series")
-            return _Verdict(item, True, "NL.K1", basis, code=code, adult=False)
-        basis = Reason(R.NL_CHILD_USED_UP, {**params, "extension": self.episode.extension})
-        return _Verdict(item, False, "NL.K1", basis, adult=False)
+            return _Verdict(item, True, "NL.K1", basis, code, False)
+        if explain:
+            params = {**why, "limit": limit, "year": year, "extension": self.episode.extension}
+            basis = _reason(R.NL_CHILD_USED_UP, params)
+        return _Verdict(item, False, "NL.K1", basis, None, False)
 
     def limit(self, on: date) -> int:
         series = child_series(on)
@@ -284,20 +404,21 @@ class _ChildSeries:
 # ---------------------------------------------------------------------- regular (B1, decision 12)
 
 
-def _regular_adult(item: _Item, basis: Reason | None = None, rule: str = "NL.B1") -> _Verdict:
-    """Return the verdict for an adult session basic insurance does not pay (B1)."""
-    return _Verdict(item, False, rule, basis or Reason(R.NL_REGULAR))
-
-
-def _regular(episode: Episode, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
+def _regular(
+    episode: Episode, items: Sequence[_Item], patient: _Patient, explain: bool
+) -> _Evaluated:
     """Evaluate a condition that is neither on the chronic list nor a scheme (B1, K1)."""
     children = _ChildSeries(episode, items, patient, with_priors=True)
     out = _Evaluated()
+    verdicts = out.verdicts
+    adult_from = patient.adult_from
     for item in items:
-        if patient.is_adult(item.session.date):
-            out.verdicts.append(_regular_adult(item))
+        if item.session.date >= adult_from:
+            # B1: basic insurance pays no adult's session of a non-list condition.
+            basis = _reason(R.NL_REGULAR, {}) if explain else None
+            verdicts.append(_Verdict(item, False, "NL.B1", basis))
         else:
-            out.verdicts.append(children.verdict(item))
+            verdicts.append(children.verdict(item, explain))
     out.periods = children.periods()
     return out
 
@@ -367,14 +488,23 @@ def first_unpaid(day: date) -> int:
 class _Chronic:
     """Walk one chronic episode: the first 20 unpaid, then basic within the term."""
 
-    def __init__(self, episode: Episode, items: Sequence[_Item], patient: _Patient) -> None:
+    def __init__(
+        self, episode: Episode, items: Sequence[_Item], patient: _Patient, explain: bool
+    ) -> None:
         self.episode = episode
         self.items = items
         self.patient = patient
+        self.explain = explain
         start = _start(episode, items)
         assert start is not None  # only called once the episode has begun
         self.entry = _chronic_entry(episode, start)
         self.term = _term(episode, start, self.entry)
+        # Read once for every session: the term's exclusive end and its reason parameters.
+        self.end = self.term.end
+        self.term_params = self.term.params()
+        # The list item's age bound (juvenile osteochondrosis: under 22) as the day it lapses.
+        max_age = self.entry.max_age
+        self.lapses_on = None if max_age is None else patient.turns(max_age)
         # Decision 18: treatments before the 18th birthday do not count toward the adult
         # first 20; undated priors count only if the episode began in adulthood.
         self.adult_count = episode.prior_treatments if patient.is_adult(start) else 0
@@ -383,9 +513,10 @@ class _Chronic:
 
     def run(self, as_of: date) -> _Evaluated:
         out = _Evaluated()
+        verdicts = out.verdicts
         counted_by_as_of = self.adult_count
         for item in self.items:
-            out.verdicts.append(self._verdict(item))
+            verdicts.append(self._verdict(item))
             if item.session.date <= as_of:
                 counted_by_as_of = self.adult_count
         chronic = _Period(
@@ -404,53 +535,52 @@ class _Chronic:
 
     def _verdict(self, item: _Item) -> _Verdict:
         day = item.session.date
-        after = self.term.end is not None and day >= self.term.end
-        max_age = self.entry.max_age
-        lapsed = max_age is not None and self.patient.age(day) >= max_age
-        if not self.patient.is_adult(day):
+        end = self.end
+        after = end is not None and day >= end
+        lapsed = self.lapses_on is not None and day >= self.lapses_on
+        if day < self.patient.adult_from:
             return self._child(item, after, lapsed)
         self.adult_count += 1
+        explain = self.explain
+        basis = None
         if lapsed:
-            return _regular_adult(item, Reason(R.NL_CHRONIC_OUTGROWN, {"max_age": max_age}))
+            if explain:
+                basis = _reason(R.NL_CHRONIC_OUTGROWN, {"max_age": self.entry.max_age})
+            return _Verdict(item, False, "NL.B1", basis)
         if after:
-            assert self.term.end is not None
-            basis = Reason(
-                R.NL_CHRONIC_AFTER_TERM, {"n": item.ordinal, "end": _last_day(self.term.end)}
-            )
-            return _Verdict(item, False, "NL.B5", basis, after_period=True)
+            assert end is not None
+            if explain:
+                basis = _reason(R.NL_CHRONIC_AFTER_TERM, {"n": item.ordinal, "end": _last_day(end)})
+            return _Verdict(item, False, "NL.B5", basis, None, True, False, True)
         self.in_term += 1
-        return self._adult_in_term(item)
-
-    def _adult_in_term(self, item: _Item) -> _Verdict:
-        day = item.session.date
         first = _first_unpaid(day)
         count = self.adult_count
         if count <= first:
-            # ``adult_n`` differs from ``n`` when treatments before the 18th birthday do not
-            # count (decision 18, interpretation).
-            basis = Reason(
-                R.NL_CHRONIC_FIRST, {"n": item.ordinal, "adult_n": count, "first": first}
-            )
+            if explain:
+                # ``adult_n`` differs from ``n`` when treatments before the 18th birthday do
+                # not count (decision 18, interpretation).
+                params: dict[str, object] = {"n": item.ordinal, "adult_n": count, "first": first}
+                basis = _reason(R.NL_CHRONIC_FIRST, params)
             code = _code(day, "chronic_first")
-            return _Verdict(item, False, "NL.B2", basis, code=code, chronic_first=True)
-        basis = Reason(
-            R.NL_CHRONIC_BASIC,
-            {"n": item.ordinal, "starts": count == first + 1, **self.term.params()},
-        )
-        return _Verdict(item, True, "NL.B2", basis, code=_code(day, "chronic_basic"))
+            return _Verdict(item, False, "NL.B2", basis, code, True, True)
+        if explain:
+            params = {"n": item.ordinal, "starts": count == first + 1, **self.term_params}
+            basis = _reason(R.NL_CHRONIC_BASIC, params)
+        return _Verdict(item, True, "NL.B2", basis, _code(day, "chronic_basic"))
 
     def _child(self, item: _Item, after: bool, lapsed: bool) -> _Verdict:
         if after:
             # [I] after the term a child's session counts as a non-list condition (K1).
-            assert self.term.end is not None
-            verdict = self.children.verdict(item, after_term=_last_day(self.term.end))
-            return replace(verdict, after_period=True)
+            assert self.end is not None
+            verdict = self.children.verdict(item, self.explain, after_term=_last_day(self.end))
+            verdict.after_period = True
+            return verdict
         if lapsed:
             # [I] past the list item's age a child's session counts as a non-list condition.
-            return self.children.verdict(item, outgrown=self.entry.max_age)
+            return self.children.verdict(item, self.explain, outgrown=self.entry.max_age)
         self.in_term += 1
-        basis = Reason(R.NL_CHILD_CHRONIC, self.term.params())
-        return _Verdict(item, True, "NL.K2", basis, adult=False)
+        basis = _reason(R.NL_CHILD_CHRONIC, dict(self.term_params)) if self.explain else None
+        return _Verdict(item, True, "NL.K2", basis, None, False)
 
     def _basic_starts(self, as_of: date, counted: int) -> list[Warning]:
         """Warn when the next treatment after ``as_of`` is the first one basic pays."""
@@ -463,8 +593,7 @@ class _Chronic:
         # bound to an age (juvenile osteochondrosis: under 22) that has lapsed by then is not
         # basic (``_verdict``), so basic does not start there.
         next_day = upcoming[0].session.date if upcoming else as_of + timedelta(days=1)
-        max_age = self.entry.max_age
-        if max_age is not None and self.patient.age(next_day) >= max_age:
+        if self.lapses_on is not None and next_day >= self.lapses_on:
             return []
         # Nor when the term ends before the next treatment: it falls after the term (B5).
         if self.term.end is not None and next_day >= self.term.end:
@@ -474,17 +603,18 @@ class _Chronic:
 
 
 def _chronic(
-    episode: Episode, items: Sequence[_Item], patient: _Patient, as_of: date
+    episode: Episode, items: Sequence[_Item], patient: _Patient, as_of: date, explain: bool
 ) -> _Evaluated:
     """Evaluate a chronic-list episode (B2-B5, K2; decisions 13, 15, 18)."""
     if not items and episode.first_treatment_on is None:
         return _Evaluated()  # not begun: no term, nothing to count
-    return _Chronic(episode, items, patient).run(as_of)
+    return _Chronic(episode, items, patient, explain).run(as_of)
 
 
 # ------------------------------------------------------------ capped schemes (§2, decision 14)
 
 
+@cache  # a pure lookup in constant tables, asked per session
 def _scheme_params(category: str, day: date) -> Scheme | None:
     """Return the scheme in force on ``day``; ``None`` before the scheme was introduced.
 
@@ -518,13 +648,16 @@ def _scheme_starts(
         if start is not None and patient.is_adult(start) and available(start):
             starts.append((start, episode.prior_treatments))
             continue
-        later = [
-            i.session.date
-            for i in own
-            if patient.is_adult(i.session.date) and available(i.session.date)
-        ]
-        if later:
-            starts.append((later[0], 0))
+        later = next(
+            (
+                i.session.date
+                for i in own
+                if patient.is_adult(i.session.date) and available(i.session.date)
+            ),
+            None,
+        )
+        if later is not None:
+            starts.append((later, 0))
     return starts
 
 
@@ -542,8 +675,10 @@ class _Capped:
         episodes: Sequence[Episode],
         items: Sequence[_Item],
         patient: _Patient,
+        explain: bool,
     ) -> None:
         self.category = category
+        self.explain = explain
         self.rule = SCHEME_RULES[category]
         self.episodes = episodes
         self.items = items
@@ -585,35 +720,43 @@ class _Capped:
 
     def _verdict(self, item: _Item) -> _Verdict:
         day = item.session.date
-        if not self.patient.is_adult(day):
-            return self.children[item.episode.id].verdict(item)
+        explain = self.explain
+        if day < self.patient.adult_from:
+            return self.children[item.episode.id].verdict(item, explain)
         params = _scheme_params(self.category, day)
-        scheme_ = {"scheme": self.category}
+        basis = None
         if params is None or self.start is None:
-            since = _introduced(self.category)
-            basis = Reason(R.NL_SCHEME_NOT_YET, {**scheme_, "since": since})
-            return _regular_adult(item, basis, self.rule)
-        if self.end is not None and day >= self.end:
-            ended = _last_day(self.end)
-            basis = Reason(
-                R.NL_SCHEME_WINDOW_ENDED, {**scheme_, "months": self.months, "end": ended}
-            )
-            return _Verdict(item, False, self.rule, basis, after_period=True)
+            if explain:
+                since = _introduced(self.category)
+                basis = _reason(R.NL_SCHEME_NOT_YET, {"scheme": self.category, "since": since})
+            return _Verdict(item, False, self.rule, basis)
+        end = self.end
+        if end is not None and day >= end:
+            if explain:
+                why = {"scheme": self.category, "months": self.months, "end": _last_day(end)}
+                basis = _reason(R.NL_SCHEME_WINDOW_ENDED, why)
+            return _Verdict(item, False, self.rule, basis, None, True, False, True)
         # ``used`` counts every treatment in the window, beyond the cap too (contract: quotas).
         self.used += 1
-        if params.cap is None or self.used <= params.cap:
-            window = {"months": self.months, "start": self.start} if self.end else {}
-            basis = Reason(
-                R.NL_SCHEME_BASIC, {**scheme_, "n": self.used, "cap": params.cap, **window}
-            )
+        cap = params.cap
+        if cap is None or self.used <= cap:
+            if explain:
+                why = {"scheme": self.category, "n": self.used, "cap": cap}
+                if end:
+                    why["months"] = self.months
+                    why["start"] = self.start
+                basis = _reason(R.NL_SCHEME_BASIC, why)
             code = _code(day, "osteoarthritis") if self.category == "osteoarthritis" else None
-            return _Verdict(item, True, self.rule, basis, code=code)
-        # S-ART: one entitlement for all joints and sides.
-        shared = self.category == "osteoarthritis"
-        basis = Reason(R.NL_SCHEME_USED_UP, {**scheme_, "cap": params.cap, "shared": shared})
+            return _Verdict(item, True, self.rule, basis, code)
+        if explain:
+            # S-ART: one entitlement for all joints and sides.
+            shared = self.category == "osteoarthritis"
+            why = {"scheme": self.category, "cap": cap, "shared": shared}
+            basis = _reason(R.NL_SCHEME_USED_UP, why)
         return _Verdict(item, False, self.rule, basis)
 
 
+@cache  # a pure lookup in a constant table
 def _introduced(category: str) -> date:
     """Return the day the scheme of ``category`` began."""
     return min(s.valid_from for s in SCHEMES if s.category == category)
@@ -622,36 +765,54 @@ def _introduced(category: str) -> date:
 # ------------------------------------------------------------------------ COPD (S-COPD)
 
 
-def _window_index(start: date, day: date) -> int:
-    """Return which 12-month treatment year since ``start`` holds ``day`` (0 = the first)."""
-    index = max(((day.year - start.year) * 12 + day.month - start.month) // 12, 0)
-    while index > 0 and add_months(start, COPD_WINDOW_MONTHS * index) > day:
-        index -= 1
-    while add_months(start, COPD_WINDOW_MONTHS * (index + 1)) <= day:
-        index += 1
-    return index
+class _TreatmentYears:
+    """The 12-month treatment years from a first treatment: which one holds a day, and the day
+    each begins, each computed once (month arithmetic per session was most of COPD's cost)."""
+
+    __slots__ = ("begins", "last", "start")
+
+    def __init__(self, start: date) -> None:
+        self.start = start
+        self.begins = [start]
+        self.last = 0  # the year of the day asked before: sessions come in date order
+
+    def begin(self, index: int) -> date:
+        """Return the first day of treatment year ``index`` (0 = the first)."""
+        begins = self.begins
+        while len(begins) <= index:
+            begins.append(add_months(self.start, COPD_WINDOW_MONTHS * len(begins)))
+        return begins[index]
+
+    def index(self, day: date) -> int:
+        """Return which treatment year holds ``day`` (0 = the first, and before it)."""
+        index = self.last
+        while index > 0 and self.begin(index) > day:
+            index -= 1
+        while self.begin(index + 1) <= day:
+            index += 1
+        self.last = index
+        return index
 
 
 class _Copd:
     """Walk one COPD episode: caps by GOLD class per 12-month treatment year from the first."""
 
-    def __init__(self, episode: Episode, items: Sequence[_Item], patient: _Patient) -> None:
+    def __init__(
+        self, episode: Episode, items: Sequence[_Item], patient: _Patient, explain: bool
+    ) -> None:
         self.episode = episode
         self.items = items
         self.patient = patient
+        self.explain = explain
         starts = _scheme_starts([episode], items, patient, lambda day: copd_caps(day) is not None)
         self.start: date | None = starts[0][0] if starts else None
+        self.years = None if self.start is None else _TreatmentYears(self.start)
         priors = starts[0][1] if starts else 0
         self.used: dict[int, int] = {}
         self.priors = 0  # the priors counted in the first treatment year
-        adult = [i for i in items if patient.is_adult(i.session.date)]
+        adult = next((i for i in items if patient.is_adult(i.session.date)), None)
         # Priors count in the first treatment year only if the first listed session is in it.
-        if (
-            self.start
-            and priors
-            and adult
-            and _window_index(self.start, adult[0].session.date) == 0
-        ):
+        if self.years and priors and adult and self.years.index(adult.session.date) == 0:
             self.used[0] = self.priors = priors
         self.children = _ChildSeries(episode, items, patient, with_priors=True)
 
@@ -662,43 +823,50 @@ class _Copd:
 
     def _verdict(self, item: _Item) -> _Verdict:
         day = item.session.date
-        if not self.patient.is_adult(day):
-            return self.children.verdict(item)
+        explain = self.explain
+        if day < self.patient.adult_from:
+            return self.children.verdict(item, explain)
         caps = copd_caps(day)
-        if caps is None or self.start is None:
+        if caps is None or self.years is None:
             raise RulesNotInForce(day, "COPD caps", covered_from=_first_day(COPD_CAPS))
-        index = _window_index(self.start, day)
-        self.used[index] = self.used.get(index, 0) + 1
+        index = self.years.index(day)
+        count = self.used[index] = self.used.get(index, 0) + 1
         cls = self.episode.gold_class or ""
+        basis = None
         if self.episode.gold_stage < caps.lowest_basic_stage:
-            basis = Reason(R.NL_COPD_STAGE, {"stage": self.episode.gold_stage})
+            if explain:
+                basis = _reason(R.NL_COPD_STAGE, {"stage": self.episode.gold_stage})
             return _Verdict(item, False, "NL.S-COPD", basis)
         if cls not in caps.first_year:
             # [I] without a known GOLD class basic cover cannot be determined.
-            return _Verdict(item, False, "NL.S-COPD", Reason(R.NL_COPD_NO_CLASS))
+            basis = _reason(R.NL_COPD_NO_CLASS, {}) if explain else None
+            return _Verdict(item, False, "NL.S-COPD", basis)
         cap = (caps.first_year if index == 0 else caps.later_years)[cls]
-        count = self.used[index]
-        # The treatment year: the first, or number ``year`` from its first day ``year_start``.
-        params = {
-            "gold_class": cls,
-            "year": index + 1,
-            "year_start": add_months(self.start, COPD_WINDOW_MONTHS * index),
-            "cap": cap,
-        }
-        if count <= cap:
-            return _Verdict(
-                item, True, "NL.S-COPD", Reason(R.NL_COPD_BASIC, {**params, "n": count})
-            )
-        return _Verdict(item, False, "NL.S-COPD", Reason(R.NL_COPD_USED_UP, params))
+        if explain:
+            # The treatment year: the first, or number ``year`` from its first day
+            # ``year_start``.
+            params = {
+                "gold_class": cls,
+                "year": index + 1,
+                "year_start": self.years.begin(index),
+                "cap": cap,
+            }
+            if count <= cap:
+                params["n"] = count
+                basis = _reason(R.NL_COPD_BASIC, params)
+            else:
+                basis = _reason(R.NL_COPD_USED_UP, params)
+        return _Verdict(item, count <= cap, "NL.S-COPD", basis)
 
     def _periods(self, as_of: date) -> list[_Period]:
-        if self.start is None:
+        if self.start is None or self.years is None:
             return []
-        last = max([as_of, *(i.session.date for i in self.items)])
+        # The items are in date order: the last is the latest.
+        last = max(as_of, self.items[-1].session.date) if self.items else as_of
         periods = []
-        for index in range(_window_index(self.start, max(last, self.start)) + 1):
-            begin = add_months(self.start, COPD_WINDOW_MONTHS * index)
-            end = add_months(self.start, COPD_WINDOW_MONTHS * (index + 1))
+        for index in range(self.years.index(max(last, self.start)) + 1):
+            begin = self.years.begin(index)
+            end = self.years.begin(index + 1)
             caps = copd_caps(begin)
             cls = self.episode.gold_class or ""
             if caps is None or cls not in caps.first_year:
@@ -726,17 +894,20 @@ class _Copd:
 def _items(case: Case) -> list[_Item]:
     """Order the sessions by (date, input position) and number them within their episode."""
     episodes = {e.id: e for e in case.episodes}
-    ordered = sorted(enumerate(case.sessions), key=lambda pair: (pair[1].date, pair[0]))
+    # The sort is stable: sessions of one day keep their input order.
+    ordered = sorted(case.sessions, key=_by_date)
     seen: dict[str, int] = {}
     items: list[_Item] = []
-    for _, session in ordered:
+    for position, session in enumerate(ordered):
         episode = episodes.get(session.episode)
         if episode is None:
             raise UnknownEpisode(session.episode, owner=f"session {session.id}")
-        seen[episode.id] = seen.get(episode.id, 0) + 1
-        ordinal = episode.prior_treatments + seen[episode.id]
-        items.append(_Item(ordinal, session, episode, len(items)))
+        number = seen[episode.id] = seen.get(episode.id, 0) + 1
+        items.append(_Item(episode.prior_treatments + number, session, episode, position))
     return items
+
+
+_by_date = attrgetter("date")
 
 
 def _by_episode(items: Sequence[_Item]) -> dict[str, list[_Item]]:
@@ -747,28 +918,39 @@ def _by_episode(items: Sequence[_Item]) -> dict[str, list[_Item]]:
     return grouped
 
 
-def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient) -> _Evaluated:
-    """Decide for every session whether basic insurance pays, episode by episode."""
+def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient, explain: bool) -> _Evaluated:
+    """Decide for every session whether basic insurance pays, episode by episode.
+
+    The verdicts come back in the items' order; without ``explain`` they carry no reasons.
+    """
     out = _Evaluated()
     by_episode = _by_episode(items)
     for episode in case.episodes:
         own = by_episode.get(episode.id, [])
         if episode.category == "regular":
-            out.extend(_regular(episode, own, patient))
+            out.extend(_regular(episode, own, patient, explain))
         elif episode.category == "chronic":
-            out.extend(_chronic(episode, own, patient, case.as_of))
+            out.extend(_chronic(episode, own, patient, case.as_of, explain))
         elif episode.category == "copd":
-            out.extend(_Copd(episode, own, patient).run(case.as_of))
+            out.extend(_Copd(episode, own, patient, explain).run(case.as_of))
         elif episode.category in ("claudication", "pelvic_floor", "rheumatoid_arthritis"):
-            out.extend(_Capped(episode.category, [episode], own, patient).run())
+            out.extend(_Capped(episode.category, [episode], own, patient, explain).run())
         elif episode.category != "osteoarthritis":
             raise UnknownCategory(episode.category, owner=f"episode {episode.id}")
     # S-ART: one entitlement for every joint and side, so all osteoarthritis episodes together.
     joints = [e for e in case.episodes if e.category == "osteoarthritis"]
     if joints:
         shared = [i for i in items if i.episode.category == "osteoarthritis"]
-        out.extend(_Capped("osteoarthritis", joints, shared, patient).run())
-    out.verdicts.sort(key=lambda v: v.item.position)
+        out.extend(_Capped("osteoarthritis", joints, shared, patient, explain).run())
+    # Every item has at least one verdict; with one each (unless episode ids repeat), each
+    # goes to its item's place, without a sort.
+    if len(out.verdicts) == len(items):
+        ordered: list[Any] = [None] * len(items)
+        for verdict in out.verdicts:
+            ordered[verdict.item.position] = verdict
+        out.verdicts = ordered
+    else:
+        out.verdicts.sort(key=lambda v: v.item.position)
     return out
 
 
@@ -795,7 +977,7 @@ class _Deductible:
             self.left = None
             return None
         part = min(price, self.left)
-        self.left = money(self.left - part)
+        self.left = _cents(self.left - part)
         return part
 
     @property
@@ -805,32 +987,40 @@ class _Deductible:
         return money(self.limit - self.left)
 
 
-@dataclass
 class _Allowance:
-    """A calendar year's supplementary allowance (A1, A8; decision 17)."""
+    """A calendar year's supplementary allowance (A1, A8; decision 17).
 
-    year: int
-    coverage: Coverage | None
-    carried: int = 0
-    used: int = 0
-    spent: Decimal | None = ZERO  # euros paid from a budget; ``None`` = unknown (no price)
-    by_kind: Counter[str] = field(default_factory=Counter)  # for the package's sub-limits
+    ``own``, ``treatments``, ``budget`` and ``has_cover`` are fixed once the year's package and
+    what carried over are known; ``used``, ``spent`` and ``by_kind`` grow as sessions are paid.
+    """
 
-    @property
-    def own(self) -> int | None:
-        return None if self.coverage is None else self.coverage.treatments
+    __slots__ = (
+        "budget",
+        "by_kind",
+        "carried",
+        "coverage",
+        "has_cover",
+        "own",
+        "spent",
+        "sub_limits",
+        "treatments",
+        "used",
+        "year",
+    )
 
-    @property
-    def treatments(self) -> int | None:
-        return None if self.own is None else self.own + self.carried
-
-    @property
-    def budget(self) -> Decimal | None:
-        return None if self.coverage is None else self.coverage.budget
-
-    @property
-    def has_cover(self) -> bool:
-        return bool(self.treatments) or bool(self.budget)
+    def __init__(self, year: int, coverage: Coverage | None, carried: int = 0) -> None:
+        self.year = year
+        self.coverage = coverage
+        self.carried = carried
+        self.used = 0
+        # Euros paid from a budget; ``None`` = unknown (a session without a price).
+        self.spent: Decimal | None = ZERO
+        self.by_kind: dict[str, int] = {}  # for the package's sub-limits
+        self.own = None if coverage is None else coverage.treatments
+        self.treatments = None if self.own is None else self.own + carried
+        self.budget = None if coverage is None else coverage.budget
+        self.has_cover = bool(self.treatments) or bool(self.budget)
+        self.sub_limits: Mapping[str, int] = {} if coverage is None else coverage.sub_limits
 
     def covers(self) -> bool:
         """Say whether the allowance can pay one more session."""
@@ -844,22 +1034,22 @@ class _Allowance:
 
     def sub_limit_reached(self, kind: str) -> int | None:
         """Return the package's limit for ``kind`` when it is used up, else ``None`` (A4)."""
-        limit = None if self.coverage is None else self.coverage.sub_limits.get(kind)
-        if limit is not None and self.by_kind[kind] >= limit:
+        limit = self.sub_limits.get(kind) if self.sub_limits else None
+        if limit is not None and self.by_kind.get(kind, 0) >= limit:
             return limit
         return None
 
     def take(self, price: Decimal | None, kind: str) -> Decimal | None:
         """Pay one session: its price, or what is left of a euro budget; ``None`` if unknown."""
         self.used += 1
-        self.by_kind[kind] += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
         if self.budget is None:
             return price
         if price is None or self.spent is None:
             self.spent = None
             return None
-        part = min(price, money(self.budget - self.spent))
-        self.spent = money(self.spent + part)
+        part = min(price, _cents(self.budget - self.spent))
+        self.spent = _cents(self.spent + part)
         return part
 
 
@@ -912,6 +1102,23 @@ class _Ledger:
         return min(max(last.treatments - last.used, 0), before.carry_over_max)
 
 
+def _cents(amount: Decimal) -> Decimal:
+    """Return ``money(amount)``: the same rounding, cheaper per session (no copy, no keyword)."""
+    if type(amount) is Decimal:
+        return amount.quantize(CENT, ROUND_HALF_UP)
+    return money(amount)
+
+
+def _equal_or(amount: Decimal, price: Decimal) -> Decimal:
+    """Return ``price`` or ``ZERO`` when ``amount`` equals one with its sign, else ``amount``."""
+    signed = amount.is_signed()
+    if amount == price and signed == price.is_signed():
+        return price
+    if amount == ZERO and not signed:
+        return ZERO
+    return amount
+
+
 def _amounts(
     price: Decimal | None, insurer: Decimal | None, deductible: Decimal = ZERO
 ) -> NlAmounts | None:
@@ -936,155 +1143,208 @@ def _rounded(price: Decimal, insurer: Decimal, deductible: Decimal, *signs: bool
     )
 
 
-@dataclass(frozen=True)
-class _Settled:
-    status: Status
-    rule: str
-    code: str | None
-    amounts: NlAmounts | None
-    reason: Reason  # how it was paid; the outcome's reason, with the verdict as its basis
+Settled = tuple[SessionOutcome | None, Warning | None]
 
 
-def _settle_basic(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning | None]:
+def _paid(
+    verdict: _Verdict,
+    status: Status,
+    rule: str,
+    code: str | None,
+    amounts: NlAmounts | None,
+    how: ReasonCode,
+    params: dict[str, object],
+) -> SessionOutcome:
+    """Return the session's outcome: paid ``how`` (with ``params``), the verdict its basis."""
+    item = verdict.item
+    session = item.session
+    params["basis"] = verdict.basis
+    reason = _reason(how, params)
+    return _new_outcome(
+        session.id,
+        session.date,
+        session.episode,
+        status,
+        item.ordinal,
+        code,
+        (),
+        amounts,
+        rule,
+        reason,
+        None,
+    )
+
+
+# The two settle functions move the money (the ledger) for every session; the outcome and its
+# reason only when ``explain`` (``evaluate(outcomes=True)``); their warnings always.
+
+
+def _settle_basic(
+    verdict: _Verdict, price: Decimal | None, ledger: _Ledger, explain: bool
+) -> Settled:
     """Charge a basic-covered session: children free, adults through the eigen risico.
 
     A year whose deductible is not known gives the price and nothing of its split, with a
     ``deductible_unknown`` warning: never last year's figure (contract v2).
     """
     session = verdict.item.session
-    price = None if session.price is None else money(session.price)
-    year = session.date.year
-    ledger.reimbursed_days.add(session.date)
+    day = session.date
+    ledger.reimbursed_days.add(day)
+    params: dict[str, object]
     if not verdict.adult:
-        reason = Reason(R.NL_PAY_CHILD)  # no eigen risico under 18 (K5)
-        settled = _Settled(Status.BASIC, verdict.rule, verdict.code, _amounts(price, price), reason)
-        return settled, None
+        if not explain:
+            return None, None
+        amounts = _amounts(price, price)
+        # No eigen risico under 18 (K5).
+        how, params = R.NL_PAY_CHILD, {}
+        return _paid(verdict, Status.BASIC, verdict.rule, verdict.code, amounts, how, params), None
+    year = day.year
     deductible = ledger.deductible(year)
     part = deductible.take(price)
-    amounts: NlAmounts | None = None
     warning = None
     if price is None:
-        reason = Reason(R.NL_PAY_NO_PRICE)
+        amounts = None
+        how, params = R.NL_PAY_NO_PRICE, {}
     elif part is None:
         # No amount for the year in the tables and none given, or what is left is unknown
         # because an earlier basic session of the year had no price.
-        why = "not_known" if deductible.limit is None else "earlier_without_price"
-        reason = Reason(R.NL_PAY_DEDUCTIBLE_UNKNOWN, {"year": year, "why": why})
-        amounts = NlAmounts(price=price, insurer=None, deductible=None, patient=None)
         if deductible.limit is None:
             warning = _warning(W.DEDUCTIBLE_UNKNOWN, session.episode, session.id, year=year)
+        if not explain:
+            return None, warning
+        why = "not_known" if deductible.limit is None else "earlier_without_price"
+        how, params = R.NL_PAY_DEDUCTIBLE_UNKNOWN, {"year": year, "why": why}
+        amounts = NlAmounts(price=price, insurer=None, deductible=None, patient=None)
     else:
-        amounts = _amounts(price, price - part, part)
+        if not explain:
+            return None, None
+        # Equal amounts round alike (``_rounded``): a share equal to the price or to zero is
+        # passed as that number, whose hash is known, instead of a new one to hash.
+        insurer = _equal_or(price - part, price)
+        amounts = _amounts(price, insurer, _equal_or(part, price))
+        how = R.NL_PAY_DEDUCTIBLE
         params = {"year": year, "price": price, "part": part, "left": deductible.left}
-        reason = Reason(R.NL_PAY_DEDUCTIBLE, params)
-    return _Settled(Status.BASIC, verdict.rule, verdict.code, amounts, reason), warning
+    if not explain:
+        return None, None
+    return _paid(verdict, Status.BASIC, verdict.rule, verdict.code, amounts, how, params), warning
 
 
-def _settle_other(verdict: _Verdict, ledger: _Ledger) -> tuple[_Settled, Warning | None]:
+def _settle_other(
+    verdict: _Verdict, price: Decimal | None, ledger: _Ledger, explain: bool
+) -> Settled:
     """Charge a session basic does not pay: the supplementary allowance, then the patient."""
     session = verdict.item.session
-    price = None if session.price is None else money(session.price)
-    year = session.date.year
-    kind: CodeKind = "chronic_first" if verdict.chronic_first else "non_chronic_supplementary"
-    paid_code = _code(session.date, kind)
+    day = session.date
+    year = day.year
     patient_code = verdict.code if verdict.chronic_first else None
     coverage = ledger.coverage.get(year)
     allowance = ledger.allowance(year)
-    if session.date in ledger.reimbursed_days:
+    params: dict[str, object]
+    if day in ledger.reimbursed_days:
         # A5: at most one reimbursed treatment a day.
-        warning = _warning(
-            W.SECOND_SESSION_SAME_DAY, session.episode, session.id, date=session.date
-        )
-        reason = Reason(R.NL_PAY_SAME_DAY, {"date": session.date, "price": price})
-        settled = _Settled(Status.PATIENT, "NL.A5", patient_code, _amounts(price, ZERO), reason)
-        return settled, warning
+        warning = _warning(W.SECOND_SESSION_SAME_DAY, session.episode, session.id, date=day)
+        if not explain:
+            return None, warning
+        params = {"date": day, "price": price}
+        amounts = _amounts(price, ZERO)
+        how = R.NL_PAY_SAME_DAY
+        return _paid(verdict, Status.PATIENT, "NL.A5", patient_code, amounts, how, params), warning
     if verdict.chronic_first and coverage is not None and coverage.pays_chronic_first_20:
-        ledger.reimbursed_days.add(session.date)
-        params = {"package": coverage.package, "first": _first_unpaid(session.date)}
-        reason = Reason(R.NL_PAY_PACKAGE_CHRONIC, params)
+        ledger.reimbursed_days.add(day)
+        if not explain:
+            return None, None
+        params = {"package": coverage.package, "first": _first_unpaid(day)}
+        code = _code(day, "chronic_first")
         amounts = _amounts(price, price)
-        return _Settled(Status.SUPPLEMENTARY, "NL.A3", paid_code, amounts, reason), None
-    limit = allowance.sub_limit_reached(session.kind) if allowance.covers() else None
+        how = R.NL_PAY_PACKAGE_CHRONIC
+        return _paid(verdict, Status.SUPPLEMENTARY, "NL.A3", code, amounts, how, params), None
+    covers = allowance.covers()
+    limit = allowance.sub_limit_reached(session.kind) if covers else None
     if limit is not None:
         # A4, S21: the package pays at most ``limit`` sessions of this kind a year (manual
         # therapy); an excess one is not paid as ordinary physiotherapy instead [I].
+        if not explain:
+            return None, None
         params = {"year": year, "kind": session.kind, "limit": limit, "price": price}
-        reason = Reason(R.NL_PAY_SUB_LIMIT, params)
-        settled = _Settled(Status.PATIENT, "NL.A4", patient_code, _amounts(price, ZERO), reason)
-        return settled, None
-    if allowance.covers():
-        ledger.reimbursed_days.add(session.date)
+        amounts = _amounts(price, ZERO)
+        how = R.NL_PAY_SUB_LIMIT
+        return _paid(verdict, Status.PATIENT, "NL.A4", patient_code, amounts, how, params), None
+    if covers:
+        ledger.reimbursed_days.add(day)
         insurer = allowance.take(price, session.kind)
-        rule = "NL.A8" if allowance.own is not None and allowance.used > allowance.own else "NL.A1"
-        reason = _allowance_reason(allowance, price, insurer)
+        if not explain:
+            return None, None
+        own = allowance.own
+        rule = "NL.A8" if own is not None and allowance.used > own else "NL.A1"
+        kind: CodeKind = "chronic_first" if verdict.chronic_first else "non_chronic_supplementary"
+        how, params = _allowance_reason(allowance, price, insurer)
         amounts = _amounts(price, insurer)
-        return _Settled(Status.SUPPLEMENTARY, rule, paid_code, amounts, reason), None
+        return _paid(
+            verdict, Status.SUPPLEMENTARY, rule, _code(day, kind), amounts, how, params
+        ), None
+    if not explain:
+        return None, None
     params = {"year": year, "price": price, "cover": allowance.has_cover}
-    reason = Reason(R.NL_PAY_PATIENT, params)
     amounts = _amounts(price, ZERO)
-    return _Settled(Status.PATIENT, verdict.rule, patient_code, amounts, reason), None
+    how = R.NL_PAY_PATIENT
+    return _paid(verdict, Status.PATIENT, verdict.rule, patient_code, amounts, how, params), None
 
 
 def _allowance_reason(
     allowance: _Allowance, price: Decimal | None, insurer: Decimal | None
-) -> Reason:
+) -> tuple[ReasonCode, dict[str, object]]:
     """Say what the supplementary allowance paid for a session: a treatment, or euros."""
     year = allowance.year
     if allowance.budget is None:
         assert allowance.treatments is not None
-        params = {
+        params: dict[str, object] = {
             "year": year,
             "n": allowance.used,
             "of": allowance.treatments,
             "carried": allowance.carried,
         }
-        return Reason(R.NL_PAY_ALLOWANCE, params)
+        return R.NL_PAY_ALLOWANCE, params
     # ``insurer`` None: no price was given, the amount is not known.
-    left = None if allowance.spent is None else money(allowance.budget - allowance.spent)
-    return Reason(R.NL_PAY_BUDGET, {"year": year, "price": price, "insurer": insurer, "left": left})
-
-
-def _outcome(verdict: _Verdict, settled: _Settled) -> SessionOutcome:
-    session = verdict.item.session
-    return SessionOutcome(
-        id=session.id,
-        date=session.date,
-        episode=session.episode,
-        status=settled.status,
-        ordinal=verdict.item.ordinal,
-        code=settled.code,
-        extra_codes=(),
-        amounts=settled.amounts,
-        rule=settled.rule,
-        reason=Reason(settled.reason.code, {**settled.reason.params, "basis": verdict.basis}),
-    )
+    left = None if allowance.spent is None else _cents(allowance.budget - allowance.spent)
+    return R.NL_PAY_BUDGET, {"year": year, "price": price, "insurer": insurer, "left": left}
 
 
 def _money_pass(
-    verdicts: Sequence[_Verdict], ledger: _Ledger, *, outcomes_wanted: bool = True
+    verdicts: Sequence[_Verdict], ledger: _Ledger, explain: bool
 ) -> tuple[list[SessionOutcome], list[Warning]]:
     """Settle every session in date order against the eigen risico and the allowance.
 
     Every session is settled either way (the ledger and the warnings need it); without
-    ``outcomes_wanted`` no ``SessionOutcome`` is built.
+    ``explain`` no ``SessionOutcome`` (nor its amounts and reason) is built.
     """
     outcomes: list[SessionOutcome] = []
     warnings: list[Warning] = []
     unknown_years: set[object] = set()  # deductible_unknown: once per year
+    # A practice charges one price or a few: a session priced as the one before gets the same
+    # rounded price (equal, with the same sign: "-0.00" stays apart), not a new one to round
+    # and hash again.
+    last: Decimal | None = None  # the Decimal ``price`` was rounded from
+    price: Decimal | None = None
     for verdict in verdicts:
+        given = verdict.item.session.price
+        if given is None:
+            price = last = None
+        elif last is None or given != last or given.is_signed() != last.is_signed():
+            price = _cents(given)
+            last = given if type(given) is Decimal else None
         if verdict.basic:
-            settled, warning = _settle_basic(verdict, ledger)
+            outcome, warning = _settle_basic(verdict, price, ledger, explain)
             if warning is not None:
                 if warning.params["year"] in unknown_years:
                     warning = None
                 else:
                     unknown_years.add(warning.params["year"])
         else:
-            settled, warning = _settle_other(verdict, ledger)
+            outcome, warning = _settle_other(verdict, price, ledger, explain)
         if warning is not None:
             warnings.append(warning)
-        if outcomes_wanted:
-            outcomes.append(_outcome(verdict, settled))
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes, warnings
 
 
@@ -1285,11 +1545,9 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     """
     patient = _Patient(case.patient.birth_date)
     items = _items(case)
-    basic = _basic_pass(case, items, patient)
+    basic = _basic_pass(case, items, patient, outcomes)
     ledger = _Ledger(case)
-    session_outcomes, session_warnings = _money_pass(
-        basic.verdicts, ledger, outcomes_wanted=outcomes
-    )
+    session_outcomes, session_warnings = _money_pass(basic.verdicts, ledger, outcomes)
     quotas = _quotas(basic.periods, case.as_of)
     warnings = [
         *_allowance_warnings(ledger, case.as_of),
