@@ -41,12 +41,13 @@ from practice.agreement_pages import (
 from practice.models import Coverage, Episode, Patient, Practice
 from practice.models import TreatmentSession as Session
 from reimburse import actions, explain
+from reimburse.attention import urgency
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
 from reimburse.engine.be import situations
 from reimburse.engine.vocabulary import ReasonCode
 from reimburse.explain import Reader
-from reimburse.selectors import PatientWarning
+from reimburse.selectors import AttentionList, PatientWarning
 from reimburse.services import patient_status_with, patients_for_evaluation
 
 Label = str | Promise
@@ -60,16 +61,7 @@ STATUS_LABELS: dict[str, Label] = {
 UNKNOWN_EXPLANATION = _("No reimbursement rules are known for this date.")
 
 # Warnings that say a limit is reached: shown stronger than "almost used" of the same severity.
-REACHED = frozenset(
-    {
-        "quota_exhausted",
-        "pool_exhausted",
-        "allowance_exhausted",
-        "prescription_used_up",
-        "period_ended",
-        "situations_exceeded",
-    }
-)
+REACHED = urgency.REACHED
 
 PLACE_LABELS: dict[str, Label] = {
     "practice": _("Practice"),
@@ -898,9 +890,9 @@ def attention_page(
     Ranking needs only a small key per row; the sentences (the costly part) are written for
     the ``per_page`` rows shown (default: all). ``number`` is the page asked for: past the
     end it is the last page, anything but a page number the first (Django's ``get_page``).
-    The counts and the number of patients are the whole list's.
+    The counts and the number of patients are the whole list's. ``attention_list_page``
+    builds the same page from a list the database ranks (``selectors.attention_list``).
     """
-    links = links or AttentionLinks()
     first: dict[tuple[int, int | None, str], PatientWarning] = {}
     repeats: Counter[tuple[int, int | None, str]] = Counter()
     for w in warnings:
@@ -910,14 +902,68 @@ def attention_page(
         else:
             first[key] = w
     ranked = sorted(first.items(), key=lambda item: _days_rank(item[1], as_of))
-    tally = Counter(w.severity for w in first.values())
-    counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
+    return _attention_page(
+        [(w, repeats[key]) for key, w in ranked],
+        Counter(str(w.severity) for w in first.values()),
+        len({w.patient_id for w in first.values()}),
+        reader,
+        as_of=as_of,
+        number=number,
+        per_page=per_page,
+        links=links,
+    )
+
+
+def attention_list_page(
+    listing: AttentionList,
+    reader: Reader,
+    *,
+    as_of: date | None = None,
+    number: int | str | None = 1,
+    per_page: int | None = None,
+    links: AttentionLinks | None = None,
+) -> AttentionPage:
+    """Build one page of Needs attention from the list the database ranks and counts.
+
+    The same page as ``attention_page`` of the same warnings: only the rows shown are read.
+    """
+    counts = listing.counts
+    return _attention_page(
+        listing,
+        counts.by_severity,
+        counts.patients,
+        reader,
+        as_of=as_of,
+        number=number,
+        per_page=per_page,
+        links=links,
+    )
+
+
+def _attention_page(
+    ranked: Sequence[tuple[PatientWarning, int]],
+    tally: Mapping[str, int],
+    patient_count: int,
+    reader: Reader,
+    *,
+    as_of: date | None,
+    number: int | str | None,
+    per_page: int | None,
+    links: AttentionLinks | None,
+) -> AttentionPage:
+    """Page ``ranked`` (each row with how many repeats it stands for) and write the rows shown."""
+    links = links or AttentionLinks()
+    counts = [
+        (str(s), label, tally.get(str(s), 0))
+        for s, label in explain.SEVERITY_LABELS.items()
+        if tally.get(str(s), 0)
+    ]
     paginator = Paginator(ranked, per_page or max(len(ranked), 1))
     shown = paginator.get_page(number)
-    rows = [_attention_row(w, repeats[key], reader, as_of, links) for key, w in shown]
+    rows = [_attention_row(w, more, reader, as_of, links) for w, more in shown]
     return AttentionPage(
         rows=rows,
-        patient_count=len({w.patient_id for w in first.values()}),
+        patient_count=patient_count,
         counts=counts,
         total=paginator.count,
         number=shown.number,
@@ -930,7 +976,7 @@ def attention_page(
 
 
 def _reached(w: PatientWarning) -> bool:
-    return w.code in REACHED or (w.code == "prescription_low" and not w.params.get("remaining"))
+    return urgency.reached(w.code, w.params)
 
 
 def _attention_row(
@@ -955,13 +1001,10 @@ def _attention_row(
     )
 
 
-_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
-
-
 def _days_rank(w: PatientWarning, as_of: date | None) -> tuple[int, int]:
     """Severity, then the days left: 0 for a limit reached, unknown after every known day."""
     unknown = 10**6
-    severity = _SEVERITY_ORDER.get(w.severity, 3)
+    severity = urgency.severity_rank(w.severity)
     if _reached(w):
         return severity, 0
     days = actions.days_left(w.code, w.params, as_of) if as_of else None

@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, overload
+
+from django.db import connections
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Collate, Concat
 
 from practice.models import Country, Patient, Practice, Therapist, TreatmentSession
-from reimburse.attention.store import practice_attention
+from reimburse.attention import urgency
+from reimburse.attention.store import attention_update, practice_attention
 from reimburse.engine.be import tables as be_tables
 from reimburse.engine.nl import tables as nl_tables
 from reimburse.engine.vocabulary import Severity, WarningCode
+from reimburse.models import AttentionRow
 from reimburse.tariffs import loaded_tariffs
 
 # Most urgent first: severity, then what the practice must act on soonest (exhausted before
 # low; pending notifications and agreements; prescriptions; periods ending).
-_SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
-_CODE_RANK = {
-    code: rank
-    for rank, codes in enumerate(
-        (
-            ("quota_exhausted", "pool_exhausted", "allowance_exhausted", "situations_exceeded"),
-            ("notification_missing", "agreement_missing", "referral_missing"),
-            ("prescription_late_start", "prescription_missing", "prescription_used_up"),
-            ("quota_low", "pool_low", "allowance_low"),
-            ("period_ended", "period_ending", "agreement_ending"),
-        )
-    )
-    for code in codes
-}
+_SEVERITY_RANK = urgency.SEVERITY_RANK
+_CODE_RANK = urgency.CODE_RANK
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,7 @@ class PatientWarning:
 
     @property
     def urgency(self) -> tuple[int, int]:
-        return _SEVERITY_RANK.get(self.severity, 3), _CODE_RANK.get(self.code, 9)
+        return urgency.severity_rank(self.severity), urgency.code_rank(self.code)
 
 
 def practice_warnings(
@@ -64,13 +59,7 @@ def practice_warnings(
     Warnings naming a session before 1 January of the year before ``as_of`` are left out:
     those sessions are beyond the two-year limit for claims (the patient page shows them).
     """
-    patients = None
-    if therapist is not None:
-        patients = Patient.objects.filter(
-            practice=practice,
-            episodes__sessions__therapist=therapist,
-            episodes__sessions__cancelled_at__isnull=True,
-        ).distinct()
+    patients = _patients_of(practice, therapist)
     rows: list[PatientWarning] = []
     # Only what the practice can still act on (attention.horizon); a patient the rules cannot
     # evaluate is one blocking ``rules_unknown`` row, not a failed list. Each patient's list
@@ -96,6 +85,138 @@ def practice_warnings(
             )
     rows.sort(key=lambda row: (*row.urgency, row.patient_name))
     return rows
+
+
+def _patients_of(practice: Practice, therapist: Therapist | None) -> QuerySet[Patient] | None:
+    """The patients a therapist has a (non-cancelled) session with; None: the whole practice."""
+    if therapist is None:
+        return None
+    return Patient.objects.filter(
+        practice=practice,
+        episodes__sessions__therapist=therapist,
+        episodes__sessions__cancelled_at__isnull=True,
+    ).distinct()
+
+
+@dataclass(frozen=True)
+class AttentionCounts:
+    """The whole Needs attention list's counts (a warning repeated in an episode is one row)."""
+
+    rows: int
+    patients: int
+    by_severity: Mapping[str, int]
+
+
+class AttentionList(Sequence[tuple["PatientWarning", int]]):
+    """Needs attention's rows, most urgent first, ranked and counted by the database.
+
+    A page of it (``listing[50:100]``) is one query that reads the stored lists of the
+    patients shown only: each row a ``PatientWarning`` with how many more sessions of its
+    episode have the same warning. The order is ``practice_warnings`` ranked as the page ranks
+    it (``urgency``): severity, the days left before the warning's date (none: a limit is
+    reached; after every dated one: no date), the kind of warning, the patient's name.
+    Its length is the whole list's, for a ``Paginator``; read it by slices: each is one query.
+    """
+
+    def __init__(self, rows: QuerySet[AttentionRow], as_of: date) -> None:
+        self._rows = rows
+        self._as_of = as_of
+
+    @cached_property
+    def counts(self) -> AttentionCounts:
+        found = self._rows.aggregate(
+            rows=Count("pk"),
+            patients=Count("snapshot", distinct=True),
+            **{str(s): Count("pk", filter=Q(severity=s)) for s in Severity},
+        )
+        return AttentionCounts(
+            rows=found["rows"],
+            patients=found["patients"],
+            by_severity={str(s): found[str(s)] for s in Severity},
+        )
+
+    def __len__(self) -> int:
+        return self.counts.rows
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[PatientWarning, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[PatientWarning, int]]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[PatientWarning, int] | list[tuple[PatientWarning, int]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if index.stop is not None and index.start is not None and index.stop <= index.start:
+            return []
+        ranked = self._ranked().values_list(
+            "snapshot_id",
+            "position",
+            "more",
+            "snapshot__warnings",
+            "snapshot__patient__first_name",
+            "snapshot__patient__last_name",
+        )[index]
+        return [
+            (_patient_warning(pk, f"{last}, {first}", stored[position]), more)
+            for pk, position, more, stored, first, last in ranked
+        ]
+
+    def _ranked(self) -> QuerySet[AttentionRow]:
+        as_of = self._as_of
+        # The days left, as the page counts them (actions.days_left): 0 for a limit reached
+        # and for a date that is today, then the dates to come, then no date (or one past).
+        days_group = Case(
+            When(reached=True, then=Value(0)),
+            When(deadline=as_of, then=Value(0)),
+            When(deadline__gt=as_of, then=Value(1)),
+            default=Value(2),
+        )
+        days = Case(When(reached=False, deadline__gt=as_of, then=F("deadline")), default=None)
+        name = Concat("snapshot__patient__last_name", Value(", "), "snapshot__patient__first_name")
+        # By code point, as Python compares the names (SQLite's default collation does).
+        ordered = Collate(name, "C") if connections[self._rows.db].vendor == "postgresql" else name
+        return self._rows.order_by(
+            "severity_rank", days_group, days, "code_rank", ordered, "snapshot_id", "position"
+        )
+
+
+def attention_list(
+    *, practice: Practice, as_of: date, therapist: Therapist | None = None
+) -> AttentionList:
+    """Return Needs attention for ``practice`` (or ``therapist``'s patients) on ``as_of``.
+
+    The rows of ``practice_warnings``, each warning repeated in an episode folded into one,
+    ranked, counted and paged by the database: the patients whose stored list no longer
+    holds are computed again first (``attention_update``), and no list is read but those of
+    the rows shown.
+    """
+    patients = _patients_of(practice, therapist)
+    attention_update(practice=practice, as_of=as_of, patients=patients)
+    rows = AttentionRow.objects.filter(lead=True, snapshot__patient__practice=practice)
+    if patients is not None:
+        rows = rows.filter(snapshot__patient__in=patients)
+    return AttentionList(rows, as_of)
+
+
+# By value: a dictionary lookup per warning instead of an Enum call.
+_CODES = {code.value: code for code in WarningCode}
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
+def _patient_warning(patient_id: int, name: str, stored: Mapping[str, Any]) -> PatientWarning:
+    """Return a warning of a stored list (``AttentionSnapshot.warnings``) as the selectors do."""
+    episode, session = stored["episode"], stored["session"]
+    return PatientWarning(
+        patient_id=patient_id,
+        patient_name=name,
+        episode_id=int(episode) if episode else None,
+        episode_title=stored["episode_title"] if episode else None,
+        session_id=int(session) if session else None,
+        code=_CODES[stored["code"]],
+        severity=_SEVERITIES[stored["severity"]],
+        params=stored["params"],
+    )
 
 
 # How far around today the practice's sessions are checked against the tables: the recent
