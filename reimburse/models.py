@@ -155,15 +155,16 @@ class AttentionRow(models.Model):
     these rows in SQL and reads the stored parameters of the rows it shows only.
     """
 
-    # No foreign key constraint: the rows go with their snapshot by trigger, which a raw
+    # The patient of the snapshot (its primary key), joined directly for the practice and the
+    # name. No foreign key constraint: the rows go with the snapshot by trigger, which a raw
     # DELETE of snapshots fires too (Django's own cascade would not see it).
-    snapshot = models.ForeignKey(
-        AttentionSnapshot,
+    patient = models.ForeignKey(
+        "practice.Patient",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        db_index=False,  # the unique (snapshot, position) serves
-        related_name="rows",
-        verbose_name=_("Needs attention snapshot"),
+        db_index=False,  # the unique (patient, position) serves
+        related_name="attention_rows",
+        verbose_name=_("patient"),
     )
     position = models.PositiveIntegerField(_("position in the list"))
     code = models.CharField(_("code"), max_length=40)
@@ -181,9 +182,9 @@ class AttentionRow(models.Model):
         verbose_name_plural = _("Needs attention rows")
         constraints = [
             models.UniqueConstraint(
-                fields=["snapshot", "position"], name="attention_row_unique_position"
+                fields=["patient", "position"], name="attention_row_unique_position"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.snapshot_id} #{self.position} {self.code}"
+        return f"{self.patient_id} #{self.position} {self.code}"

@@ -18,7 +18,7 @@ from reimburse.attention.store import attention_update, practice_attention
 from reimburse.engine.be import tables as be_tables
 from reimburse.engine.nl import tables as nl_tables
 from reimburse.engine.vocabulary import Severity, WarningCode
-from reimburse.models import AttentionRow
+from reimburse.models import AttentionRow, AttentionSnapshot
 from reimburse.tariffs import loaded_tariffs
 
 # Most urgent first: severity, then what the practice must act on soonest (exhausted before
@@ -110,12 +110,13 @@ class AttentionCounts:
 class AttentionList(Sequence[tuple["PatientWarning", int]]):
     """Needs attention's rows, most urgent first, ranked and counted by the database.
 
-    A page of it (``listing[50:100]``) is one query that reads the stored lists of the
-    patients shown only: each row a ``PatientWarning`` with how many more sessions of its
-    episode have the same warning. The order is ``practice_warnings`` ranked as the page ranks
-    it (``urgency``): severity, the days left before the warning's date (none: a limit is
-    reached; after every dated one: no date), the kind of warning, the patient's name.
-    Its length is the whole list's, for a ``Paginator``; read it by slices: each is one query.
+    A page of it (``listing[50:100]``) is one query for the rows and one for the stored lists
+    of the patients shown (no other list is read): each row a ``PatientWarning`` with how
+    many more sessions of its episode have the same warning. The order is
+    ``practice_warnings`` ranked as the page ranks it (``urgency``): severity, the days left
+    before the warning's date (none: a limit is reached; after every dated one: no date), the
+    kind of warning, the patient's name (patients of the very same name: by id). Its length
+    is the whole list's, for a ``Paginator``; read it by slices.
     """
 
     def __init__(self, rows: QuerySet[AttentionRow], as_of: date) -> None:
@@ -126,7 +127,7 @@ class AttentionList(Sequence[tuple["PatientWarning", int]]):
     def counts(self) -> AttentionCounts:
         found = self._rows.aggregate(
             rows=Count("pk"),
-            patients=Count("snapshot", distinct=True),
+            patients=Count("patient", distinct=True),
             **{str(s): Count("pk", filter=Q(severity=s)) for s in Severity},
         )
         return AttentionCounts(
@@ -149,17 +150,20 @@ class AttentionList(Sequence[tuple["PatientWarning", int]]):
             return self[index : index + 1][0]
         if index.stop is not None and index.start is not None and index.stop <= index.start:
             return []
-        ranked = self._ranked().values_list(
-            "snapshot_id",
-            "position",
-            "more",
-            "snapshot__warnings",
-            "snapshot__patient__first_name",
-            "snapshot__patient__last_name",
-        )[index]
+        ranked = list(
+            self._ranked().values_list(
+                "patient_id", "position", "more", "patient__first_name", "patient__last_name"
+            )[index]
+        )
+        # The stored lists of the patients shown: read after ranking, not carried through it.
+        lists = dict(
+            AttentionSnapshot.objects.using(self._rows.db)
+            .filter(patient_id__in={pk for pk, *_ in ranked})
+            .values_list("patient_id", "warnings")
+        )
         return [
-            (_patient_warning(pk, f"{last}, {first}", stored[position]), more)
-            for pk, position, more, stored, first, last in ranked
+            (_patient_warning(pk, f"{last}, {first}", lists[pk][position]), more)
+            for pk, position, more, first, last in ranked
         ]
 
     def _ranked(self) -> QuerySet[AttentionRow]:
@@ -173,11 +177,11 @@ class AttentionList(Sequence[tuple["PatientWarning", int]]):
             default=Value(2),
         )
         days = Case(When(reached=False, deadline__gt=as_of, then=F("deadline")), default=None)
-        name = Concat("snapshot__patient__last_name", Value(", "), "snapshot__patient__first_name")
+        name = Concat("patient__last_name", Value(", "), "patient__first_name")
         # By code point, as Python compares the names (SQLite's default collation does).
         ordered = Collate(name, "C") if connections[self._rows.db].vendor == "postgresql" else name
         return self._rows.order_by(
-            "severity_rank", days_group, days, "code_rank", ordered, "snapshot_id", "position"
+            "severity_rank", days_group, days, "code_rank", ordered, "patient_id", "position"
         )
 
 
@@ -193,9 +197,9 @@ def attention_list(
     """
     patients = _patients_of(practice, therapist)
     attention_update(practice=practice, as_of=as_of, patients=patients)
-    rows = AttentionRow.objects.filter(lead=True, snapshot__patient__practice=practice)
+    rows = AttentionRow.objects.filter(lead=True, patient__practice=practice)
     if patients is not None:
-        rows = rows.filter(snapshot__patient__in=patients)
+        rows = rows.filter(patient__in=patients)
     return AttentionList(rows, as_of)
 
 
@@ -233,29 +237,38 @@ def table_gaps(*, practice: Practice, as_of: date) -> list[dict[str, Any]]:
     eigen risico is not known (``deductible_unknown``). Each is ``{"code", "params"}`` like a
     stored warning, written for the reader with ``explain.warning_text``.
     """
-    days = (
-        TreatmentSession.objects.filter(
-            practice=practice,
-            cancelled_at__isnull=True,
-            date__gte=as_of - timedelta(days=GAP_WINDOW_BEFORE),
-            date__lte=as_of + timedelta(days=GAP_WINDOW_AFTER),
-        )
-        .values_list("date", flat=True)
-        .distinct()
-        .order_by("date")
+    first = as_of - timedelta(days=GAP_WINDOW_BEFORE)
+    last = as_of + timedelta(days=GAP_WINDOW_AFTER)
+    window = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    sessions = TreatmentSession.objects.filter(
+        practice=practice, cancelled_at__isnull=True, date__gte=first, date__lte=last
     )
+    # The tables are asked about every day of the window first; the sessions only about the
+    # days the tables lack (most days, none: no query), not read and sorted all.
     if practice.country == Country.BELGIUM:
         code = be_tables.STANDARD_SESSION_CODE
         loaded = loaded_tariffs()
-        day = next((d for d in days if be_tables.tariff_for(code, d, loaded) is None), None)
+        missing = [d for d in window if be_tables.tariff_for(code, d, loaded) is None]
+        # As runs of days: each a range of the (practice, date) index, not a filter on the rows.
+        runs: list[list[date]] = []
+        for d in missing:
+            if runs and runs[-1][1] + timedelta(days=1) == d:
+                runs[-1][1] = d
+            else:
+                runs.append([d, d])
+        within = Q()
+        for start_day, end_day in runs:
+            within |= Q(date__gte=start_day, date__lte=end_day)
+        found = sessions.filter(within).order_by("date").values_list("date", flat=True)
+        day = found.first() if runs else None
         if day is None:
             return []
         start, end = be_tables.tariff_gap(code, day, loaded)
         params = {"code": code, "date": day, "start": start, "end": end}
         return [{"code": WarningCode.TARIFF_UNKNOWN, "params": params}]
-    years = sorted({d.year for d in days})
+    unknown = sorted({d.year for d in window if nl_tables.statutory_deductible(d.year) is None})
     return [
         {"code": WarningCode.DEDUCTIBLE_UNKNOWN, "params": {"year": year}}
-        for year in years
-        if nl_tables.statutory_deductible(year) is None
+        for year in unknown
+        if sessions.filter(date__year=year).exists()
     ]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connections
-from django.db.models import BooleanField, Case, F, JSONField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.dispatch import Signal
 
 from practice.models import Patient, Practice
@@ -210,31 +210,27 @@ def attention_update(
     their list for ``as_of``, to be ranked and paged in SQL.
     """
     chosen = _selection(practice, patients)
-    holds = _holds(as_of)
-    # Only the lists being replaced are read: the previous list, for the webhooks.
-    previous = Case(
-        When(holds, then=Value(None)), default=F("attention__warnings"), output_field=JSONField()
+    # The patients whose list does not hold, and only theirs: the previous list, for the
+    # webhooks. When every list holds, one query that returns nothing.
+    stale_people = list(
+        chosen.order_by()
+        .annotate(attention_holds=_holds(as_of))
+        .filter(attention_holds=False)
+        .values_list("pk", "attention__version", "attention__warnings", "attention__as_of")
     )
-    people = list(
-        chosen.annotate(attention_holds=holds, attention_previous=previous).values_list(
-            "pk", "attention__version", "attention_holds", "attention_previous", "attention__as_of"
-        )
-    )
-    stale = {pk: version or 0 for pk, version, current, _list, _day in people if not current}
-    if not stale:
+    if not stale_people:
         return
-    before = {
-        pk: (day, stored or [])
-        for pk, version, current, stored, day in people
-        if not current and version is not None
-    }
     _recompute(
         practice=practice,
         as_of=as_of,
         patients=patients,
-        selected=len(people),
-        stale=stale,
-        before=before,
+        selected=chosen.count(),
+        stale={pk: version or 0 for pk, version, _list, _day in stale_people},
+        before={
+            pk: (day, stored or [])
+            for pk, version, stored, day in stale_people
+            if version is not None
+        },
         using=chosen.db,
     )
 

@@ -10,12 +10,12 @@ from django.db import migrations, models
 ROWS = "reimburse_attentionrow"
 SNAPSHOTS = "reimburse_attentionsnapshot"
 COLUMNS = (
-    "snapshot_id, position, code, severity, lead, more, severity_rank, code_rank, reached, "
+    "patient_id, position, code, severity, lead, more, severity_rank, code_rank, reached, "
     "deadline"
 )
 
 SQLITE_FILL = f"""
-    DELETE FROM {ROWS} WHERE snapshot_id = NEW.patient_id;
+    DELETE FROM {ROWS} WHERE patient_id = NEW.patient_id;
     INSERT INTO {ROWS} ({COLUMNS})
     SELECT NEW.patient_id, w.key, json_extract(w.value, '$.code'),
            json_extract(w.value, '$.severity'), json_extract(r.value, '$.lead'),
@@ -29,7 +29,7 @@ SQLITE = [
     f"CREATE TRIGGER attention_rows_update AFTER UPDATE OF warnings, ranking ON {SNAPSHOTS} "
     f"BEGIN {SQLITE_FILL} END",
     f"CREATE TRIGGER attention_rows_delete AFTER DELETE ON {SNAPSHOTS} "
-    f"BEGIN DELETE FROM {ROWS} WHERE snapshot_id = OLD.patient_id; END",
+    f"BEGIN DELETE FROM {ROWS} WHERE patient_id = OLD.patient_id; END",
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS attention_rows_insert",
@@ -42,7 +42,7 @@ POSTGRESQL = [
     CREATE FUNCTION attention_rows() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN
-            DELETE FROM {ROWS} WHERE snapshot_id = OLD.patient_id;
+            DELETE FROM {ROWS} WHERE patient_id = OLD.patient_id;
         END IF;
         IF TG_OP <> 'DELETE' THEN
             INSERT INTO {ROWS} ({COLUMNS})
@@ -77,6 +77,7 @@ def _run(statements: dict[str, list[str]]):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('practice', '0013_import_job'),
         ('reimburse', '0004_loaded_tariffs'),
     ]
 
@@ -99,12 +100,12 @@ class Migration(migrations.Migration):
                 ('code_rank', models.PositiveSmallIntegerField(verbose_name='code rank')),
                 ('reached', models.BooleanField(verbose_name='limit reached')),
                 ('deadline', models.DateField(null=True, verbose_name='deadline')),
-                ('snapshot', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='rows', to='reimburse.attentionsnapshot', verbose_name='Needs attention snapshot')),
+                ('patient', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='attention_rows', to='practice.patient', verbose_name='patient')),
             ],
             options={
                 'verbose_name': 'Needs attention row',
                 'verbose_name_plural': 'Needs attention rows',
-                'constraints': [models.UniqueConstraint(fields=('snapshot', 'position'), name='attention_row_unique_position')],
+                'constraints': [models.UniqueConstraint(fields=('patient', 'position'), name='attention_row_unique_position')],
             },
         ),
         migrations.RunPython(
