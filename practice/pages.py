@@ -71,6 +71,7 @@ PLACE_LABELS: dict[str, Label] = {
 # "2 March 2026" in the request's language: unambiguous for Belgian, Dutch and English readers
 # (English's short format would be month-first). Templates use the same format.
 DAY_FORMAT = "j F Y"
+MONTH_FORMAT = "F Y"  # DAY_FORMAT after the day of the month
 
 # A bar turns amber with this many left, or fewer (the engine's quota_low threshold).
 LOW_AT_MOST = 3
@@ -145,6 +146,10 @@ class SessionRow:
     # costs more): the day, and what the patient pays in the practice's money format.
     day_label: str = ""
     share_label: str = ""
+    ordinal_label: str = "–"
+    minutes_label: str = ""
+    code_label: str = "—"
+    planned: bool = False  # after the day the page is for
 
 
 @dataclass(frozen=True)
@@ -746,7 +751,7 @@ def _episode_years(
     words = _RowWords(reader)
     rows = sorted(
         (
-            _session_row_of(outcome, session, episode.pk, words, links)
+            _session_row_of(outcome, session, words, links, as_of)
             for day, outcome, session in dated
             if day.year in shown
         ),
@@ -780,6 +785,7 @@ class _RowWords:
         self.reader = reader
         self.labels: dict[int, str] = {}  # by the lazy label's identity: hashing one translates it
         self.money: dict[Decimal, str] = {}
+        self.months: dict[tuple[int, int], str] = {}
 
     def label(self, value: Label) -> str:
         if isinstance(value, str):
@@ -797,37 +803,61 @@ class _RowWords:
             found = self.money[value] = self.reader.money(value)
         return found
 
+    def day(self, value: date) -> str:
+        """``DAY_FORMAT`` ("j F Y"): the day of the month, then the month and year written
+        once a month (formatting a date costs as much as the rest of its row)."""
+        month = self.months.get((value.year, value.month))
+        if month is None:
+            month = self.months[(value.year, value.month)] = formats.date_format(
+                value, MONTH_FORMAT
+            )
+        return f"{value.day} {month}"
+
 
 def _session_row_of(
     outcome: t.SessionOutcome | None,
     session: Session | None,
-    episode_id: int,
     words: _RowWords,
     links: PatientLinks,
+    as_of: date,
 ) -> SessionRow:
-    fact = (
-        t.Session(
-            id=str(session.pk),
-            date=session.date,
-            episode=str(episode_id),
-            minutes=session.minutes,
-            place=session.place,
-        )
-        if session is not None
-        else None
-    )
+    """The row of ``unknown_row`` or ``session_row``, built once with its words."""
     if outcome is None:
-        assert fact is not None
-        row = unknown_row(fact)
+        assert session is not None
+        status = "unknown"
+        day = session.date
+        row_id = str(session.pk)
+        ordinal, code, share = None, None, None
+        explanation = str(UNKNOWN_EXPLANATION)
     else:
-        row = session_row(outcome, words.reader, fact)
-    return dataclasses.replace(
-        row,
-        status_label=words.label(row.status_label),
-        place_label=words.label(row.place_label),
-        edit_href=links.session_href(row.id),
-        day_label=formats.date_format(row.date, DAY_FORMAT),
-        share_label=words.amount(row.patient_share),
+        status, day, row_id = outcome.status, outcome.date, outcome.id
+        ordinal, code = outcome.ordinal, outcome.code
+        share = outcome.amounts.patient if outcome.amounts is not None else None
+        explanation = explain.explanation(outcome, words.reader)
+    return SessionRow(
+        id=row_id,
+        date=day,
+        ordinal=ordinal,
+        status=status,
+        status_label=words.label(STATUS_LABELS.get(status, status)),
+        code=code,
+        explanation=explanation,
+        minutes=session.minutes if session is not None else None,
+        place_label=(
+            words.label(PLACE_LABELS.get(session.place, session.place))
+            if session is not None
+            else ""
+        ),
+        patient_share=share,
+        edit_href=links.session_href(row_id),
+        day_label=words.day(day),
+        share_label=words.amount(share),
+        # Numbers as the template would write them (no thousands separator), without a
+        # template filter per cell.
+        ordinal_label=str(ordinal) if ordinal else "–",
+        minutes_label=str(session.minutes) if session is not None else "",
+        code_label=code or "—",
+        planned=day > as_of,
     )
 
 
