@@ -41,12 +41,13 @@ from practice.agreement_pages import (
 from practice.models import Coverage, Episode, Patient, Practice
 from practice.models import TreatmentSession as Session
 from reimburse import actions, explain
+from reimburse.attention import urgency
 from reimburse.engine import be as be_rules
 from reimburse.engine import types as t
 from reimburse.engine.be import situations
 from reimburse.engine.vocabulary import ReasonCode
 from reimburse.explain import Reader
-from reimburse.selectors import PatientWarning
+from reimburse.selectors import AttentionList, PatientWarning
 from reimburse.services import patient_status_with, patients_for_evaluation
 
 Label = str | Promise
@@ -60,16 +61,7 @@ STATUS_LABELS: dict[str, Label] = {
 UNKNOWN_EXPLANATION = _("No reimbursement rules are known for this date.")
 
 # Warnings that say a limit is reached: shown stronger than "almost used" of the same severity.
-REACHED = frozenset(
-    {
-        "quota_exhausted",
-        "pool_exhausted",
-        "allowance_exhausted",
-        "prescription_used_up",
-        "period_ended",
-        "situations_exceeded",
-    }
-)
+REACHED = urgency.REACHED
 
 PLACE_LABELS: dict[str, Label] = {
     "practice": _("Practice"),
@@ -79,6 +71,7 @@ PLACE_LABELS: dict[str, Label] = {
 # "2 March 2026" in the request's language: unambiguous for Belgian, Dutch and English readers
 # (English's short format would be month-first). Templates use the same format.
 DAY_FORMAT = "j F Y"
+MONTH_FORMAT = "F Y"  # DAY_FORMAT after the day of the month
 
 # A bar turns amber with this many left, or fewer (the engine's quota_low threshold).
 LOW_AT_MOST = 3
@@ -153,6 +146,10 @@ class SessionRow:
     # costs more): the day, and what the patient pays in the practice's money format.
     day_label: str = ""
     share_label: str = ""
+    ordinal_label: str = "–"
+    minutes_label: str = ""
+    code_label: str = "—"
+    planned: bool = False  # after the day the page is for
 
 
 @dataclass(frozen=True)
@@ -754,7 +751,7 @@ def _episode_years(
     words = _RowWords(reader)
     rows = sorted(
         (
-            _session_row_of(outcome, session, episode.pk, words, links)
+            _session_row_of(outcome, session, words, links, as_of)
             for day, outcome, session in dated
             if day.year in shown
         ),
@@ -788,6 +785,7 @@ class _RowWords:
         self.reader = reader
         self.labels: dict[int, str] = {}  # by the lazy label's identity: hashing one translates it
         self.money: dict[Decimal, str] = {}
+        self.months: dict[tuple[int, int], str] = {}
 
     def label(self, value: Label) -> str:
         if isinstance(value, str):
@@ -805,37 +803,61 @@ class _RowWords:
             found = self.money[value] = self.reader.money(value)
         return found
 
+    def day(self, value: date) -> str:
+        """``DAY_FORMAT`` ("j F Y"): the day of the month, then the month and year written
+        once a month (formatting a date costs as much as the rest of its row)."""
+        month = self.months.get((value.year, value.month))
+        if month is None:
+            month = self.months[(value.year, value.month)] = formats.date_format(
+                value, MONTH_FORMAT
+            )
+        return f"{value.day} {month}"
+
 
 def _session_row_of(
     outcome: t.SessionOutcome | None,
     session: Session | None,
-    episode_id: int,
     words: _RowWords,
     links: PatientLinks,
+    as_of: date,
 ) -> SessionRow:
-    fact = (
-        t.Session(
-            id=str(session.pk),
-            date=session.date,
-            episode=str(episode_id),
-            minutes=session.minutes,
-            place=session.place,
-        )
-        if session is not None
-        else None
-    )
+    """The row of ``unknown_row`` or ``session_row``, built once with its words."""
     if outcome is None:
-        assert fact is not None
-        row = unknown_row(fact)
+        assert session is not None
+        status = "unknown"
+        day = session.date
+        row_id = str(session.pk)
+        ordinal, code, share = None, None, None
+        explanation = str(UNKNOWN_EXPLANATION)
     else:
-        row = session_row(outcome, words.reader, fact)
-    return dataclasses.replace(
-        row,
-        status_label=words.label(row.status_label),
-        place_label=words.label(row.place_label),
-        edit_href=links.session_href(row.id),
-        day_label=formats.date_format(row.date, DAY_FORMAT),
-        share_label=words.amount(row.patient_share),
+        status, day, row_id = outcome.status, outcome.date, outcome.id
+        ordinal, code = outcome.ordinal, outcome.code
+        share = outcome.amounts.patient if outcome.amounts is not None else None
+        explanation = explain.explanation(outcome, words.reader)
+    return SessionRow(
+        id=row_id,
+        date=day,
+        ordinal=ordinal,
+        status=status,
+        status_label=words.label(STATUS_LABELS.get(status, status)),
+        code=code,
+        explanation=explanation,
+        minutes=session.minutes if session is not None else None,
+        place_label=(
+            words.label(PLACE_LABELS.get(session.place, session.place))
+            if session is not None
+            else ""
+        ),
+        patient_share=share,
+        edit_href=links.session_href(row_id),
+        day_label=words.day(day),
+        share_label=words.amount(share),
+        # Numbers as the template would write them (no thousands separator), without a
+        # template filter per cell.
+        ordinal_label=str(ordinal) if ordinal else "–",
+        minutes_label=str(session.minutes) if session is not None else "",
+        code_label=code or "—",
+        planned=day > as_of,
     )
 
 
@@ -898,9 +920,9 @@ def attention_page(
     Ranking needs only a small key per row; the sentences (the costly part) are written for
     the ``per_page`` rows shown (default: all). ``number`` is the page asked for: past the
     end it is the last page, anything but a page number the first (Django's ``get_page``).
-    The counts and the number of patients are the whole list's.
+    The counts and the number of patients are the whole list's. ``attention_list_page``
+    builds the same page from a list the database ranks (``selectors.attention_list``).
     """
-    links = links or AttentionLinks()
     first: dict[tuple[int, int | None, str], PatientWarning] = {}
     repeats: Counter[tuple[int, int | None, str]] = Counter()
     for w in warnings:
@@ -910,14 +932,68 @@ def attention_page(
         else:
             first[key] = w
     ranked = sorted(first.items(), key=lambda item: _days_rank(item[1], as_of))
-    tally = Counter(w.severity for w in first.values())
-    counts = [(str(s), label, tally[s]) for s, label in explain.SEVERITY_LABELS.items() if tally[s]]
+    return _attention_page(
+        [(w, repeats[key]) for key, w in ranked],
+        Counter(str(w.severity) for w in first.values()),
+        len({w.patient_id for w in first.values()}),
+        reader,
+        as_of=as_of,
+        number=number,
+        per_page=per_page,
+        links=links,
+    )
+
+
+def attention_list_page(
+    listing: AttentionList,
+    reader: Reader,
+    *,
+    as_of: date | None = None,
+    number: int | str | None = 1,
+    per_page: int | None = None,
+    links: AttentionLinks | None = None,
+) -> AttentionPage:
+    """Build one page of Needs attention from the list the database ranks and counts.
+
+    The same page as ``attention_page`` of the same warnings: only the rows shown are read.
+    """
+    counts = listing.counts
+    return _attention_page(
+        listing,
+        counts.by_severity,
+        counts.patients,
+        reader,
+        as_of=as_of,
+        number=number,
+        per_page=per_page,
+        links=links,
+    )
+
+
+def _attention_page(
+    ranked: Sequence[tuple[PatientWarning, int]],
+    tally: Mapping[str, int],
+    patient_count: int,
+    reader: Reader,
+    *,
+    as_of: date | None,
+    number: int | str | None,
+    per_page: int | None,
+    links: AttentionLinks | None,
+) -> AttentionPage:
+    """Page ``ranked`` (each row with how many repeats it stands for) and write the rows shown."""
+    links = links or AttentionLinks()
+    counts = [
+        (str(s), label, tally.get(str(s), 0))
+        for s, label in explain.SEVERITY_LABELS.items()
+        if tally.get(str(s), 0)
+    ]
     paginator = Paginator(ranked, per_page or max(len(ranked), 1))
     shown = paginator.get_page(number)
-    rows = [_attention_row(w, repeats[key], reader, as_of, links) for key, w in shown]
+    rows = [_attention_row(w, more, reader, as_of, links) for w, more in shown]
     return AttentionPage(
         rows=rows,
-        patient_count=len({w.patient_id for w in first.values()}),
+        patient_count=patient_count,
         counts=counts,
         total=paginator.count,
         number=shown.number,
@@ -930,7 +1006,7 @@ def attention_page(
 
 
 def _reached(w: PatientWarning) -> bool:
-    return w.code in REACHED or (w.code == "prescription_low" and not w.params.get("remaining"))
+    return urgency.reached(w.code, w.params)
 
 
 def _attention_row(
@@ -955,13 +1031,10 @@ def _attention_row(
     )
 
 
-_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
-
-
 def _days_rank(w: PatientWarning, as_of: date | None) -> tuple[int, int]:
     """Severity, then the days left: 0 for a limit reached, unknown after every known day."""
     unknown = 10**6
-    severity = _SEVERITY_ORDER.get(w.severity, 3)
+    severity = urgency.severity_rank(w.severity)
     if _reached(w):
         return severity, 0
     days = actions.days_left(w.code, w.params, as_of) if as_of else None

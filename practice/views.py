@@ -39,7 +39,7 @@ from practice.models import Country, Patient, Therapist, TreatmentSession
 from practice.services import ConflictingRecord, session_cancel, session_correct, session_record
 from reimburse.engine.types import Result
 from reimburse.explain import Reader, warning_text
-from reimburse.selectors import practice_warnings, table_gaps
+from reimburse.selectors import attention_list, table_gaps
 from reimburse.services import statuses
 
 
@@ -115,7 +115,7 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
     form = AttentionFilterForm(request.GET or None, therapists=[(t.pk, str(t)) for t in colleagues])
     chosen_id = form.cleaned_data["therapist"] if form.is_bound and form.is_valid() else None
     chosen = next((t for t in colleagues if t.pk == chosen_id), None)
-    warnings = practice_warnings(practice=therapist.practice, as_of=as_of, therapist=chosen)
+    listing = attention_list(practice=therapist.practice, as_of=as_of, therapist=chosen)
     reader = Reader.current(therapist.practice.country)
     gaps = table_gaps(practice=therapist.practice, as_of=as_of)
     # Every row links to its patient: one reverse, not one per row.
@@ -124,8 +124,8 @@ def attention(request: HtmxHttpRequest, therapist: Therapist) -> HttpResponse:
         page=reverse("practice:attention"),
         filters={"therapist": str(chosen.pk)} if chosen else {},
     )
-    page = pages.attention_page(
-        warnings,
+    page = pages.attention_list_page(
+        listing,
         reader,
         as_of=as_of,
         number=request.GET.get("page"),

@@ -133,6 +133,9 @@ class AttentionSnapshot(models.Model):
     rules = models.CharField(_("rules fingerprint"), max_length=64, blank=True)
     # [{code, severity, message, episode, session, episode_title}], as the engine's warnings.
     warnings = models.JSONField(_("warnings"), default=list)
+    # What Needs attention ranks each of ``warnings`` on, in the same order
+    # (``attention.urgency.ranking``): [{lead, more, severity_rank, code_rank, reached, deadline}].
+    ranking = models.JSONField(_("ranking"), default=list, db_default=[])
 
     class Meta:
         verbose_name = _("Needs attention snapshot")
@@ -140,3 +143,48 @@ class AttentionSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient_id} @ {self.as_of} v{self.computed_version}/{self.version}"
+
+
+class AttentionRow(models.Model):
+    """One warning of a stored Needs attention list, with what the list ranks and counts it on.
+
+    Written by the database alone: triggers on ``AttentionSnapshot`` (migration
+    ``0005_attention_rows``) replace a patient's rows from the snapshot's ``warnings`` and
+    ``ranking`` in the very statement that stores them, and delete them with it, so the rows
+    always say what the stored list says, whoever writes it. Needs attention pages and counts
+    these rows in SQL and reads the stored parameters of the rows it shows only.
+    """
+
+    # The patient of the snapshot (its primary key), joined directly for the practice and the
+    # name. No foreign key constraint: the rows go with the snapshot by trigger, which a raw
+    # DELETE of snapshots fires too (Django's own cascade would not see it).
+    patient = models.ForeignKey(
+        "practice.Patient",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique (patient, position) serves
+        related_name="attention_rows",
+        verbose_name=_("patient"),
+    )
+    position = models.PositiveIntegerField(_("position in the list"))
+    code = models.CharField(_("code"), max_length=40)
+    severity = models.CharField(_("severity"), max_length=16)
+    # The row the list shows for its episode and code, and how many others it stands for.
+    lead = models.BooleanField(_("shown"))
+    more = models.PositiveIntegerField(_("repeats"))
+    severity_rank = models.PositiveSmallIntegerField(_("severity rank"))
+    code_rank = models.PositiveSmallIntegerField(_("code rank"))
+    reached = models.BooleanField(_("limit reached"))
+    deadline = models.DateField(_("deadline"), null=True)
+
+    class Meta:
+        verbose_name = _("Needs attention row")
+        verbose_name_plural = _("Needs attention rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "position"], name="attention_row_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} #{self.position} {self.code}"
