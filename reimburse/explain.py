@@ -18,17 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from reimburse.engine.types import Reason, SessionOutcome, Warning, money
 from reimburse.engine.vocabulary import (
@@ -88,7 +89,7 @@ class Reader:
         return self.language
 
     def day(self, value: date) -> str:
-        return format_date(value, DATE_PATTERNS[self.country], locale=MONEY_LOCALES[self.key])
+        return _written_day(value, DATE_PATTERNS[self.country], MONEY_LOCALES[self.key])
 
     def money(self, value: Decimal) -> str:
         return format_currency(value, "EUR", locale=MONEY_LOCALES[self.key])
@@ -98,16 +99,76 @@ class Reader:
         return (self.language, self.country)
 
 
+@lru_cache(maxsize=4096)
+def _written_day(value: date, pattern: str, locale: str) -> str:
+    # Babel parses the locale on every call; a result names the same few days many times.
+    return format_date(value, pattern, locale=locale)
+
+
+# Inside a ``reading``: its language and the catalogue's answers asked so far. The sentences
+# of a result of a hundred sessions ask the same few dozen messages hundreds of times, and
+# each of Django's lookups finds the active language again (a third of a sentence's cost).
+_words: ContextVar[tuple[str, dict[Any, str]] | None] = ContextVar("explain_words", default=None)
+
+
 @contextmanager
 def reading(reader: Reader) -> Iterator[Reader]:
     """Render inside ``reader``'s language (and restore the caller's afterwards)."""
-    if translation.get_language() == reader.translation:
-        # Already in it (a whole result rendered inside one ``reading``): switching per
-        # sentence cost a fifth of a quota call's sentences.
-        yield reader
+    language = reader.translation
+    if translation.get_language() == language:
+        words = _words.get()
+        if words is not None and words[0] == language:
+            # Already in it (a whole result rendered inside one ``reading``): switching per
+            # sentence cost a fifth of a quota call's sentences.
+            yield reader
+            return
+        token = _words.set((language, {}))
+        try:
+            yield reader
+        finally:
+            _words.reset(token)
         return
-    with translation.override(reader.translation):
-        yield reader
+    with translation.override(language):
+        token = _words.set((language, {}))
+        try:
+            yield reader
+        finally:
+            _words.reset(token)
+
+
+def _(message: str) -> str:
+    """``gettext``, answered once per message within a ``reading``."""
+    words = _words.get()
+    if words is None:
+        return translation.gettext(message)
+    found = words[1].get(message)
+    if found is None:
+        found = words[1][message] = translation.gettext(message)
+    return found
+
+
+def pgettext(context: str, message: str) -> str:
+    """``pgettext``, answered once per message within a ``reading``."""
+    words = _words.get()
+    if words is None:
+        return translation.pgettext(context, message)
+    key = (context, message)
+    found = words[1].get(key)
+    if found is None:
+        found = words[1][key] = translation.pgettext(context, message)
+    return found
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """``ngettext``, answered once per message and number within a ``reading``."""
+    words = _words.get()
+    if words is None:
+        return translation.ngettext(singular, plural, number)
+    key = (singular, plural, number)
+    found = words[1].get(key)
+    if found is None:
+        found = words[1][key] = translation.ngettext(singular, plural, number)
+    return found
 
 
 # ------------------------------------------------------------------------------- the labels
@@ -292,6 +353,7 @@ class Params:
     def __init__(self, params: Mapping[str, object], reader: Reader) -> None:
         self.params = params
         self.reader = reader
+        self._written: dict[str, str] | None = None  # ``self()``, written once
 
     def raw(self, name: str) -> Any:
         value = self.params.get(name)
@@ -302,6 +364,9 @@ class Params:
         return value
 
     def __getitem__(self, name: str) -> str:
+        value = self.params.get(name)
+        if type(value) is int:  # a count: most parameters are
+            return str(value)
         value = self.raw(name)
         if isinstance(value, date):
             return self.reader.day(value)
@@ -320,7 +385,10 @@ class Params:
 
     def __call__(self, **extra: object) -> dict[str, str]:
         """Every parameter written for the reader, plus ``extra``: for ``%`` formatting."""
-        written = {name: self[name] for name in self.params if name != "basis"}
+        # A sentence's clauses each ask for them: write them once.
+        written = self._written
+        if written is None:
+            written = self._written = {name: self[name] for name in self.params if name != "basis"}
         return {**written, **{k: str(v) for k, v in extra.items()}}
 
 
@@ -1182,6 +1250,8 @@ def reason_json(reason: Reason) -> dict[str, Any]:
 
 
 def _json(value: object) -> Any:
+    if type(value) is int:  # a count: most parameters are
+        return value
     if isinstance(value, Reason):
         return reason_json(value)
     if isinstance(value, date):
