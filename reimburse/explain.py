@@ -16,9 +16,8 @@ as their JSON form (ISO strings, money strings), as stored lists keep them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -111,29 +110,43 @@ def _written_day(value: date, pattern: str, locale: str) -> str:
 _words: ContextVar[tuple[str, dict[Any, str]] | None] = ContextVar("explain_words", default=None)
 
 
-@contextmanager
-def reading(reader: Reader) -> Iterator[Reader]:
-    """Render inside ``reader``'s language (and restore the caller's afterwards)."""
-    language = reader.translation
-    if translation.get_language() == language:
+class _Reading:
+    """The span of one ``reading``: the language switched (if it was not active) and a memo."""
+
+    __slots__ = ("override", "reader", "token")
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.override: translation.override | None = None
+        self.token: Token[tuple[str, dict[Any, str]] | None] | None = None
+
+    def __enter__(self) -> Reader:
+        language = self.reader.translation
         words = _words.get()
         if words is not None and words[0] == language:
-            # Already in it (a whole result rendered inside one ``reading``): switching per
-            # sentence cost a fifth of a quota call's sentences.
-            yield reader
-            return
-        token = _words.set((language, {}))
-        try:
-            yield reader
-        finally:
-            _words.reset(token)
-        return
-    with translation.override(language):
-        token = _words.set((language, {}))
-        try:
-            yield reader
-        finally:
-            _words.reset(token)
+            # Inside a reading of this language (a whole result written inside one): it is
+            # still active. Asking Django again for each sentence cost a tenth of a quota call.
+            return self.reader
+        if translation.get_language() != language:
+            self.override = translation.override(language)
+            self.override.__enter__()
+        self.token = _words.set((language, {}))
+        return self.reader
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.token is not None:
+            _words.reset(self.token)
+        if self.override is not None:
+            self.override.__exit__(*exc)
+
+
+def reading(reader: Reader) -> _Reading:
+    """Render inside ``reader``'s language (and restore the caller's afterwards).
+
+    Inside it, write in another language only through another ``reading``: a reading within
+    a reading of the same language takes it as still active.
+    """
+    return _Reading(reader)
 
 
 def _(message: str) -> str:
