@@ -378,7 +378,7 @@ class Params:
 
     def __getitem__(self, name: str) -> str:
         value = self.params.get(name)
-        if type(value) is int:  # a count: most parameters are
+        if type(value) is int or type(value) is bool:  # a count or a flag: most parameters
             return str(value)
         value = self.raw(name)
         if isinstance(value, date):
@@ -1263,7 +1263,7 @@ def reason_json(reason: Reason) -> dict[str, Any]:
 
 
 def _json(value: object) -> Any:
-    if type(value) is int:  # a count: most parameters are
+    if type(value) is int or type(value) is bool:  # a count or a flag: most parameters
         return value
     if isinstance(value, Reason):
         return reason_json(value)
