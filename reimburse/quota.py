@@ -13,7 +13,7 @@ them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +21,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
@@ -139,12 +140,11 @@ class _Statement:
     compiler: SQLCompiler
     converters: Converters
 
-    def rows(self, connection: BaseDatabaseWrapper, practice: int, patient: int) -> list[Any]:
-        ids = {_PRACTICE: practice, _PATIENT: patient}
+    def rows(self, cursor: CursorWrapper, ids: Mapping[int, int]) -> list[Any]:
+        """Run the statement with ``ids`` (stand-in → id) and return its converted rows."""
         params = [ids.get(value, value) if type(value) is int else value for value in self.params]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        cursor.execute(self.sql, params)
+        rows = cursor.fetchall()
         if not self.converters:
             return rows
         return list(self.compiler.apply_converters(rows, self.converters))
@@ -183,10 +183,12 @@ def patient_quota_case(*, practice: Practice, patient_id: int, as_of: date) -> t
     """
     connection = connections[Patient.objects.db]
     statements = _statements(connection)
+    ids = {_PRACTICE: practice.pk, _PATIENT: patient_id}
+    with connection.cursor() as cursor:  # one cursor for all the statements
+        return _case(lambda name: statements[name].rows(cursor, ids), practice, as_of)
 
-    def rows(name: str) -> list[Any]:
-        return statements[name].rows(connection, practice.pk, patient_id)
 
+def _case(rows: Callable[[str], list[Any]], practice: Practice, as_of: date) -> t.Case | None:
     found = rows("patient")
     if not found:
         return None
