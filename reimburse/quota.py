@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -160,15 +159,18 @@ def _compile(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _State
 
 
 # Per connection (one a thread and database): its compiled statements, built on first use,
-# for the current time zone (the agreements' order truncates a time to a date in it).
-_compiled: WeakKeyDictionary[BaseDatabaseWrapper, dict[str, dict[str, _Statement]]] = (
-    WeakKeyDictionary()
-)
+# for the current time zone (the agreements' order truncates a time to a date in it). Kept on
+# the connection object itself: a statement's compiler refers to its connection, so a cache
+# beside it (even weakly keyed) would keep every finished thread's connection alive.
+_STATEMENTS = "_reimburse_quota_statements"
 
 
 def _statements(connection: BaseDatabaseWrapper) -> dict[str, _Statement]:
     zone = timezone.get_current_timezone_name()
-    by_zone = _compiled.setdefault(connection, {})
+    by_zone: dict[str, dict[str, _Statement]] | None = getattr(connection, _STATEMENTS, None)
+    if by_zone is None:
+        by_zone = {}
+        setattr(connection, _STATEMENTS, by_zone)
     found = by_zone.get(zone)
     if found is None:
         found = {name: _compile(query, connection) for name, query in _queries().items()}

@@ -6,11 +6,15 @@ Each scenario stores a patient with every kind of record the bridge reads, and t
 
 from __future__ import annotations
 
+import gc
+import threading
+import weakref
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -206,3 +210,21 @@ def test_a_patient_of_a_dutch_practice_reads_no_belgian_tables() -> None:
 
     assert case == _bridge_case(patient)
     assert len(queries.captured_queries) == 7
+
+
+def test_a_finished_threads_connection_is_not_kept_by_its_compiled_statements() -> None:
+    practice = PracticeFactory.create(country="BE")
+    seen: list[weakref.ref[Any]] = []
+
+    def read() -> None:  # a thread of a threaded server: its own connection
+        seen.append(weakref.ref(connections["default"]))
+        patient_quota_case(practice=practice, patient_id=practice.pk, as_of=AS_OF)
+        connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    gc.collect()
+
+    assert len(seen) == 1
+    assert seen[0]() is None
