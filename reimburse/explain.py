@@ -16,19 +16,19 @@ as their JSON form (ISO strings, money strings), as stored lists keep them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from reimburse.engine.types import Reason, SessionOutcome, Warning, money
 from reimburse.engine.vocabulary import (
@@ -88,7 +88,7 @@ class Reader:
         return self.language
 
     def day(self, value: date) -> str:
-        return format_date(value, DATE_PATTERNS[self.country], locale=MONEY_LOCALES[self.key])
+        return _written_day(value, DATE_PATTERNS[self.country], MONEY_LOCALES[self.key])
 
     def money(self, value: Decimal) -> str:
         return format_currency(value, "EUR", locale=MONEY_LOCALES[self.key])
@@ -98,16 +98,90 @@ class Reader:
         return (self.language, self.country)
 
 
-@contextmanager
-def reading(reader: Reader) -> Iterator[Reader]:
-    """Render inside ``reader``'s language (and restore the caller's afterwards)."""
-    if translation.get_language() == reader.translation:
-        # Already in it (a whole result rendered inside one ``reading``): switching per
-        # sentence cost a fifth of a quota call's sentences.
-        yield reader
-        return
-    with translation.override(reader.translation):
-        yield reader
+@lru_cache(maxsize=4096)
+def _written_day(value: date, pattern: str, locale: str) -> str:
+    # Babel parses the locale on every call; a result names the same few days many times.
+    return format_date(value, pattern, locale=locale)
+
+
+# Inside a ``reading``: its language and the catalogue's answers asked so far. The sentences
+# of a result of a hundred sessions ask the same few dozen messages hundreds of times, and
+# each of Django's lookups finds the active language again (a third of a sentence's cost).
+_words: ContextVar[tuple[str, dict[Any, str]] | None] = ContextVar("explain_words", default=None)
+
+
+class _Reading:
+    """The span of one ``reading``: the language switched (if it was not active) and a memo."""
+
+    __slots__ = ("override", "reader", "token")
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.override: translation.override | None = None
+        self.token: Token[tuple[str, dict[Any, str]] | None] | None = None
+
+    def __enter__(self) -> Reader:
+        language = self.reader.translation
+        words = _words.get()
+        if words is not None and words[0] == language:
+            # Inside a reading of this language (a whole result written inside one): it is
+            # still active. Asking Django again for each sentence cost a tenth of a quota call.
+            return self.reader
+        if translation.get_language() != language:
+            self.override = translation.override(language)
+            self.override.__enter__()
+        self.token = _words.set((language, {}))
+        return self.reader
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.token is not None:
+            _words.reset(self.token)
+        if self.override is not None:
+            self.override.__exit__(*exc)
+
+
+def reading(reader: Reader) -> _Reading:
+    """Render inside ``reader``'s language (and restore the caller's afterwards).
+
+    Inside it, write in another language only through another ``reading``: a reading within
+    a reading of the same language takes it as still active.
+    """
+    return _Reading(reader)
+
+
+def _(message: str) -> str:
+    """``gettext``, answered once per message within a ``reading``."""
+    words = _words.get()
+    if words is None:
+        return translation.gettext(message)
+    found = words[1].get(message)
+    if found is None:
+        found = words[1][message] = translation.gettext(message)
+    return found
+
+
+def pgettext(context: str, message: str) -> str:
+    """``pgettext``, answered once per message within a ``reading``."""
+    words = _words.get()
+    if words is None:
+        return translation.pgettext(context, message)
+    key = (context, message)
+    found = words[1].get(key)
+    if found is None:
+        found = words[1][key] = translation.pgettext(context, message)
+    return found
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """``ngettext``, answered once per message and number within a ``reading``."""
+    words = _words.get()
+    if words is None:
+        return translation.ngettext(singular, plural, number)
+    key = (singular, plural, number)
+    found = words[1].get(key)
+    if found is None:
+        found = words[1][key] = translation.ngettext(singular, plural, number)
+    return found
 
 
 # ------------------------------------------------------------------------------- the labels
@@ -292,6 +366,7 @@ class Params:
     def __init__(self, params: Mapping[str, object], reader: Reader) -> None:
         self.params = params
         self.reader = reader
+        self._written: dict[str, str] | None = None  # ``self()``, written once
 
     def raw(self, name: str) -> Any:
         value = self.params.get(name)
@@ -302,6 +377,9 @@ class Params:
         return value
 
     def __getitem__(self, name: str) -> str:
+        value = self.params.get(name)
+        if type(value) is int or type(value) is bool:  # a count or a flag: most parameters
+            return str(value)
         value = self.raw(name)
         if isinstance(value, date):
             return self.reader.day(value)
@@ -320,7 +398,10 @@ class Params:
 
     def __call__(self, **extra: object) -> dict[str, str]:
         """Every parameter written for the reader, plus ``extra``: for ``%`` formatting."""
-        written = {name: self[name] for name in self.params if name != "basis"}
+        # A sentence's clauses each ask for them: write them once.
+        written = self._written
+        if written is None:
+            written = self._written = {name: self[name] for name in self.params if name != "basis"}
         return {**written, **{k: str(v) for k, v in extra.items()}}
 
 
@@ -1182,6 +1263,8 @@ def reason_json(reason: Reason) -> dict[str, Any]:
 
 
 def _json(value: object) -> Any:
+    if type(value) is int or type(value) is bool:  # a count or a flag: most parameters
+        return value
     if isinstance(value, Reason):
         return reason_json(value)
     if isinstance(value, date):

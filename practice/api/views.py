@@ -48,7 +48,7 @@ from practice.models import (
 )
 from reimburse.explain import Reader
 from reimburse.models import InsurerPackage
-from reimburse.services import patient_status_in
+from reimburse.quota import patient_quota
 from reimburse.simulate import result_to_dict
 
 
@@ -190,7 +190,7 @@ class PatientViewSet(ScopedViewSet):
         # The clock is read once, here, in the practice's time zone (Europe/Brussels).
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         # The patient is read once, with their records, as plain rows.
-        result = patient_status_in(practice=practice, patient_id=int(pk), as_of=as_of)
+        result = patient_quota(practice=practice, patient_id=int(pk), as_of=as_of)
         if result is None:
             raise Http404
         # Sentences in the request's language (Accept-Language) with the practice's words.
