@@ -94,11 +94,15 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
         try:
             if evaluation.decide_in_runs(sessions):
                 return evaluation.result()
-        except (ValueError, ArithmeticError):  # an EngineError is a ValueError
+        except (_NotInRuns, ValueError, ArithmeticError):  # an EngineError is a ValueError
             # The session-by-session order names the first session a table cannot judge.
             evaluation = _Evaluation(case, outcomes=outcomes)
     evaluation.decide_all(sessions)
     return evaluation.result()
+
+
+class _NotInRuns(Exception):
+    """``decide_in_runs`` met what only the session-by-session loop decides."""
 
 
 # ``evaluate`` decides a case's sessions in runs when it can (``_Evaluation.decide_in_runs``);
@@ -199,14 +203,14 @@ def limits_span(names: tuple[str, ...], day: date) -> Span:
     return start, end, values
 
 
-def _table_changes() -> tuple[date, ...]:
+def _table_changes(*, cuts: bool = True) -> tuple[date, ...]:
     """Return the days on which an entry of a Belgian table begins or ends, in order."""
     entries: list[tables.Sourced] = [
         *tables.PARAMETERS,
         *tables.CODES,
         *tables.PATIENT_SHARES,
         *tables.TARIFF_ROWS,
-        *tables.CONVENTION_CUTS,
+        *(tables.CONVENTION_CUTS if cuts else ()),
     ]
     days = {e.valid_from for e in entries} | {e.valid_until for e in entries if e.valid_until}
     return tuple(sorted(days))
@@ -217,12 +221,18 @@ def _table_changes() -> tuple[date, ...]:
 TABLE_CHANGES = _table_changes()
 
 
-def _boundaries(loaded: tuple[Tariff, ...]) -> tuple[date, ...]:
-    """Return ``TABLE_CHANGES`` with the days the rows of a clinic's ``loaded`` table change."""
+# The same without the convention cuts, which price only a non-conventioned session.
+CONVENTIONED_TABLE_CHANGES = _table_changes(cuts=False)
+
+
+def _boundaries(loaded: tuple[Tariff, ...], conventioned: bool) -> tuple[date, ...]:
+    """Return the days a table changes, with those of a clinic's ``loaded`` table; without
+    the convention cuts when every session is ``conventioned``."""
+    changes = CONVENTIONED_TABLE_CHANGES if conventioned else TABLE_CHANGES
     if not loaded:
-        return TABLE_CHANGES
+        return changes
     days = {t.valid_from for t in loaded} | {t.valid_until for t in loaded if t.valid_until}
-    return tuple(sorted(days.union(TABLE_CHANGES)))
+    return tuple(sorted(days.union(changes)))
 
 
 # ------------------------------------------------------------------------- codes and amounts
@@ -476,7 +486,32 @@ class _Decision(NamedTuple):
 # A run of sessions one decision takes (``_Evaluation._run``): how many, their status, rule and
 # code tier, the first one's number (the others follow; None: no number) and their reasons,
 # built only when outcomes are asked for.
-_Run = tuple[int, Status, str, str | None, int | None, Callable[[], list[Reason]]]
+# The reasons come with a key that tells them apart from any other run's: runs alike in many
+# cases (the 10th to 18th courante sessions of a year) share them (``_reasons``).
+_Run = tuple[
+    int,
+    Status,
+    str,
+    str | None,
+    int | None,
+    tuple[tuple[object, ...], Callable[[], list[Reason]]],
+]
+
+
+# Reasons are immutable: the runs of every evaluation that have the same key share them. The
+# keys are few (a category's thresholds, years, numbers); the cache is emptied when full.
+_REASONS: dict[tuple[object, ...], list[Reason]] = {}
+_REASONS_KEPT = 4096
+
+
+def _reasons(key: tuple[object, ...], build: Callable[[], list[Reason]]) -> list[Reason]:
+    """Return the reasons of a run, built by ``build`` the first time ``key`` is met."""
+    found = _REASONS.get(key)
+    if found is None:
+        if len(_REASONS) >= _REASONS_KEPT:
+            _REASONS.clear()
+        found = _REASONS[key] = build()
+    return found
 
 
 def _not_reimbursed(rule: str, code: ReasonCode, /, **params: object) -> _Decision:
@@ -535,6 +570,8 @@ class _Evaluation:
         self.bounds = TABLE_CHANGES
         self.warning_days: list[date] = []
         self.tariffs_missing: set[tuple[str, str, date | None, date | None]] = set()
+        self.alike = False  # every session has the same minutes, place, convention and price
+        self.ids_unique: bool | None = None  # known once asked
 
     @staticmethod
     def _episode_state(episode: Episode) -> _EpisodeState:
@@ -655,8 +692,10 @@ class _Evaluation:
         """Decide the sessions as ``decide_all`` does, a run of one episode's sessions at a time.
 
         Returns False, having changed nothing, for a case it does not take: two sessions on
-        one day (the day check links the episodes), two sessions with one id, or a session of
-        an unknown episode; ``decide_all`` decides those. Otherwise the episodes depend on each
+        one day (the day check links the episodes) or a session of an unknown episode; and
+        raises ``_NotInRuns`` for a session without a prescription whose id another session
+        has (``decide_all`` gives its outcome that one's prescription). ``decide_all`` decides
+        those. Otherwise the episodes depend on each
         other only through the courante situations (ranks, the overflow pool, the intake):
         every other episode is decided on its own, the courante ones in date order as blocks
         of one episode's consecutive sessions. In an episode, the sessions up to the next
@@ -668,10 +707,7 @@ class _Evaluation:
         of its own), a missing tariff named once, at its first session.
         """
         count = len(sessions)
-        if (
-            len(set(map(_session_date, sessions))) != count
-            or len(set(map(_session_id, sessions))) != count
-        ):
+        if len(set(map(_session_date, sessions))) != count:
             return False
         episodes = self.episodes
         groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
@@ -680,7 +716,11 @@ class _Evaluation:
                 groups[session.episode].append(session)
         except KeyError:
             return False
-        self.bounds = _boundaries(self.case.tariffs)
+        facts = list(map(_price_facts, sessions))
+        # Sessions all alike are priced once a run (the usual case); else one by one.
+        self.alike = not facts or facts.count(facts[0]) == count
+        conventioned = self.alike and (not facts or facts[0][2])
+        self.bounds = _boundaries(self.case.tariffs, conventioned)
         courante = [
             ep for ep, state in episodes.items() if groups[ep] and state.category == "courante"
         ]
@@ -710,8 +750,7 @@ class _Evaluation:
             first_of_year.setdefault(year, block[i])
             i = bisect_left(dates, _new_year(year), i)
         state.last_session = dates[-1]
-        facts = set(map(_price_facts, block))
-        uniform = len(facts) == 1
+        uniform = self.alike
         bounds = self.bounds
         pick = _Evaluation._pick_prescription
         i = 0
@@ -763,7 +802,7 @@ class _Evaluation:
             self._decided(state, block[i], decision, rx)
             return 1
         self._dated(dates[i])
-        k, status, rule, tier, first, reasons = plan
+        k, status, rule, tier, first, (key, reasons) = plan
         sessions = block[i : i + k]
         codes: list[tuple[str | None, BeAmounts | None]] | None = None
         code = amounts = None
@@ -780,6 +819,7 @@ class _Evaluation:
                 ]
         if not self.keep_outcomes:
             return k
+        shared = _reasons(key, reasons)
         new_outcome = _new_outcome
         append = self.outcomes.append
         rx_id = rx.id
@@ -787,7 +827,7 @@ class _Evaluation:
             repeat(None, k) if first is None else range(first, first + k)
         )
         if codes is None:
-            for s, n, reason in zip(sessions, ordinals, reasons(), strict=True):
+            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
                 append(
                     new_outcome(
                         s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
@@ -795,7 +835,7 @@ class _Evaluation:
                 )
         else:
             for s, n, reason, (code, amounts) in zip(
-                sessions, ordinals, reasons(), codes, strict=True
+                sessions, ordinals, shared, codes, strict=True
             ):
                 append(
                     new_outcome(
@@ -830,9 +870,19 @@ class _Evaluation:
                     amounts,
                     decision.rule,
                     _new_reason(decision.reason, decision.params),
-                    None if rx is None else rx.id,
+                    self._unassigned(session) if rx is None else rx.id,
                 )
             )
+
+    def _unassigned(self, session: Session) -> str | None:
+        """Refuse to go on when ``decide_all`` would give a session no prescription covers the
+        prescription of an earlier session with its id (``assigned``): ids are unique."""
+        if self.ids_unique is None:
+            ids = list(map(_session_id, self.case.sessions))
+            self.ids_unique = len(set(ids)) == len(ids)
+        if not self.ids_unique:
+            raise _NotInRuns(session.id)
+        return None
 
     def _price_session(
         self, state: _EpisodeState, session: Session, tier: str
@@ -965,7 +1015,7 @@ class _Evaluation:
             ]
 
         tier = "1-9" if first <= 9 else "10-18"
-        return k, Status.BEST, "BE.C1", tier, first, reasons
+        return k, Status.BEST, "BE.C1", tier, first, (("C1", best_rate, year, first, k), reasons)
 
     def _overflow_run(
         self,
@@ -991,7 +1041,8 @@ class _Evaluation:
             def refused() -> list[Reason]:
                 return [_new_reason(R.BE_COURANTE_POOL_EXHAUSTED, params)] * k
 
-            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, refused
+            key = ("C5", first, year, pool_limit, k)
+            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, (key, refused)
         if pool_limit is not None:
             stop = min(stop, i + pool_limit - used)
         k = stop - i
@@ -1014,7 +1065,8 @@ class _Evaluation:
                 for m in range(k)
             ]
 
-        return k, Status.REDUCED, rule, "overflow", first, reasons
+        run: tuple[object, ...] = (rule, *about.values(), year, first, k, used, pool_limit)
+        return k, Status.REDUCED, rule, "overflow", first, (run, reasons)
 
     @staticmethod
     def _count_run(state: _EpisodeState, dates: list[date], i: int, stop: int) -> None:
@@ -1061,7 +1113,7 @@ class _Evaluation:
                 for n in range(first, first + k)
             ]
 
-        return k, status, rule, tier, first, reasons
+        return k, status, rule, tier, first, ((rule, best_rate, end, first, k), reasons)
 
     def _fb_run(
         self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
@@ -1119,7 +1171,8 @@ class _Evaluation:
             if first <= reduced_to
             else Status.REDUCED_2
         )
-        return k, status, "BE.FB2" if first <= best_rate else "BE.FB3", tier, first, reasons
+        key = ("FB", best_rate, reduced_to, year, first, k)
+        return k, status, "BE.FB2" if first <= best_rate else "BE.FB3", tier, first, (key, reasons)
 
     def _notification_run(
         self, state: _EpisodeState, session: Session, k: int, first: int, tier: str, rule: str
@@ -1135,7 +1188,8 @@ class _Evaluation:
                 for n in range(first, first + k)
             ]
 
-        return k, Status.PENDING, rule, tier, first, reasons
+        key = (rule, category, first, k)
+        return k, Status.PENDING, rule, tier, first, (key, reasons)
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
