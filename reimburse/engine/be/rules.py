@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import groupby, repeat
+from itertools import compress, groupby, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -387,6 +387,7 @@ def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
 
 _same_fields(_new_reason, _ReasonDraft, Reason)
 _same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
+_NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test replaced it
 
 
 # --------------------------------------------------------------------------------------- state
@@ -572,6 +573,7 @@ class _Evaluation:
         self.tariffs_missing: set[tuple[str, str, date | None, date | None]] = set()
         self.alike = False  # every session has the same minutes, place, convention and price
         self.ids_unique: bool | None = None  # known once asked
+        self.episode_outcomes: dict[str, list[SessionOutcome]] = {}
 
     @staticmethod
     def _episode_state(episode: Episode) -> _EpisodeState:
@@ -710,17 +712,23 @@ class _Evaluation:
         if len(set(map(_session_date, sessions))) != count:
             return False
         episodes = self.episodes
-        groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
-        try:
+        named = list(map(_session_episode, sessions))
+        if not episodes.keys() >= set(named):
+            return False
+        groups: dict[str, list[Session]]
+        if len(episodes) <= 4:  # a pass per episode, in C
+            groups = {ep: list(compress(sessions, map(ep.__eq__, named))) for ep in episodes}
+        else:
+            groups = {ep: [] for ep in episodes}
             for session in sessions:
                 groups[session.episode].append(session)
-        except KeyError:
-            return False
         facts = list(map(_price_facts, sessions))
         # Sessions all alike are priced once a run (the usual case); else one by one.
         self.alike = not facts or facts.count(facts[0]) == count
         conventioned = self.alike and (not facts or facts[0][2])
         self.bounds = _boundaries(self.case.tariffs, conventioned)
+        if self.keep_outcomes:
+            self.episode_outcomes = {ep: [] for ep in episodes}
         courante = [
             ep for ep, state in episodes.items() if groups[ep] and state.category == "courante"
         ]
@@ -733,7 +741,9 @@ class _Evaluation:
             for ep, block in groupby(merged, key=_session_episode):
                 self._decide_block(episodes[ep], list(block))
         if self.keep_outcomes:
-            self.outcomes.sort(key=_session_date)
+            # Each episode's outcomes are in date order: take them in the sessions' order.
+            taken = {ep: iter(found) for ep, found in self.episode_outcomes.items()}
+            self.outcomes = list(map(next, map(taken.__getitem__, map(_session_episode, sessions))))
         self._warnings_in_date_order()
         return True
 
@@ -821,12 +831,30 @@ class _Evaluation:
             return k
         shared = _reasons(key, reasons)
         new_outcome = _new_outcome
-        append = self.outcomes.append
+        append = self.episode_outcomes[state.episode.id].append
         rx_id = rx.id
         ordinals: Iterable[int | None] = (
             repeat(None, k) if first is None else range(first, first + k)
         )
-        if codes is None:
+        if codes is None and new_outcome is _NEW_OUTCOME:
+            # ``_new_outcome`` written out: a call less per session.
+            draft, final = _OutcomeDraft, SessionOutcome
+            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
+                outcome: Any = _object_new(draft)
+                outcome.id = s.id
+                outcome.date = s.date
+                outcome.episode = s.episode
+                outcome.status = status
+                outcome.ordinal = n
+                outcome.code = code
+                outcome.extra_codes = ()
+                outcome.amounts = amounts
+                outcome.rule = rule
+                outcome.reason = reason
+                outcome.prescription = rx_id
+                outcome.__class__ = final
+                append(outcome)
+        elif codes is None:
             for s, n, reason in zip(sessions, ordinals, shared, strict=True):
                 append(
                     new_outcome(
@@ -858,7 +886,7 @@ class _Evaluation:
         if tier is not None and session.minutes == STANDARD_MINUTES:
             code, amounts = self._price_session(state, session, tier)
         if self.keep_outcomes:
-            self.outcomes.append(
+            self.episode_outcomes[state.episode.id].append(
                 _new_outcome(
                     session.id,
                     session.date,
