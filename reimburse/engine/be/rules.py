@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
+from itertools import compress, groupby, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -87,9 +88,26 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     is built for them; every session is still decided, so the quotas, pools and warnings are
     the same (for lists that show only those, such as Needs attention).
     """
+    sessions = ordered(case.sessions)
     evaluation = _Evaluation(case, outcomes=outcomes)
-    evaluation.decide_all(ordered(case.sessions))
+    if RUNS:
+        try:
+            if evaluation.decide_in_runs(sessions):
+                return evaluation.result()
+        except (_NotInRuns, ValueError, ArithmeticError):  # an EngineError is a ValueError
+            # The session-by-session order names the first session a table cannot judge.
+            evaluation = _Evaluation(case, outcomes=outcomes)
+    evaluation.decide_all(sessions)
     return evaluation.result()
+
+
+class _NotInRuns(Exception):
+    """``decide_in_runs`` met what only the session-by-session loop decides."""
+
+
+# ``evaluate`` decides a case's sessions in runs when it can (``_Evaluation.decide_in_runs``);
+# False: always one by one (``decide_all``), the straightforward evaluation tests compare with.
+RUNS = True
 
 
 def ordered(sessions: Iterable[Session]) -> list[Session]:
@@ -99,6 +117,14 @@ def ordered(sessions: Iterable[Session]) -> list[Session]:
 
 
 _session_date = attrgetter("date")
+_session_id = attrgetter("id")
+_session_episode = attrgetter("episode")
+# What a session's code and amounts depend on besides its tier and day.
+_price_facts = attrgetter("minutes", "place", "conventioned", "price")
+
+
+def _new_year(year: int) -> date:
+    return date(year + 1, 1, 1)
 
 
 # ------------------------------------------------------------------------------- period helpers
@@ -175,6 +201,38 @@ def limits_span(names: tuple[str, ...], day: date) -> Span:
     start = max(entry.valid_from for entry in entries)
     end = min(entry.valid_until or date.max for entry in entries)
     return start, end, values
+
+
+def _table_changes(*, cuts: bool = True) -> tuple[date, ...]:
+    """Return the days on which an entry of a Belgian table begins or ends, in order."""
+    entries: list[tables.Sourced] = [
+        *tables.PARAMETERS,
+        *tables.CODES,
+        *tables.PATIENT_SHARES,
+        *tables.TARIFF_ROWS,
+        *(tables.CONVENTION_CUTS if cuts else ()),
+    ]
+    days = {e.valid_from for e in entries} | {e.valid_until for e in entries if e.valid_until}
+    return tuple(sorted(days))
+
+
+# Between two of these days every table lookup gives one answer: a run of sessions (see
+# ``_Evaluation.decide_in_runs``) has one set of parameters, codes and amounts.
+TABLE_CHANGES = _table_changes()
+
+
+# The same without the convention cuts, which price only a non-conventioned session.
+CONVENTIONED_TABLE_CHANGES = _table_changes(cuts=False)
+
+
+def _boundaries(loaded: tuple[Tariff, ...], conventioned: bool) -> tuple[date, ...]:
+    """Return the days a table changes, with those of a clinic's ``loaded`` table; without
+    the convention cuts when every session is ``conventioned``."""
+    changes = CONVENTIONED_TABLE_CHANGES if conventioned else TABLE_CHANGES
+    if not loaded:
+        return changes
+    days = {t.valid_from for t in loaded} | {t.valid_until for t in loaded if t.valid_until}
+    return tuple(sorted(days.union(changes)))
 
 
 # ------------------------------------------------------------------------- codes and amounts
@@ -329,6 +387,7 @@ def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
 
 _same_fields(_new_reason, _ReasonDraft, Reason)
 _same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
+_NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test replaced it
 
 
 # --------------------------------------------------------------------------------------- state
@@ -425,6 +484,37 @@ class _Decision(NamedTuple):
     extra_codes: tuple[str, ...] = ()
 
 
+# A run of sessions one decision takes (``_Evaluation._run``): how many, their status, rule and
+# code tier, the first one's number (the others follow; None: no number) and their reasons,
+# built only when outcomes are asked for.
+# The reasons come with a key that tells them apart from any other run's: runs alike in many
+# cases (the 10th to 18th courante sessions of a year) share them (``_reasons``).
+_Run = tuple[
+    int,
+    Status,
+    str,
+    str | None,
+    int | None,
+    tuple[tuple[object, ...], Callable[[], list[Reason]]],
+]
+
+
+# Reasons are immutable: the runs of every evaluation that have the same key share them. The
+# keys are few (a category's thresholds, years, numbers); the cache is emptied when full.
+_REASONS: dict[tuple[object, ...], list[Reason]] = {}
+_REASONS_KEPT = 4096
+
+
+def _reasons(key: tuple[object, ...], build: Callable[[], list[Reason]]) -> list[Reason]:
+    """Return the reasons of a run, built by ``build`` the first time ``key`` is met."""
+    found = _REASONS.get(key)
+    if found is None:
+        if len(_REASONS) >= _REASONS_KEPT:
+            _REASONS.clear()
+        found = _REASONS[key] = build()
+    return found
+
+
 def _not_reimbursed(rule: str, code: ReasonCode, /, **params: object) -> _Decision:
     return _Decision(Status.NOT_REIMBURSED, rule, code, params)
 
@@ -476,6 +566,14 @@ class _Evaluation:
         self.outcomes: list[SessionOutcome] = []
         self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
+        # ``decide_in_runs``: the days its tables change on, each warning's session day, and
+        # the missing tariffs met per episode.
+        self.bounds = TABLE_CHANGES
+        self.warning_days: list[date] = []
+        self.tariffs_missing: set[tuple[str, str, date | None, date | None]] = set()
+        self.alike = False  # every session has the same minutes, place, convention and price
+        self.ids_unique: bool | None = None  # known once asked
+        self.episode_outcomes: dict[str, list[SessionOutcome]] = {}
 
     @staticmethod
     def _episode_state(episode: Episode) -> _EpisodeState:
@@ -589,6 +687,537 @@ class _Evaluation:
                         assigned.get(session.id),
                     )
                 )
+
+    # -- in runs (issue 19) ---------------------------------------------------------------
+
+    def decide_in_runs(self, sessions: list[Session]) -> bool:
+        """Decide the sessions as ``decide_all`` does, a run of one episode's sessions at a time.
+
+        Returns False, having changed nothing, for a case it does not take: two sessions on
+        one day (the day check links the episodes) or a session of an unknown episode; and
+        raises ``_NotInRuns`` for a session without a prescription whose id another session
+        has (``decide_all`` gives its outcome that one's prescription). ``decide_all`` decides
+        those. Otherwise the episodes depend on each
+        other only through the courante situations (ranks, the overflow pool, the intake):
+        every other episode is decided on its own, the courante ones in date order as blocks
+        of one episode's consecutive sessions. In an episode, the sessions up to the next
+        threshold (its prescription's last session, a quota's last session at one rate and
+        tier, the end of the pool, of a period, of a year, a day a table changes) all get the
+        same decision: they are counted together, and their outcomes, when asked for, differ
+        only by their number. Any other session is decided by the category's rule, as
+        ``decide_all`` does. The warnings are then put in date order (every session has a day
+        of its own), a missing tariff named once, at its first session.
+        """
+        count = len(sessions)
+        if len(set(map(_session_date, sessions))) != count:
+            return False
+        episodes = self.episodes
+        named = list(map(_session_episode, sessions))
+        if not episodes.keys() >= set(named):
+            return False
+        groups: dict[str, list[Session]]
+        if len(episodes) <= 4:  # a pass per episode, in C
+            groups = {ep: list(compress(sessions, map(ep.__eq__, named))) for ep in episodes}
+        else:
+            groups = {ep: [] for ep in episodes}
+            for session in sessions:
+                groups[session.episode].append(session)
+        facts = list(map(_price_facts, sessions))
+        # Sessions all alike are priced once a run (the usual case); else one by one.
+        self.alike = not facts or facts.count(facts[0]) == count
+        conventioned = self.alike and (not facts or facts[0][2])
+        self.bounds = _boundaries(self.case.tariffs, conventioned)
+        if self.keep_outcomes:
+            self.episode_outcomes = {ep: [] for ep in episodes}
+        courante = [
+            ep for ep, state in episodes.items() if groups[ep] and state.category == "courante"
+        ]
+        for ep, group in groups.items():
+            if group and (len(courante) < 2 or ep not in courante):
+                self._decide_block(episodes[ep], group)
+        if len(courante) > 1:
+            among = set(courante)
+            merged = [s for s in sessions if s.episode in among]
+            for ep, block in groupby(merged, key=_session_episode):
+                self._decide_block(episodes[ep], list(block))
+        if self.keep_outcomes:
+            # Each episode's outcomes are in date order: take them in the sessions' order.
+            taken = {ep: iter(found) for ep, found in self.episode_outcomes.items()}
+            self.outcomes = list(map(next, map(taken.__getitem__, map(_session_episode, sessions))))
+        self._warnings_in_date_order()
+        return True
+
+    def _decide_block(self, state: _EpisodeState, block: list[Session]) -> None:
+        """Decide consecutive sessions of one episode (no other session falls between them)."""
+        dates = list(map(_session_date, block))
+        count = len(dates)
+        if state.last_session is None:
+            state.first_session = block[0].id
+        first_of_year = state.first_of_year
+        i = 0
+        while i < count:
+            year = dates[i].year
+            first_of_year.setdefault(year, block[i])
+            i = bisect_left(dates, _new_year(year), i)
+        state.last_session = dates[-1]
+        uniform = self.alike
+        bounds = self.bounds
+        pick = _Evaluation._pick_prescription
+        i = 0
+        while i < count:
+            day = dates[i]
+            rx, verdict = pick(state, day)
+            if rx is not None and rx.started_late is None:
+                rx.started_late = verdict == "late"
+            if verdict != "ok":
+                if rx is not None:
+                    rx.used += 1
+                decision = self._refused_by_prescription(block[i], state, rx, verdict)
+                self._decided(state, block[i], decision, rx)
+                i += 1
+                continue
+            assert rx is not None
+            # A run ends with the prescription, the year, and the day before a table changes.
+            until = _new_year(day.year)
+            at = bisect_right(bounds, day)
+            if at < len(bounds) and bounds[at] < until:
+                until = bounds[at]
+            stop = bisect_left(dates, until, i, min(count, i + rx.size - rx.used))
+            k = self._run(state, block, dates, i, stop, rx, uniform)
+            rx.used += k
+            i += k
+
+    def _run(
+        self,
+        state: _EpisodeState,
+        block: list[Session],
+        dates: list[date],
+        i: int,
+        stop: int,
+        rx: _PrescriptionState,
+        uniform: bool,
+    ) -> int:
+        """Decide the sessions from ``i`` on (before ``stop``) that one decision takes; say how
+        many. Their prescription covers them all."""
+        category = state.category
+        plan: _Run | None = None
+        if category == "courante":
+            plan = self._courante_run(state, block, dates, i, stop)
+        elif category == "fa":
+            plan = self._fa_run(state, block, dates, i, stop)
+        elif category == "fb":
+            plan = self._fb_run(state, block, dates, i, stop)
+        if plan is None:
+            decision = state.rule(self, block[i], state, False)
+            self._decided(state, block[i], decision, rx)
+            return 1
+        self._dated(dates[i])
+        k, status, rule, tier, first, (key, reasons) = plan
+        sessions = block[i : i + k]
+        codes: list[tuple[str | None, BeAmounts | None]] | None = None
+        code = amounts = None
+        if tier is not None:
+            if uniform:
+                if block[i].minutes == STANDARD_MINUTES:
+                    code, amounts = self._price_session(state, block[i], tier)
+            else:
+                codes = [
+                    self._price_session(state, s, tier)
+                    if s.minutes == STANDARD_MINUTES
+                    else (None, None)
+                    for s in sessions
+                ]
+        if not self.keep_outcomes:
+            return k
+        shared = _reasons(key, reasons)
+        new_outcome = _new_outcome
+        append = self.episode_outcomes[state.episode.id].append
+        rx_id = rx.id
+        ordinals: Iterable[int | None] = (
+            repeat(None, k) if first is None else range(first, first + k)
+        )
+        if codes is None and new_outcome is _NEW_OUTCOME:
+            # ``_new_outcome`` written out: a call less per session.
+            draft, final = _OutcomeDraft, SessionOutcome
+            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
+                outcome: Any = _object_new(draft)
+                outcome.id = s.id
+                outcome.date = s.date
+                outcome.episode = s.episode
+                outcome.status = status
+                outcome.ordinal = n
+                outcome.code = code
+                outcome.extra_codes = ()
+                outcome.amounts = amounts
+                outcome.rule = rule
+                outcome.reason = reason
+                outcome.prescription = rx_id
+                outcome.__class__ = final
+                append(outcome)
+        elif codes is None:
+            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
+                append(
+                    new_outcome(
+                        s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
+                    )
+                )
+        else:
+            for s, n, reason, (code, amounts) in zip(
+                sessions, ordinals, shared, codes, strict=True
+            ):
+                append(
+                    new_outcome(
+                        s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
+                    )
+                )
+        return k
+
+    def _decided(
+        self,
+        state: _EpisodeState,
+        session: Session,
+        decision: _Decision,
+        rx: _PrescriptionState | None,
+    ) -> None:
+        """Price one session decided on its own and keep its outcome (as ``decide_all`` does)."""
+        self._dated(session.date)
+        tier = decision.tier
+        code = amounts = None
+        if tier is not None and session.minutes == STANDARD_MINUTES:
+            code, amounts = self._price_session(state, session, tier)
+        if self.keep_outcomes:
+            self.episode_outcomes[state.episode.id].append(
+                _new_outcome(
+                    session.id,
+                    session.date,
+                    session.episode,
+                    decision.status,
+                    decision.ordinal,
+                    code,
+                    decision.extra_codes,
+                    amounts,
+                    decision.rule,
+                    _new_reason(decision.reason, decision.params),
+                    self._unassigned(session) if rx is None else rx.id,
+                )
+            )
+
+    def _unassigned(self, session: Session) -> str | None:
+        """Refuse to go on when ``decide_all`` would give a session no prescription covers the
+        prescription of an earlier session with its id (``assigned``): ids are unique."""
+        if self.ids_unique is None:
+            ids = list(map(_session_id, self.case.sessions))
+            self.ids_unique = len(set(ids)) == len(ids)
+        if not self.ids_unique:
+            raise _NotInRuns(session.id)
+        return None
+
+    def _price_session(
+        self, state: _EpisodeState, session: Session, tier: str
+    ) -> tuple[str | None, BeAmounts | None]:
+        """Return a standard session's code and amounts, collecting what the tables lack.
+
+        A missing tariff is kept for every episode that meets it; ``_warnings_in_date_order``
+        keeps the first in date order, as ``decide_all`` warns about it once.
+        """
+        facts = (
+            state.category,
+            tier,
+            session.place,
+            session.date,
+            self.case.patient.preferential,
+            session.conventioned,
+            session.price,
+        )
+        loaded = self.case.tariffs
+        code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
+        if code is None:
+            self._tables_lack(session, state.episode, tier, code, gap)
+            self._dated(session.date)
+        elif gap is not None:
+            start, end = gap
+            key = (state.episode.id, code, start, end)
+            if key not in self.tariffs_missing:
+                self.tariffs_missing.add(key)
+                params = {"code": code, "date": session.date, "start": start, "end": end}
+                self.warnings.items.append(
+                    Warning(
+                        W.TARIFF_UNKNOWN, SEVERITY[W.TARIFF_UNKNOWN], key[0], session.id, params
+                    )
+                )
+                self._dated(session.date)
+        return code, amounts
+
+    def _dated(self, day: date) -> None:
+        """Give the warnings added since the last call the day of the session they concern."""
+        dated, items = self.warning_days, self.warnings.items
+        if len(dated) < len(items):
+            dated.extend([day] * (len(items) - len(dated)))
+
+    def _warnings_in_date_order(self) -> None:
+        """Order the warnings of ``decide_in_runs`` by their sessions' days, and keep one
+        ``tariff_unknown`` per code and gap: the first."""
+        warnings = self.warnings
+        items = warnings.items
+        if not items:
+            return
+        days = self.warning_days
+        seen = warnings.seen
+        kept = []
+        for index in sorted(range(len(items)), key=days.__getitem__):
+            warning = items[index]
+            if warning.code is W.TARIFF_UNKNOWN:
+                params = warning.params
+                key = (W.TARIFF_UNKNOWN, params["code"], params["start"], params["end"])
+                if key in seen:
+                    continue
+                seen.add(key)
+            kept.append(warning)
+        warnings.items = kept
+
+    def _courante_run(
+        self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
+    ) -> _Run | None:
+        """Count a run of courante sessions at the best rate after the first situation's first
+        session of the year, or drawn from the overflow pool (``_courante``, ``_overflow``)."""
+        day = dates[i]
+        year, ep = day.year, state.episode.id
+        ranks = self.situation_ranks.get(year)
+        if ranks is None:
+            ranks = self._ranks(year)
+        rank = ranks.get(ep)
+        if rank is None:
+            rank = self._situation_rank(ep, year)
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
+        best_rate, situations = values
+        per_year = state.per_year
+        first = per_year[year] + 1
+        if rank > situations or first > best_rate:
+            self._rank(ep, year)
+            about: dict[str, object]
+            if rank > situations:
+                self.warnings.add(
+                    W.SITUATIONS_EXCEEDED,
+                    episode=ep,
+                    session=block[i].id,
+                    once_per=(ep, year),
+                    rank=rank,
+                    year=year,
+                    situations=situations,
+                )
+                rule, code, about = (
+                    "BE.C9",
+                    R.BE_COURANTE_SITUATION_OVERFLOW,
+                    {
+                        "rank": rank,
+                        "situations": situations,
+                    },
+                )
+            else:
+                rule, code, about = "BE.C4", R.BE_COURANTE_OVERFLOW, {"limit": best_rate}
+            return self._overflow_run(state, dates, i, stop, first, rule, code, about)
+        if not (rank == 1 and ep in ranks and state.counted):
+            return None
+        last = min(best_rate, 9) if first <= 9 else best_rate
+        stop = min(stop, i + last - first + 1)
+        k = stop - i
+        state.counted.extend(dates[i:stop])
+        per_year[year] = first + k - 1
+
+        def reasons() -> list[Reason]:
+            return [
+                _new_reason(
+                    R.BE_COURANTE_BEST,
+                    {
+                        "n": n,
+                        "limit": best_rate,
+                        "year": year,
+                        "restarted": False,
+                        "intake": False,
+                        "remaining": best_rate - n,
+                    },
+                )
+                for n in range(first, first + k)
+            ]
+
+        tier = "1-9" if first <= 9 else "10-18"
+        return k, Status.BEST, "BE.C1", tier, first, (("C1", best_rate, year, first, k), reasons)
+
+    def _overflow_run(
+        self,
+        state: _EpisodeState,
+        dates: list[date],
+        i: int,
+        stop: int,
+        first: int,
+        rule: str,
+        code: ReasonCode,
+        about: dict[str, object],
+    ) -> _Run:
+        """Draw a run of overflow sessions from the pool, or refuse them once it is empty."""
+        day = dates[i]
+        year = day.year
+        start, end, pool_limit = overflow_pool_period(day)
+        stop = bisect_right(dates, end, i, stop)
+        used = self.pool_used[start]
+        if pool_limit is not None and used >= pool_limit:
+            k = stop - i
+            params = {"n": first, "year": year, "pool_limit": pool_limit}
+
+            def refused() -> list[Reason]:
+                return [_new_reason(R.BE_COURANTE_POOL_EXHAUSTED, params)] * k
+
+            key = ("C5", first, year, pool_limit, k)
+            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, (key, refused)
+        if pool_limit is not None:
+            stop = min(stop, i + pool_limit - used)
+        k = stop - i
+        self.pool_used[start] = used + k
+        self._count_run(state, dates, i, stop)
+        state.per_year[year] = first + k - 1
+
+        def reasons() -> list[Reason]:
+            return [
+                _new_reason(
+                    code,
+                    {
+                        **about,
+                        "n": first + m,
+                        "year": year,
+                        "pool_left": None if pool_limit is None else pool_limit - used - m - 1,
+                        "pool_limit": pool_limit,
+                    },
+                )
+                for m in range(k)
+            ]
+
+        run: tuple[object, ...] = (rule, *about.values(), year, first, k, used, pool_limit)
+        return k, Status.REDUCED, rule, "overflow", first, (run, reasons)
+
+    @staticmethod
+    def _count_run(state: _EpisodeState, dates: list[date], i: int, stop: int) -> None:
+        """Count sessions ``i`` to ``stop`` of the block (``_EpisodeState.count``, for a run)."""
+        if not state.counted and state.period_start is None:
+            state.period_start = dates[i]
+        state.counted.extend(dates[i:stop])
+
+    def _fa_run(
+        self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
+    ) -> _Run | None:
+        """Count a run of Fa sessions at one rate and tier, in the period (``_fa``)."""
+        day, ep = dates[i], state.episode
+        end = fa_period_end(state.period_start or day)
+        if day > end:
+            return None
+        polytrauma = ep.pathology == "fa-16"
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            names = FA_POLYTRAUMA_LIMITS if polytrauma else FA_LIMITS
+            lo, hi, values = state.limits = limits_span(names, day)
+        (best_rate,) = values
+        first = state.elsewhere + len(state.counted) + 1
+        if first <= best_rate:
+            last = min(20, best_rate) if first <= 20 else best_rate
+            stop = min(stop, i + last - first + 1)
+        stop = bisect_right(dates, end, i, stop)
+        k = stop - i
+        self._count_run(state, dates, i, stop)
+        state.per_year[day.year] += k
+        status, rule, code, tier = (
+            (Status.BEST, "BE.FA2" if polytrauma else "BE.FA1", R.BE_FA_BEST, "1-20")
+            if first <= best_rate
+            else (Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, "reduced")
+        )
+        if first <= best_rate and first > 20:
+            tier = "best"
+        if ep.notified_on is None:
+            return self._notification_run(state, block[i], k, first, tier, "BE.FA4")
+
+        def reasons() -> list[Reason]:
+            return [
+                _new_reason(code, {"n": n, "limit": best_rate, "end": end})
+                for n in range(first, first + k)
+            ]
+
+        return k, status, rule, tier, first, ((rule, best_rate, end, first, k), reasons)
+
+    def _fb_run(
+        self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
+    ) -> _Run | None:
+        """Count a run of Fb sessions at one rate, after the year's first (``_fb``)."""
+        day = dates[i]
+        year = day.year
+        end = fb_period_end(state.period_start or day)
+        if day > end:
+            return None
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
+        best_rate, first_reduced = values
+        per_year = state.per_year
+        first = per_year[year] + 1
+        if first == 1:
+            return None  # whether the count restarted is the rule's to say
+        reduced_to = best_rate + first_reduced
+        if first <= reduced_to:
+            stop = min(stop, i + (best_rate if first <= best_rate else reduced_to) - first + 1)
+        stop = bisect_right(dates, end, i, stop)
+        k = stop - i
+        self._count_run(state, dates, i, stop)
+        per_year[year] = first + k - 1
+        tier = "best" if first <= best_rate else "61-80" if first <= reduced_to else "81+"
+        if state.episode.notified_on is None:
+            return self._notification_run(state, block[i], k, first, tier, "BE.FB4")
+
+        def reasons() -> list[Reason]:
+            if first <= best_rate:
+                return [
+                    _new_reason(
+                        R.BE_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False}
+                    )
+                    for n in range(first, first + k)
+                ]
+            if first <= reduced_to:
+                return [
+                    _new_reason(
+                        R.BE_FB_REDUCED,
+                        {"n": n, "year": year, "first": best_rate + 1, "last": reduced_to},
+                    )
+                    for n in range(first, first + k)
+                ]
+            return [
+                _new_reason(R.BE_FB_REDUCED_2, {"n": n, "year": year, "first": reduced_to + 1})
+                for n in range(first, first + k)
+            ]
+
+        status = (
+            Status.BEST
+            if first <= best_rate
+            else Status.REDUCED
+            if first <= reduced_to
+            else Status.REDUCED_2
+        )
+        key = ("FB", best_rate, reduced_to, year, first, k)
+        return k, status, "BE.FB2" if first <= best_rate else "BE.FB3", tier, first, (key, reasons)
+
+    def _notification_run(
+        self, state: _EpisodeState, session: Session, k: int, first: int, tier: str, rule: str
+    ) -> _Run:
+        """Hold a run of Fa/Fb sessions as pending: no notification (``_notification``)."""
+        episode = state.episode
+        self._notification_missing(episode, session.id)
+        category = episode.category
+
+        def reasons() -> list[Reason]:
+            return [
+                _new_reason(R.BE_NOTIFICATION_PENDING, {"n": n, "category": category})
+                for n in range(first, first + k)
+            ]
+
+        key = (rule, category, first, k)
+        return k, Status.PENDING, rule, tier, first, (key, reasons)
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool

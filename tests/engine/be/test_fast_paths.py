@@ -10,17 +10,30 @@ through ``__init__``: the whole ``Result``, outcome by outcome, warning by warni
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 from reimburse.engine import evaluate
 from reimburse.engine.be import rules
-from reimburse.engine.types import Case, Reason, SessionOutcome
-from reimburse.engine.vocabulary import ReasonCode, Status
-from tests.engine.be.test_properties import BOUNDED, cases
+from reimburse.engine.types import (
+    Agreement,
+    Case,
+    Episode,
+    Patient,
+    Prescription,
+    Reason,
+    Session,
+    SessionOutcome,
+    Tariff,
+)
+from reimburse.engine.vocabulary import AgreementStatus, ReasonCode, Status
+from tests.engine.be.test_properties import BOUNDED, CATEGORIES, cases
+from tests.engine.oracle import answers, be_varied, many_prescriptions
 
 
 def _plain_pick(
@@ -94,3 +107,134 @@ def test_an_outcome_built_directly_is_the_outcome_built_through_init() -> None:
     assert replace(direct, code="x") == replace(built, code="x")
     with pytest.raises(AttributeError):
         direct.code = "x"  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------------------------ in runs
+
+
+@st.composite
+def busy_cases(draw: st.DrawFn) -> Case:
+    """A Belgian case of up to 300 sessions on distinct days over two years and more, so runs
+    cross every threshold: 18 courante sessions, the pool of 54, 20 and 60 Fa sessions, 60 and
+    80 Fb sessions, prescriptions used up or started late, periods ending, 1 January, tariff
+    and parameter changes; sessions all alike (one price) or varied."""
+    rng = draw(st.randoms(use_true_random=False))
+    start = date(2023, rng.choice([1, 6, 11]), rng.randint(1, 28))
+    span = rng.choice([120, 400, 900])
+    count = rng.choice([rng.randint(0, 60), rng.randint(100, 300)])
+    days = sorted(rng.sample(range(span), min(count, span)))
+    categories = [rng.choice(CATEGORIES) for _ in range(rng.choice([1, 1, 2, 2, 3, 4]))]
+    if rng.random() < 0.3:  # one long treatment: past 60 Fa and 80 Fb sessions
+        categories = [rng.choice(["courante", "fa", "fb"])]
+    episodes = []
+    for i, category in enumerate(categories):
+        roomy = rng.random() < 0.7
+        prescriptions = tuple(
+            Prescription(
+                f"rx{i}-{j}",
+                start + timedelta(days=rng.randint(-20, span) if not roomy else j * 60 - 5),
+                rng.randint(20, 90) if roomy else rng.randint(1, 30),
+                second_session_motivated=rng.random() < 0.5,
+            )
+            for j in range(span // 60 + 1 if roomy else rng.randint(0, 3))
+        )
+        agreements: tuple[Agreement, ...] = ()
+        if rng.random() < 0.4:
+            begins = start + timedelta(days=rng.randint(-30, span))
+            agreements = (Agreement(begins, rng.choice([None, begins + timedelta(days=120)])),)
+        if rng.random() < 0.2:
+            agreements += (
+                Agreement(None, None, rng.choice(list(AgreementStatus)[2:]), reason="x"),
+            )
+        episodes.append(
+            Episode(
+                f"ep{i}",
+                category,
+                pathology={"fa": rng.choice(["fa-1", "fa-16"]), "fb": "fb-51", "e": "e-b"}.get(
+                    category, rng.choice([None, "co-1-1-1-1"])
+                ),
+                notified_on=rng.choice([None, start, start]),
+                agreements=agreements,
+                prescriptions=prescriptions,
+                prior_sessions=rng.choice([{}, {}, {2023: 10}, {2024: 17}]),
+                first_session_on=rng.choice([None, None, None, start - timedelta(days=200)]),
+            )
+        )
+    varied = rng.random() < 0.3
+    sessions = tuple(
+        Session(
+            f"s{n}",
+            start + timedelta(days=offset),
+            rng.choice(episodes).id,
+            minutes=rng.choice([30, 30, 30, 45]) if varied else 30,
+            place=rng.choice(["practice", "home"]) if varied else "practice",
+            conventioned=rng.random() < 0.8 if varied else True,
+            price=rng.choice([None, Decimal("40")]) if varied else None,
+        )
+        for n, offset in enumerate(days)
+    )
+    patient = Patient(
+        date(1960, 1, 1),
+        preferential=rng.random() < 0.3,
+        overflow_elsewhere=rng.choice([{}, {}, {2024: 50}]),
+        situations_elsewhere=rng.choice([{}, {}, {2024: 2}, {2023: 1}]),
+    )
+    tariffs: tuple[Tariff, ...] = ()
+    if rng.random() < 0.2:
+        tariffs = (
+            Tariff(
+                "560011",
+                Decimal("30.00"),
+                Decimal("22.00"),
+                Decimal("27.00"),
+                date(2024, 6, 1),
+                date(2024, 9, 1),
+                "clinic table",
+            ),
+        )
+    as_of = start + timedelta(days=rng.randint(-30, span + 30))
+    return Case("BE", as_of, patient, tuple(episodes), sessions, tariffs)
+
+
+def _one_by_one(case: Case) -> list[object]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "RUNS", False)
+        found: list[object] = answers(evaluate, case)
+    return found
+
+
+@given(case=busy_cases())
+@settings(max_examples=300, deadline=None, phases=[Phase.explicit, Phase.generate])
+def test_sessions_decided_in_runs_get_what_one_by_one_gives(case: Case) -> None:
+    """Every outcome, reason (its parameters in their order), quota, pool and warning (in its
+    order), or the same error, with and without outcomes."""
+    assert answers(evaluate, case) == _one_by_one(case)
+
+
+@given(case=be_varied())
+@BOUNDED
+def test_varied_sessions_a_day_apart_get_in_runs_what_one_by_one_gives(case: Case) -> None:
+    """The oracle's varied cases (care elsewhere, prices, a clinic's tariffs), a session a day."""
+    days: set[date] = set()
+    sessions = []
+    for session in case.sessions:
+        if session.date not in days:
+            days.add(session.date)
+            sessions.append(session)
+    one_a_day = replace(case, sessions=tuple(sessions))
+    assert answers(evaluate, one_a_day) == _one_by_one(one_a_day)
+
+
+def test_the_benchmark_cases_are_decided_in_runs() -> None:
+    """The run path takes a case with a session a day, and gives what ``decide_all`` gives."""
+    case = many_prescriptions(60)
+    taken = rules._Evaluation(case).decide_in_runs(rules.ordered(case.sessions))
+    assert taken
+    assert answers(evaluate, case) == _one_by_one(case)
+
+
+def test_a_shared_day_is_left_to_the_session_by_session_loop() -> None:
+    case = many_prescriptions(2)
+    shared = replace(case, sessions=(*case.sessions, replace(case.sessions[0], id="again")))
+    assert not rules._Evaluation(shared).decide_in_runs(rules.ordered(shared.sessions))
+    assert answers(evaluate, shared) == _one_by_one(shared)
