@@ -9,12 +9,23 @@ agree). Each result carries ``horizon.stable_until``: how long it holds, the rec
 
 from __future__ import annotations
 
+import gc
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.db import connections
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from practice.models import AgreementRequest, Episode, Patient, Practice, TreatmentSession
 from reimburse import engine
@@ -22,7 +33,13 @@ from reimburse.attention import horizon
 from reimburse.engine import be
 from reimburse.engine.errors import EngineError
 from reimburse.engine.vocabulary import GRANTED
-from reimburse.services import PatientEvaluation, ids_sql, practice_cases, rules_unknown
+from reimburse.services import (
+    PatientEvaluation,
+    ids_sql,
+    plain_rows,
+    practice_cases,
+    rules_unknown,
+)
 
 
 def actionable_evaluations(
@@ -36,6 +53,31 @@ def actionable_evaluations(
     warning and pool is what the full evaluation gives. A patient the rules cannot evaluate
     gets one blocking ``rules_unknown`` warning and is tried again the next day.
     """
+    with _collector_paused():
+        yield from _actionable_evaluations(practice, as_of, patients)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, as it was before on the way out.
+
+    A practice's evaluation builds a few objects per session and keeps every patient's
+    result: each full collection on the way visits all of them (a tenth of the work at 5,000
+    patients). Nothing here makes reference cycles (the engine leaves none:
+    ``tests/engine/test_no_garbage_cycles.py``), so reference counting frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _actionable_evaluations(
+    practice: Practice, as_of: date, patients: QuerySet[Patient] | None
+) -> Iterator[PatientEvaluation]:
     skip: frozenset[int] = frozenset()
     if practice.country == "BE":
         skip = unread_episodes(practice, as_of, patients)
@@ -62,56 +104,88 @@ def unread_episodes(
 
     The candidates: episodes of a category in ``unloaded_categories`` with sessions, none on
     or after that category's day, with no granted agreement ending within ``be.ENDING_SOON`` of
-    ``as_of``. Left out: the candidates of the patients none of whose days before the cut
-    has a session of an episode that is not a candidate and one of another episode.
-    Two queries, each selection evaluated once: the candidates (with their patients), then
-    the days before the cut with sessions of two episodes or more, one of them not a
-    candidate (the candidates travel as one parameter: ``ids_sql``). With ``patients``
-    (some of the practice's), only their episodes are looked at.
+    ``as_of``, and none of their sessions given elsewhere. Left out: the candidates of the
+    patients none of whose days before the cut has a session of an episode that is not a
+    candidate and one of another episode. With ``patients`` (some of the practice's), only
+    their episodes are looked at.
+
+    Each selection is evaluated once, and no session is read twice: the episodes with the
+    first and last day of their sessions (two index probes each); the days before the cut of
+    the other episodes of the candidates' patients that have sessions then; and only if a
+    candidate's first-to-last span contains one of those days, the days of such candidates.
+    Rows, not a grouping of the old sessions in the database: that pass over every session
+    before the cut cost as much as reading the rows of the whole practice.
     """
+    before = horizon.unloaded_categories(as_of)
+    cut = horizon.cut_date(as_of)
     active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
-    by_day: defaultdict[date, list[str]] = defaultdict(list)
-    for category, before in horizon.unloaded_categories(as_of).items():
-        by_day[before].append(category)
-    categories = Q()
-    for before, names in by_day.items():
-        later = active.filter(episode=OuterRef("pk"), date__gte=before)
-        categories |= Q(~Exists(later), category__in=names)
-    episodes = Episode.objects.filter(patient__practice=practice).order_by()
-    if patients is not None:
-        episodes = episodes.filter(patient__in=patients.values("pk"))
+    of_episode = active.filter(episode=OuterRef("pk"))
     # ``horizon._agreement_ending``: a granted agreement (decided, not a draft) ending soon.
     ending = AgreementRequest.objects.filter(
         episode=OuterRef("pk"),
         status__in=[str(s) for s in GRANTED],
         granted_until__range=(as_of, as_of + be.ENDING_SOON),
     )
-    candidates = dict(
-        episodes.filter(categories, Exists(active.filter(episode=OuterRef("pk"))))
-        .exclude(Exists(ending))
-        .values_list("pk", "patient_id")
+    episodes = Episode.objects.filter(patient__practice=practice).order_by()
+    if patients is not None:
+        episodes = episodes.filter(patient__in=patients.values("pk"))
+    rows = plain_rows(
+        episodes.annotate(
+            first=Subquery(of_episode.order_by("date").values("date")[:1]),
+            last=Subquery(of_episode.order_by("-date").values("date")[:1]),
+            ending=Exists(ending),
+            # ``horizon._began_elsewhere``: sessions given at another practice.
+            elsewhere=ExpressionWrapper(
+                ~Q(prior_sessions={}) | Q(first_session_on__isnull=False),
+                output_field=BooleanField(),
+            ),
+        ).values_list("pk", "patient_id", "category", "first", "last", "ending", "elsewhere")
     )
+    candidates: dict[int, tuple[int, date, date]] = {}  # episode: patient, first, last day
+    old: dict[int, int] = {}  # the other episodes with sessions before the cut: patient
+    for pk, patient, category, first, last, ends, elsewhere in rows:
+        day = before.get(category)
+        if day is not None and last is not None and last < day and not ends and not elsewhere:
+            candidates[pk] = (patient, first, last)
+        elif first is not None and first < cut:
+            old[pk] = patient
     if not candidates:
         return frozenset()
-    # The patients with a day before the cut that has sessions of two episodes or more, one
-    # of them read: one pass over the old sessions, grouped by patient and day (the former
-    # correlated "another episode on that day" probe, with the candidates' subquery inside,
-    # took 0.85-1.15 s on PostgreSQL at 5,000 patients; this 0.4-1.0 s on a loaded machine).
-    old = active.filter(
-        practice=practice,
-        date__lt=horizon.cut_date(as_of),
-    ).order_by()
+    owners = {patient for patient, _, _ in candidates.values()}
+    watched = [pk for pk, patient in old.items() if patient in owners]
     vendor = connections[episodes.db].vendor
-    # Only the candidates' patients have anything to leave out.
-    old = old.filter(episode__patient__in=ids_sql(set(candidates.values()), vendor))
-    is_candidate = Q(episode__in=ids_sql(candidates, vendor))
-    shared = {
-        row["episode__patient"]
-        for row in old.values("episode__patient", "date")
-        # Two episodes or more: their smallest and largest ids differ (a COUNT(DISTINCT)
-        # would make PostgreSQL sort the old sessions rather than hash them).
-        .annotate(first=Min("episode"), last=Max("episode"), read=Count("pk", filter=~is_candidate))
-        .filter(read__gt=0)
-        .exclude(first=F("last"))
+    # A patient is read whole if a day before the cut has sessions of two episodes or more,
+    # one of them read: two read ones, seen here, or a read one and a candidate, below.
+    days_of: defaultdict[int, dict[date, int]] = defaultdict(dict)
+    shared: set[int] = set()
+    if watched:
+        for episode, day in plain_rows(
+            active.filter(episode__in=ids_sql(watched, vendor), date__lt=cut)
+            .order_by()
+            .values_list("episode_id", "date")
+        ):
+            patient = old[episode]
+            if days_of[patient].setdefault(day, episode) != episode:
+                shared.add(patient)
+    sorted_days = {patient: sorted(days) for patient, days in days_of.items()}
+    suspects = {
+        pk: patient
+        for pk, (patient, first, last) in candidates.items()
+        if patient not in shared and _any_within(sorted_days.get(patient, ()), first, last)
     }
-    return frozenset(pk for pk, patient in candidates.items() if patient not in shared)
+    if suspects:
+        for episode, day in plain_rows(
+            active.filter(episode__in=ids_sql(suspects, vendor))
+            .order_by()
+            .values_list("episode_id", "date")
+        ):
+            patient = suspects[episode]
+            if day in days_of[patient]:
+                shared.add(patient)
+    return frozenset(pk for pk, (patient, _, _) in candidates.items() if patient not in shared)
+
+
+def _any_within(days: Sequence[date], first: date, last: date) -> bool:
+    """Tell whether the sorted ``days`` have one from ``first`` to ``last``."""
+    at = bisect_left(days, first)
+    return at < len(days) and days[at] <= last
