@@ -617,29 +617,23 @@ def practice_cases(
         if owner is not None:  # else its episode was written after the episodes were read
             sessions_of[owner].append(session)
 
-    # What each country's rules read: coverage in the Netherlands, uses at another practice
-    # in Belgium (``patient_case`` reads both; the other country's rules ignore them).
     coverages_of: defaultdict[int, list[Coverage]] = defaultdict(list)
-    if practice.country == Country.NETHERLANDS:
-        coverage_rows = Coverage.objects.filter(patient__practice=practice)
-        for coverage in of_chosen(coverage_rows.select_related("package"), "patient"):
-            coverages_of[coverage.patient_id].append(coverage)
+    coverage_rows = Coverage.objects.filter(patient__practice=practice).select_related("package")
+    for coverage in of_chosen(coverage_rows, "patient"):
+        coverages_of[coverage.patient_id].append(coverage)
 
     tariffs = tariffs_for(practice.country)
     conventions = not_conventioned(practice.pk, practice.country)
     overflow_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
     situations_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
-    if practice.country == Country.BELGIUM:
-        prior_rows = PriorUse.objects.filter(patient__practice=practice)
-        for patient_id, year, overflow, situations in plain_rows(
-            of_chosen(prior_rows, "patient").values_list(
-                "patient_id", "year", "overflow", "situations"
-            )
-        ):
-            if overflow:
-                overflow_of[patient_id][year] = overflow
-            if situations:
-                situations_of[patient_id][year] = situations
+    prior_rows = PriorUse.objects.filter(patient__practice=practice)
+    for patient_id, year, overflow, situations in plain_rows(
+        of_chosen(prior_rows, "patient").values_list("patient_id", "year", "overflow", "situations")
+    ):
+        if overflow:
+            overflow_of[patient_id][year] = overflow
+        if situations:
+            situations_of[patient_id][year] = situations
 
     def episode_facts(row: tuple[Any, ...], read: bool) -> t.Episode:
         episode = dict(zip(_EPISODE_ROW, row, strict=True))

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db import connections
@@ -34,6 +35,7 @@ from reimburse.engine import be
 from reimburse.engine.errors import EngineError
 from reimburse.engine.vocabulary import GRANTED
 from reimburse.services import (
+    PatientCase,
     PatientEvaluation,
     ids_sql,
     plain_rows,
@@ -79,9 +81,15 @@ def _actionable_evaluations(
     practice: Practice, as_of: date, patients: QuerySet[Patient] | None
 ) -> Iterator[PatientEvaluation]:
     skip: frozenset[int] = frozenset()
+    suspects: frozenset[int] = frozenset()
     if practice.country == "BE":
-        skip = unread_episodes(practice, as_of, patients)
+        selection = _unread_selection(practice, as_of, patients)
+        skip, suspects = selection.unread, selection.undecided
     for found in practice_cases(practice=practice, as_of=as_of, patients=patients, skip=skip):
+        if found.patient_id in suspects:
+            # Read whole (none of its episodes skipped): what the SQL would leave unread, known
+            # only from its days, is left out here - the same case as if never read.
+            found = _without(found, horizon.unloaded(found.case))
         case = found.case
         try:
             relevant = horizon.relevant_case(case)
@@ -109,12 +117,52 @@ def unread_episodes(
     candidate and one of another episode. With ``patients`` (some of the practice's), only
     their episodes are looked at.
 
+    ``_unread_selection`` (two queries), then the days of the candidates of the patients it
+    leaves undecided (a third). Needs attention reads those patients whole instead and leaves
+    the same episodes out after reading them (``actionable_evaluations``).
+    """
+    selection = _unread_selection(practice, as_of, patients)
+    unread = set(selection.unread)
+    if selection.suspects:
+        active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
+        vendor = connections[active.db].vendor
+        shared: set[int] = set()
+        for episode, day in plain_rows(
+            active.filter(episode__in=ids_sql(selection.suspects, vendor))
+            .order_by()
+            .values_list("episode_id", "date")
+        ):
+            patient = selection.suspects[episode]
+            if day in selection.read_days[patient]:
+                shared.add(patient)
+        unread |= {pk for pk, patient in selection.suspects.items() if patient not in shared}
+    return frozenset(unread)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    unread: frozenset[int]  # the episodes left out
+    # The candidates of the patients undecided (episode: patient), and the days before the cut
+    # of those patients' episodes that are read: a candidate on one of them is not left out.
+    suspects: dict[int, int]
+    read_days: dict[int, dict[date, int]]
+
+    @property
+    def undecided(self) -> frozenset[int]:
+        return frozenset(self.suspects.values())
+
+
+def _unread_selection(
+    practice: Practice, as_of: date, patients: QuerySet[Patient] | None
+) -> _Selection:
+    """Decide ``unread_episodes`` without the candidates' days, in two queries.
+
     Each selection is evaluated once, and no session is read twice: the episodes with the
-    first and last day of their sessions (two index probes each); the days before the cut of
-    the other episodes of the candidates' patients that have sessions then; and only if a
-    candidate's first-to-last span contains one of those days, the days of such candidates.
-    Rows, not a grouping of the old sessions in the database: that pass over every session
-    before the cut cost as much as reading the rows of the whole practice.
+    first and last day of their sessions (two index probes each), then the days before the
+    cut of the other episodes of the candidates' patients. A patient is undecided when one of
+    its candidates' first-to-last span holds one of those days. (A grouping of every session
+    before the cut in the database, by patient and day, cost as much as reading the rows of
+    the whole practice.)
     """
     before = horizon.unloaded_categories(as_of)
     cut = horizon.cut_date(as_of)
@@ -150,12 +198,12 @@ def unread_episodes(
         elif first is not None and first < cut:
             old[pk] = patient
     if not candidates:
-        return frozenset()
+        return _Selection(frozenset(), {}, {})
     owners = {patient for patient, _, _ in candidates.values()}
     watched = [pk for pk, patient in old.items() if patient in owners]
     vendor = connections[episodes.db].vendor
     # A patient is read whole if a day before the cut has sessions of two episodes or more,
-    # one of them read: two read ones, seen here, or a read one and a candidate, below.
+    # one of them read: two read ones, seen here, or a read one and a candidate (undecided).
     days_of: defaultdict[int, dict[date, int]] = defaultdict(dict)
     shared: set[int] = set()
     if watched:
@@ -168,21 +216,39 @@ def unread_episodes(
             if days_of[patient].setdefault(day, episode) != episode:
                 shared.add(patient)
     sorted_days = {patient: sorted(days) for patient, days in days_of.items()}
-    suspects = {
-        pk: patient
-        for pk, (patient, first, last) in candidates.items()
+    undecided = {
+        patient
+        for patient, first, last in candidates.values()
         if patient not in shared and _any_within(sorted_days.get(patient, ()), first, last)
     }
-    if suspects:
-        for episode, day in plain_rows(
-            active.filter(episode__in=ids_sql(suspects, vendor))
-            .order_by()
-            .values_list("episode_id", "date")
-        ):
-            patient = suspects[episode]
-            if day in days_of[patient]:
-                shared.add(patient)
-    return frozenset(pk for pk, (patient, _, _) in candidates.items() if patient not in shared)
+    return _Selection(
+        unread=frozenset(
+            pk
+            for pk, (patient, _, _) in candidates.items()
+            if patient not in shared and patient not in undecided
+        ),
+        suspects={
+            pk: patient for pk, (patient, _, _) in candidates.items() if patient in undecided
+        },
+        read_days={patient: days_of[patient] for patient in undecided},
+    )
+
+
+def _without(found: PatientCase, unread: set[str]) -> PatientCase:
+    """Return a case read whole as ``practice_cases`` gives it with ``unread`` skipped."""
+    if not unread:
+        return found
+    case = found.case
+    return replace(
+        found,
+        case=replace(
+            case,
+            episodes=tuple(e for e in case.episodes if e.id not in unread),
+            sessions=tuple(s for s in case.sessions if s.episode not in unread),
+        ),
+        episode_titles={k: v for k, v in found.episode_titles.items() if k not in unread},
+        unread=tuple(replace(e, prescriptions=()) for e in case.episodes if e.id in unread),
+    )
 
 
 def _any_within(days: Sequence[date], first: date, last: date) -> bool:
