@@ -1167,7 +1167,7 @@ def main() -> None:
 
     print(
         "\n1. Needs attention vs the true floor (seconds; ratio to the floor: one plain "
-        "values_list of the rows a computation from scratch reads, unsorted):"
+        "values_list of every row a computation from scratch may read, unsorted):"
     )
     headers = ["clinic", "sessions", "floor", "facts", "engine", "engine+outcomes"]
     headers += ["from scratch", "q", "stored lists", "q", "warnings"]
