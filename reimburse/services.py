@@ -10,10 +10,11 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
@@ -57,6 +58,10 @@ EPISODE_FACT_FIELDS = (
     "referral_by",
     "extension",
 )
+
+
+# An episode row as ``practice_cases`` reads it.
+_EPISODE_ROW = ("pk", "patient_id", "title", *EPISODE_FACT_FIELDS[1:])
 
 
 # The agreement-request columns the engine reads (``_agreement_facts``).
@@ -132,7 +137,7 @@ def _episode_facts_from(
         if episode["referral_date"] and episode["referral_by"]
         else None
     )
-    return t.Episode(
+    return episode_fact(
         id=str(episode["pk"]),
         category=episode["category"],
         pathology=episode["pathology"] or None,
@@ -150,6 +155,149 @@ def _episode_facts_from(
         referral=referral,
         extension=episode["extension"],
     )
+
+
+# ------------------------------------------------------------------ facts without __init__
+
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: for the
+# half million sessions of a large practice that cost more than reading their rows. These two
+# build the same objects (equal, same hash, every field set) by filling the instance's
+# ``__dict__`` at once; they name every field without defaults, so that a field added to the
+# type breaks ``tests/reimburse/test_fast_facts.py``, not the answers. Only for types without
+# ``__post_init__`` (nothing to check).
+_new = object.__new__
+
+
+def session_fact(
+    id: str,
+    date: date,
+    episode: str,
+    minutes: int,
+    place: str,
+    price: Decimal | None,
+    conventioned: bool,
+    kind: str,
+) -> t.Session:
+    """Return ``t.Session(...)`` of these values, built without the dataclass ``__init__``."""
+    session: t.Session = _new(t.Session)
+    session.__dict__.update(
+        {
+            "id": id,
+            "date": date,
+            "episode": episode,
+            "minutes": minutes,
+            "place": place,
+            "price": price,
+            "conventioned": conventioned,
+            "kind": kind,
+        }
+    )
+    return session
+
+
+def episode_fact(
+    *,
+    id: str,
+    category: str,
+    pathology: str | None,
+    notified_on: date | None,
+    agreements: tuple[t.Agreement, ...],
+    prescriptions: tuple[t.Prescription, ...],
+    prior_sessions: Mapping[int, int],
+    first_session_on: date | None,
+    condition: str | None,
+    term_months: int | None,
+    gold_class: str | None,
+    gold_stage: int,
+    prior_treatments: int,
+    first_treatment_on: date | None,
+    referral: t.Referral | None,
+    extension: bool,
+) -> t.Episode:
+    """Return ``t.Episode(...)`` of these values, built without the dataclass ``__init__``."""
+    episode: t.Episode = _new(t.Episode)
+    episode.__dict__.update(
+        id=id,
+        category=category,
+        pathology=pathology,
+        notified_on=notified_on,
+        agreements=agreements,
+        prescriptions=prescriptions,
+        prior_sessions=prior_sessions,
+        first_session_on=first_session_on,
+        condition=condition,
+        term_months=term_months,
+        gold_class=gold_class,
+        gold_stage=gold_stage,
+        prior_treatments=prior_treatments,
+        first_treatment_on=first_treatment_on,
+        referral=referral,
+        extension=extension,
+    )
+    return episode
+
+
+# Converted values a column may share between its rows (nothing mutable: a JSON dict is not).
+_SHAREABLE = (date, datetime, Decimal, bool, int, float, str, type(None))
+
+
+class _Converted(dict[Any, Any]):
+    """A column's values as the ORM converts them, each distinct raw value converted once."""
+
+    def __init__(self, converters: list[Any], expression: Any, connection: Any) -> None:
+        super().__init__()
+        self.converters, self.expression, self.connection = converters, expression, connection
+
+    def convert(self, raw: Any) -> Any:
+        value = raw
+        for converter in self.converters:
+            value = converter(value, self.expression, self.connection)
+        return value
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self.convert(raw)
+        if isinstance(value, _SHAREABLE):
+            self[raw] = value
+        return value
+
+
+def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """Return the rows of a ``values_list`` query as tuples, as the ORM would convert them.
+
+    The ORM converts every value of every row in Python (SQLite returns dates as text);
+    here each distinct value of a column is converted once - a practice's sessions fall on
+    a few thousand days - and a column the database returns as is is not touched, so the
+    rows cost about what fetching them costs.
+    """
+    compiler = rows.query.get_compiler(rows.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    with compiler.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched: list[tuple[Any, ...]] = cursor.fetchall()
+    width = compiler.col_count
+    if compiler.has_extra_select:
+        fetched = [row[:width] for row in fetched]
+    converters = compiler.get_converters([s[0] for s in compiler.select[:width]])
+    if not converters:
+        return fetched
+    columns = [
+        (position, _Converted(functions, expression, compiler.connection))
+        for position, (functions, expression) in converters.items()
+    ]
+    converted = []
+    for fetched_row in fetched:
+        row = list(fetched_row)
+        for position, column in columns:
+            raw = row[position]
+            try:
+                row[position] = column[raw]
+            except TypeError:  # an unhashable raw value (a buffer): converted on its own
+                row[position] = column.convert(raw)
+        converted.append(tuple(row))
+    return converted
 
 
 def _coverage_facts(coverage: Coverage) -> t.Coverage:
@@ -380,7 +528,9 @@ def ids_sql(ids: Collection[int], vendor: str) -> RawSQL:
     that uses it.
     """
     if vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+        # An array literal in one text parameter: psycopg dumps a list of ints one by one.
+        literal = "{" + ",".join(map(str, sorted(ids))) + "}"
+        return RawSQL("SELECT unnest(%s::bigint[])", [literal])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(ids))])
 
 
@@ -403,7 +553,9 @@ def practice_cases(
     chosen = patients if patients is not None else Patient.objects.filter(practice=practice)
     chosen = chosen.filter(practice=practice)
     subset = patients is not None
-    people = list(chosen.values_list("pk", "first_name", "last_name", "birth_date", "preferential"))
+    people = plain_rows(
+        chosen.values_list("pk", "first_name", "last_name", "birth_date", "preferential")
+    )
 
     vendor = connections[chosen.db].vendor
     # A subset is named by the ids just read, bound as one parameter: the subset's query is
@@ -421,46 +573,49 @@ def practice_cases(
     if skip:
         session_rows = session_rows.exclude(episode__in=ids_sql(skip, vendor))
 
-    episodes_of: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
-    unread_of: defaultdict[int, list[t.Episode]] = defaultdict(list)
-    unread_ids: set[int] = set()
-    unread_rows: list[dict[str, Any]] = []
-    for row in of_chosen(episode_rows, "patient").values(
-        "patient_id", "title", *EPISODE_FACT_FIELDS
-    ):
-        if row["pk"] in skip:
-            unread_ids.add(row["pk"])
-            unread_rows.append(row)
-        else:
-            episodes_of[row["patient_id"]].append(row)
-
     # The agreements of every episode, read ones and unread ones alike (horizon weighs both).
     agreements_of: defaultdict[int, list[t.Agreement]] = defaultdict(list)
     request_rows = agreement_requests_in_order().filter(practice=practice)
-    for request in of_chosen(request_rows, "episode__patient").values(*AGREEMENT_FACT_FIELDS):
-        agreements_of[request["episode_id"]].append(_agreement_facts(request))
-    for row in unread_rows:
-        facts = _episode_facts_from(row, (), tuple(agreements_of.get(row["pk"], ())))
-        unread_of[row["patient_id"]].append(facts)
-
-    prescriptions_of: defaultdict[int, list[t.Prescription]] = defaultdict(list)
-    rx_rows = Prescription.objects.filter(practice=practice).order_by("date", "pk")
-    for episode_id, pk, day, sessions, motivated in of_chosen(
-        rx_rows, "episode__patient"
-    ).values_list("episode_id", "pk", "date", "sessions", "second_session_motivated"):
-        if episode_id not in unread_ids:
-            prescriptions_of[episode_id].append(t.Prescription(str(pk), day, sessions, motivated))
-
-    patient_of_episode = {
-        row["pk"]: patient_id for patient_id, rows in episodes_of.items() for row in rows
-    }
-    sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in of_chosen(session_rows.order_by(), "episode__patient").values_list(
-        "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind"
+    for request in plain_rows(
+        of_chosen(request_rows, "episode__patient").values_list(*AGREEMENT_FACT_FIELDS)
     ):
-        owner = patient_of_episode.get(row[2])
+        agreements_of[request[1]].append(
+            _agreement_facts(dict(zip(AGREEMENT_FACT_FIELDS, request, strict=True)))
+        )
+
+    # Rows stay plain tuples until their patient's case is built: objects made for every
+    # patient at once would outlive many garbage collections, each visiting all of them.
+    prescriptions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    rx_rows = Prescription.objects.filter(practice=practice).order_by("date", "pk")
+    if skip:
+        rx_rows = rx_rows.exclude(episode__in=ids_sql(skip, vendor))
+    for prescription in plain_rows(
+        of_chosen(rx_rows, "episode__patient").values_list(
+            "episode_id", "pk", "date", "sessions", "second_session_motivated"
+        )
+    ):
+        prescriptions_of[prescription[0]].append(prescription)
+
+    episodes_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    unread_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    patient_of_episode: dict[int, int] = {}
+    for episode in plain_rows(of_chosen(episode_rows, "patient").values_list(*_EPISODE_ROW)):
+        pk, patient_id = episode[0], episode[1]
+        if pk in skip:
+            unread_of[patient_id].append(episode)
+        else:
+            episodes_of[patient_id].append(episode)
+            patient_of_episode[pk] = patient_id
+
+    sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for session in plain_rows(
+        of_chosen(session_rows.order_by(), "episode__patient").values_list(
+            "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind"
+        )
+    ):
+        owner = patient_of_episode.get(session[2])
         if owner is not None:  # else its episode was written after the episodes were read
-            sessions_of[owner].append(row)
+            sessions_of[owner].append(session)
 
     coverages_of: defaultdict[int, list[Coverage]] = defaultdict(list)
     coverage_rows = Coverage.objects.filter(patient__practice=practice).select_related("package")
@@ -472,19 +627,33 @@ def practice_cases(
     overflow_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
     situations_of: defaultdict[int, dict[int, int]] = defaultdict(dict)
     prior_rows = PriorUse.objects.filter(patient__practice=practice)
-    for patient_id, year, overflow, situations in of_chosen(prior_rows, "patient").values_list(
-        "patient_id", "year", "overflow", "situations"
+    for patient_id, year, overflow, situations in plain_rows(
+        of_chosen(prior_rows, "patient").values_list("patient_id", "year", "overflow", "situations")
     ):
         if overflow:
             overflow_of[patient_id][year] = overflow
         if situations:
             situations_of[patient_id][year] = situations
 
+    def episode_facts(row: tuple[Any, ...], read: bool) -> t.Episode:
+        episode = dict(zip(_EPISODE_ROW, row, strict=True))
+        pk = episode["pk"]
+        prescriptions = (
+            tuple(
+                t.Prescription(str(rx), day, sessions, motivated)
+                for _, rx, day, sessions, motivated in prescriptions_of.get(pk, ())
+            )
+            if read
+            else ()
+        )
+        return _episode_facts_from(episode, prescriptions, tuple(agreements_of.get(pk, ())))
+
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
         # Input position is the tie-breaker within a day: keep the recording order. A row
         # starts with (date, pk), and pk is unique: plain tuple order is (date, pk) order.
-        rows = sorted(sessions_of.get(pk, []))
+        rows = sessions_of.get(pk, [])
+        rows.sort()
         coverages = coverages_of.get(pk, [])
         case = t.Case(
             country=practice.country,  # type: ignore[arg-type]
@@ -501,37 +670,31 @@ def practice_cases(
                     if c.deductible_remaining is not None
                 },
             ),
-            episodes=tuple(
-                _episode_facts_from(
-                    e,
-                    tuple(prescriptions_of.get(e["pk"], ())),
-                    tuple(agreements_of.get(e["pk"], ())),
-                )
-                for e in episodes
-            ),
+            episodes=tuple([episode_facts(row, read=True) for row in episodes]),
             sessions=tuple(
-                t.Session(
-                    str(spk),
-                    day,
-                    str(episode),
-                    minutes,
-                    place,
-                    price,
-                    # Most therapists have no period outside the convention: no scan.
-                    conventioned=therapist not in conventions
-                    or _conventioned(conventions, therapist, day),
-                    kind=kind,
-                )
-                for day, spk, episode, minutes, place, price, therapist, kind in rows
+                [
+                    session_fact(
+                        str(spk),
+                        day,
+                        str(episode),
+                        minutes,
+                        place,
+                        price,
+                        # Most therapists have no period outside the convention: no scan.
+                        therapist not in conventions or _conventioned(conventions, therapist, day),
+                        kind,
+                    )
+                    for day, spk, episode, minutes, place, price, therapist, kind in rows
+                ]
             ),
             tariffs=tariffs,
         )
         yield PatientCase(
             patient_id=pk,
             patient_name=f"{last_name}, {first_name}",
-            episode_titles={str(e["pk"]): e["title"] for e in episodes},
+            episode_titles={str(row[0]): row[2] for row in episodes},
             case=case,
-            unread=tuple(unread_of.get(pk, ())),
+            unread=tuple([episode_facts(row, read=False) for row in unread_of.get(pk, ())]),
         )
 
 

@@ -5,8 +5,9 @@ history, about 20 sessions a patient a year, and one patient with 600 sessions; 
 of other sizes and lengths of history for growth; a Dutch one beside them), then prints, as
 medians of ``--repeat`` runs interleaved so that a busy machine slows every figure alike:
 
-1. **the true floor**: one plain ``values_list`` of the rows a computation from scratch reads
-   (patients, episodes, prescriptions, non-cancelled sessions), without sorting;
+1. **the true floor**: one plain ``values_list`` of every row a computation from scratch may
+   read (patients, episodes, prescriptions, non-cancelled sessions), without sorting (from
+   scratch reads fewer: the horizon leaves old history unread);
 2. **the engine**: ``evaluate_known`` on every patient's facts, without session outcomes (what
    Needs attention asks) and with them (a patient page, the quota API), and building the facts
    from plain rows (``practice_cases``);
@@ -35,7 +36,8 @@ Run::
         --database-url postgres://postgres@127.0.0.1:5432/bench_clinic
     .venv/bin/python scripts/bench_clinic.py --database-url sqlite:////tmp/q.sqlite3 --quick
 
-``--quick`` (a smoke run: a few hundred patients, one run each) finishes in about a minute.
+``--quick`` (a smoke run: a few hundred patients, one run each) finishes in about a minute;
+``--scratch-only`` measures only section 1 on the main clinic (generated alone).
 The data is written with ``bulk_create``, bypassing the services (and so the audit history)
 for speed; it is realistic in shape: mostly courante situations with prescriptions, some Fa/Fb
 with notifications (a few missing), a few E with agreements, 2% cancelled sessions; Dutch
@@ -559,6 +561,11 @@ def counted(work: Callable[[], Any]) -> tuple[Any, int]:
     return result, len(queries.captured_queries)
 
 
+def consume(items: Iterator[Any]) -> None:
+    for _ in items:
+        pass
+
+
 def floor_rows(practice: Practice) -> int:
     """Read, as plain tuples and unsorted, the rows a computation from scratch reads."""
     from practice.models import Coverage, Episode, Patient, Prescription, TreatmentSession
@@ -642,7 +649,8 @@ def measure_clinic(
     _, stored_queries = counted(attention)
     works: dict[str, Work] = {
         "floor": (None, lambda: floor_rows(practice)),
-        "facts": (None, lambda: list(practice_cases(practice=practice, as_of=AS_OF))),
+        # One patient's facts at a time, as Needs attention uses them (not all kept at once).
+        "facts": (None, lambda: consume(practice_cases(practice=practice, as_of=AS_OF))),
         "engine": (None, lambda: evaluate_all(False)),
         "engine_full": (None, lambda: evaluate_all(True)),
         "scratch": (forget, attention),
@@ -651,17 +659,19 @@ def measure_clinic(
     medians, cpu = interleaved(repeat, works)
     extra: dict[str, Any] = {}
     if connection.vendor == "postgresql":
-        times = []
+        times, cpu_times = [], []
         with connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         for _ in range(repeat):
             forget()
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time() + server_cpu()
             attention()
+            cpu_times.append(time.process_time() + server_cpu() - began_cpu)
             times.append(time.perf_counter() - began)
         with connection.cursor() as cursor:
             cursor.execute("RESET jit")
         extra["scratch_nojit_s"] = statistics.median(times)
+        cpu["scratch_nojit"] = statistics.median(cpu_times)
     if detailed:
         # The next day, nothing written: only the patients whose list may change by the day
         # are recomputed. Each run starts from every list computed at AS_OF.
@@ -1111,6 +1121,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--check", action="store_true", help="check against the full evaluation")
     parser.add_argument("--profile", action="store_true", help="cProfile the main clinic")
     parser.add_argument("--locust", action="store_true", help="also a locust run on loopback")
+    parser.add_argument(
+        "--scratch-only",
+        action="store_true",
+        help="only section 1 (the floor, the facts, the engine, from scratch) of the main clinic",
+    )
     parser.add_argument("--users", type=int, default=10, help="locust users")
     parser.add_argument("--seconds", type=int, default=30, help="locust run time")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
@@ -1129,6 +1144,8 @@ def main() -> None:
     print(f"database: {args.database_url} ({vendor()}), as_of {AS_OF}, {args.repeat} run(s)")
     main_clinic, by_size, by_years, nl = clinics(args)
     every = list(dict.fromkeys([*by_size, *by_years, nl]))
+    if args.scratch_only:
+        every = [main_clinic]
     practices = {clinic: clinic_practice(clinic) for clinic in every}
     print(f"data ready after {time.perf_counter() - started:.0f} s")
     if args.check:
@@ -1141,7 +1158,7 @@ def main() -> None:
             practice,
             clinic,
             args.repeat,
-            detailed=clinic == main_clinic,
+            detailed=clinic == main_clinic and not args.scratch_only,
             profile=args.profile and clinic == main_clinic,
         )
         for clinic, practice in practices.items()
@@ -1150,7 +1167,7 @@ def main() -> None:
 
     print(
         "\n1. Needs attention vs the true floor (seconds; ratio to the floor: one plain "
-        "values_list of the rows a computation from scratch reads, unsorted):"
+        "values_list of every row a computation from scratch may read, unsorted):"
     )
     headers = ["clinic", "sessions", "floor", "facts", "engine", "engine+outcomes"]
     headers += ["from scratch", "q", "stored lists", "q", "warnings"]
@@ -1187,10 +1204,13 @@ def main() -> None:
         ],
     )
     if main_figures.scratch_nojit_s is not None:
+        cpu = main_figures.cpu
         print(
             f"  PostgreSQL with jit = off: from scratch {main_figures.scratch_nojit_s:.2f} s "
             f"({main_figures.ratio(main_figures.scratch_nojit_s)}) vs "
-            f"{main_figures.scratch_s:.2f} s with the server's setting ({main_clinic.label})"
+            f"{main_figures.scratch_s:.2f} s with the server's setting ({main_clinic.label}); "
+            f"CPU {cpu['scratch_nojit']:.2f} s ({cpu['scratch_nojit'] / cpu['floor']:.1f}×) vs "
+            f"{cpu['scratch']:.2f} s ({cpu['scratch'] / cpu['floor']:.1f}×)"
         )
     if main_figures.next_day_s is not None and main_figures.after_writes_s is not None:
         print(
@@ -1198,6 +1218,10 @@ def main() -> None:
             f"({main_figures.next_day_recomputed:,} patients recomputed), after {WRITES} "
             f"sessions recorded {main_figures.after_writes_s:.3f} s"
         )
+
+    if args.scratch_only:
+        print(f"\ntotal {time.perf_counter() - started:.0f} s")
+        return
 
     print(
         "\n2. Growth, in CPU time (as above) per session (µs) and per patient (ms); "

@@ -9,12 +9,24 @@ agree). Each result carries ``horizon.stable_until``: how long it holds, the rec
 
 from __future__ import annotations
 
+import gc
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db import connections
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from practice.models import AgreementRequest, Episode, Patient, Practice, TreatmentSession
 from reimburse import engine
@@ -22,7 +34,14 @@ from reimburse.attention import horizon
 from reimburse.engine import be
 from reimburse.engine.errors import EngineError
 from reimburse.engine.vocabulary import GRANTED
-from reimburse.services import PatientEvaluation, ids_sql, practice_cases, rules_unknown
+from reimburse.services import (
+    PatientCase,
+    PatientEvaluation,
+    ids_sql,
+    plain_rows,
+    practice_cases,
+    rules_unknown,
+)
 
 
 def actionable_evaluations(
@@ -36,10 +55,41 @@ def actionable_evaluations(
     warning and pool is what the full evaluation gives. A patient the rules cannot evaluate
     gets one blocking ``rules_unknown`` warning and is tried again the next day.
     """
+    with _collector_paused():
+        yield from _actionable_evaluations(practice, as_of, patients)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, as it was before on the way out.
+
+    A practice's evaluation builds a few objects per session and keeps every patient's
+    result: each full collection on the way visits all of them (a tenth of the work at 5,000
+    patients). Nothing here makes reference cycles (the engine leaves none:
+    ``tests/engine/test_no_garbage_cycles.py``), so reference counting frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _actionable_evaluations(
+    practice: Practice, as_of: date, patients: QuerySet[Patient] | None
+) -> Iterator[PatientEvaluation]:
     skip: frozenset[int] = frozenset()
+    suspects: frozenset[int] = frozenset()
     if practice.country == "BE":
-        skip = unread_episodes(practice, as_of, patients)
+        selection = _unread_selection(practice, as_of, patients)
+        skip, suspects = selection.unread, selection.undecided
     for found in practice_cases(practice=practice, as_of=as_of, patients=patients, skip=skip):
+        if found.patient_id in suspects:
+            # Read whole (none of its episodes skipped): what the SQL would leave unread, known
+            # only from its days, is left out here - the same case as if never read.
+            found = _without(found, horizon.unloaded(found.case))
         case = found.case
         try:
             relevant = horizon.relevant_case(case)
@@ -62,56 +112,146 @@ def unread_episodes(
 
     The candidates: episodes of a category in ``unloaded_categories`` with sessions, none on
     or after that category's day, with no granted agreement ending within ``be.ENDING_SOON`` of
-    ``as_of``. Left out: the candidates of the patients none of whose days before the cut
-    has a session of an episode that is not a candidate and one of another episode.
-    Two queries, each selection evaluated once: the candidates (with their patients), then
-    the days before the cut with sessions of two episodes or more, one of them not a
-    candidate (the candidates travel as one parameter: ``ids_sql``). With ``patients``
-    (some of the practice's), only their episodes are looked at.
+    ``as_of``, and none of their sessions given elsewhere. Left out: the candidates of the
+    patients none of whose days before the cut has a session of an episode that is not a
+    candidate and one of another episode. With ``patients`` (some of the practice's), only
+    their episodes are looked at.
+
+    ``_unread_selection`` (two queries), then the days of the candidates of the patients it
+    leaves undecided (a third). Needs attention reads those patients whole instead and leaves
+    the same episodes out after reading them (``actionable_evaluations``).
     """
+    selection = _unread_selection(practice, as_of, patients)
+    unread = set(selection.unread)
+    if selection.suspects:
+        active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
+        vendor = connections[active.db].vendor
+        shared: set[int] = set()
+        for episode, day in plain_rows(
+            active.filter(episode__in=ids_sql(selection.suspects, vendor))
+            .order_by()
+            .values_list("episode_id", "date")
+        ):
+            patient = selection.suspects[episode]
+            if day in selection.read_days[patient]:
+                shared.add(patient)
+        unread |= {pk for pk, patient in selection.suspects.items() if patient not in shared}
+    return frozenset(unread)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    unread: frozenset[int]  # the episodes left out
+    # The candidates of the patients undecided (episode: patient), and the days before the cut
+    # of those patients' episodes that are read: a candidate on one of them is not left out.
+    suspects: dict[int, int]
+    read_days: dict[int, dict[date, int]]
+
+    @property
+    def undecided(self) -> frozenset[int]:
+        return frozenset(self.suspects.values())
+
+
+def _unread_selection(
+    practice: Practice, as_of: date, patients: QuerySet[Patient] | None
+) -> _Selection:
+    """Decide ``unread_episodes`` without the candidates' days, in two queries.
+
+    Each selection is evaluated once, and no session is read twice: the episodes with the
+    first and last day of their sessions (two index probes each), then the days before the
+    cut of the other episodes of the candidates' patients. A patient is undecided when one of
+    its candidates' first-to-last span holds one of those days. (A grouping of every session
+    before the cut in the database, by patient and day, cost as much as reading the rows of
+    the whole practice.)
+    """
+    before = horizon.unloaded_categories(as_of)
+    cut = horizon.cut_date(as_of)
     active = TreatmentSession.objects.filter(cancelled_at__isnull=True)
-    by_day: defaultdict[date, list[str]] = defaultdict(list)
-    for category, before in horizon.unloaded_categories(as_of).items():
-        by_day[before].append(category)
-    categories = Q()
-    for before, names in by_day.items():
-        later = active.filter(episode=OuterRef("pk"), date__gte=before)
-        categories |= Q(~Exists(later), category__in=names)
-    episodes = Episode.objects.filter(patient__practice=practice).order_by()
-    if patients is not None:
-        episodes = episodes.filter(patient__in=patients.values("pk"))
+    of_episode = active.filter(episode=OuterRef("pk"))
     # ``horizon._agreement_ending``: a granted agreement (decided, not a draft) ending soon.
     ending = AgreementRequest.objects.filter(
         episode=OuterRef("pk"),
         status__in=[str(s) for s in GRANTED],
         granted_until__range=(as_of, as_of + be.ENDING_SOON),
     )
-    candidates = dict(
-        episodes.filter(categories, Exists(active.filter(episode=OuterRef("pk"))))
-        .exclude(Exists(ending))
-        .values_list("pk", "patient_id")
+    episodes = Episode.objects.filter(patient__practice=practice).order_by()
+    if patients is not None:
+        episodes = episodes.filter(patient__in=patients.values("pk"))
+    rows = plain_rows(
+        episodes.annotate(
+            first=Subquery(of_episode.order_by("date").values("date")[:1]),
+            last=Subquery(of_episode.order_by("-date").values("date")[:1]),
+            ending=Exists(ending),
+            # ``horizon._began_elsewhere``: sessions given at another practice.
+            elsewhere=ExpressionWrapper(
+                ~Q(prior_sessions={}) | Q(first_session_on__isnull=False),
+                output_field=BooleanField(),
+            ),
+        ).values_list("pk", "patient_id", "category", "first", "last", "ending", "elsewhere")
     )
+    candidates: dict[int, tuple[int, date, date]] = {}  # episode: patient, first, last day
+    old: dict[int, int] = {}  # the other episodes with sessions before the cut: patient
+    for pk, patient, category, first, last, ends, elsewhere in rows:
+        day = before.get(category)
+        if day is not None and last is not None and last < day and not ends and not elsewhere:
+            candidates[pk] = (patient, first, last)
+        elif first is not None and first < cut:
+            old[pk] = patient
     if not candidates:
-        return frozenset()
-    # The patients with a day before the cut that has sessions of two episodes or more, one
-    # of them read: one pass over the old sessions, grouped by patient and day (the former
-    # correlated "another episode on that day" probe, with the candidates' subquery inside,
-    # took 0.85-1.15 s on PostgreSQL at 5,000 patients; this 0.4-1.0 s on a loaded machine).
-    old = active.filter(
-        practice=practice,
-        date__lt=horizon.cut_date(as_of),
-    ).order_by()
+        return _Selection(frozenset(), {}, {})
+    owners = {patient for patient, _, _ in candidates.values()}
+    watched = [pk for pk, patient in old.items() if patient in owners]
     vendor = connections[episodes.db].vendor
-    # Only the candidates' patients have anything to leave out.
-    old = old.filter(episode__patient__in=ids_sql(set(candidates.values()), vendor))
-    is_candidate = Q(episode__in=ids_sql(candidates, vendor))
-    shared = {
-        row["episode__patient"]
-        for row in old.values("episode__patient", "date")
-        # Two episodes or more: their smallest and largest ids differ (a COUNT(DISTINCT)
-        # would make PostgreSQL sort the old sessions rather than hash them).
-        .annotate(first=Min("episode"), last=Max("episode"), read=Count("pk", filter=~is_candidate))
-        .filter(read__gt=0)
-        .exclude(first=F("last"))
+    # A patient is read whole if a day before the cut has sessions of two episodes or more,
+    # one of them read: two read ones, seen here, or a read one and a candidate (undecided).
+    days_of: defaultdict[int, dict[date, int]] = defaultdict(dict)
+    shared: set[int] = set()
+    if watched:
+        for episode, day in plain_rows(
+            active.filter(episode__in=ids_sql(watched, vendor), date__lt=cut)
+            .order_by()
+            .values_list("episode_id", "date")
+        ):
+            patient = old[episode]
+            if days_of[patient].setdefault(day, episode) != episode:
+                shared.add(patient)
+    sorted_days = {patient: sorted(days) for patient, days in days_of.items()}
+    undecided = {
+        patient
+        for patient, first, last in candidates.values()
+        if patient not in shared and _any_within(sorted_days.get(patient, ()), first, last)
     }
-    return frozenset(pk for pk, patient in candidates.items() if patient not in shared)
+    return _Selection(
+        unread=frozenset(
+            pk
+            for pk, (patient, _, _) in candidates.items()
+            if patient not in shared and patient not in undecided
+        ),
+        suspects={
+            pk: patient for pk, (patient, _, _) in candidates.items() if patient in undecided
+        },
+        read_days={patient: days_of[patient] for patient in undecided},
+    )
+
+
+def _without(found: PatientCase, unread: set[str]) -> PatientCase:
+    """Return a case read whole as ``practice_cases`` gives it with ``unread`` skipped."""
+    if not unread:
+        return found
+    case = found.case
+    return replace(
+        found,
+        case=replace(
+            case,
+            episodes=tuple(e for e in case.episodes if e.id not in unread),
+            sessions=tuple(s for s in case.sessions if s.episode not in unread),
+        ),
+        episode_titles={k: v for k, v in found.episode_titles.items() if k not in unread},
+        unread=tuple(replace(e, prescriptions=()) for e in case.episodes if e.id in unread),
+    )
+
+
+def _any_within(days: Sequence[date], first: date, last: date) -> bool:
+    """Tell whether the sorted ``days`` have one from ``first`` to ``last``."""
+    at = bisect_left(days, first)
+    return at < len(days) and days[at] <= last
