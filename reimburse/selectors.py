@@ -107,6 +107,10 @@ class AttentionCounts:
     by_severity: Mapping[str, int]
 
 
+# Reads of a page while other requests store the lists it shows (``AttentionList._page``).
+READ_ATTEMPTS = 3
+
+
 class AttentionList(Sequence[tuple["PatientWarning", int]]):
     """Needs attention's rows, most urgent first, ranked and counted by the database.
 
@@ -150,9 +154,27 @@ class AttentionList(Sequence[tuple["PatientWarning", int]]):
             return self[index : index + 1][0]
         if index.stop is not None and index.start is not None and index.stop <= index.start:
             return []
+        # The rows are ranked by one statement and their stored lists read by another: a list
+        # stored in between by another request (a write's check, the refresh) no longer says
+        # what its rows were ranked on. Such a page is read again (the rows change in the
+        # statement that stores the list); a row whose list still disagrees is left out.
+        for _attempt in range(READ_ATTEMPTS):
+            page, stale = self._page(index)
+            if not stale:
+                return page
+        return page
+
+    def _page(self, index: slice) -> tuple[list[tuple[PatientWarning, int]], bool]:
+        """Return a page's rows, and whether a stored list disagreed with its ranked rows."""
         ranked = list(
             self._ranked().values_list(
-                "patient_id", "position", "more", "patient__first_name", "patient__last_name"
+                "patient_id",
+                "position",
+                "more",
+                "code",
+                "severity",
+                "patient__first_name",
+                "patient__last_name",
             )[index]
         )
         # The stored lists of the patients shown: read after ranking, not carried through it.
@@ -161,10 +183,17 @@ class AttentionList(Sequence[tuple["PatientWarning", int]]):
             .filter(patient_id__in={pk for pk, *_ in ranked})
             .values_list("patient_id", "warnings")
         )
-        return [
-            (_patient_warning(pk, f"{last}, {first}", lists[pk][position]), more)
-            for pk, position, more, first, last in ranked
-        ]
+        page: list[tuple[PatientWarning, int]] = []
+        stale = False
+        for pk, position, more, code, severity, first, last in ranked:
+            stored = lists.get(pk) or ()
+            if position >= len(stored) or (
+                (stored[position]["code"], stored[position]["severity"]) != (code, severity)
+            ):
+                stale = True
+                continue
+            page.append((_patient_warning(pk, f"{last}, {first}", stored[position]), more))
+        return page, stale
 
     def _ranked(self) -> QuerySet[AttentionRow]:
         as_of = self._as_of

@@ -25,7 +25,7 @@ from reimburse.attention import store, urgency
 from reimburse.engine.vocabulary import Severity
 from reimburse.explain import Reader
 from reimburse.models import AttentionRow, AttentionSnapshot
-from reimburse.selectors import attention_list, practice_warnings
+from reimburse.selectors import AttentionList, attention_list, practice_warnings
 from tests.attention.test_snapshots import AS_OF, WRITES, Clinic, be  # noqa: F401 (fixture)
 from tests.factories import (
     EpisodeFactory,
@@ -287,3 +287,51 @@ def test_a_page_is_a_query_for_the_counts_one_for_its_rows_and_one_for_their_lis
     assert "warnings" not in queries.captured_queries[1]["sql"]  # no list read to rank
     assert [w for w, _more in shown] == [w for w, _more in listing[:10][2:7]]
     assert listing[5:5] == []
+
+
+def _made_up(code: str, severity: str, episode: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "severity": severity,
+        "episode": episode,
+        "session": None,
+        "params": {},
+        "episode_title": "back",
+    }
+
+
+@pytest.mark.parametrize("shorter", [True, False], ids=["shorter list", "same length"])
+def test_a_list_stored_between_ranking_and_reading_is_read_again_not_mixed(
+    shorter: bool,
+) -> None:
+    """Another request stores the patient's list between the page's two statements."""
+    practice = PracticeFactory.create()
+    patient = PatientFactory.create(practice=practice)
+    before = [
+        _made_up("quota_low", "warning", "1"),
+        _made_up("quota_low", "warning", "2"),
+        _made_up("quota_exhausted", "blocking", "3"),
+    ]
+    # The same warnings in another order: the blocking one now first in the list.
+    after = [before[0]] if shorter else [before[2], before[0], before[1]]
+    snapshot = {"patient": patient.pk, "version": 0, "valid_until": None}
+    store._store_snapshots([{**snapshot, "warnings": before}], AS_OF, using="default")
+    rows = AttentionRow.objects.filter(lead=True, patient__practice=practice)
+    listing = AttentionList(rows, AS_OF)
+    stored: list[int] = []
+
+    def another_request(execute: Any, sql: str, *args: Any) -> Any:
+        result = execute(sql, *args)
+        if '"reimburse_attentionrow"' in sql and "ORDER BY" in sql and not stored:
+            stored.append(1)  # once, right after the page's rows were ranked
+            store._store_snapshots([{**snapshot, "warnings": after}], AS_OF, using="default")
+        return result
+
+    with connection.execute_wrapper(another_request):
+        page = listing[0:50]
+
+    assert stored
+    assert page == listing[0:50]  # as a read after the store ranks it, most urgent first
+    assert sorted((w.code, w.episode_id) for w, _more in page) == sorted(
+        (w["code"], int(w["episode"])) for w in after
+    )
