@@ -178,11 +178,18 @@ def _statements(connection: BaseDatabaseWrapper) -> dict[str, _Statement]:
     return found
 
 
+# The range of a primary key (a signed 64-bit integer on both databases).
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
+
+
 def patient_quota_case(*, practice: Practice, patient_id: int, as_of: date) -> t.Case | None:
     """Return the engine case of the practice's patient ``patient_id``, or ``None``.
 
     Equal to the case ``services.practice_cases`` builds for that patient.
     """
+    if not _ID_MIN <= patient_id <= _ID_MAX:
+        # No such row; the driver (SQLite's) would refuse to bind it rather than find none.
+        return None
     connection = connections[Patient.objects.db]
     statements = _statements(connection)
     ids = {_PRACTICE: practice.pk, _PATIENT: patient_id}

@@ -23,6 +23,7 @@ from reimburse.engine import types as t
 from reimburse.models import LoadedTariff
 from reimburse.quota import patient_quota_case
 from reimburse.services import practice_cases
+from tests.api.conftest import client_for
 from tests.factories import (
     AgreementRequestFactory,
     CoverageFactory,
@@ -228,3 +229,15 @@ def test_a_finished_threads_connection_is_not_kept_by_its_compiled_statements() 
 
     assert len(seen) == 1
     assert seen[0]() is None
+
+
+@pytest.mark.parametrize("as_of", ["", "?as_of=2025-06-30"])
+def test_a_patient_id_beyond_any_key_is_not_found_not_an_error(as_of: str) -> None:
+    """The compiled reads bind the id as it is: SQLite's driver refuses one past 64 bits."""
+    practice = PracticeFactory.create(country="BE")
+    api = client_for(practice)
+    api.raise_request_exception = False
+
+    response = api.get(f"/api/v1/patients/{2**63}/quota{as_of}")
+
+    assert response.status_code == 404
