@@ -123,9 +123,10 @@ class _Reading:
     def __enter__(self) -> Reader:
         language = self.reader.translation
         words = _words.get()
-        if words is not None and words[0] == language:
+        if words is not None and words[0] == language == translation.get_language():
             # Inside a reading of this language (a whole result written inside one): it is
-            # still active. Asking Django again for each sentence cost a tenth of a quota call.
+            # still active (unless code switched language by hand). Switching again for each
+            # sentence cost a tenth of a quota call.
             return self.reader
         if translation.get_language() != language:
             self.override = translation.override(language)

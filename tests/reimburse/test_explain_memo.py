@@ -59,3 +59,13 @@ def test_a_reading_leaves_no_words_behind() -> None:
         # In the caller's own language: no switch, so only a leftover memo could go wrong.
         assert [render(item, french) for item in ITEMS] == alone(french)
         assert translation.get_language() == "fr"
+
+
+def test_a_language_switched_by_hand_inside_a_reading_does_not_change_its_readers_words() -> None:
+    dutch = Reader("nl", "BE")
+    with reading(dutch):
+        with translation.override("fr"):  # code of its own, not through reading()
+            switched = [render(item, dutch) for item in ITEMS]
+        after = [render(item, dutch) for item in ITEMS]
+
+    assert switched == after == alone(dutch)
