@@ -20,11 +20,10 @@ where the sources leave room; explanations they drive say "(interpretation)".
 
 from __future__ import annotations
 
-import inspect
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -36,6 +35,10 @@ from dateutil.relativedelta import relativedelta
 
 from reimburse.engine.be import tables as tables
 from reimburse.engine.be.tables import Tariff
+from reimburse.engine.drafts import OutcomeDraft as _OutcomeDraft
+from reimburse.engine.drafts import new_outcome as _new_outcome
+from reimburse.engine.drafts import new_reason as _new_reason
+from reimburse.engine.drafts import object_new as _object_new
 from reimburse.engine.errors import UnknownCategory, UnknownEpisode
 from reimburse.engine.types import (
     BE_CATEGORIES,
@@ -317,76 +320,7 @@ def _amounts(
     return BeAmounts(fee=price, insurer=insurer, patient=price - insurer)
 
 
-# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, several
-# times the cost of a plain attribute; the engine builds an outcome and a reason for every
-# session, so these two set the fields on a plain instance of a draft class with the same
-# slots and then make it the frozen type (``__class__`` assignment, allowed between classes
-# of one layout). The result is the same type, fields and equality, frozen from then on
-# (``_same_fields`` checks at import that they set every field, in the type's slots; the
-# outcome types have no ``__post_init__`` check).
-
-
-class _ReasonDraft:
-    __slots__ = tuple(f.name for f in fields(Reason))
-
-
-class _OutcomeDraft:
-    __slots__ = tuple(f.name for f in fields(SessionOutcome))
-
-
-def _new_reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
-    reason: Any = _object_new(_ReasonDraft)
-    reason.code = code
-    reason.params = params
-    reason.__class__ = Reason
-    return reason
-
-
-def _new_outcome(
-    id: str,
-    date: date,
-    episode: str,
-    status: str,
-    ordinal: int | None,
-    code: str | None,
-    extra_codes: tuple[str, ...],
-    amounts: BeAmounts | None,
-    rule: str,
-    reason: Reason,
-    prescription: str | None,
-) -> SessionOutcome:
-    outcome: Any = _object_new(_OutcomeDraft)
-    outcome.id = id
-    outcome.date = date
-    outcome.episode = episode
-    outcome.status = status
-    outcome.ordinal = ordinal
-    outcome.code = code
-    outcome.extra_codes = extra_codes
-    outcome.amounts = amounts
-    outcome.rule = rule
-    outcome.reason = reason
-    outcome.prescription = prescription
-    outcome.__class__ = SessionOutcome
-    return outcome
-
-
-_object_new = object.__new__
-
-
-def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
-    names = [f.name for f in fields(cls)]
-    if (
-        hasattr(cls, "__post_init__")
-        or list(inspect.signature(build).parameters) != names
-        or list(getattr(cls, "__slots__", ())) != names
-        or list(getattr(draft, "__slots__", ())) != names
-    ):
-        raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
-
-
-_same_fields(_new_reason, _ReasonDraft, Reason)
-_same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
+# Outcomes and reasons are built through their slots: ``reimburse.engine.drafts``.
 _NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test replaced it
 
 

@@ -45,9 +45,8 @@ Conventions (interpretations, written down once):
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -57,6 +56,8 @@ from typing import Any, Literal
 from dateutil.relativedelta import relativedelta
 
 from reimburse.engine.dated import first_day as _first_day
+from reimburse.engine.drafts import new_outcome as _new_outcome
+from reimburse.engine.drafts import new_reason as _reason
 from reimburse.engine.errors import (
     RulesNotInForce,
     UnknownCategory,
@@ -175,77 +176,8 @@ class _Verdict:
         self.after_period = after_period
 
 
-# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, several
-# times the cost of a plain attribute; the engine builds a reason (two, with the basis) and an
-# outcome for every session, so these set the fields on a plain instance of a draft class
-# with the same slots and then make it the frozen type (``__class__`` assignment, allowed
-# between classes of one layout). The result is the same type, fields and equality, frozen
-# from then on (``_same_fields`` checks at import that they set every field, in the type's
-# slots; the outcome types have no ``__post_init__`` check). ``be.rules`` does the same.
-
-
-class _ReasonDraft:
-    __slots__ = tuple(f.name for f in fields(Reason))
-
-
-class _OutcomeDraft:
-    __slots__ = tuple(f.name for f in fields(SessionOutcome))
-
-
-_object_new = object.__new__
-
-
-def _reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
-    """Return ``Reason(code, params)``, built without the frozen ``__init__``."""
-    reason: Any = _object_new(_ReasonDraft)
-    reason.code = code
-    reason.params = params
-    reason.__class__ = Reason
-    return reason
-
-
-def _new_outcome(
-    id: str,
-    date: date,
-    episode: str,
-    status: str,
-    ordinal: int | None,
-    code: str | None,
-    extra_codes: tuple[str, ...],
-    amounts: NlAmounts | None,
-    rule: str,
-    reason: Reason,
-    prescription: str | None,
-) -> SessionOutcome:
-    outcome: Any = _object_new(_OutcomeDraft)
-    outcome.id = id
-    outcome.date = date
-    outcome.episode = episode
-    outcome.status = status
-    outcome.ordinal = ordinal
-    outcome.code = code
-    outcome.extra_codes = extra_codes
-    outcome.amounts = amounts
-    outcome.rule = rule
-    outcome.reason = reason
-    outcome.prescription = prescription
-    outcome.__class__ = SessionOutcome
-    return outcome
-
-
-def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
-    names = [f.name for f in fields(cls)]
-    if (
-        hasattr(cls, "__post_init__")
-        or list(inspect.signature(build).parameters) != names
-        or list(getattr(cls, "__slots__", ())) != names
-        or list(getattr(draft, "__slots__", ())) != names
-    ):
-        raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
-
-
-_same_fields(_reason, _ReasonDraft, Reason)
-_same_fields(_new_outcome, _OutcomeDraft, SessionOutcome)
+# Outcomes and reasons are built through their slots (``_reason``, ``_new_outcome``), as in
+# Belgium: ``reimburse.engine.drafts``.
 
 
 @dataclass(frozen=True)

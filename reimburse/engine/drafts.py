@@ -1,0 +1,85 @@
+"""Build the engine's frozen outcome types without their frozen ``__init__``.
+
+A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, several
+times the cost of a plain attribute; both countries' rules build a reason (or two) and an
+outcome for every session, so these set the fields on a plain instance of a draft class with
+the same slots and then make it the frozen type (``__class__`` assignment, allowed between
+classes of one layout). The result is the same type, fields and equality, frozen from then
+on. ``_same_fields`` checks at import that they set every field, in the type's slots (the
+outcome types have no ``__post_init__`` check).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from reimburse.engine.types import BeAmounts, NlAmounts, Reason, SessionOutcome
+from reimburse.engine.vocabulary import ReasonCode
+
+object_new = object.__new__
+
+
+class ReasonDraft:
+    __slots__ = tuple(f.name for f in fields(Reason))
+
+
+class OutcomeDraft:
+    __slots__ = tuple(f.name for f in fields(SessionOutcome))
+
+
+def new_reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
+    """Return ``Reason(code, params)``, built without the frozen ``__init__``."""
+    reason: Any = object_new(ReasonDraft)
+    reason.code = code
+    reason.params = params
+    reason.__class__ = Reason
+    return reason
+
+
+def new_outcome(
+    id: str,
+    date: date,
+    episode: str,
+    status: str,
+    ordinal: int | None,
+    code: str | None,
+    extra_codes: tuple[str, ...],
+    amounts: BeAmounts | NlAmounts | None,
+    rule: str,
+    reason: Reason,
+    prescription: str | None,
+) -> SessionOutcome:
+    """Return ``SessionOutcome(...)``, built without the frozen ``__init__``."""
+    outcome: Any = object_new(OutcomeDraft)
+    outcome.id = id
+    outcome.date = date
+    outcome.episode = episode
+    outcome.status = status
+    outcome.ordinal = ordinal
+    outcome.code = code
+    outcome.extra_codes = extra_codes
+    outcome.amounts = amounts
+    outcome.rule = rule
+    outcome.reason = reason
+    outcome.prescription = prescription
+    outcome.__class__ = SessionOutcome
+    return outcome
+
+
+def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
+    names = [f.name for f in fields(cls)]
+    if (
+        hasattr(cls, "__post_init__")
+        or list(inspect.signature(build).parameters) != names
+        or list(getattr(cls, "__slots__", ())) != names
+        or list(getattr(draft, "__slots__", ())) != names
+    ):
+        raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
+
+
+_same_fields(new_reason, ReasonDraft, Reason)
+_same_fields(new_outcome, OutcomeDraft, SessionOutcome)
