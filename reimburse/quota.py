@@ -13,7 +13,7 @@ them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -45,10 +45,9 @@ from reimburse.services import (
     EPISODE_FACT_FIELDS,
     Periods,
     _agreement_facts,
-    _conventioned,
-    _coverage_facts,
     _episode_facts_from,
     agreement_requests_in_order,
+    case_from_rows,
 )
 
 # Stand-ins for the ids while a query is compiled; the compiled parameters that equal one of
@@ -230,21 +229,14 @@ def _case(rows: Callable[[str], list[Any]], practice: Practice, as_of: date) -> 
     for therapist_id, start, until in rows("conventions") if belgian else ():
         conventions[therapist_id].append((start, until))
 
-    return t.Case(
-        country=practice.country,  # type: ignore[arg-type]
+    return case_from_rows(
+        country=practice.country,
         as_of=as_of,
-        patient=t.Patient(
-            birth_date=birth_date,
-            preferential=preferential,
-            overflow_elsewhere=overflow,
-            situations_elsewhere=situations,
-            coverage=tuple(_coverage_facts(c) for c in coverages),
-            deductible_remaining={
-                c.year: c.deductible_remaining
-                for c in coverages
-                if c.deductible_remaining is not None
-            },
-        ),
+        birth_date=birth_date,
+        preferential=preferential,
+        overflow=overflow,
+        situations=situations,
+        coverages=coverages,
         episodes=tuple(
             _episode_facts_from(
                 row,
@@ -253,25 +245,9 @@ def _case(rows: Callable[[str], list[Any]], practice: Practice, as_of: date) -> 
             )
             for row in episode_rows
         ),
-        sessions=_sessions(session_rows, conventions),
+        session_rows=session_rows,
+        conventions=conventions,
         tariffs=tariffs,
-    )
-
-
-def _sessions(rows: Iterable[Sequence[Any]], conventions: Periods) -> tuple[t.Session, ...]:
-    return tuple(
-        t.Session(
-            str(pk),
-            day,
-            str(episode),
-            minutes,
-            place,
-            price,
-            # Most therapists have no period outside the convention: no scan.
-            conventioned=therapist not in conventions or _conventioned(conventions, therapist, day),
-            kind=kind,
-        )
-        for day, pk, episode, minutes, place, price, therapist, kind in rows
     )
 
 

@@ -534,6 +534,61 @@ def ids_sql(ids: Collection[int], vendor: str) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(ids))])
 
 
+def case_from_rows(
+    *,
+    country: str,
+    as_of: date,
+    birth_date: date,
+    preferential: bool,
+    overflow: dict[int, int],
+    situations: dict[int, int],
+    coverages: Sequence[Coverage],
+    episodes: tuple[t.Episode, ...],
+    session_rows: Iterable[Sequence[Any]],
+    conventions: Periods,
+    tariffs: tuple[t.Tariff, ...],
+) -> t.Case:
+    """Return a patient's engine case from plain rows read for it.
+
+    ``session_rows``: ``(date, pk, episode_id, minutes, place, price, therapist_id, kind)``
+    in the order the engine takes them; ``coverages`` with their catalogue package.
+    """
+    return t.Case(
+        country=country,  # type: ignore[arg-type]
+        as_of=as_of,
+        patient=t.Patient(
+            birth_date=birth_date,
+            preferential=preferential,
+            overflow_elsewhere=overflow,
+            situations_elsewhere=situations,
+            coverage=tuple(_coverage_facts(c) for c in coverages),
+            deductible_remaining={
+                c.year: c.deductible_remaining
+                for c in coverages
+                if c.deductible_remaining is not None
+            },
+        ),
+        episodes=episodes,
+        sessions=tuple(
+            [
+                session_fact(
+                    str(pk),
+                    day,
+                    str(episode),
+                    minutes,
+                    place,
+                    price,
+                    # Most therapists have no period outside the convention: no scan.
+                    therapist not in conventions or _conventioned(conventions, therapist, day),
+                    kind,
+                )
+                for day, pk, episode, minutes, place, price, therapist, kind in session_rows
+            ]
+        ),
+        tariffs=tariffs,
+    )
+
+
 def practice_cases(
     *,
     practice: Practice,
@@ -654,39 +709,17 @@ def practice_cases(
         # starts with (date, pk), and pk is unique: plain tuple order is (date, pk) order.
         rows = sessions_of.get(pk, [])
         rows.sort()
-        coverages = coverages_of.get(pk, [])
-        case = t.Case(
-            country=practice.country,  # type: ignore[arg-type]
+        case = case_from_rows(
+            country=practice.country,
             as_of=as_of,
-            patient=t.Patient(
-                birth_date=birth_date,
-                preferential=preferential,
-                overflow_elsewhere=overflow_of.get(pk, {}),
-                situations_elsewhere=situations_of.get(pk, {}),
-                coverage=tuple(_coverage_facts(c) for c in coverages),
-                deductible_remaining={
-                    c.year: c.deductible_remaining
-                    for c in coverages
-                    if c.deductible_remaining is not None
-                },
-            ),
+            birth_date=birth_date,
+            preferential=preferential,
+            overflow=overflow_of.get(pk, {}),
+            situations=situations_of.get(pk, {}),
+            coverages=coverages_of.get(pk, []),
             episodes=tuple([episode_facts(row, read=True) for row in episodes]),
-            sessions=tuple(
-                [
-                    session_fact(
-                        str(spk),
-                        day,
-                        str(episode),
-                        minutes,
-                        place,
-                        price,
-                        # Most therapists have no period outside the convention: no scan.
-                        therapist not in conventions or _conventioned(conventions, therapist, day),
-                        kind,
-                    )
-                    for day, spk, episode, minutes, place, price, therapist, kind in rows
-                ]
-            ),
+            session_rows=rows,
+            conventions=conventions,
             tariffs=tariffs,
         )
         yield PatientCase(
