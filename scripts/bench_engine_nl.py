@@ -31,8 +31,6 @@ import argparse
 import gc
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import frozen_engine  # noqa: E402
+from bench_engine import cpu_seconds  # noqa: E402
 
 from reimburse import engine as current  # noqa: E402
 from reimburse.engine import types as current_types  # noqa: E402
@@ -150,15 +149,6 @@ def patient_year(n: int, t: ModuleType = current_types) -> Case:
     patient = t.Patient(birth, coverage=coverage, deductible_remaining=deductible)
     case: Case = t.Case("NL", AS_OF, patient, episodes, sessions)
     return case
-
-
-def cpu_seconds(evaluate: Callable[..., object], batch: list[Case], outcomes: bool) -> float:
-    """Return the CPU seconds ``evaluate`` takes on ``batch``, dropping each result (as a
-    caller going through patients does)."""
-    began = time.process_time()
-    for case in batch:
-        evaluate(case, outcomes=outcomes)
-    return time.process_time() - began
 
 
 def compare(
