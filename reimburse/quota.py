@@ -7,7 +7,7 @@ cost more than reading the rows, evaluating them and writing the answer together
 query is written once with the ORM, compiled to SQL the first time a database connection
 needs it, and then only executed with the patient's and the practice's ids, its values
 converted by Django's own converters (dates and decimals on SQLite come out as Django gives
-them).
+them). On PostgreSQL the nine are sent in one query string, one round trip (``_Batch``).
 """
 
 from __future__ import annotations
