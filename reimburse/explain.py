@@ -16,16 +16,18 @@ as their JSON form (ISO strings, money strings), as stored lists keep them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 
 from babel.dates import format_date
 from babel.numbers import format_currency
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -897,18 +899,174 @@ REASONS: dict[ReasonCode, Render] = {
 }
 
 
+# ------------------------------------------------------------------ sentences as templates
+
+# A sentence is a function of its code, its reader, its parameters' names, the values its
+# function chose by (``Params.raw``) and the values written into it (``Params[name]``). Written
+# once with placeholders for the written values, it is a ``%`` template for every later
+# sentence that chose alike: the hundred sessions of a result have a hundred sets of
+# parameters (a count, a date) but a handful of templates, and a sentence from its template
+# asks neither the catalogue nor the active language. Kept per (code, language, country,
+# parameter names): a template, or the parameter the function read first with, per value
+# read, the next node. ``tests/reimburse/test_explain_templates.py`` compares every sentence
+# of generated results with the one its function writes.
+Node: TypeAlias = str | tuple[str, dict[Hashable, "Node"]]
+_TEMPLATES: dict[tuple[Any, ...], Node] = {}
+_MAX_TEMPLATES = 20_000  # then start again: prices read by Dutch sentences vary
+_template_count = 0
+_MARK = "\x00"  # around a placeholder's name; in no sentence, label or parameter
+_UNKNOWN = object()  # a value read that cannot key a template (a list)
+
+
+def _choice(value: object) -> Hashable:
+    """Key a value a sentence's function read: equal keys, the same sentence."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return (Decimal, str(value))  # Decimal("40") == Decimal("40.00"), written apart
+    if isinstance(value, str | int | date):  # bool is an int: the type tells them apart
+        return (type(value), value)
+    return _UNKNOWN
+
+
+class _Placeholders(Params):
+    """Parameters written as placeholders; the values the function reads are recorded."""
+
+    def __init__(self, params: Mapping[str, object], reader: Reader) -> None:
+        super().__init__(params, reader)
+        self.read: list[tuple[str, Hashable]] = []
+
+    def raw(self, name: str) -> Any:
+        value = super().raw(name)
+        self.read.append((name, _choice(value)))
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        return f"{_MARK}{name}{_MARK}"
+
+
+def _sentence(
+    table: Mapping[Any, Render], code: str, params: Mapping[str, Any], reader: Reader
+) -> str:
+    """Write the sentence of ``code`` in ``table`` from its template, made on first use."""
+    key = (code, reader.language, reader.country, *params)
+    node = _TEMPLATES.get(key)
+    written = Params(params, reader)
+    while node is not None and not isinstance(node, str):
+        name, branches = node
+        node = branches.get(_choice(written.raw(name)))
+    if node is None:
+        return _first_sentence(table, code, params, reader, key)
+    # A template of N placeholders asks ``written`` for each; ``%%`` is a plain percent.
+    return node % written
+
+
+def _written(
+    table: Mapping[Any, Render], code: str, params: Mapping[str, Any], reader: Reader
+) -> str:
+    """Write the sentence by its function (inside a ``reading``)."""
+    codes = ReasonCode if table is REASONS else WarningCode
+    return table[codes(code)](Params(params, reader))
+
+
+def _first_sentence(
+    table: Mapping[Any, Render],
+    code: str,
+    params: Mapping[str, Any],
+    reader: Reader,
+    key: tuple[Any, ...],
+) -> str:
+    """Write the sentence by its function and keep its template for the next ones."""
+    with reading(reader):
+        text = _written(table, code, params, reader)
+        codes = ReasonCode if table is REASONS else WarningCode
+        marked = _Placeholders(params, reader)
+        pattern = table[codes(code)](marked)
+    template = _template(pattern)
+    if (
+        template is not None
+        and all(choice is not _UNKNOWN for _, choice in marked.read)
+        and template % Params(params, reader) == text
+    ):
+        _remember(key, marked.read, template)
+    return text
+
+
+def _template(pattern: str) -> str | None:
+    """Turn a sentence written with placeholders into a ``%(name)s`` template."""
+    parts = pattern.split(_MARK)
+    if len(parts) % 2 == 0:
+        return None
+    names = parts[1::2]
+    if not all(name.isidentifier() for name in names):
+        return None
+    literals = [part.replace("%", "%%") for part in parts[0::2]]
+    pieces = [literals[0]]
+    for name, literal in zip(names, literals[1:], strict=True):
+        pieces += [f"%({name})s", literal]
+    return "".join(pieces)
+
+
+def _remember(key: tuple[Any, ...], read: list[tuple[str, Hashable]], template: str) -> None:
+    global _template_count
+    if _template_count >= _MAX_TEMPLATES:
+        _TEMPLATES.clear()
+        _template_count = 0
+    _template_count += 1
+    if not read:
+        _TEMPLATES.setdefault(key, template)
+        return
+    node = _TEMPLATES.setdefault(key, (read[0][0], {}))
+    for index, (name, choice) in enumerate(read):
+        if isinstance(node, str) or node[0] != name:
+            return  # cannot happen for a function of its parameters: keep nothing
+        following: Node = template if index + 1 == len(read) else (read[index + 1][0], {})
+        node = node[1].setdefault(choice, following)
+
+
+_SEPARATORS: dict[str, str] = {}  # per language: ``_separator()``
+
+
+def _separator_of(reader: Reader) -> str:
+    found = _SEPARATORS.get(reader.translation)
+    if found is None:
+        with reading(reader):
+            found = _SEPARATORS[reader.translation] = _separator()
+    return found
+
+
+@receiver(setting_changed)
+def _forget_templates(*, setting: str, **kwargs: Any) -> None:
+    """Tests that change the languages or catalogues get sentences written anew."""
+    global _template_count
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _TEMPLATES.clear()
+        _SEPARATORS.clear()
+        _template_count = 0
+
+
 def reason_text(reason: Reason | Mapping[str, Any], reader: Reader) -> str:
     """Return the sentence of a reason (an engine ``Reason`` or its JSON form) for ``reader``.
 
     A reason with a ``basis`` (Dutch sessions) reads "basis; reason.".
     """
     code, params = _code_and_params(reason)
+    text = _sentence(REASONS, code, params, reader)
+    basis = params.get("basis")
+    if basis is None:
+        return text
+    return f"{reason_text(basis, reader)}{_separator_of(reader)}{text}."
+
+
+def written_reason_text(reason: Reason | Mapping[str, Any], reader: Reader) -> str:
+    """``reason_text`` written out by its function, without templates: the reference."""
+    code, params = _code_and_params(reason)
     with reading(reader):
-        text = REASONS[ReasonCode(code)](Params(params, reader))
+        text = _written(REASONS, code, params, reader)
         basis = params.get("basis")
         if basis is None:
             return text
-        return f"{reason_text(basis, reader)}{_separator()}{text}."
+        return f"{written_reason_text(basis, reader)}{_separator()}{text}."
 
 
 def _code_and_params(reason: Reason | Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
@@ -1242,12 +1400,23 @@ WARNINGS: dict[WarningCode, Render] = {
 
 def warning_text(warning: Warning | Mapping[str, Any], reader: Reader) -> str:
     """Return the sentence of a warning (an engine ``Warning`` or its stored JSON form)."""
-    if isinstance(warning, Warning):
-        code, params = warning.code, warning.params
-    else:
-        code, params = warning["code"], warning.get("params") or {}
+    code, params = _warning_code_and_params(warning)
+    return _sentence(WARNINGS, code, params, reader)
+
+
+def written_warning_text(warning: Warning | Mapping[str, Any], reader: Reader) -> str:
+    """``warning_text`` written out by its function, without templates: the reference."""
+    code, params = _warning_code_and_params(warning)
     with reading(reader):
-        return WARNINGS[WarningCode(code)](Params(params, reader))
+        return _written(WARNINGS, code, params, reader)
+
+
+def _warning_code_and_params(
+    warning: Warning | Mapping[str, Any],
+) -> tuple[str, Mapping[str, Any]]:
+    if isinstance(warning, Warning):
+        return warning.code, warning.params
+    return warning["code"], warning.get("params") or {}
 
 
 # ------------------------------------------------------------------------------ JSON forms

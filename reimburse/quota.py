@@ -7,7 +7,7 @@ cost more than reading the rows, evaluating them and writing the answer together
 query is written once with the ORM, compiled to SQL the first time a database connection
 needs it, and then only executed with the patient's and the practice's ids, its values
 converted by Django's own converters (dates and decimals on SQLite come out as Django gives
-them).
+them). On PostgreSQL the nine are sent in one query string, one round trip (``_Batch``).
 """
 
 from __future__ import annotations
@@ -140,12 +140,57 @@ class _Statement:
 
     def rows(self, cursor: CursorWrapper, ids: Mapping[int, int]) -> list[Any]:
         """Run the statement with ``ids`` (stand-in → id) and return its converted rows."""
-        params = [ids.get(value, value) if type(value) is int else value for value in self.params]
-        cursor.execute(self.sql, params)
-        rows = cursor.fetchall()
+        cursor.execute(self.sql, _bound(self.params, ids))
+        return self.converted(cursor.fetchall())
+
+    def converted(self, rows: list[Any]) -> list[Any]:
         if not self.converters:
             return rows
         return list(self.compiler.apply_converters(rows, self.converters))
+
+
+def _bound(params: Sequence[Any], ids: Mapping[int, int]) -> list[Any]:
+    return [ids.get(value, value) if type(value) is int else value for value in params]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Statements sent together, in one round trip: PostgreSQL's simple query protocol.
+
+    On PostgreSQL each statement cost its round trip as much as its work (about 0.1 ms of the
+    server's CPU and 0.08 ms of ours for the smallest), so the nine are sent as one query
+    string, their parameters bound by psycopg's client-side-binding cursor (Django's default),
+    and their results read one after the other (``nextset``). As before, each statement reads
+    what was committed when it starts.
+    """
+
+    names: tuple[str, ...]
+    sql: str
+    params: tuple[Any, ...]
+
+    def rows(
+        self, cursor: CursorWrapper, ids: Mapping[int, int], statements: Mapping[str, _Statement]
+    ) -> dict[str, list[Any]]:
+        """Run the statements with ``ids`` and return each one's converted rows by name."""
+        cursor.execute(self.sql, _bound(self.params, ids))
+        found: dict[str, list[Any]] = {}
+        for index, name in enumerate(self.names):
+            if index:
+                cursor.nextset()
+            found[name] = statements[name].converted(cursor.fetchall())
+        return found
+
+
+def _batch(statements: Mapping[str, _Statement], names: Sequence[str]) -> _Batch:
+    return _Batch(
+        tuple(names),
+        ";\n".join(statements[name].sql for name in names),
+        tuple(param for name in names for param in statements[name].params),
+    )
+
+
+# The statements a Dutch practice's patient needs: no tariff tables, no convention periods.
+_BELGIAN_ONLY = ("tariffs", "conventions")
 
 
 def _compile(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _Statement:
@@ -164,17 +209,42 @@ def _compile(queryset: QuerySet[Any], connection: BaseDatabaseWrapper) -> _State
 _STATEMENTS = "_reimburse_quota_statements"
 
 
-def _statements(connection: BaseDatabaseWrapper) -> dict[str, _Statement]:
+@dataclass(frozen=True)
+class _Compiled:
+    """A connection's statements by name, and on PostgreSQL their batches by country."""
+
+    statements: dict[str, _Statement]
+    batches: dict[bool, _Batch] | None  # by "the practice is Belgian"
+
+
+def _statements(connection: BaseDatabaseWrapper) -> _Compiled:
     zone = timezone.get_current_timezone_name()
-    by_zone: dict[str, dict[str, _Statement]] | None = getattr(connection, _STATEMENTS, None)
+    by_zone: dict[str, _Compiled] | None = getattr(connection, _STATEMENTS, None)
     if by_zone is None:
         by_zone = {}
         setattr(connection, _STATEMENTS, by_zone)
     found = by_zone.get(zone)
     if found is None:
-        found = {name: _compile(query, connection) for name, query in _queries().items()}
-        by_zone[zone] = found
+        statements = {name: _compile(query, connection) for name, query in _queries().items()}
+        batches = None
+        if connection.vendor == "postgresql":
+            batches = {
+                belgian: _batch(
+                    statements,
+                    [name for name in statements if belgian or name not in _BELGIAN_ONLY],
+                )
+                for belgian in (True, False)
+            }
+        found = by_zone[zone] = _Compiled(statements, batches)
     return found
+
+
+def _sends_batches(cursor: CursorWrapper) -> bool:
+    """Tell whether the cursor binds parameters itself (psycopg's ``ClientCursor``, Django's
+    default on PostgreSQL), so one query string may hold several statements."""
+    from psycopg import ClientCursor
+
+    return isinstance(cursor.cursor, ClientCursor)
 
 
 # The range of a primary key (a signed 64-bit integer on both databases).
@@ -190,9 +260,14 @@ def patient_quota_case(*, practice: Practice, patient_id: int, as_of: date) -> t
         # No such row; the driver (SQLite's) would refuse to bind it rather than find none.
         return None
     connection = connections[Patient.objects.db]
-    statements = _statements(connection)
+    compiled = _statements(connection)
+    statements = compiled.statements
     ids = {_PRACTICE: practice.pk, _PATIENT: patient_id}
     with connection.cursor() as cursor:  # one cursor for all the statements
+        if compiled.batches is not None and _sends_batches(cursor):
+            batch = compiled.batches[practice.country == Country.BELGIUM]
+            found = batch.rows(cursor, ids, statements)
+            return _case(found.__getitem__, practice, as_of)
         return _case(lambda name: statements[name].rows(cursor, ids), practice, as_of)
 
 

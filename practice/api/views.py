@@ -46,6 +46,7 @@ from practice.models import (
     Therapist,
     TreatmentSession,
 )
+from reimburse.api import ContractJSONRenderer
 from reimburse.explain import Reader
 from reimburse.models import InsurerPackage
 from reimburse.quota import patient_quota
@@ -180,7 +181,13 @@ class PatientViewSet(ScopedViewSet):
         parameters=[serializers.QuotaQuerySerializer],
         responses=serializers.SimulateResultSerializer,
     )
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=None,
+        pagination_class=None,
+        renderer_classes=[ContractJSONRenderer],
+    )
     def quota(self, request: Request, pk: str) -> Response:
         practice = practice_of(request)
         query = serializers.QuotaQuerySerializer(data=request.query_params)

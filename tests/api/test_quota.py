@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from practice.models import Episode, Patient, Practice, TreatmentSession
@@ -47,6 +48,11 @@ def _renamed(body: Any, episodes: dict[str, str], sessions: dict[str, str]) -> A
         row["episode"] = episodes.get(row["episode"], row["episode"])
         row["session"] = sessions.get(row["session"], row["session"])
     return body
+
+
+def _reads() -> int:
+    """The queries of a Belgian patient's records (``reimburse.quota``): one on PostgreSQL."""
+    return 1 if connection.vendor == "postgresql" else 9
 
 
 def _quota(api: APIClient, patient: Patient, **params: str) -> Any:
@@ -150,8 +156,9 @@ def test_a_quota_reads_the_patient_once_and_the_token_with_its_creator(
     # The token with its practice and creator, then the patient and each table of their
     # records once (episodes, prescriptions, sessions, coverage, agreement requests, uses at
     # another practice), the tariffs the clinic loaded and the therapists' convention periods
-    # (Belgium): no second read of the patient, no user lookup, no write.
-    with django_assert_num_queries(10):
+    # (Belgium): no second read of the patient, no user lookup, no write. PostgreSQL gets
+    # the nine reads in one query string.
+    with django_assert_num_queries(1 + _reads()):
         response = _quota(api, lowback.patient, as_of="2024-01-15")
 
     assert response.status_code == 200
@@ -164,7 +171,7 @@ def test_a_quota_is_the_same_whatever_the_number_of_sessions(
         SessionFactory.create(episode=lowback, date=date(2024, 1, day))
     _quota(api, lowback.patient, as_of="2024-01-15")
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(1 + _reads()):
         _quota(api, lowback.patient, as_of="2024-01-15")
 
 
