@@ -51,7 +51,7 @@ compile: $(STAMP)
 ## Build the compiled engine and check that it answers as the pure one (the oracle, the properties);
 ## test_fast_paths.py patches the pure modules' globals, which compiled code never reads.
 test-compiled: compile
-	REIMBURSE_ENGINE=compiled $(BIN)/pytest -p no:randomly -q tests/engine \
+	REIMBURSE_ENGINE=compiled $(BIN)/pytest tests/engine \
 	  --ignore=tests/engine/be/test_fast_paths.py $(PYTEST_ARGS)
 
 clean:
