@@ -130,7 +130,9 @@ def install(environ: Mapping[str, str], build: Path = BUILD) -> str:
             why = f"the build does not load: {error}"
         else:
             sys.meta_path.insert(0, finder)
-            logger.info("Reimbursement engine: compiled (mypyc build in %s)", build)
+            # Debug, not info: every manage.py command would print it on stderr, which some
+            # commands' callers read (simulate); ``manage.py check`` says it (reimburse.I001).
+            logger.debug("Reimbursement engine: compiled (mypyc build in %s)", build)
             return "compiled"
     logger.warning("%s=compiled, but the pure-Python engine runs: %s", ENV, why)
     return f"python ({why})"
