@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: run worker test install migrate demo lint typecheck bench clean
+.PHONY: run worker test install migrate demo lint typecheck bench compile test-compiled clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,5 +43,16 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench_engine.py
 
+## Optional: compile the Belgian engine with mypyc into build/compiled-engine/ (needs a C compiler
+## and the Python headers); the app uses it only with REIMBURSE_ENGINE=compiled. `make test` never does.
+compile: $(STAMP)
+	$(PY) scripts/compile_engine.py
+
+## Build the compiled engine and check that it answers as the pure one (the oracle, the properties);
+## test_fast_paths.py patches the pure modules' globals, which compiled code never reads.
+test-compiled: compile
+	REIMBURSE_ENGINE=compiled $(BIN)/pytest tests/engine \
+	  --ignore=tests/engine/be/test_fast_paths.py $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache db.sqlite3
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache db.sqlite3 build

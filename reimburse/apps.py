@@ -7,6 +7,7 @@ class ReimburseConfig(AppConfig):
     verbose_name = _("Reimbursement rules")
 
     def ready(self) -> None:
+        from reimburse import checks  # noqa: F401  (registers the engine build's check)
         from reimburse.attention import signals
 
         signals.connect()

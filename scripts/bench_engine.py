@@ -11,6 +11,11 @@ The base engine is ``reimburse/engine`` of ``--base`` (default: the commit befor
 rewrite), copied by ``scripts/frozen_engine.py``. Both answer the same: the script checks it on
 its workload, and ``tests/engine/test_oracle.py`` on 3,307 generated cases.
 
+When ``make compile`` has built the compiled engine (``build/compiled-engine/``), it is timed in
+the same rounds in a third column (unless ``REIMBURSE_ENGINE=python``); the pure engine is then a
+copy of the working tree's ``reimburse/engine`` under another name, since the compiled modules
+take the real names. A stale build is not timed: the script says why.
+
 Run: ``.venv/bin/python scripts/bench_engine.py`` (or ``make bench``); ``--patients 500`` and
 ``--rounds 3`` for a quicker run.
 """
@@ -19,8 +24,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
+import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -32,6 +41,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import frozen_engine  # noqa: E402
+
+if (ROOT / "build" / "compiled-engine" / "manifest.json").exists():
+    os.environ.setdefault("REIMBURSE_ENGINE", "compiled")  # before the engine is imported
 
 from reimburse import engine as current  # noqa: E402
 from reimburse.engine import types as current_types  # noqa: E402
@@ -120,14 +132,42 @@ def compare(
     return {name: statistics.median(found) for name, found in times.items()}
 
 
-def same_answers(base: ModuleType, cases: dict[str, list[Case]]) -> bool:
-    """Tell whether both engines answer alike on the workload (the oracle's exact JSON)."""
+def same_answers(
+    engine: ModuleType, reference: ModuleType, cases: list[Case], reference_cases: list[Case]
+) -> bool:
+    """Tell whether two engines answer alike on the workload (the oracle's exact JSON)."""
     from tests.engine.oracle import encode
 
     return all(
-        encode(base.evaluate(old)) == encode(current.evaluate(new))
-        for old, new in zip(cases["before"], cases["now"], strict=True)
+        encode(engine.evaluate(case)) == encode(reference.evaluate(same))
+        for case, same in zip(cases, reference_cases, strict=True)
     )
+
+
+def pure_copy() -> ModuleType:
+    """Return the working tree's pure engine as the package ``_engine_pure`` (its own types)."""
+    folder = Path(tempfile.mkdtemp(prefix="pure-engine-"))
+    shutil.copytree(ROOT / "reimburse" / "engine", folder / "_engine_pure")
+    for source in (folder / "_engine_pure").rglob("*.py"):
+        source.write_text(source.read_text().replace("reimburse.engine", "_engine_pure"))
+    sys.path.insert(0, str(folder))
+    module = importlib.import_module("_engine_pure")
+    importlib.import_module("_engine_pure.types")
+    shutil.rmtree(folder)  # imported: the modules no longer need their files
+    return module
+
+
+def line(label: str, per_session: dict[str, float]) -> str:
+    """Format one row: each engine's µs a session, then how many times faster than before
+    (and than the pure engine, for the compiled one)."""
+    row = label + "".join(f"{value:>20.2f}" for value in per_session.values())
+    before = per_session["before"]
+    row += "".join(
+        f"{before / value:>15.1f}×" for name, value in per_session.items() if name != "before"
+    )
+    if "compiled" in per_session:
+        row += f"{per_session['now'] / per_session['compiled']:>15.2f}×"
+    return row
 
 
 def main() -> None:
@@ -139,29 +179,35 @@ def main() -> None:
     base = frozen_engine.load(args.base)
     engines = {"before": base, "now": current}
     kinds = {"before": base.types, "now": current_types}
+    if current.RUNNING == "compiled":
+        pure = pure_copy()
+        engines = {"before": base, "now": pure, "compiled": current}
+        kinds = {"before": base.types, "now": pure.types, "compiled": current_types}
+    elif current.RUNNING != "python":
+        print(f"the compiled engine is not timed: {current.RUNNING.removeprefix('python ')}")
     cases = {name: [patient_year(n, t) for n in range(args.patients)] for name, t in kinds.items()}
     for name, module in engines.items():  # warm up imports and the tables' caches
         module.evaluate(cases[name][0])
-    print(
-        f"base {frozen_engine.commit_of(args.base)[:12]}; answers identical on the workload: "
-        f"{same_answers(base, cases)}"
-    )
+    print(f"base {frozen_engine.commit_of(args.base)[:12]}; answers identical on the workload")
+    for name, module in engines.items():
+        if name != "now":
+            same = same_answers(module, engines["now"], cases[name], cases["now"])
+            print(f"  {name} and now (pure Python): {same}")
     # The inputs stay alive through the run: freezing them keeps the collector from walking
     # them again and again, alike for both engines.
     gc.collect()
     gc.freeze()
     sessions = 100 * args.patients
     print(f"\n{args.patients:,} patient-years of 100 sessions, median CPU of {args.rounds} rounds")
-    print(f"{'':24}{'before µs/session':>19}{'now µs/session':>16}{'faster':>8}")
+    header = "".join(f"{name + ' µs/session':>20}" for name in engines)
+    header += "".join(f"{name + ' faster':>16}" for name in engines if name != "before")
+    header += f"{'now/compiled':>16}" if "compiled" in engines else ""
+    print(f"{'':24}{header}")
     for outcomes, label in ((True, "with outcomes"), (False, "without outcomes")):
         found = compare(engines, cases, args.rounds, outcomes)
-        before, now = found["before"] / sessions * 1e6, found["now"] / sessions * 1e6
-        print(f"{label:24}{before:>19.2f}{now:>16.2f}{before / now:>7.1f}×")
+        print(line(f"{label:24}", {name: cpu / sessions * 1e6 for name, cpu in found.items()}))
     print("\none courante episode, 10 sessions per prescription, a session a day (with outcomes)")
-    print(
-        f"{'prescriptions':>13}{'sessions':>10}{'before µs/session':>19}{'now µs/session':>16}"
-        f"{'faster':>8}"
-    )
+    print(f"{'prescriptions':>14}{'sessions':>10}{header}")
     for count in (10, 60, 240):
         grown = {
             name: [many_prescriptions(count, t)] * max(1, 2400 // count)
@@ -169,8 +215,8 @@ def main() -> None:
         }
         found = compare(engines, grown, args.rounds, True)
         evaluated = 10 * count * len(grown["now"])
-        before, now = found["before"] / evaluated * 1e6, found["now"] / evaluated * 1e6
-        print(f"{count:>13}{10 * count:>10}{before:>19.2f}{now:>16.2f}{before / now:>7.1f}×")
+        per_session = {name: cpu / evaluated * 1e6 for name, cpu in found.items()}
+        print(line(f"{count:>14}{10 * count:>10}", per_session))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The pure reimbursement engine: no Django, no clock, no database.
 
 ``evaluate(case)`` picks the jurisdiction module by country code from a plain dict.
+``RUNNING`` says whether the pure modules or their compiled build run
+(``reimburse/compiled_engine.py``).
 """
 
 from __future__ import annotations
@@ -8,6 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+# isort: off
+# First: when asked, the compiled build must be in front before any engine module is imported.
+from reimburse.compiled_engine import RUNNING as RUNNING
+
+# isort: on
 from reimburse.engine import be, nl
 from reimburse.engine.errors import RulesNotInForce, UnknownCountry
 from reimburse.engine.types import Case, Jurisdiction, Result, Warning

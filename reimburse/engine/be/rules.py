@@ -462,7 +462,7 @@ class _Warnings:
 
     def add(
         self,
-        code: WarningCode,
+        kind: WarningCode,  # not ``code``: mypyc drops a ``code=`` parameter from ``params``
         /,
         *,
         episode: str | None = None,
@@ -471,11 +471,11 @@ class _Warnings:
         **params: object,
     ) -> None:
         if once_per is not None:
-            key = (code, *once_per)
+            key = (kind, *once_per)
             if key in self.seen:
                 return
             self.seen.add(key)
-        self.items.append(Warning(code, SEVERITY[code], episode, session, params))
+        self.items.append(Warning(kind, SEVERITY[kind], episode, session, params))
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -586,6 +586,8 @@ class _Evaluation:
                     admitted_per_day[day] = admitted + 1
             # Codes and amounts are looked up in both modes: what they lack is a warning too.
             tier = decision.tier
+            code: str | None  # declared for mypyc, which would infer None from the first branch
+            gap: tuple[date | None, date | None] | None
             if tier is None or session.minutes != STANDARD_MINUTES:
                 code = amounts = None
             elif loaded:
@@ -864,6 +866,7 @@ class _Evaluation:
             session.price,
         )
         loaded = self.case.tariffs
+        code: str | None  # declared for mypyc, which would infer None
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
         if code is None:
             self._tables_lack(session, state.episode, tier, code, gap)
