@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -269,11 +270,18 @@ def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     a few thousand days - and a column the database returns as is is not touched, so the
     rows cost about what fetching them costs.
     """
+    fetched, columns = _fetched_rows(rows)
+    return _converted_rows(fetched, columns)
+
+
+def _fetched_rows(rows: QuerySet[Any]) -> tuple[list[tuple[Any, ...]], dict[int, _Converted]]:
+    """Return a ``values_list`` query's rows as the driver gives them, and per column that
+    the ORM converts (by position) its conversion."""
     compiler = rows.query.get_compiler(rows.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return []
+        return [], {}
     with compiler.connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched: list[tuple[Any, ...]] = cursor.fetchall()
@@ -281,16 +289,21 @@ def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     if compiler.has_extra_select:
         fetched = [row[:width] for row in fetched]
     converters = compiler.get_converters([s[0] for s in compiler.select[:width]])
-    if not converters:
-        return fetched
-    columns = [
-        (position, _Converted(functions, expression, compiler.connection))
+    return fetched, {
+        position: _Converted(functions, expression, compiler.connection)
         for position, (functions, expression) in converters.items()
-    ]
+    }
+
+
+def _converted_rows(
+    fetched: list[tuple[Any, ...]], columns: Mapping[int, _Converted]
+) -> list[tuple[Any, ...]]:
+    if not columns:
+        return fetched
     converted = []
     for fetched_row in fetched:
         row = list(fetched_row)
-        for position, column in columns:
+        for position, column in columns.items():
             raw = row[position]
             try:
                 row[position] = column[raw]
@@ -553,6 +566,33 @@ def case_from_rows(
     ``session_rows``: ``(date, pk, episode_id, minutes, place, price, therapist_id, kind)``
     in the order the engine takes them; ``coverages`` with their catalogue package.
     """
+    return _case_of(
+        country=country,
+        as_of=as_of,
+        birth_date=birth_date,
+        preferential=preferential,
+        overflow=overflow,
+        situations=situations,
+        coverages=coverages,
+        episodes=episodes,
+        sessions=_session_facts(session_rows, conventions),
+        tariffs=tariffs,
+    )
+
+
+def _case_of(
+    *,
+    country: str,
+    as_of: date,
+    birth_date: date,
+    preferential: bool,
+    overflow: dict[int, int],
+    situations: dict[int, int],
+    coverages: Sequence[Coverage],
+    episodes: tuple[t.Episode, ...],
+    sessions: tuple[t.Session, ...],
+    tariffs: tuple[t.Tariff, ...],
+) -> t.Case:
     return t.Case(
         country=country,  # type: ignore[arg-type]
         as_of=as_of,
@@ -569,24 +609,63 @@ def case_from_rows(
             },
         ),
         episodes=episodes,
-        sessions=tuple(
-            [
-                session_fact(
-                    str(pk),
-                    day,
-                    str(episode),
-                    minutes,
-                    place,
-                    price,
-                    # Most therapists have no period outside the convention: no scan.
-                    therapist not in conventions or _conventioned(conventions, therapist, day),
-                    kind,
-                )
-                for day, pk, episode, minutes, place, price, therapist, kind in session_rows
-            ]
-        ),
+        sessions=sessions,
         tariffs=tariffs,
     )
+
+
+_set = object.__setattr__
+
+
+def _session_facts(
+    rows: Iterable[Sequence[Any]],
+    conventions: Periods,
+    days: Mapping[Any, date] | None = None,
+    prices: Mapping[Any, Decimal | None] | None = None,
+) -> tuple[t.Session, ...]:
+    """Return ``session_fact`` of each of ``case_from_rows``' ``session_rows``.
+
+    ``days``, ``prices``: the conversion of the fetched value of those columns (SQLite's
+    text), else they are taken as they are. Inlined (a call per session cost a fifth of
+    building them): each instance gets its ``__dict__`` whole, as ``session_fact`` fills it.
+    """
+    new, Session = _new, t.Session
+    facts: list[t.Session] = []
+    append = facts.append
+    for day, pk, episode, minutes, place, price, therapist, kind in rows:
+        if days is not None:
+            day = days[day]
+        if prices is not None:
+            price = prices[price]
+        session = new(Session)
+        _set(
+            session,
+            "__dict__",
+            {
+                "id": str(pk),
+                "date": day,
+                "episode": str(episode),
+                "minutes": minutes,
+                "place": place,
+                "price": price,
+                # Most therapists have no period outside the convention: no scan.
+                "conventioned": therapist not in conventions
+                or _conventioned(conventions, therapist, day),
+                "kind": kind,
+            },
+        )
+        append(session)
+    return tuple(facts)
+
+
+def _sorts_as_dates(days: Mapping[Any, date], fetched: list[tuple[Any, ...]]) -> bool:
+    """Tell whether the fetched values of the first column sort as their dates do.
+
+    SQLite's ISO text ("2025-01-31") does: the rows can be sorted before their dates are
+    converted. Checked on the values, as they are distinct, not assumed of the driver.
+    """
+    raw = sorted({row[0] for row in fetched})
+    return all(a < b for a, b in pairwise(days[value] for value in raw))
 
 
 def practice_cases(
@@ -662,12 +741,19 @@ def practice_cases(
             episodes_of[patient_id].append(episode)
             patient_of_episode[pk] = patient_id
 
-    sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for session in plain_rows(
+    # The sessions stay as fetched until their facts are built: their date and price are
+    # converted there (SQLite's text), not in a pass of their own.
+    fetched, columns = _fetched_rows(
         of_chosen(session_rows.order_by(), "episode__patient").values_list(
             "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind"
         )
-    ):
+    )
+    days, prices = columns.pop(0, None), columns.pop(5, None)
+    if days is not None and not _sorts_as_dates(days, fetched):
+        columns[0], days = days, None
+    fetched = _converted_rows(fetched, columns)  # any other column a driver leaves raw
+    sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for session in fetched:
         owner = patient_of_episode.get(session[2])
         if owner is not None:  # else its episode was written after the episodes were read
             sessions_of[owner].append(session)
@@ -709,7 +795,7 @@ def practice_cases(
         # starts with (date, pk), and pk is unique: plain tuple order is (date, pk) order.
         rows = sessions_of.get(pk, [])
         rows.sort()
-        case = case_from_rows(
+        case = _case_of(
             country=practice.country,
             as_of=as_of,
             birth_date=birth_date,
@@ -718,8 +804,7 @@ def practice_cases(
             situations=situations_of.get(pk, {}),
             coverages=coverages_of.get(pk, []),
             episodes=tuple([episode_facts(row, read=True) for row in episodes]),
-            session_rows=rows,
-            conventions=conventions,
+            sessions=_session_facts(rows, conventions, days, prices),
             tariffs=tariffs,
         )
         yield PatientCase(

@@ -15,6 +15,8 @@ from practice.models import Episode, Patient, TreatmentSession
 from reimburse.attention.compute import _collector_paused
 from reimburse.engine import types as t
 from reimburse.services import (
+    Periods,
+    _session_facts,
     episode_fact,
     patient_case,
     patients_for_evaluation,
@@ -147,3 +149,29 @@ def test_the_collector_is_paused_and_restored_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_session_facts_of_fetched_rows_are_session_fact_of_their_converted_values() -> None:
+    # As SQLite fetches them: the date and the price as text, converted through the mappings.
+    days = {"2025-02-03": date(2025, 2, 3)}
+    prices = {"37.50": Decimal("37.50"), None: None}
+    rows = [
+        ("2025-02-03", 7, 3, 45, "home", "37.50", 11, "manual_therapy"),
+        ("2025-02-03", 8, 4, 30, "practice", None, 12, "physiotherapy"),
+    ]
+    # Therapist 11 did not adhere to the convention in February 2025; 12 has no period.
+    values: dict[str, Any] = SESSION
+    conventions: Periods = {11: [(date(2025, 2, 1), date(2025, 3, 1))]}
+
+    facts = _session_facts(rows, conventions, days, prices)
+
+    assert facts == (
+        t.Session(**values),
+        t.Session("8", date(2025, 2, 3), "4", 30, "practice", None, True, "physiotherapy"),
+    )
+    assert [vars(f) for f in facts] == [
+        vars(t.Session(**values)),
+        vars(t.Session("8", date(2025, 2, 3), "4", 30, "practice", None, True, "physiotherapy")),
+    ]
+    with pytest.raises(AttributeError):  # still frozen
+        facts[0].id = "9"  # type: ignore[misc]
