@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DateField, F, Func, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -272,6 +272,19 @@ def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """
     fetched, columns = _fetched_rows(rows)
     return _converted_rows(fetched, columns)
+
+
+def fetched_date(name: str, vendor: str) -> Any:
+    """Return the date column ``name`` for ``values_list``, fetched as the database keeps it.
+
+    Django has SQLite's driver parse every value of a column declared ``date`` in Python
+    (a call per row); ``+"date"`` (SQLite's unary plus returns its operand unchanged) is
+    no declared column, so the ISO text comes as it is and ``plain_rows`` converts each
+    distinct day once. Other databases return dates as dates: the column itself.
+    """
+    if vendor == "sqlite":
+        return Func(F(name), template="+%(expressions)s", output_field=DateField())
+    return F(name)
 
 
 def _fetched_rows(rows: QuerySet[Any]) -> tuple[list[tuple[Any, ...]], dict[int, _Converted]]:
@@ -724,9 +737,9 @@ def practice_cases(
     if skip:
         rx_rows = rx_rows.exclude(episode__in=ids_sql(skip, vendor))
     for prescription in plain_rows(
-        of_chosen(rx_rows, "episode__patient").values_list(
-            "episode_id", "pk", "date", "sessions", "second_session_motivated"
-        )
+        of_chosen(rx_rows, "episode__patient")
+        .annotate(day=fetched_date("date", vendor))
+        .values_list("episode_id", "pk", "day", "sessions", "second_session_motivated")
     ):
         prescriptions_of[prescription[0]].append(prescription)
 
@@ -744,9 +757,9 @@ def practice_cases(
     # The sessions stay as fetched until their facts are built: their date and price are
     # converted there (SQLite's text), not in a pass of their own.
     fetched, columns = _fetched_rows(
-        of_chosen(session_rows.order_by(), "episode__patient").values_list(
-            "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind"
-        )
+        of_chosen(session_rows.order_by(), "episode__patient")
+        .annotate(day=fetched_date("date", vendor))
+        .values_list("day", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind")
     )
     days, prices = columns.pop(0, None), columns.pop(5, None)
     if days is not None and not _sorts_as_dates(days, fetched):
