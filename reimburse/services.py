@@ -262,6 +262,14 @@ class _Converted(dict[Any, Any]):
         return value
 
 
+class _Decoded(_Converted):
+    """A column whose converted values are only read: shared between rows, even a dict."""
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self[raw] = self.convert(raw)
+        return value
+
+
 def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """Return the rows of a ``values_list`` query as tuples, as the ORM would convert them.
 
@@ -746,7 +754,14 @@ def practice_cases(
     episodes_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     unread_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     patient_of_episode: dict[int, int] = {}
-    for episode in plain_rows(of_chosen(episode_rows, "patient").values_list(*_EPISODE_ROW)):
+    fetched, columns = _fetched_rows(of_chosen(episode_rows, "patient").values_list(*_EPISODE_ROW))
+    # ``prior_sessions`` is only read, into each fact's own dict (``_per_year``): its JSON is
+    # decoded once per distinct text (nearly all "{}"), not once per episode.
+    at = _EPISODE_ROW.index("prior_sessions")
+    if at in columns:
+        column = columns[at]
+        columns[at] = _Decoded(column.converters, column.expression, column.connection)
+    for episode in _converted_rows(fetched, columns):
         pk, patient_id = episode[0], episode[1]
         if pk in skip:
             unread_of[patient_id].append(episode)

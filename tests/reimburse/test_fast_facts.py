@@ -175,3 +175,16 @@ def test_session_facts_of_fetched_rows_are_session_fact_of_their_converted_value
     ]
     with pytest.raises(AttributeError):  # still frozen
         facts[0].id = "9"  # type: ignore[misc]
+
+
+@pytest.mark.django_db
+def test_episodes_with_the_same_prior_sessions_get_a_dict_each() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    for _ in range(2):
+        EpisodeFactory.create(patient=patient, category="fa", prior_sessions={"2024": 4})
+
+    (found,) = practice_cases(practice=patient.practice, as_of=date(2025, 6, 30))
+
+    first, second = found.case.episodes
+    assert first.prior_sessions == second.prior_sessions == {2024: 4}
+    assert first.prior_sessions is not second.prior_sessions
