@@ -133,28 +133,53 @@ def _episode_facts_from(
     prescriptions: tuple[t.Prescription, ...],
     agreements: tuple[t.Agreement, ...] = (),
 ) -> t.Episode:
-    referral = (
-        t.Referral(date=episode["referral_date"], by=episode["referral_by"])
-        if episode["referral_date"] and episode["referral_by"]
-        else None
+    return _episode_fact_of(
+        [episode[name] for name in EPISODE_FACT_FIELDS], prescriptions, agreements
     )
+
+
+def _episode_fact_of(
+    values: Sequence[Any],
+    prescriptions: tuple[t.Prescription, ...],
+    agreements: tuple[t.Agreement, ...],
+) -> t.Episode:
+    """The facts of an episode's ``EPISODE_FACT_FIELDS`` values, in that order."""
+    (
+        pk,
+        category,
+        pathology,
+        notified_on,
+        prior_sessions,
+        first_session_on,
+        condition,
+        term_months,
+        gold_class,
+        gold_stage,
+        prior_treatments,
+        first_treatment_on,
+        referral_date,
+        referral_by,
+        extension,
+    ) = values
     return episode_fact(
-        id=str(episode["pk"]),
-        category=episode["category"],
-        pathology=episode["pathology"] or None,
-        notified_on=episode["notified_on"],
+        id=str(pk),
+        category=category,
+        pathology=pathology or None,
+        notified_on=notified_on,
         agreements=agreements,
         prescriptions=prescriptions,
-        prior_sessions=_per_year(episode["prior_sessions"]),
-        first_session_on=episode["first_session_on"],
-        condition=episode["condition"] or None,
-        term_months=episode["term_months"],
-        gold_class=episode["gold_class"] or None,
-        gold_stage=episode["gold_stage"] or 2,
-        prior_treatments=episode["prior_treatments"],
-        first_treatment_on=episode["first_treatment_on"],
-        referral=referral,
-        extension=episode["extension"],
+        prior_sessions=_per_year(prior_sessions),
+        first_session_on=first_session_on,
+        condition=condition or None,
+        term_months=term_months,
+        gold_class=gold_class or None,
+        gold_stage=gold_stage or 2,
+        prior_treatments=prior_treatments,
+        first_treatment_on=first_treatment_on,
+        referral=t.Referral(date=referral_date, by=referral_by)
+        if referral_date and referral_by
+        else None,
+        extension=extension,
     )
 
 
@@ -805,17 +830,20 @@ def practice_cases(
             situations_of[patient_id][year] = situations
 
     def episode_facts(row: tuple[Any, ...], read: bool) -> t.Episode:
-        episode = dict(zip(_EPISODE_ROW, row, strict=True))
-        pk = episode["pk"]
+        pk = row[0]
         prescriptions = (
             tuple(
-                t.Prescription(str(rx), day, sessions, motivated)
-                for _, rx, day, sessions, motivated in prescriptions_of.get(pk, ())
+                [
+                    t.Prescription(str(rx), day, sessions, motivated)
+                    for _, rx, day, sessions, motivated in prescriptions_of.get(pk, ())
+                ]
             )
             if read
             else ()
         )
-        return _episode_facts_from(episode, prescriptions, tuple(agreements_of.get(pk, ())))
+        # The row is (pk, patient_id, title, the other fact fields in their order).
+        values = (pk, *row[3:])
+        return _episode_fact_of(values, prescriptions, tuple(agreements_of.get(pk, ())))
 
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])

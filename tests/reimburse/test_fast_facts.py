@@ -15,7 +15,9 @@ from practice.models import Episode, Patient, TreatmentSession
 from reimburse.attention.compute import _collector_paused
 from reimburse.engine import types as t
 from reimburse.services import (
+    EPISODE_FACT_FIELDS,
     Periods,
+    _episode_facts_from,
     _session_facts,
     episode_fact,
     patient_case,
@@ -188,3 +190,31 @@ def test_episodes_with_the_same_prior_sessions_get_a_dict_each() -> None:
     first, second = found.case.episodes
     assert first.prior_sessions == second.prior_sessions == {2024: 4}
     assert first.prior_sessions is not second.prior_sessions
+
+
+def test_an_episode_row_becomes_the_fact_of_its_named_columns() -> None:
+    # Every column a value of its own, none a default: a column taken for another fails.
+    row = {
+        "pk": 3,
+        "category": "fa",
+        "pathology": "fa-3",
+        "notified_on": date(2025, 1, 2),
+        "prior_sessions": {"2024": 4},
+        "first_session_on": date(2024, 11, 4),
+        "condition": "cva",
+        "term_months": 12,
+        "gold_class": "B1",
+        "gold_stage": 3,
+        "prior_treatments": 10,
+        "first_treatment_on": date(2024, 10, 1),
+        "referral_date": date(2024, 9, 1),
+        "referral_by": "gp",
+        "extension": True,
+    }
+    assert set(row) == set(EPISODE_FACT_FIELDS)
+    values: dict[str, Any] = EPISODE
+
+    fact = _episode_facts_from(row, values["prescriptions"], values["agreements"])
+
+    assert fact == t.Episode(**values)
+    assert vars(fact) == vars(t.Episode(**values))
