@@ -29,11 +29,10 @@ on the days before (``tests/engine/test_attention_horizon.py`` checks it).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
-from operator import attrgetter
 
 from reimburse.engine import be, nl
 from reimburse.engine.be import tables as be_tables
@@ -59,10 +58,8 @@ def actionable(result: Result, case: Case) -> Result:
     Nor those about what the tables lack (``TABLE_GAPS``): they concern the practice, not
     the patient, and Needs attention says them once for the practice.
     """
-    named = {w.session for w in result.warnings if w.session is not None}
     cut = cut_date(case.as_of)
-    # Only the sessions a warning names are looked up (most results name none before the cut).
-    old = {s.id for s in case.sessions if s.date < cut and s.id in named} if named else set()
+    old = {s.id for s in case.sessions if s.date < cut}
     kept = tuple(
         w
         for w in result.warnings
@@ -182,13 +179,10 @@ def unloaded(case: Case) -> set[str]:
     return candidates
 
 
-_EPISODE_AND_DATE = attrgetter("episode", "date")
-
-
 def _dates_by_episode(case: Case) -> dict[str, list[date]]:
-    dates: defaultdict[str, list[date]] = defaultdict(list)
-    for episode, day in map(_EPISODE_AND_DATE, case.sessions):
-        dates[episode].append(day)
+    dates: dict[str, list[date]] = {}
+    for session in case.sessions:
+        dates.setdefault(session.episode, []).append(session.date)
     return dates
 
 
@@ -233,9 +227,9 @@ def _be_dropped(case: Case) -> set[str]:
     dropped = _candidates(case, cut_date(as_of), lambda ep, days: _be_quiet(ep, days, as_of))
     if not dropped:
         return dropped
-    days_of: defaultdict[str, set[date]] = defaultdict(set)
-    for episode, day in map(_EPISODE_AND_DATE, case.sessions):
-        days_of[episode].add(day)
+    days_of: dict[str, set[date]] = {}
+    for session in case.sessions:
+        days_of.setdefault(session.episode, set()).add(session.date)
     kept_days: set[date] = set()
     for episode_id, days in days_of.items():
         if episode_id not in dropped:
@@ -474,9 +468,8 @@ def stable_until(case: Case, result: Result, unread: Iterable[Episode] = ()) -> 
     #   so as as_of moves on.
     last: dict[str, date] = {}
     low = {w.episode for w in result.warnings if w.code == "prescription_low"}
-    for episode_id, day in map(_EPISODE_AND_DATE, case.sessions):
-        if episode_id not in last or last[episode_id] < day:
-            last[episode_id] = day
+    for session in case.sessions:
+        last[session.episode] = max(session.date, last.get(session.episode, session.date))
     for episode in case.episodes:
         treated = last.get(episode.id)
         if episode.prescriptions and treated and treated >= as_of - be.TREATED_RECENTLY:
