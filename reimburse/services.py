@@ -12,11 +12,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DateField, F, Func, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -132,28 +133,53 @@ def _episode_facts_from(
     prescriptions: tuple[t.Prescription, ...],
     agreements: tuple[t.Agreement, ...] = (),
 ) -> t.Episode:
-    referral = (
-        t.Referral(date=episode["referral_date"], by=episode["referral_by"])
-        if episode["referral_date"] and episode["referral_by"]
-        else None
+    return _episode_fact_of(
+        [episode[name] for name in EPISODE_FACT_FIELDS], prescriptions, agreements
     )
+
+
+def _episode_fact_of(
+    values: Sequence[Any],
+    prescriptions: tuple[t.Prescription, ...],
+    agreements: tuple[t.Agreement, ...],
+) -> t.Episode:
+    """The facts of an episode's ``EPISODE_FACT_FIELDS`` values, in that order."""
+    (
+        pk,
+        category,
+        pathology,
+        notified_on,
+        prior_sessions,
+        first_session_on,
+        condition,
+        term_months,
+        gold_class,
+        gold_stage,
+        prior_treatments,
+        first_treatment_on,
+        referral_date,
+        referral_by,
+        extension,
+    ) = values
     return episode_fact(
-        id=str(episode["pk"]),
-        category=episode["category"],
-        pathology=episode["pathology"] or None,
-        notified_on=episode["notified_on"],
+        id=str(pk),
+        category=category,
+        pathology=pathology or None,
+        notified_on=notified_on,
         agreements=agreements,
         prescriptions=prescriptions,
-        prior_sessions=_per_year(episode["prior_sessions"]),
-        first_session_on=episode["first_session_on"],
-        condition=episode["condition"] or None,
-        term_months=episode["term_months"],
-        gold_class=episode["gold_class"] or None,
-        gold_stage=episode["gold_stage"] or 2,
-        prior_treatments=episode["prior_treatments"],
-        first_treatment_on=episode["first_treatment_on"],
-        referral=referral,
-        extension=episode["extension"],
+        prior_sessions=_per_year(prior_sessions),
+        first_session_on=first_session_on,
+        condition=condition or None,
+        term_months=term_months,
+        gold_class=gold_class or None,
+        gold_stage=gold_stage or 2,
+        prior_treatments=prior_treatments,
+        first_treatment_on=first_treatment_on,
+        referral=t.Referral(date=referral_date, by=referral_by)
+        if referral_date and referral_by
+        else None,
+        extension=extension,
     )
 
 
@@ -261,6 +287,14 @@ class _Converted(dict[Any, Any]):
         return value
 
 
+class _Decoded(_Converted):
+    """A column whose converted values are only read: shared between rows, even a dict."""
+
+    def __missing__(self, raw: Any) -> Any:
+        value = self[raw] = self.convert(raw)
+        return value
+
+
 def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """Return the rows of a ``values_list`` query as tuples, as the ORM would convert them.
 
@@ -269,11 +303,31 @@ def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     a few thousand days - and a column the database returns as is is not touched, so the
     rows cost about what fetching them costs.
     """
+    fetched, columns = _fetched_rows(rows)
+    return _converted_rows(fetched, columns)
+
+
+def fetched_date(name: str, vendor: str) -> Any:
+    """Return the date column ``name`` for ``values_list``, fetched as the database keeps it.
+
+    Django has SQLite's driver parse every value of a column declared ``date`` in Python
+    (a call per row); ``+"date"`` (SQLite's unary plus returns its operand unchanged) is
+    no declared column, so the ISO text comes as it is and ``plain_rows`` converts each
+    distinct day once. Other databases return dates as dates: the column itself.
+    """
+    if vendor == "sqlite":
+        return Func(F(name), template="+%(expressions)s", output_field=DateField())
+    return F(name)
+
+
+def _fetched_rows(rows: QuerySet[Any]) -> tuple[list[tuple[Any, ...]], dict[int, _Converted]]:
+    """Return a ``values_list`` query's rows as the driver gives them, and per column that
+    the ORM converts (by position) its conversion."""
     compiler = rows.query.get_compiler(rows.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return []
+        return [], {}
     with compiler.connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched: list[tuple[Any, ...]] = cursor.fetchall()
@@ -281,16 +335,21 @@ def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     if compiler.has_extra_select:
         fetched = [row[:width] for row in fetched]
     converters = compiler.get_converters([s[0] for s in compiler.select[:width]])
-    if not converters:
-        return fetched
-    columns = [
-        (position, _Converted(functions, expression, compiler.connection))
+    return fetched, {
+        position: _Converted(functions, expression, compiler.connection)
         for position, (functions, expression) in converters.items()
-    ]
+    }
+
+
+def _converted_rows(
+    fetched: list[tuple[Any, ...]], columns: Mapping[int, _Converted]
+) -> list[tuple[Any, ...]]:
+    if not columns:
+        return fetched
     converted = []
     for fetched_row in fetched:
         row = list(fetched_row)
-        for position, column in columns:
+        for position, column in columns.items():
             raw = row[position]
             try:
                 row[position] = column[raw]
@@ -553,6 +612,33 @@ def case_from_rows(
     ``session_rows``: ``(date, pk, episode_id, minutes, place, price, therapist_id, kind)``
     in the order the engine takes them; ``coverages`` with their catalogue package.
     """
+    return _case_of(
+        country=country,
+        as_of=as_of,
+        birth_date=birth_date,
+        preferential=preferential,
+        overflow=overflow,
+        situations=situations,
+        coverages=coverages,
+        episodes=episodes,
+        sessions=_session_facts(session_rows, conventions),
+        tariffs=tariffs,
+    )
+
+
+def _case_of(
+    *,
+    country: str,
+    as_of: date,
+    birth_date: date,
+    preferential: bool,
+    overflow: dict[int, int],
+    situations: dict[int, int],
+    coverages: Sequence[Coverage],
+    episodes: tuple[t.Episode, ...],
+    sessions: tuple[t.Session, ...],
+    tariffs: tuple[t.Tariff, ...],
+) -> t.Case:
     return t.Case(
         country=country,  # type: ignore[arg-type]
         as_of=as_of,
@@ -569,24 +655,63 @@ def case_from_rows(
             },
         ),
         episodes=episodes,
-        sessions=tuple(
-            [
-                session_fact(
-                    str(pk),
-                    day,
-                    str(episode),
-                    minutes,
-                    place,
-                    price,
-                    # Most therapists have no period outside the convention: no scan.
-                    therapist not in conventions or _conventioned(conventions, therapist, day),
-                    kind,
-                )
-                for day, pk, episode, minutes, place, price, therapist, kind in session_rows
-            ]
-        ),
+        sessions=sessions,
         tariffs=tariffs,
     )
+
+
+_set = object.__setattr__
+
+
+def _session_facts(
+    rows: Iterable[Sequence[Any]],
+    conventions: Periods,
+    days: Mapping[Any, date] | None = None,
+    prices: Mapping[Any, Decimal | None] | None = None,
+) -> tuple[t.Session, ...]:
+    """Return ``session_fact`` of each of ``case_from_rows``' ``session_rows``.
+
+    ``days``, ``prices``: the conversion of the fetched value of those columns (SQLite's
+    text), else they are taken as they are. Inlined (a call per session cost a fifth of
+    building them): each instance gets its ``__dict__`` whole, as ``session_fact`` fills it.
+    """
+    new, Session = _new, t.Session
+    facts: list[t.Session] = []
+    append = facts.append
+    for day, pk, episode, minutes, place, price, therapist, kind in rows:
+        if days is not None:
+            day = days[day]
+        if prices is not None:
+            price = prices[price]
+        session = new(Session)
+        _set(
+            session,
+            "__dict__",
+            {
+                "id": str(pk),
+                "date": day,
+                "episode": str(episode),
+                "minutes": minutes,
+                "place": place,
+                "price": price,
+                # Most therapists have no period outside the convention: no scan.
+                "conventioned": therapist not in conventions
+                or _conventioned(conventions, therapist, day),
+                "kind": kind,
+            },
+        )
+        append(session)
+    return tuple(facts)
+
+
+def _sorts_as_dates(days: Mapping[Any, date], fetched: list[tuple[Any, ...]]) -> bool:
+    """Tell whether the fetched values of the first column sort as their dates do.
+
+    SQLite's ISO text ("2025-01-31") does: the rows can be sorted before their dates are
+    converted. Checked on the values, as they are distinct, not assumed of the driver.
+    """
+    raw = sorted({row[0] for row in fetched})
+    return all(a < b for a, b in pairwise(days[value] for value in raw))
 
 
 def practice_cases(
@@ -645,16 +770,23 @@ def practice_cases(
     if skip:
         rx_rows = rx_rows.exclude(episode__in=ids_sql(skip, vendor))
     for prescription in plain_rows(
-        of_chosen(rx_rows, "episode__patient").values_list(
-            "episode_id", "pk", "date", "sessions", "second_session_motivated"
-        )
+        of_chosen(rx_rows, "episode__patient")
+        .annotate(day=fetched_date("date", vendor))
+        .values_list("episode_id", "pk", "day", "sessions", "second_session_motivated")
     ):
         prescriptions_of[prescription[0]].append(prescription)
 
     episodes_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     unread_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     patient_of_episode: dict[int, int] = {}
-    for episode in plain_rows(of_chosen(episode_rows, "patient").values_list(*_EPISODE_ROW)):
+    fetched, columns = _fetched_rows(of_chosen(episode_rows, "patient").values_list(*_EPISODE_ROW))
+    # ``prior_sessions`` is only read, into each fact's own dict (``_per_year``): its JSON is
+    # decoded once per distinct text (nearly all "{}"), not once per episode.
+    at = _EPISODE_ROW.index("prior_sessions")
+    if at in columns:
+        column = columns[at]
+        columns[at] = _Decoded(column.converters, column.expression, column.connection)
+    for episode in _converted_rows(fetched, columns):
         pk, patient_id = episode[0], episode[1]
         if pk in skip:
             unread_of[patient_id].append(episode)
@@ -662,12 +794,19 @@ def practice_cases(
             episodes_of[patient_id].append(episode)
             patient_of_episode[pk] = patient_id
 
+    # The sessions stay as fetched until their facts are built: their date and price are
+    # converted there (SQLite's text), not in a pass of their own.
+    fetched, columns = _fetched_rows(
+        of_chosen(session_rows.order_by(), "episode__patient")
+        .annotate(day=fetched_date("date", vendor))
+        .values_list("day", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind")
+    )
+    days, prices = columns.pop(0, None), columns.pop(5, None)
+    if days is not None and not _sorts_as_dates(days, fetched):
+        columns[0], days = days, None
+    fetched = _converted_rows(fetched, columns)  # any other column a driver leaves raw
     sessions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for session in plain_rows(
-        of_chosen(session_rows.order_by(), "episode__patient").values_list(
-            "date", "pk", "episode_id", "minutes", "place", "price", "therapist_id", "kind"
-        )
-    ):
+    for session in fetched:
         owner = patient_of_episode.get(session[2])
         if owner is not None:  # else its episode was written after the episodes were read
             sessions_of[owner].append(session)
@@ -691,17 +830,20 @@ def practice_cases(
             situations_of[patient_id][year] = situations
 
     def episode_facts(row: tuple[Any, ...], read: bool) -> t.Episode:
-        episode = dict(zip(_EPISODE_ROW, row, strict=True))
-        pk = episode["pk"]
+        pk = row[0]
         prescriptions = (
             tuple(
-                t.Prescription(str(rx), day, sessions, motivated)
-                for _, rx, day, sessions, motivated in prescriptions_of.get(pk, ())
+                [
+                    t.Prescription(str(rx), day, sessions, motivated)
+                    for _, rx, day, sessions, motivated in prescriptions_of.get(pk, ())
+                ]
             )
             if read
             else ()
         )
-        return _episode_facts_from(episode, prescriptions, tuple(agreements_of.get(pk, ())))
+        # The row is (pk, patient_id, title, the other fact fields in their order).
+        values = (pk, *row[3:])
+        return _episode_fact_of(values, prescriptions, tuple(agreements_of.get(pk, ())))
 
     for pk, first_name, last_name, birth_date, preferential in people:
         episodes = episodes_of.get(pk, [])
@@ -709,7 +851,7 @@ def practice_cases(
         # starts with (date, pk), and pk is unique: plain tuple order is (date, pk) order.
         rows = sessions_of.get(pk, [])
         rows.sort()
-        case = case_from_rows(
+        case = _case_of(
             country=practice.country,
             as_of=as_of,
             birth_date=birth_date,
@@ -718,8 +860,7 @@ def practice_cases(
             situations=situations_of.get(pk, {}),
             coverages=coverages_of.get(pk, []),
             episodes=tuple([episode_facts(row, read=True) for row in episodes]),
-            session_rows=rows,
-            conventions=conventions,
+            sessions=_session_facts(rows, conventions, days, prices),
             tariffs=tariffs,
         )
         yield PatientCase(

@@ -6,7 +6,8 @@ the benchmark's main clinic (``scripts/bench_clinic.py``, generated if missing),
 interleaved rounds the true floor (``bench_clinic.floor_rows``), the computation of then and
 the one of now - on PostgreSQL also with ``jit = off`` - in CPU time of this process plus, on
 PostgreSQL, the server's process for its connection. Prints the medians and their ratios to
-the floor::
+the floor, each round's figures, and the medians of the rounds' own ratios (steadier on a
+loaded machine, where a busy moment slows a whole round)::
 
     .venv/bin/python scripts/bench_scratch.py --database-url sqlite:////tmp/bench.sqlite3
 """
@@ -119,7 +120,15 @@ def main() -> None:
         f"{args.repeat} interleaved rounds; PostgreSQL: with the server's), ratio to the floor:"
     )
     for name, seconds in medians.items():
-        print(f"  {name:16s} {seconds:6.2f} s  {seconds / medians['floor']:.2f}×")
+        rounds = " ".join(f"{t:.2f}" for t in cpu[name])
+        ratio = seconds / medians["floor"]
+        print(f"  {name:16s} {seconds:6.2f} s  {ratio:.2f}×   rounds: {rounds}")
+    # A loaded machine moves whole rounds together: each round's own ratios are steadier.
+    for name in ("then", "now"):
+        ratios = [t / floor for t, floor in zip(cpu[name], cpu["floor"], strict=True)]
+        print(f"  {name} / floor, median of the rounds' ratios: {statistics.median(ratios):.2f}×")
+    paired = [now / then for now, then in zip(cpu["now"], cpu["then"], strict=True)]
+    print(f"  now / then, median of the rounds' ratios: {statistics.median(paired):.2f}")
 
 
 if __name__ == "__main__":

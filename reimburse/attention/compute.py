@@ -37,6 +37,7 @@ from reimburse.engine.vocabulary import GRANTED
 from reimburse.services import (
     PatientCase,
     PatientEvaluation,
+    fetched_date,
     ids_sql,
     plain_rows,
     practice_cases,
@@ -130,7 +131,8 @@ def unread_episodes(
         for episode, day in plain_rows(
             active.filter(episode__in=ids_sql(selection.suspects, vendor))
             .order_by()
-            .values_list("episode_id", "date")
+            .annotate(day=fetched_date("date", vendor))
+            .values_list("episode_id", "day")
         ):
             patient = selection.suspects[episode]
             if day in selection.read_days[patient]:
@@ -210,7 +212,8 @@ def _unread_selection(
         for episode, day in plain_rows(
             active.filter(episode__in=ids_sql(watched, vendor), date__lt=cut)
             .order_by()
-            .values_list("episode_id", "date")
+            .annotate(day=fetched_date("date", vendor))
+            .values_list("episode_id", "day")
         ):
             patient = old[episode]
             if days_of[patient].setdefault(day, episode) != episode:

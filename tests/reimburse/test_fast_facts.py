@@ -15,6 +15,10 @@ from practice.models import Episode, Patient, TreatmentSession
 from reimburse.attention.compute import _collector_paused
 from reimburse.engine import types as t
 from reimburse.services import (
+    EPISODE_FACT_FIELDS,
+    Periods,
+    _episode_facts_from,
+    _session_facts,
     episode_fact,
     patient_case,
     patients_for_evaluation,
@@ -147,3 +151,70 @@ def test_the_collector_is_paused_and_restored_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_session_facts_of_fetched_rows_are_session_fact_of_their_converted_values() -> None:
+    # As SQLite fetches them: the date and the price as text, converted through the mappings.
+    days = {"2025-02-03": date(2025, 2, 3)}
+    prices = {"37.50": Decimal("37.50"), None: None}
+    rows = [
+        ("2025-02-03", 7, 3, 45, "home", "37.50", 11, "manual_therapy"),
+        ("2025-02-03", 8, 4, 30, "practice", None, 12, "physiotherapy"),
+    ]
+    # Therapist 11 did not adhere to the convention in February 2025; 12 has no period.
+    values: dict[str, Any] = SESSION
+    conventions: Periods = {11: [(date(2025, 2, 1), date(2025, 3, 1))]}
+
+    facts = _session_facts(rows, conventions, days, prices)
+
+    assert facts == (
+        t.Session(**values),
+        t.Session("8", date(2025, 2, 3), "4", 30, "practice", None, True, "physiotherapy"),
+    )
+    assert [vars(f) for f in facts] == [
+        vars(t.Session(**values)),
+        vars(t.Session("8", date(2025, 2, 3), "4", 30, "practice", None, True, "physiotherapy")),
+    ]
+    with pytest.raises(AttributeError):  # still frozen
+        facts[0].id = "9"  # type: ignore[misc]
+
+
+@pytest.mark.django_db
+def test_episodes_with_the_same_prior_sessions_get_a_dict_each() -> None:
+    patient = PatientFactory.create(practice__country="BE")
+    for _ in range(2):
+        EpisodeFactory.create(patient=patient, category="fa", prior_sessions={"2024": 4})
+
+    (found,) = practice_cases(practice=patient.practice, as_of=date(2025, 6, 30))
+
+    first, second = found.case.episodes
+    assert first.prior_sessions == second.prior_sessions == {2024: 4}
+    assert first.prior_sessions is not second.prior_sessions
+
+
+def test_an_episode_row_becomes_the_fact_of_its_named_columns() -> None:
+    # Every column a value of its own, none a default: a column taken for another fails.
+    row = {
+        "pk": 3,
+        "category": "fa",
+        "pathology": "fa-3",
+        "notified_on": date(2025, 1, 2),
+        "prior_sessions": {"2024": 4},
+        "first_session_on": date(2024, 11, 4),
+        "condition": "cva",
+        "term_months": 12,
+        "gold_class": "B1",
+        "gold_stage": 3,
+        "prior_treatments": 10,
+        "first_treatment_on": date(2024, 10, 1),
+        "referral_date": date(2024, 9, 1),
+        "referral_by": "gp",
+        "extension": True,
+    }
+    assert set(row) == set(EPISODE_FACT_FIELDS)
+    values: dict[str, Any] = EPISODE
+
+    fact = _episode_facts_from(row, values["prescriptions"], values["agreements"])
+
+    assert fact == t.Episode(**values)
+    assert vars(fact) == vars(t.Episode(**values))
