@@ -21,13 +21,11 @@ where the sources leave room; explanations they drive say "(interpretation)".
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import compress, groupby, repeat
+from itertools import groupby, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -122,6 +120,7 @@ def ordered(sessions: Iterable[Session]) -> list[Session]:
 _session_date = attrgetter("date")
 _session_id = attrgetter("id")
 _session_episode = attrgetter("episode")
+_prescription_date = attrgetter("date")
 # What a session's code and amounts depend on besides its tier and day.
 _price_facts = attrgetter("minutes", "place", "conventioned", "price")
 
@@ -327,23 +326,24 @@ _NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test 
 # --------------------------------------------------------------------------------------- state
 
 
-@dataclass
 class _PrescriptionState:
-    """How much of one prescription is used and whether it started in time."""
+    """How much of one prescription is used and whether it started in time.
 
-    prescription: Prescription
-    deadline: date
-    used: int = 0
-    started_late: bool | None = None  # None until its first session
-    # The prescription's date and size, read for every session of the episode.
-    prescribed_on: date = field(init=False)
-    size: int = field(init=False)
-    id: str = field(init=False)
+    A plain class with slots (not a dataclass): an evaluation makes one per prescription and
+    reads its fields for every run, and the dataclass ``__init__`` cost more than the runs.
+    """
 
-    def __post_init__(self) -> None:
-        self.prescribed_on = self.prescription.date
-        self.size = self.prescription.sessions
-        self.id = self.prescription.id
+    __slots__ = ("deadline", "id", "prescribed_on", "prescription", "size", "started_late", "used")
+
+    def __init__(self, prescription: Prescription, deadline: date) -> None:
+        self.prescription = prescription
+        self.deadline = deadline
+        self.used = 0
+        self.started_late: bool | None = None  # None until its first session
+        # The prescription's date and size, read for every session of the episode.
+        self.prescribed_on = prescription.date
+        self.size = prescription.sessions
+        self.id = prescription.id
 
     def has_room(self) -> bool:
         return self.used < self.size
@@ -355,36 +355,60 @@ class _PrescriptionState:
         return not self.started_late
 
 
-@dataclass
 class _EpisodeState:
-    """The running counts of one episode while its sessions are decided in order."""
+    """The running counts of one episode while its sessions are decided in order.
 
-    episode: Episode
-    prescriptions: list[_PrescriptionState]
-    counted: list[date] = field(default_factory=list)  # best, reduced, reduced_2, pending
-    per_year: Counter[int] = field(default_factory=Counter)
-    first_session: str | None = None  # the id of its first session in order, whatever its fate
-    first_of_year: dict[int, Session] = field(default_factory=dict)  # each year's first session
-    last_session: date | None = None  # the latest session day, whatever its fate
-    # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room left,
-    # none before ``usable_from`` can still cover a session.
-    room_from: int = 0
-    usable_from: int = 0
-    # Fixed for the evaluation, read per session: the sessions of this situation given by
-    # another practice, all years together, and the first session of an Fa or Fb treatment
-    # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
-    elsewhere: int = field(init=False)
-    period_start: date | None = field(init=False)
-    category: str = field(init=False)
-    limits: Span = NO_SPAN  # the category's parameters (``limits_span``), read per session
-    # The category's step 3, ``_Evaluation._courante`` … ``_palliative``, unbound: a bound
-    # method here would tie the evaluation into a reference cycle, freed only by the collector.
-    rule: Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision] = field(init=False)
+    A plain class with slots, as ``_PrescriptionState``.
+    """
 
-    def __post_init__(self) -> None:
-        self.elsewhere = sum(self.episode.prior_sessions.values())
-        self.category = self.episode.category
-        self.period_start = self.episode.first_session_on
+    __slots__ = (
+        "category",
+        "counted",
+        "elsewhere",
+        "episode",
+        "first_of_year",
+        "first_session",
+        "last_session",
+        "limits",
+        "per_year",
+        "period_start",
+        "prescriptions",
+        "room_from",
+        "rule",
+        "usable_from",
+    )
+
+    def __init__(
+        self,
+        episode: Episode,
+        prescriptions: list[_PrescriptionState],
+        rule: Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision],
+    ) -> None:
+        self.episode = episode
+        self.prescriptions = prescriptions
+        self.counted: list[date] = []  # best, reduced, reduced_2, pending
+        # Sessions per year; those given elsewhere count toward the year's tiers (courante,
+        # Fb; v2). A plain dict read with ``get(year, 0)``.
+        self.per_year: dict[int, int] = dict(episode.prior_sessions)
+        # The id of its first session in order, whatever its fate, and each year's first.
+        self.first_session: str | None = None
+        self.first_of_year: dict[int, Session] = {}
+        self.last_session: date | None = None  # the latest session day, whatever its fate
+        # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room
+        # left, none before ``usable_from`` can still cover a session.
+        self.room_from = 0
+        self.usable_from = 0
+        # Fixed for the evaluation, read per session: the sessions of this situation given by
+        # another practice, all years together, and the first session of an Fa or Fb treatment
+        # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
+        self.elsewhere: int = sum(episode.prior_sessions.values())
+        self.period_start: date | None = episode.first_session_on
+        self.category: str = episode.category
+        self.limits: Span = NO_SPAN  # the category's parameters (``limits_span``)
+        # The category's step 3, ``_Evaluation._courante`` … ``_palliative``, unbound: a bound
+        # method here would tie the evaluation into a reference cycle, freed only by the
+        # collector.
+        self.rule = rule
 
     @property
     def first_counted(self) -> date | None:
@@ -394,7 +418,8 @@ class _EpisodeState:
         if not self.counted and self.period_start is None:
             self.period_start = day
         self.counted.append(day)
-        self.per_year[day.year] += 1
+        per_year = self.per_year
+        per_year[day.year] = per_year.get(day.year, 0) + 1
 
     def used_between(self, start: date, end: date | None) -> int:
         # Sessions are decided in date order, so ``counted`` is sorted.
@@ -488,15 +513,14 @@ class _Evaluation:
         self.case = case
         self.keep_outcomes = outcomes
         self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
-        for state in self.episodes.values():
-            state.rule = getattr(_Evaluation, f"_{state.episode.category}")
         self.admitted_per_day: dict[date, int] = {}
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
         self.intake_years: set[int] = set()
-        self.pool_used: Counter[date] = Counter()  # pool period start → sessions drawn
+        self.pool_used: dict[date, int] = {}  # pool period start → sessions drawn
         for year, count in case.patient.overflow_elsewhere.items():
             # Overflow sessions billed elsewhere that year draw on the same pool (v2).
-            self.pool_used[overflow_pool_period(date(year, 12, 31))[0]] += count
+            start = overflow_pool_period(date(year, 12, 31))[0]
+            self.pool_used[start] = self.pool_used.get(start, 0) + count
         self.outcomes: list[SessionOutcome] = []
         self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
@@ -514,15 +538,15 @@ class _Evaluation:
         """Start an episode's counts, its prescriptions oldest first."""
         if episode.category not in BE_CATEGORIES:
             raise UnknownCategory(episode.category, owner=f"episode {episode.id}")
-        # "The oldest prescription first" (decision 8); equal dates keep the input order.
-        prescriptions = sorted(
-            enumerate(episode.prescriptions), key=lambda item: (item[1].date, item[0])
-        )
+        # "The oldest prescription first" (decision 8); ``sorted`` is stable, so equal dates
+        # keep the input order.
+        prescriptions = episode.prescriptions
+        if len(prescriptions) > 1:
+            prescriptions = tuple(sorted(prescriptions, key=_prescription_date))
         return _EpisodeState(
             episode,
-            [_PrescriptionState(rx, prescription_deadline(rx.date)) for _, rx in prescriptions],
-            # Sessions given elsewhere count toward the year's tiers (courante, Fb; v2).
-            per_year=Counter(episode.prior_sessions),
+            [_PrescriptionState(rx, prescription_deadline(rx.date)) for rx in prescriptions],
+            _RULES[episode.category],
         )
 
     # -- the three steps ------------------------------------------------------------------
@@ -642,24 +666,43 @@ class _Evaluation:
         ``decide_all`` does. The warnings are then put in date order (every session has a day
         of its own), a missing tariff named once, at its first session.
         """
-        count = len(sessions)
-        if len(set(map(_session_date, sessions))) != count:
-            return False
         episodes = self.episodes
-        named = list(map(_session_episode, sessions))
-        if not episodes.keys() >= set(named):
-            return False
-        groups: dict[str, list[Session]]
-        if len(episodes) <= 4:  # a pass per episode, in C
-            groups = {ep: list(compress(sessions, map(ep.__eq__, named))) for ep in episodes}
-        else:
-            groups = {ep: [] for ep in episodes}
+        groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
+        # One pass: the days are distinct, the episodes known, the sessions grouped by episode
+        # (in date order), and whether they all have the same price facts.
+        alike = True
+        if sessions:
+            first = sessions[0]
+            minutes, place = first.minutes, first.place
+            conventioned, price = first.conventioned, first.price
+            last = None
             for session in sessions:
-                groups[session.episode].append(session)
-        facts = list(map(_price_facts, sessions))
+                day = session.date
+                if day == last:
+                    return False
+                last = day
+                group = groups.get(session.episode)
+                if group is None:
+                    return False
+                group.append(session)
+                if alike and (
+                    session.minutes is not minutes
+                    or session.place is not place
+                    or session.conventioned is not conventioned
+                    or session.price is not price
+                ):
+                    # Equal values need not be the same objects.
+                    alike = (
+                        session.minutes == minutes
+                        and session.place == place
+                        and session.conventioned == conventioned
+                        and session.price == price
+                    )
+            conventioned = alike and first.conventioned
+        else:
+            conventioned = True
         # Sessions all alike are priced once a run (the usual case); else one by one.
-        self.alike = not facts or facts.count(facts[0]) == count
-        conventioned = self.alike and (not facts or facts[0][2])
+        self.alike = alike
         self.bounds = _boundaries(self.case.tariffs, conventioned)
         if self.keep_outcomes:
             self.episode_outcomes = {ep: [] for ep in episodes}
@@ -927,7 +970,7 @@ class _Evaluation:
             lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
         best_rate, situations = values
         per_year = state.per_year
-        first = per_year[year] + 1
+        first = per_year.get(year, 0) + 1
         if rank > situations or first > best_rate:
             self._rank(ep, year)
             about: dict[str, object]
@@ -995,7 +1038,7 @@ class _Evaluation:
         year = day.year
         start, end, pool_limit = overflow_pool_period(day)
         stop = bisect_right(dates, end, i, stop)
-        used = self.pool_used[start]
+        used = self.pool_used.get(start, 0)
         if pool_limit is not None and used >= pool_limit:
             k = stop - i
             params = {"n": first, "year": year, "pool_limit": pool_limit}
@@ -1058,7 +1101,8 @@ class _Evaluation:
         stop = bisect_right(dates, end, i, stop)
         k = stop - i
         self._count_run(state, dates, i, stop)
-        state.per_year[day.year] += k
+        per_year = state.per_year
+        per_year[day.year] = per_year.get(day.year, 0) + k
         status, rule, code, tier = (
             (Status.BEST, "BE.FA2" if polytrauma else "BE.FA1", R.BE_FA_BEST, "1-20")
             if first <= best_rate
@@ -1091,7 +1135,7 @@ class _Evaluation:
             lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
         best_rate, first_reduced = values
         per_year = state.per_year
-        first = per_year[year] + 1
+        first = per_year.get(year, 0) + 1
         if first == 1:
             return None  # whether the count restarted is the rule's to say
         reduced_to = best_rate + first_reduced
@@ -1369,7 +1413,7 @@ class _Evaluation:
         rank = ranks.get(ep.id)
         if rank is None:
             rank = self._situation_rank(ep.id, year)
-        n = state.per_year[year] + 1
+        n = state.per_year.get(year, 0) + 1
         lo, hi, values = state.limits
         if not lo <= day < hi:
             lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
@@ -1500,11 +1544,12 @@ class _Evaluation:
         """Draw an overflow session from the patient's yearly pool (C4, C5; decision 3)."""
         start, _, pool_limit = overflow_pool_period(session.date)
         year = session.date.year
-        if pool_limit is not None and self.pool_used[start] >= pool_limit:
+        used = self.pool_used.get(start, 0)
+        if pool_limit is not None and used >= pool_limit:
             return _not_reimbursed(
                 "BE.C5", R.BE_COURANTE_POOL_EXHAUSTED, n=n, year=year, pool_limit=pool_limit
             )
-        self.pool_used[start] += 1
+        self.pool_used[start] = used + 1
         state.count(session.date)
         # No yearly cap before 1 August 2021 (C5): ``pool_left`` is then None.
         left = None if pool_limit is None else pool_limit - self.pool_used[start]
@@ -1573,7 +1618,8 @@ class _Evaluation:
         if not counted and state.period_start is None:
             state.period_start = day
         counted.append(day)
-        state.per_year[day.year] += 1
+        per_year = state.per_year
+        per_year[day.year] = per_year.get(day.year, 0) + 1
         params = {"n": n, "limit": best_rate, "end": end}
         if n <= best_rate:
             decision = (
@@ -1607,7 +1653,7 @@ class _Evaluation:
             lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
         best_rate, first_reduced = values
         counted, per_year = state.counted, state.per_year
-        n = per_year[year] + 1
+        n = per_year.get(year, 0) + 1
         if not counted and state.period_start is None:
             state.period_start = day
         counted.append(day)
@@ -1899,7 +1945,7 @@ class _Evaluation:
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
         elsewhere = self.case.patient.overflow_elsewhere.get(self.case.as_of.year, 0)
-        return Pool("overflow", start, end, pool_limit, self.pool_used[start], elsewhere)
+        return Pool("overflow", start, end, pool_limit, self.pool_used.get(start, 0), elsewhere)
 
     def _current(self, end: date | None) -> bool:
         return end is None or end >= self.case.as_of
@@ -1988,3 +2034,15 @@ class _Evaluation:
             self.warnings.add(
                 W.PERIOD_ENDING, episode=episode.id, counter=episode.category, end=end
             )
+
+
+# Each category's step 3 (``_EpisodeState.rule``).
+_RULES: dict[str, Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision]] = {
+    "courante": _Evaluation._courante,
+    "fa": _Evaluation._fa,
+    "fb": _Evaluation._fb,
+    "e": _Evaluation._e,
+    "perinatal": _Evaluation._perinatal,
+    "palliative": _Evaluation._palliative,
+}
+assert set(_RULES) == set(BE_CATEGORIES)
