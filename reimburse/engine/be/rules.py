@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from itertools import groupby, repeat
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -320,6 +320,40 @@ def _amounts(
 
 
 # Outcomes and reasons are built through their slots: ``reimburse.engine.drafts``.
+
+
+_Frozen = TypeVar("_Frozen", Warning, Quota, Pool, Result)
+
+
+def _frozen(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
+    """Return ``cls(**values)``, a frozen dataclass without slots, built without its frozen
+    ``__init__`` (a field set through ``object.__setattr__`` costs several plain ones; a case
+    builds a dozen of these). ``values`` names every field, in order
+    (``tests/engine/be/test_fast_paths.py`` checks); a ``__post_init__`` check is the caller's
+    to run.
+    """
+    built: Any = _object_new(cls)
+    built.__dict__.update(values)
+    result: _Frozen = built
+    return result
+
+
+def _warning(
+    code: WarningCode, episode: str | None, session: str | None, params: Mapping[str, object]
+) -> Warning:
+    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (``_frozen``)."""
+    return _frozen(
+        Warning,
+        {
+            "code": code,
+            "severity": SEVERITY[code],
+            "episode": episode,
+            "session": session,
+            "params": params,
+        },
+    )
+
+
 _NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test replaced it
 
 
@@ -500,7 +534,7 @@ class _Warnings:
             if key in self.seen:
                 return
             self.seen.add(key)
-        self.items.append(Warning(code, SEVERITY[code], episode, session, params))
+        self.items.append(_warning(code, episode, session, params))
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -917,11 +951,7 @@ class _Evaluation:
             if key not in self.tariffs_missing:
                 self.tariffs_missing.add(key)
                 params = {"code": code, "date": session.date, "start": start, "end": end}
-                self.warnings.items.append(
-                    Warning(
-                        W.TARIFF_UNKNOWN, SEVERITY[W.TARIFF_UNKNOWN], key[0], session.id, params
-                    )
-                )
+                self.warnings.items.append(_warning(W.TARIFF_UNKNOWN, key[0], session.id, params))
                 self._dated(session.date)
         return code, amounts
 
@@ -1825,13 +1855,16 @@ class _Evaluation:
             if ep.category in ("fa", "fb") and ep.notified_on is None:
                 self._notification_missing(ep, self.episodes[ep.id].first_session)
         self._duplicate_situations()
-        return Result(
-            country="BE",
-            as_of=as_of,
-            sessions=tuple(self.outcomes),
-            quotas=tuple(quotas),
-            pools=(pool,),
-            warnings=tuple(self.warnings.items),
+        return _frozen(
+            Result,
+            {
+                "country": "BE",
+                "as_of": as_of,
+                "sessions": tuple(self.outcomes),
+                "quotas": tuple(quotas),
+                "pools": (pool,),
+                "warnings": tuple(self.warnings.items),
+            },
         )
 
     def _duplicate_situations(self) -> None:
@@ -1912,15 +1945,20 @@ class _Evaluation:
                 end, quota_limit = None, tables.limit("perinatal_sessions", start)
             else:  # e without an agreement, palliative: open-ended, no cap
                 end, quota_limit = None, None
-        return Quota(
-            episode=ep.id,
-            counter=category,
-            period_start=start,
-            period_end=end,
-            limit=quota_limit,
-            used=elsewhere + state.used_between(start, end),
-            elsewhere=elsewhere,
+        quota = _frozen(
+            Quota,
+            {
+                "episode": ep.id,
+                "counter": category,
+                "period_start": start,
+                "period_end": end,
+                "limit": quota_limit,
+                "used": elsewhere + state.used_between(start, end),
+                "elsewhere": elsewhere,
+            },
         )
+        quota.__post_init__()  # the invariants ``Quota`` guards
+        return quota
 
     def _reported_agreement(self, episode: Episode) -> Agreement | None:
         """The granted agreement whose period to report: the one containing as_of, else the
@@ -1945,7 +1983,17 @@ class _Evaluation:
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
         elsewhere = self.case.patient.overflow_elsewhere.get(self.case.as_of.year, 0)
-        return Pool("overflow", start, end, pool_limit, self.pool_used.get(start, 0), elsewhere)
+        return _frozen(
+            Pool,
+            {
+                "pool": "overflow",
+                "period_start": start,
+                "period_end": end,
+                "limit": pool_limit,
+                "used": self.pool_used.get(start, 0),
+                "elsewhere": elsewhere,
+            },
+        )
 
     def _current(self, end: date | None) -> bool:
         return end is None or end >= self.case.as_of
@@ -2046,3 +2094,4 @@ _RULES: dict[str, Callable[[_Evaluation, Session, _EpisodeState, bool], _Decisio
     "palliative": _Evaluation._palliative,
 }
 assert set(_RULES) == set(BE_CATEGORIES)
+assert not any(hasattr(t, "__slots__") for t in (Warning, Quota, Pool, Result))
