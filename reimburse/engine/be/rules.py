@@ -196,6 +196,7 @@ FA_POLYTRAUMA_LIMITS = ("fa_best_rate_polytrauma",)
 FB_LIMITS = ("fb_best_rate", "fb_first_reduced")
 
 
+@cache
 def limits_span(names: tuple[str, ...], day: date) -> Span:
     """Return the values of the parameters ``names`` on ``day`` and the days they all hold."""
     values = tuple(tables.limit(name, day) for name in names)  # raises as the rule would
@@ -765,15 +766,21 @@ class _Evaluation:
         if state.last_session is None:
             state.first_session = block[0].id
         first_of_year = state.first_of_year
-        i = 0
-        while i < count:
-            year = dates[i].year
-            first_of_year.setdefault(year, block[i])
-            i = bisect_left(dates, _new_year(year), i)
+        year = dates[0].year
+        if year == dates[-1].year:  # most blocks
+            if year not in first_of_year:
+                first_of_year[year] = block[0]
+        else:
+            i = 0
+            while i < count:
+                year = dates[i].year
+                first_of_year.setdefault(year, block[i])
+                i = bisect_left(dates, _new_year(year), i)
         state.last_session = dates[-1]
         uniform = self.alike
         bounds = self.bounds
         pick = _Evaluation._pick_prescription
+        until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
             day = dates[i]
@@ -788,11 +795,13 @@ class _Evaluation:
                 i += 1
                 continue
             assert rx is not None
-            # A run ends with the prescription, the year, and the day before a table changes.
-            until = _new_year(day.year)
-            at = bisect_right(bounds, day)
-            if at < len(bounds) and bounds[at] < until:
-                until = bounds[at]
+            # A run ends with the prescription, the year, and the day before a table changes
+            # (both the same for every day before ``until``).
+            if day >= until:
+                until = date(day.year + 1, 1, 1)
+                at = bisect_right(bounds, day)
+                if at < len(bounds) and bounds[at] < until:
+                    until = bounds[at]
             stop = bisect_left(dates, until, i, min(count, i + rx.size - rx.used))
             k = self._run(state, block, dates, i, stop, rx, uniform)
             rx.used += k
@@ -822,7 +831,9 @@ class _Evaluation:
             decision = state.rule(self, block[i], state, False)
             self._decided(state, block[i], decision, rx)
             return 1
-        self._dated(dates[i])
+        dated, items = self.warning_days, self.warnings.items
+        if len(dated) < len(items):  # ``_dated``, written out
+            dated.extend([dates[i]] * (len(items) - len(dated)))
         k, status, rule, tier, first, (key, reasons) = plan
         sessions = block[i : i + k]
         codes: list[tuple[str | None, BeAmounts | None]] | None = None
@@ -1874,15 +1885,23 @@ class _Evaluation:
         that year) is named. The code of a paper agreement (``co-0-0-0-0``) names no
         situation and is left out [I].
         """
+        named = [
+            state
+            for state in self.episodes.values()
+            if state.category == "courante"
+            and state.episode.pathology
+            and state.episode.pathology not in UNSPECIFIED
+        ]
+        if not named:  # no situation named by a code (the usual case): nothing to compare
+            return
         first: dict[tuple[str, int], tuple[Session, str]] = {}
-        for state in sorted(self.episodes.values(), key=lambda st: st.episode.id):
+        for state in sorted(named, key=lambda st: st.episode.id):
             ep = state.episode
-            if ep.category != "courante" or not ep.pathology or ep.pathology in UNSPECIFIED:
-                continue
+            pathology = ep.pathology or ""  # never "": ``named`` has a code
             for year, session in state.first_of_year.items():
-                seen = first.get((ep.pathology, year))
+                seen = first.get((pathology, year))
                 if seen is None or session.date < seen[0].date:
-                    first[(ep.pathology, year)] = (session, ep.id)
+                    first[(pathology, year)] = (session, ep.id)
         for state in self.episodes.values():
             ep = state.episode
             for year, session in state.first_of_year.items():
