@@ -355,7 +355,7 @@ def _warning(
     )
 
 
-_NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test replaced it
+_NEW_OUTCOME = _new_outcome  # ``_Evaluation._outcomes`` writes it out unless a test replaced it
 
 
 # --------------------------------------------------------------------------------------- state
@@ -478,9 +478,9 @@ class _Decision(NamedTuple):
     extra_codes: tuple[str, ...] = ()
 
 
-# A run of sessions one decision takes (``_Evaluation._run``): how many, their status, rule and
-# code tier, the first one's number (the others follow; None: no number) and their reasons,
-# built only when outcomes are asked for.
+# A run of sessions one decision takes (``_Evaluation._decide_block``): how many, their
+# status, rule and code tier, the first one's number (the others follow; None: no number) and
+# their reasons, built only when outcomes are asked for.
 # The reasons come with a key that tells them apart from any other run's: runs alike in many
 # cases (the 10th to 18th courante sessions of a year) share them (``_reasons``).
 _Run = tuple[
@@ -780,6 +780,15 @@ class _Evaluation:
         uniform = self.alike
         bounds = self.bounds
         pick = _Evaluation._pick_prescription
+        plan_run = _RUN_PLANS.get(state.category)
+        keep_outcomes = self.keep_outcomes
+        dated, warnings = self.warning_days, self.warnings.items
+        # What prices a run of sessions all alike: its first session's facts (``_priced``).
+        loaded = self.case.tariffs
+        preferential = self.case.patient.preferential
+        category = state.category
+        ep = state.episode.id
+        new_draft, draft, final = _object_new, _OutcomeDraft, SessionOutcome
         until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
@@ -803,80 +812,109 @@ class _Evaluation:
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
             stop = bisect_left(dates, until, i, min(count, i + rx.size - rx.used))
-            k = self._run(state, block, dates, i, stop, rx, uniform)
+            # The sessions from ``i`` on (before ``stop``) that one decision takes, if the
+            # category has runs; else the session alone, by its rule.
+            plan = None if plan_run is None else plan_run(self, state, block, dates, i, stop)
+            if plan is None:
+                decision = state.rule(self, block[i], state, False)
+                self._decided(state, block[i], decision, rx)
+                rx.used += 1
+                i += 1
+                continue
+            if len(dated) < len(warnings):  # ``_dated``, written out
+                dated.extend([day] * (len(warnings) - len(dated)))
+            k, status, rule, tier, first, (key, reasons) = plan
             rx.used += k
+            codes: list[tuple[str | None, BeAmounts | None]] | None = None
+            code = amounts = None
+            if tier is not None:
+                if uniform:
+                    session = block[i]
+                    if session.minutes == STANDARD_MINUTES:
+                        code, amounts, gap = (
+                            _price(
+                                category,
+                                tier,
+                                session.place,
+                                day,
+                                preferential,
+                                session.conventioned,
+                                session.price,
+                                loaded,
+                            )
+                            if loaded
+                            else _priced(
+                                category,
+                                tier,
+                                session.place,
+                                day,
+                                preferential,
+                                session.conventioned,
+                                session.price,
+                            )
+                        )
+                        if code is None or gap is not None:
+                            self._priced_without(state, session, tier, code, gap)
+                else:
+                    codes = [
+                        self._price_session(state, s, tier)
+                        if s.minutes == STANDARD_MINUTES
+                        else (None, None)
+                        for s in block[i : i + k]
+                    ]
+            if keep_outcomes:
+                sessions = block[i : i + k]
+                shared = _reasons(key, reasons)
+                if codes is None and _new_outcome is _NEW_OUTCOME:
+                    # ``_new_outcome`` written out: a call less per session.
+                    append = self.episode_outcomes[ep].append
+                    rx_id = rx.id
+                    ordinals: Iterable[int | None] = (
+                        repeat(None, k) if first is None else range(first, first + k)
+                    )
+                    for s, n, reason in zip(sessions, ordinals, shared, strict=True):
+                        outcome: Any = new_draft(draft)
+                        outcome.id = s.id
+                        outcome.date = s.date
+                        outcome.episode = ep
+                        outcome.status = status
+                        outcome.ordinal = n
+                        outcome.code = code
+                        outcome.extra_codes = ()
+                        outcome.amounts = amounts
+                        outcome.rule = rule
+                        outcome.reason = reason
+                        outcome.prescription = rx_id
+                        outcome.__class__ = final
+                        append(outcome)
+                else:
+                    self._outcomes(
+                        state, sessions, status, rule, first, shared, rx.id, code, amounts, codes
+                    )
             i += k
 
-    def _run(
+    def _outcomes(
         self,
         state: _EpisodeState,
-        block: list[Session],
-        dates: list[date],
-        i: int,
-        stop: int,
-        rx: _PrescriptionState,
-        uniform: bool,
-    ) -> int:
-        """Decide the sessions from ``i`` on (before ``stop``) that one decision takes; say how
-        many. Their prescription covers them all."""
-        category = state.category
-        plan: _Run | None = None
-        if category == "courante":
-            plan = self._courante_run(state, block, dates, i, stop)
-        elif category == "fa":
-            plan = self._fa_run(state, block, dates, i, stop)
-        elif category == "fb":
-            plan = self._fb_run(state, block, dates, i, stop)
-        if plan is None:
-            decision = state.rule(self, block[i], state, False)
-            self._decided(state, block[i], decision, rx)
-            return 1
-        dated, items = self.warning_days, self.warnings.items
-        if len(dated) < len(items):  # ``_dated``, written out
-            dated.extend([dates[i]] * (len(items) - len(dated)))
-        k, status, rule, tier, first, (key, reasons) = plan
-        sessions = block[i : i + k]
-        codes: list[tuple[str | None, BeAmounts | None]] | None = None
-        code = amounts = None
-        if tier is not None:
-            if uniform:
-                if block[i].minutes == STANDARD_MINUTES:
-                    code, amounts = self._price_session(state, block[i], tier)
-            else:
-                codes = [
-                    self._price_session(state, s, tier)
-                    if s.minutes == STANDARD_MINUTES
-                    else (None, None)
-                    for s in sessions
-                ]
-        if not self.keep_outcomes:
-            return k
-        shared = _reasons(key, reasons)
+        sessions: list[Session],
+        status: Status,
+        rule: str,
+        first: int | None,
+        shared: list[Reason],
+        rx_id: str,
+        code: str | None,
+        amounts: BeAmounts | None,
+        codes: list[tuple[str | None, BeAmounts | None]] | None,
+    ) -> None:
+        """Keep the outcomes of a run of sessions one decision took (``_new_outcome`` each: the
+        sessions are priced one by one, or a test replaced it)."""
+        k = len(sessions)
         new_outcome = _new_outcome
         append = self.episode_outcomes[state.episode.id].append
-        rx_id = rx.id
         ordinals: Iterable[int | None] = (
             repeat(None, k) if first is None else range(first, first + k)
         )
-        if codes is None and new_outcome is _NEW_OUTCOME:
-            # ``_new_outcome`` written out: a call less per session.
-            draft, final = _OutcomeDraft, SessionOutcome
-            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
-                outcome: Any = _object_new(draft)
-                outcome.id = s.id
-                outcome.date = s.date
-                outcome.episode = s.episode
-                outcome.status = status
-                outcome.ordinal = n
-                outcome.code = code
-                outcome.extra_codes = ()
-                outcome.amounts = amounts
-                outcome.rule = rule
-                outcome.reason = reason
-                outcome.prescription = rx_id
-                outcome.__class__ = final
-                append(outcome)
-        elif codes is None:
+        if codes is None:
             for s, n, reason in zip(sessions, ordinals, shared, strict=True):
                 append(
                     new_outcome(
@@ -892,7 +930,6 @@ class _Evaluation:
                         s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
                     )
                 )
-        return k
 
     def _decided(
         self,
@@ -953,6 +990,19 @@ class _Evaluation:
         )
         loaded = self.case.tariffs
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
+        if code is None or gap is not None:
+            self._priced_without(state, session, tier, code, gap)
+        return code, amounts
+
+    def _priced_without(
+        self,
+        state: _EpisodeState,
+        session: Session,
+        tier: str,
+        code: str | None,
+        gap: tuple[date | None, date | None] | None,
+    ) -> None:
+        """Collect what the tables lack to price a session: its code, or a tariff on its day."""
         if code is None:
             self._tables_lack(session, state.episode, tier, code, gap)
             self._dated(session.date)
@@ -964,7 +1014,6 @@ class _Evaluation:
                 params = {"code": code, "date": session.date, "start": start, "end": end}
                 self.warnings.items.append(_warning(W.TARIFF_UNKNOWN, key[0], session.id, params))
                 self._dated(session.date)
-        return code, amounts
 
     def _dated(self, day: date) -> None:
         """Give the warnings added since the last call the day of the session they concern."""
@@ -2113,4 +2162,15 @@ _RULES: dict[str, Callable[[_Evaluation, Session, _EpisodeState, bool], _Decisio
     "palliative": _Evaluation._palliative,
 }
 assert set(_RULES) == set(BE_CATEGORIES)
+
+# The categories whose sessions are decided in runs (``_Evaluation._decide_block``): a plan
+# says how many sessions from a block's ``i``-th on one decision takes, or None for the rule.
+_RUN_PLANS: dict[
+    str,
+    Callable[[_Evaluation, _EpisodeState, list[Session], list[date], int, int], _Run | None],
+] = {
+    "courante": _Evaluation._courante_run,
+    "fa": _Evaluation._fa_run,
+    "fb": _Evaluation._fb_run,
+}
 assert not any(hasattr(t, "__slots__") for t in (Warning, Quota, Pool, Result))
