@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import groupby, repeat
+from itertools import chain, groupby, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -121,6 +121,7 @@ _session_date = attrgetter("date")
 _session_id = attrgetter("id")
 _session_episode = attrgetter("episode")
 _prescription_date = attrgetter("date")
+_outcome_date = attrgetter("date")
 # What a session's code and amounts depend on besides its tier and day.
 _price_facts = attrgetter("minutes", "place", "conventioned", "price")
 
@@ -754,8 +755,13 @@ class _Evaluation:
                 self._decide_block(episodes[ep], list(block))
         if self.keep_outcomes:
             # Each episode's outcomes are in date order: take them in the sessions' order.
-            taken = {ep: iter(found) for ep, found in self.episode_outcomes.items()}
-            self.outcomes = list(map(next, map(taken.__getitem__, map(_session_episode, sessions))))
+            found = [outcomes for outcomes in self.episode_outcomes.values() if outcomes]
+            if len(found) == 1:
+                self.outcomes = found[0]
+            else:
+                # Merged by date: every session has a day of its own (checked above).
+                self.outcomes = list(chain.from_iterable(found))
+                self.outcomes.sort(key=_outcome_date)
         self._warnings_in_date_order()
         return True
 
@@ -788,7 +794,7 @@ class _Evaluation:
         preferential = self.case.patient.preferential
         category = state.category
         ep = state.episode.id
-        new_draft, draft, final = _object_new, _OutcomeDraft, SessionOutcome
+        draft, final = _OutcomeDraft, SessionOutcome
         until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
@@ -873,7 +879,7 @@ class _Evaluation:
                         repeat(None, k) if first is None else range(first, first + k)
                     )
                     for s, n, reason in zip(sessions, ordinals, shared, strict=True):
-                        outcome: Any = new_draft(draft)
+                        outcome: Any = draft()  # ``object.__new__``, without its checks
                         outcome.id = s.id
                         outcome.date = s.date
                         outcome.episode = ep
