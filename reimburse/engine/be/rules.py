@@ -523,7 +523,7 @@ class _Warnings:
 
     def add(
         self,
-        code: WarningCode,
+        kind: WarningCode,  # not ``code``: mypyc drops a ``code=`` parameter from ``params``
         /,
         *,
         episode: str | None = None,
@@ -532,11 +532,11 @@ class _Warnings:
         **params: object,
     ) -> None:
         if once_per is not None:
-            key = (code, *once_per)
+            key = (kind, *once_per)
             if key in self.seen:
                 return
             self.seen.add(key)
-        self.items.append(_warning(code, episode, session, params))
+        self.items.append(_warning(kind, episode, session, params))
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -711,7 +711,7 @@ class _Evaluation:
             first = sessions[0]
             minutes, place = first.minutes, first.place
             conventioned, price = first.conventioned, first.price
-            last = None
+            last: date | None = None
             for session in sessions:
                 day = session.date
                 if day == last:
@@ -832,7 +832,9 @@ class _Evaluation:
             k, status, rule, tier, first, (key, reasons) = plan
             rx.used += k
             codes: list[tuple[str | None, BeAmounts | None]] | None = None
-            code = amounts = None
+            # Declared for mypyc, which would infer None from the first assignment.
+            code: str | None = None
+            amounts: BeAmounts | None = None
             if tier is not None:
                 if uniform:
                     session = block[i]
@@ -947,7 +949,8 @@ class _Evaluation:
         """Price one session decided on its own and keep its outcome (as ``decide_all`` does)."""
         self._dated(session.date)
         tier = decision.tier
-        code = amounts = None
+        code: str | None = None  # declared for mypyc, which would infer None
+        amounts: BeAmounts | None = None
         if tier is not None and session.minutes == STANDARD_MINUTES:
             code, amounts = self._price_session(state, session, tier)
         if self.keep_outcomes:
@@ -995,6 +998,7 @@ class _Evaluation:
             session.price,
         )
         loaded = self.case.tariffs
+        code: str | None  # declared for mypyc, which would infer None
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
         if code is None or gap is not None:
             self._priced_without(state, session, tier, code, gap)
