@@ -21,15 +21,13 @@ where the sources leave room; explanations they drive say "(interpretation)".
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import compress, groupby, repeat
+from itertools import chain, groupby, repeat
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -122,6 +120,8 @@ def ordered(sessions: Iterable[Session]) -> list[Session]:
 _session_date = attrgetter("date")
 _session_id = attrgetter("id")
 _session_episode = attrgetter("episode")
+_prescription_date = attrgetter("date")
+_outcome_date = attrgetter("date")
 # What a session's code and amounts depend on besides its tier and day.
 _price_facts = attrgetter("minutes", "place", "conventioned", "price")
 
@@ -197,6 +197,7 @@ FA_POLYTRAUMA_LIMITS = ("fa_best_rate_polytrauma",)
 FB_LIMITS = ("fb_best_rate", "fb_first_reduced")
 
 
+@cache
 def limits_span(names: tuple[str, ...], day: date) -> Span:
     """Return the values of the parameters ``names`` on ``day`` and the days they all hold."""
     values = tuple(tables.limit(name, day) for name in names)  # raises as the rule would
@@ -321,29 +322,64 @@ def _amounts(
 
 
 # Outcomes and reasons are built through their slots: ``reimburse.engine.drafts``.
-_NEW_OUTCOME = _new_outcome  # ``_Evaluation._run`` writes it out unless a test replaced it
+
+
+_Frozen = TypeVar("_Frozen", Warning, Quota, Pool, Result)
+
+
+def _frozen(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
+    """Return ``cls(**values)``, a frozen dataclass without slots, built without its frozen
+    ``__init__`` (a field set through ``object.__setattr__`` costs several plain ones; a case
+    builds a dozen of these). ``values`` names every field, in order
+    (``tests/engine/be/test_fast_paths.py`` checks); a ``__post_init__`` check is the caller's
+    to run.
+    """
+    built: Any = _object_new(cls)
+    built.__dict__.update(values)
+    result: _Frozen = built
+    return result
+
+
+def _warning(
+    code: WarningCode, episode: str | None, session: str | None, params: Mapping[str, object]
+) -> Warning:
+    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (``_frozen``)."""
+    return _frozen(
+        Warning,
+        {
+            "code": code,
+            "severity": SEVERITY[code],
+            "episode": episode,
+            "session": session,
+            "params": params,
+        },
+    )
+
+
+_NEW_OUTCOME = _new_outcome  # ``_Evaluation._outcomes`` writes it out unless a test replaced it
 
 
 # --------------------------------------------------------------------------------------- state
 
 
-@dataclass
 class _PrescriptionState:
-    """How much of one prescription is used and whether it started in time."""
+    """How much of one prescription is used and whether it started in time.
 
-    prescription: Prescription
-    deadline: date
-    used: int = 0
-    started_late: bool | None = None  # None until its first session
-    # The prescription's date and size, read for every session of the episode.
-    prescribed_on: date = field(init=False)
-    size: int = field(init=False)
-    id: str = field(init=False)
+    A plain class with slots (not a dataclass): an evaluation makes one per prescription and
+    reads its fields for every run, and the dataclass ``__init__`` cost more than the runs.
+    """
 
-    def __post_init__(self) -> None:
-        self.prescribed_on = self.prescription.date
-        self.size = self.prescription.sessions
-        self.id = self.prescription.id
+    __slots__ = ("deadline", "id", "prescribed_on", "prescription", "size", "started_late", "used")
+
+    def __init__(self, prescription: Prescription, deadline: date) -> None:
+        self.prescription = prescription
+        self.deadline = deadline
+        self.used = 0
+        self.started_late: bool | None = None  # None until its first session
+        # The prescription's date and size, read for every session of the episode.
+        self.prescribed_on = prescription.date
+        self.size = prescription.sessions
+        self.id = prescription.id
 
     def has_room(self) -> bool:
         return self.used < self.size
@@ -355,36 +391,60 @@ class _PrescriptionState:
         return not self.started_late
 
 
-@dataclass
 class _EpisodeState:
-    """The running counts of one episode while its sessions are decided in order."""
+    """The running counts of one episode while its sessions are decided in order.
 
-    episode: Episode
-    prescriptions: list[_PrescriptionState]
-    counted: list[date] = field(default_factory=list)  # best, reduced, reduced_2, pending
-    per_year: Counter[int] = field(default_factory=Counter)
-    first_session: str | None = None  # the id of its first session in order, whatever its fate
-    first_of_year: dict[int, Session] = field(default_factory=dict)  # each year's first session
-    last_session: date | None = None  # the latest session day, whatever its fate
-    # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room left,
-    # none before ``usable_from`` can still cover a session.
-    room_from: int = 0
-    usable_from: int = 0
-    # Fixed for the evaluation, read per session: the sessions of this situation given by
-    # another practice, all years together, and the first session of an Fa or Fb treatment
-    # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
-    elsewhere: int = field(init=False)
-    period_start: date | None = field(init=False)
-    category: str = field(init=False)
-    limits: Span = NO_SPAN  # the category's parameters (``limits_span``), read per session
-    # The category's step 3, ``_Evaluation._courante`` … ``_palliative``, unbound: a bound
-    # method here would tie the evaluation into a reference cycle, freed only by the collector.
-    rule: Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision] = field(init=False)
+    A plain class with slots, as ``_PrescriptionState``.
+    """
 
-    def __post_init__(self) -> None:
-        self.elsewhere = sum(self.episode.prior_sessions.values())
-        self.category = self.episode.category
-        self.period_start = self.episode.first_session_on
+    __slots__ = (
+        "category",
+        "counted",
+        "elsewhere",
+        "episode",
+        "first_of_year",
+        "first_session",
+        "last_session",
+        "limits",
+        "per_year",
+        "period_start",
+        "prescriptions",
+        "room_from",
+        "rule",
+        "usable_from",
+    )
+
+    def __init__(
+        self,
+        episode: Episode,
+        prescriptions: list[_PrescriptionState],
+        rule: Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision],
+    ) -> None:
+        self.episode = episode
+        self.prescriptions = prescriptions
+        self.counted: list[date] = []  # best, reduced, reduced_2, pending
+        # Sessions per year; those given elsewhere count toward the year's tiers (courante,
+        # Fb; v2). A plain dict read with ``get(year, 0)``.
+        self.per_year: dict[int, int] = dict(episode.prior_sessions)
+        # The id of its first session in order, whatever its fate, and each year's first.
+        self.first_session: str | None = None
+        self.first_of_year: dict[int, Session] = {}
+        self.last_session: date | None = None  # the latest session day, whatever its fate
+        # Cursors of ``_pick_prescription``: no prescription before ``room_from`` has room
+        # left, none before ``usable_from`` can still cover a session.
+        self.room_from = 0
+        self.usable_from = 0
+        # Fixed for the evaluation, read per session: the sessions of this situation given by
+        # another practice, all years together, and the first session of an Fa or Fb treatment
+        # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
+        self.elsewhere: int = sum(episode.prior_sessions.values())
+        self.period_start: date | None = episode.first_session_on
+        self.category: str = episode.category
+        self.limits: Span = NO_SPAN  # the category's parameters (``limits_span``)
+        # The category's step 3, ``_Evaluation._courante`` … ``_palliative``, unbound: a bound
+        # method here would tie the evaluation into a reference cycle, freed only by the
+        # collector.
+        self.rule = rule
 
     @property
     def first_counted(self) -> date | None:
@@ -394,7 +454,8 @@ class _EpisodeState:
         if not self.counted and self.period_start is None:
             self.period_start = day
         self.counted.append(day)
-        self.per_year[day.year] += 1
+        per_year = self.per_year
+        per_year[day.year] = per_year.get(day.year, 0) + 1
 
     def used_between(self, start: date, end: date | None) -> int:
         # Sessions are decided in date order, so ``counted`` is sorted.
@@ -418,9 +479,9 @@ class _Decision(NamedTuple):
     extra_codes: tuple[str, ...] = ()
 
 
-# A run of sessions one decision takes (``_Evaluation._run``): how many, their status, rule and
-# code tier, the first one's number (the others follow; None: no number) and their reasons,
-# built only when outcomes are asked for.
+# A run of sessions one decision takes (``_Evaluation._decide_block``): how many, their
+# status, rule and code tier, the first one's number (the others follow; None: no number) and
+# their reasons, built only when outcomes are asked for.
 # The reasons come with a key that tells them apart from any other run's: runs alike in many
 # cases (the 10th to 18th courante sessions of a year) share them (``_reasons``).
 _Run = tuple[
@@ -475,7 +536,7 @@ class _Warnings:
             if key in self.seen:
                 return
             self.seen.add(key)
-        self.items.append(Warning(kind, SEVERITY[kind], episode, session, params))
+        self.items.append(_warning(kind, episode, session, params))
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -488,15 +549,14 @@ class _Evaluation:
         self.case = case
         self.keep_outcomes = outcomes
         self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
-        for state in self.episodes.values():
-            state.rule = getattr(_Evaluation, f"_{state.episode.category}")
         self.admitted_per_day: dict[date, int] = {}
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
         self.intake_years: set[int] = set()
-        self.pool_used: Counter[date] = Counter()  # pool period start → sessions drawn
+        self.pool_used: dict[date, int] = {}  # pool period start → sessions drawn
         for year, count in case.patient.overflow_elsewhere.items():
             # Overflow sessions billed elsewhere that year draw on the same pool (v2).
-            self.pool_used[overflow_pool_period(date(year, 12, 31))[0]] += count
+            start = overflow_pool_period(date(year, 12, 31))[0]
+            self.pool_used[start] = self.pool_used.get(start, 0) + count
         self.outcomes: list[SessionOutcome] = []
         self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
@@ -514,15 +574,15 @@ class _Evaluation:
         """Start an episode's counts, its prescriptions oldest first."""
         if episode.category not in BE_CATEGORIES:
             raise UnknownCategory(episode.category, owner=f"episode {episode.id}")
-        # "The oldest prescription first" (decision 8); equal dates keep the input order.
-        prescriptions = sorted(
-            enumerate(episode.prescriptions), key=lambda item: (item[1].date, item[0])
-        )
+        # "The oldest prescription first" (decision 8); ``sorted`` is stable, so equal dates
+        # keep the input order.
+        prescriptions = episode.prescriptions
+        if len(prescriptions) > 1:
+            prescriptions = tuple(sorted(prescriptions, key=_prescription_date))
         return _EpisodeState(
             episode,
-            [_PrescriptionState(rx, prescription_deadline(rx.date)) for _, rx in prescriptions],
-            # Sessions given elsewhere count toward the year's tiers (courante, Fb; v2).
-            per_year=Counter(episode.prior_sessions),
+            [_PrescriptionState(rx, prescription_deadline(rx.date)) for rx in prescriptions],
+            _RULES[episode.category],
         )
 
     # -- the three steps ------------------------------------------------------------------
@@ -644,24 +704,43 @@ class _Evaluation:
         ``decide_all`` does. The warnings are then put in date order (every session has a day
         of its own), a missing tariff named once, at its first session.
         """
-        count = len(sessions)
-        if len(set(map(_session_date, sessions))) != count:
-            return False
         episodes = self.episodes
-        named = list(map(_session_episode, sessions))
-        if not episodes.keys() >= set(named):
-            return False
-        groups: dict[str, list[Session]]
-        if len(episodes) <= 4:  # a pass per episode, in C
-            groups = {ep: list(compress(sessions, map(ep.__eq__, named))) for ep in episodes}
-        else:
-            groups = {ep: [] for ep in episodes}
+        groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
+        # One pass: the days are distinct, the episodes known, the sessions grouped by episode
+        # (in date order), and whether they all have the same price facts.
+        alike = True
+        if sessions:
+            first = sessions[0]
+            minutes, place = first.minutes, first.place
+            conventioned, price = first.conventioned, first.price
+            last: date | None = None
             for session in sessions:
-                groups[session.episode].append(session)
-        facts = list(map(_price_facts, sessions))
+                day = session.date
+                if day == last:
+                    return False
+                last = day
+                group = groups.get(session.episode)
+                if group is None:
+                    return False
+                group.append(session)
+                if alike and (
+                    session.minutes is not minutes
+                    or session.place is not place
+                    or session.conventioned is not conventioned
+                    or session.price is not price
+                ):
+                    # Equal values need not be the same objects.
+                    alike = (
+                        session.minutes == minutes
+                        and session.place == place
+                        and session.conventioned == conventioned
+                        and session.price == price
+                    )
+            conventioned = alike and first.conventioned
+        else:
+            conventioned = True
         # Sessions all alike are priced once a run (the usual case); else one by one.
-        self.alike = not facts or facts.count(facts[0]) == count
-        conventioned = self.alike and (not facts or facts[0][2])
+        self.alike = alike
         self.bounds = _boundaries(self.case.tariffs, conventioned)
         if self.keep_outcomes:
             self.episode_outcomes = {ep: [] for ep in episodes}
@@ -678,8 +757,13 @@ class _Evaluation:
                 self._decide_block(episodes[ep], list(block))
         if self.keep_outcomes:
             # Each episode's outcomes are in date order: take them in the sessions' order.
-            taken = {ep: iter(found) for ep, found in self.episode_outcomes.items()}
-            self.outcomes = list(map(next, map(taken.__getitem__, map(_session_episode, sessions))))
+            found = [outcomes for outcomes in self.episode_outcomes.values() if outcomes]
+            if len(found) == 1:
+                self.outcomes = found[0]
+            else:
+                # Merged by date: every session has a day of its own (checked above).
+                self.outcomes = list(chain.from_iterable(found))
+                self.outcomes.sort(key=_outcome_date)
         self._warnings_in_date_order()
         return True
 
@@ -690,15 +774,30 @@ class _Evaluation:
         if state.last_session is None:
             state.first_session = block[0].id
         first_of_year = state.first_of_year
-        i = 0
-        while i < count:
-            year = dates[i].year
-            first_of_year.setdefault(year, block[i])
-            i = bisect_left(dates, _new_year(year), i)
+        year = dates[0].year
+        if year == dates[-1].year:  # most blocks
+            if year not in first_of_year:
+                first_of_year[year] = block[0]
+        else:
+            i = 0
+            while i < count:
+                year = dates[i].year
+                first_of_year.setdefault(year, block[i])
+                i = bisect_left(dates, _new_year(year), i)
         state.last_session = dates[-1]
         uniform = self.alike
         bounds = self.bounds
         pick = _Evaluation._pick_prescription
+        plan_run = _RUN_PLANS.get(state.category)
+        keep_outcomes = self.keep_outcomes
+        dated, warnings = self.warning_days, self.warnings.items
+        # What prices a run of sessions all alike: its first session's facts (``_priced``).
+        loaded = self.case.tariffs
+        preferential = self.case.patient.preferential
+        category = state.category
+        ep = state.episode.id
+        draft, final = _OutcomeDraft, SessionOutcome
+        until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
             day = dates[i]
@@ -713,84 +812,119 @@ class _Evaluation:
                 i += 1
                 continue
             assert rx is not None
-            # A run ends with the prescription, the year, and the day before a table changes.
-            until = _new_year(day.year)
-            at = bisect_right(bounds, day)
-            if at < len(bounds) and bounds[at] < until:
-                until = bounds[at]
+            # A run ends with the prescription, the year, and the day before a table changes
+            # (both the same for every day before ``until``).
+            if day >= until:
+                until = date(day.year + 1, 1, 1)
+                at = bisect_right(bounds, day)
+                if at < len(bounds) and bounds[at] < until:
+                    until = bounds[at]
             stop = bisect_left(dates, until, i, min(count, i + rx.size - rx.used))
-            k = self._run(state, block, dates, i, stop, rx, uniform)
+            # The sessions from ``i`` on (before ``stop``) that one decision takes, if the
+            # category has runs; else the session alone, by its rule.
+            plan = None if plan_run is None else plan_run(self, state, block, dates, i, stop)
+            if plan is None:
+                decision = state.rule(self, block[i], state, False)
+                self._decided(state, block[i], decision, rx)
+                rx.used += 1
+                i += 1
+                continue
+            if len(dated) < len(warnings):  # ``_dated``, written out
+                dated.extend([day] * (len(warnings) - len(dated)))
+            k, status, rule, tier, first, (key, reasons) = plan
             rx.used += k
+            codes: list[tuple[str | None, BeAmounts | None]] | None = None
+            # Declared for mypyc, which would infer None from the first assignment.
+            code: str | None = None
+            amounts: BeAmounts | None = None
+            if tier is not None:
+                if uniform:
+                    session = block[i]
+                    if session.minutes == STANDARD_MINUTES:
+                        code, amounts, gap = (
+                            _price(
+                                category,
+                                tier,
+                                session.place,
+                                day,
+                                preferential,
+                                session.conventioned,
+                                session.price,
+                                loaded,
+                            )
+                            if loaded
+                            else _priced(
+                                category,
+                                tier,
+                                session.place,
+                                day,
+                                preferential,
+                                session.conventioned,
+                                session.price,
+                            )
+                        )
+                        if code is None or gap is not None:
+                            self._priced_without(state, session, tier, code, gap)
+                else:
+                    codes = [
+                        self._price_session(state, s, tier)
+                        if s.minutes == STANDARD_MINUTES
+                        else (None, None)
+                        for s in block[i : i + k]
+                    ]
+            if keep_outcomes:
+                sessions = block[i : i + k]
+                shared = _reasons(key, reasons)
+                if codes is None and _new_outcome is _NEW_OUTCOME:
+                    # ``_new_outcome`` written out: a call less per session.
+                    append = self.episode_outcomes[ep].append
+                    rx_id = rx.id
+                    ordinals: Iterable[int | None] = (
+                        repeat(None, k) if first is None else range(first, first + k)
+                    )
+                    for s, n, reason in zip(sessions, ordinals, shared, strict=True):
+                        outcome: Any = draft()  # ``object.__new__``, without its checks
+                        outcome.id = s.id
+                        outcome.date = s.date
+                        outcome.episode = ep
+                        outcome.status = status
+                        outcome.ordinal = n
+                        outcome.code = code
+                        outcome.extra_codes = ()
+                        outcome.amounts = amounts
+                        outcome.rule = rule
+                        outcome.reason = reason
+                        outcome.prescription = rx_id
+                        outcome.__class__ = final
+                        append(outcome)
+                else:
+                    self._outcomes(
+                        state, sessions, status, rule, first, shared, rx.id, code, amounts, codes
+                    )
             i += k
 
-    def _run(
+    def _outcomes(
         self,
         state: _EpisodeState,
-        block: list[Session],
-        dates: list[date],
-        i: int,
-        stop: int,
-        rx: _PrescriptionState,
-        uniform: bool,
-    ) -> int:
-        """Decide the sessions from ``i`` on (before ``stop``) that one decision takes; say how
-        many. Their prescription covers them all."""
-        category = state.category
-        plan: _Run | None = None
-        if category == "courante":
-            plan = self._courante_run(state, block, dates, i, stop)
-        elif category == "fa":
-            plan = self._fa_run(state, block, dates, i, stop)
-        elif category == "fb":
-            plan = self._fb_run(state, block, dates, i, stop)
-        if plan is None:
-            decision = state.rule(self, block[i], state, False)
-            self._decided(state, block[i], decision, rx)
-            return 1
-        self._dated(dates[i])
-        k, status, rule, tier, first, (key, reasons) = plan
-        sessions = block[i : i + k]
-        codes: list[tuple[str | None, BeAmounts | None]] | None = None
-        code = amounts = None
-        if tier is not None:
-            if uniform:
-                if block[i].minutes == STANDARD_MINUTES:
-                    code, amounts = self._price_session(state, block[i], tier)
-            else:
-                codes = [
-                    self._price_session(state, s, tier)
-                    if s.minutes == STANDARD_MINUTES
-                    else (None, None)
-                    for s in sessions
-                ]
-        if not self.keep_outcomes:
-            return k
-        shared = _reasons(key, reasons)
+        sessions: list[Session],
+        status: Status,
+        rule: str,
+        first: int | None,
+        shared: list[Reason],
+        rx_id: str,
+        code: str | None,
+        amounts: BeAmounts | None,
+        codes: list[tuple[str | None, BeAmounts | None]] | None,
+    ) -> None:
+        """Keep the outcomes of a run of sessions one decision took (``_new_outcome`` each: the
+        sessions are priced one by one, or a test replaced it)."""
+        k = len(sessions)
         new_outcome = _new_outcome
         append = self.episode_outcomes[state.episode.id].append
-        rx_id = rx.id
         ordinals: Iterable[int | None] = (
             repeat(None, k) if first is None else range(first, first + k)
         )
-        if codes is None and new_outcome is _NEW_OUTCOME:
-            # ``_new_outcome`` written out: a call less per session.
-            draft, final = _OutcomeDraft, SessionOutcome
-            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
-                outcome: Any = _object_new(draft)
-                outcome.id = s.id
-                outcome.date = s.date
-                outcome.episode = s.episode
-                outcome.status = status
-                outcome.ordinal = n
-                outcome.code = code
-                outcome.extra_codes = ()
-                outcome.amounts = amounts
-                outcome.rule = rule
-                outcome.reason = reason
-                outcome.prescription = rx_id
-                outcome.__class__ = final
-                append(outcome)
-        elif codes is None:
+        if codes is None:
             for s, n, reason in zip(sessions, ordinals, shared, strict=True):
                 append(
                     new_outcome(
@@ -806,7 +940,6 @@ class _Evaluation:
                         s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
                     )
                 )
-        return k
 
     def _decided(
         self,
@@ -818,7 +951,8 @@ class _Evaluation:
         """Price one session decided on its own and keep its outcome (as ``decide_all`` does)."""
         self._dated(session.date)
         tier = decision.tier
-        code = amounts = None
+        code: str | None = None  # declared for mypyc, which would infer None
+        amounts: BeAmounts | None = None
         if tier is not None and session.minutes == STANDARD_MINUTES:
             code, amounts = self._price_session(state, session, tier)
         if self.keep_outcomes:
@@ -868,6 +1002,19 @@ class _Evaluation:
         loaded = self.case.tariffs
         code: str | None  # declared for mypyc, which would infer None
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
+        if code is None or gap is not None:
+            self._priced_without(state, session, tier, code, gap)
+        return code, amounts
+
+    def _priced_without(
+        self,
+        state: _EpisodeState,
+        session: Session,
+        tier: str,
+        code: str | None,
+        gap: tuple[date | None, date | None] | None,
+    ) -> None:
+        """Collect what the tables lack to price a session: its code, or a tariff on its day."""
         if code is None:
             self._tables_lack(session, state.episode, tier, code, gap)
             self._dated(session.date)
@@ -877,13 +1024,8 @@ class _Evaluation:
             if key not in self.tariffs_missing:
                 self.tariffs_missing.add(key)
                 params = {"code": code, "date": session.date, "start": start, "end": end}
-                self.warnings.items.append(
-                    Warning(
-                        W.TARIFF_UNKNOWN, SEVERITY[W.TARIFF_UNKNOWN], key[0], session.id, params
-                    )
-                )
+                self.warnings.items.append(_warning(W.TARIFF_UNKNOWN, key[0], session.id, params))
                 self._dated(session.date)
-        return code, amounts
 
     def _dated(self, day: date) -> None:
         """Give the warnings added since the last call the day of the session they concern."""
@@ -930,7 +1072,7 @@ class _Evaluation:
             lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
         best_rate, situations = values
         per_year = state.per_year
-        first = per_year[year] + 1
+        first = per_year.get(year, 0) + 1
         if rank > situations or first > best_rate:
             self._rank(ep, year)
             about: dict[str, object]
@@ -998,7 +1140,7 @@ class _Evaluation:
         year = day.year
         start, end, pool_limit = overflow_pool_period(day)
         stop = bisect_right(dates, end, i, stop)
-        used = self.pool_used[start]
+        used = self.pool_used.get(start, 0)
         if pool_limit is not None and used >= pool_limit:
             k = stop - i
             params = {"n": first, "year": year, "pool_limit": pool_limit}
@@ -1061,7 +1203,8 @@ class _Evaluation:
         stop = bisect_right(dates, end, i, stop)
         k = stop - i
         self._count_run(state, dates, i, stop)
-        state.per_year[day.year] += k
+        per_year = state.per_year
+        per_year[day.year] = per_year.get(day.year, 0) + k
         status, rule, code, tier = (
             (Status.BEST, "BE.FA2" if polytrauma else "BE.FA1", R.BE_FA_BEST, "1-20")
             if first <= best_rate
@@ -1094,7 +1237,7 @@ class _Evaluation:
             lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
         best_rate, first_reduced = values
         per_year = state.per_year
-        first = per_year[year] + 1
+        first = per_year.get(year, 0) + 1
         if first == 1:
             return None  # whether the count restarted is the rule's to say
         reduced_to = best_rate + first_reduced
@@ -1372,7 +1515,7 @@ class _Evaluation:
         rank = ranks.get(ep.id)
         if rank is None:
             rank = self._situation_rank(ep.id, year)
-        n = state.per_year[year] + 1
+        n = state.per_year.get(year, 0) + 1
         lo, hi, values = state.limits
         if not lo <= day < hi:
             lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
@@ -1503,11 +1646,12 @@ class _Evaluation:
         """Draw an overflow session from the patient's yearly pool (C4, C5; decision 3)."""
         start, _, pool_limit = overflow_pool_period(session.date)
         year = session.date.year
-        if pool_limit is not None and self.pool_used[start] >= pool_limit:
+        used = self.pool_used.get(start, 0)
+        if pool_limit is not None and used >= pool_limit:
             return _not_reimbursed(
                 "BE.C5", R.BE_COURANTE_POOL_EXHAUSTED, n=n, year=year, pool_limit=pool_limit
             )
-        self.pool_used[start] += 1
+        self.pool_used[start] = used + 1
         state.count(session.date)
         # No yearly cap before 1 August 2021 (C5): ``pool_left`` is then None.
         left = None if pool_limit is None else pool_limit - self.pool_used[start]
@@ -1576,7 +1720,8 @@ class _Evaluation:
         if not counted and state.period_start is None:
             state.period_start = day
         counted.append(day)
-        state.per_year[day.year] += 1
+        per_year = state.per_year
+        per_year[day.year] = per_year.get(day.year, 0) + 1
         params = {"n": n, "limit": best_rate, "end": end}
         if n <= best_rate:
             decision = (
@@ -1610,7 +1755,7 @@ class _Evaluation:
             lo, hi, values = state.limits = limits_span(FB_LIMITS, day)
         best_rate, first_reduced = values
         counted, per_year = state.counted, state.per_year
-        n = per_year[year] + 1
+        n = per_year.get(year, 0) + 1
         if not counted and state.period_start is None:
             state.period_start = day
         counted.append(day)
@@ -1782,13 +1927,16 @@ class _Evaluation:
             if ep.category in ("fa", "fb") and ep.notified_on is None:
                 self._notification_missing(ep, self.episodes[ep.id].first_session)
         self._duplicate_situations()
-        return Result(
-            country="BE",
-            as_of=as_of,
-            sessions=tuple(self.outcomes),
-            quotas=tuple(quotas),
-            pools=(pool,),
-            warnings=tuple(self.warnings.items),
+        return _frozen(
+            Result,
+            {
+                "country": "BE",
+                "as_of": as_of,
+                "sessions": tuple(self.outcomes),
+                "quotas": tuple(quotas),
+                "pools": (pool,),
+                "warnings": tuple(self.warnings.items),
+            },
         )
 
     def _duplicate_situations(self) -> None:
@@ -1798,15 +1946,23 @@ class _Evaluation:
         that year) is named. The code of a paper agreement (``co-0-0-0-0``) names no
         situation and is left out [I].
         """
+        named = [
+            state
+            for state in self.episodes.values()
+            if state.category == "courante"
+            and state.episode.pathology
+            and state.episode.pathology not in UNSPECIFIED
+        ]
+        if not named:  # no situation named by a code (the usual case): nothing to compare
+            return
         first: dict[tuple[str, int], tuple[Session, str]] = {}
-        for state in sorted(self.episodes.values(), key=lambda st: st.episode.id):
+        for state in sorted(named, key=lambda st: st.episode.id):
             ep = state.episode
-            if ep.category != "courante" or not ep.pathology or ep.pathology in UNSPECIFIED:
-                continue
+            pathology = ep.pathology or ""  # never "": ``named`` has a code
             for year, session in state.first_of_year.items():
-                seen = first.get((ep.pathology, year))
+                seen = first.get((pathology, year))
                 if seen is None or session.date < seen[0].date:
-                    first[(ep.pathology, year)] = (session, ep.id)
+                    first[(pathology, year)] = (session, ep.id)
         for state in self.episodes.values():
             ep = state.episode
             for year, session in state.first_of_year.items():
@@ -1869,15 +2025,20 @@ class _Evaluation:
                 end, quota_limit = None, tables.limit("perinatal_sessions", start)
             else:  # e without an agreement, palliative: open-ended, no cap
                 end, quota_limit = None, None
-        return Quota(
-            episode=ep.id,
-            counter=category,
-            period_start=start,
-            period_end=end,
-            limit=quota_limit,
-            used=elsewhere + state.used_between(start, end),
-            elsewhere=elsewhere,
+        quota = _frozen(
+            Quota,
+            {
+                "episode": ep.id,
+                "counter": category,
+                "period_start": start,
+                "period_end": end,
+                "limit": quota_limit,
+                "used": elsewhere + state.used_between(start, end),
+                "elsewhere": elsewhere,
+            },
         )
+        quota.__post_init__()  # the invariants ``Quota`` guards
+        return quota
 
     def _reported_agreement(self, episode: Episode) -> Agreement | None:
         """The granted agreement whose period to report: the one containing as_of, else the
@@ -1902,7 +2063,17 @@ class _Evaluation:
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
         elsewhere = self.case.patient.overflow_elsewhere.get(self.case.as_of.year, 0)
-        return Pool("overflow", start, end, pool_limit, self.pool_used[start], elsewhere)
+        return _frozen(
+            Pool,
+            {
+                "pool": "overflow",
+                "period_start": start,
+                "period_end": end,
+                "limit": pool_limit,
+                "used": self.pool_used.get(start, 0),
+                "elsewhere": elsewhere,
+            },
+        )
 
     def _current(self, end: date | None) -> bool:
         return end is None or end >= self.case.as_of
@@ -1991,3 +2162,27 @@ class _Evaluation:
             self.warnings.add(
                 W.PERIOD_ENDING, episode=episode.id, counter=episode.category, end=end
             )
+
+
+# Each category's step 3 (``_EpisodeState.rule``).
+_RULES: dict[str, Callable[[_Evaluation, Session, _EpisodeState, bool], _Decision]] = {
+    "courante": _Evaluation._courante,
+    "fa": _Evaluation._fa,
+    "fb": _Evaluation._fb,
+    "e": _Evaluation._e,
+    "perinatal": _Evaluation._perinatal,
+    "palliative": _Evaluation._palliative,
+}
+assert set(_RULES) == set(BE_CATEGORIES)
+
+# The categories whose sessions are decided in runs (``_Evaluation._decide_block``): a plan
+# says how many sessions from a block's ``i``-th on one decision takes, or None for the rule.
+_RUN_PLANS: dict[
+    str,
+    Callable[[_Evaluation, _EpisodeState, list[Session], list[date], int, int], _Run | None],
+] = {
+    "courante": _Evaluation._courante_run,
+    "fa": _Evaluation._fa_run,
+    "fb": _Evaluation._fb_run,
+}
+assert not any(hasattr(t, "__slots__") for t in (Warning, Quota, Pool, Result))

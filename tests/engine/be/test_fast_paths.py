@@ -9,7 +9,7 @@ through ``__init__``: the whole ``Result``, outcome by outcome, warning by warni
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -238,3 +238,17 @@ def test_a_shared_day_is_left_to_the_session_by_session_loop() -> None:
     shared = replace(case, sessions=(*case.sessions, replace(case.sessions[0], id="again")))
     assert not rules._Evaluation(shared).decide_in_runs(rules.ordered(shared.sessions))
     assert answers(evaluate, shared) == _one_by_one(shared)
+
+
+@given(case=busy_cases())
+@settings(max_examples=50, deadline=None, phases=[Phase.explicit, Phase.generate])
+def test_a_result_built_directly_is_the_result_built_through_init(case: Case) -> None:
+    """``rules._frozen`` sets every field of a warning, quota, pool and result, in order."""
+    try:
+        result = evaluate(case, outcomes=False)
+    except ValueError:  # a case the tables cannot judge
+        return
+    built: list[Any] = [result, *result.quotas, *result.pools, *result.warnings]
+    for found in built:
+        assert list(vars(found)) == [f.name for f in fields(found)]
+        assert replace(found) == found
