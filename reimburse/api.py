@@ -36,11 +36,18 @@ class ContractJSONRenderer(JSONRenderer):
     escaped. Anything orjson would write otherwise than DRF's encoder is left to it: dates,
     times and dataclasses (passed through, as is what orjson cannot write: a ``Decimal``, a
     lazy string, an integer past 64 bits, a key that is not a string), and answers DRF writes
-    indented. The contract's answers hold no floats, which orjson writes in its own way
-    (``1e16`` for ``1e+16``) and DRF refuses when not finite.
+    indented; subclasses of ``dict``, ``list``, ``str`` and ``int`` too (orjson would read a
+    dict subclass's own storage, not its ``items()``: an ``OrderedDict`` moved to its end comes
+    out in another order). The contract's answers hold no floats (``tests/api/
+    test_contract_renderer.py`` checks it), which orjson writes in its own way (``0.00001`` for
+    ``1e-05``) and DRF refuses when not finite.
     """
 
-    _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    _OPTIONS = (
+        orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+        | orjson.OPT_PASSTHROUGH_SUBCLASS
+    )
 
     def render(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +61,19 @@ def test_every_recorded_result_is_written_as_drf_writes_it() -> None:
         written = ours(answer)
         assert written == drf(answer), index
         assert json.loads(written) == answer
+        assert _plain_json(answer), index
+
+
+def _plain_json(value: Any) -> bool:
+    """Tell whether ``value`` holds only what the renderer writes as DRF does without asking
+    DRF: exact dicts, lists, strings, integers, booleans and None; no float (orjson writes some
+    otherwise), no subclass (handed back to DRF, slower)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(key) is str and _plain_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain_json(item) for item in value)
+    return kind in (str, int, bool) or value is None
 
 
 @pytest.mark.django_db
@@ -111,6 +125,16 @@ def test_any_plain_json_value_is_written_as_drf_writes_it(value: Any) -> None:
     assert ours(value) == drf(value)
 
 
+class _Text(str):
+    pass
+
+
+def _moved_to_end() -> OrderedDict[str, int]:
+    ordered = OrderedDict(a=1, b=2)
+    ordered.move_to_end("a")
+    return ordered
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -121,6 +145,8 @@ def test_any_plain_json_value_is_written_as_drf_writes_it(value: Any) -> None:
         {"lazy": gettext_lazy("Best rate")},
         {1: "a key that is not a string", None: "nor this"},
         (1, "tuple"),
+        _moved_to_end(),  # orjson alone would write a and b in their stored order
+        {"text": _Text("a str subclass")},
         [],
         {},
     ],
