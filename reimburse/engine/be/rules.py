@@ -841,28 +841,16 @@ class _Evaluation:
                 if uniform:
                     session = block[i]
                     if session.minutes == STANDARD_MINUTES:
-                        code, amounts, gap = (
-                            _price(
-                                category,
-                                tier,
-                                session.place,
-                                day,
-                                preferential,
-                                session.conventioned,
-                                session.price,
-                                loaded,
-                            )
-                            if loaded
-                            else _priced(
-                                category,
-                                tier,
-                                session.place,
-                                day,
-                                preferential,
-                                session.conventioned,
-                                session.price,
-                            )
+                        facts = (
+                            category,
+                            tier,
+                            session.place,
+                            day,
+                            preferential,
+                            session.conventioned,
+                            session.price,
                         )
+                        code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
                         if code is None or gap is not None:
                             self._priced_without(state, session, tier, code, gap)
                 else:
