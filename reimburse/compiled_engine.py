@@ -56,6 +56,15 @@ def sources(engine: Path = ENGINE) -> dict[str, str]:
     }
 
 
+def binaries(build: Path, files: Mapping[str, str]) -> dict[str, str]:
+    """Return the SHA-256 of each module file of a build (``files``: module → path in it)."""
+    return {
+        name: hashlib.sha256((build / file).read_bytes()).hexdigest()
+        for name, file in sorted(files.items())
+        if (build / file).is_file()
+    }
+
+
 def python_tag() -> str:
     """Return what a build must have been compiled for: this interpreter's extension suffix."""
     return str(sysconfig.get_config_var("EXT_SUFFIX"))
@@ -83,6 +92,13 @@ def refusal(build: Path, current: Mapping[str, str]) -> str | None:
     missing = [name for name in needed if not (build / files.get(name, "?")).is_file()]
     if missing:
         return f"the build lacks {', '.join(missing)} (run `make compile`)"
+    # What was compiled is what loads: a file changed since (a half-copied deploy, a hand
+    # edit) is not run. Whoever can write the build can also write the sources the app runs.
+    recorded: dict[str, str] = manifest.get("binaries", {})
+    found = binaries(build, {name: files[name] for name in needed})
+    altered = sorted(name for name in needed if recorded.get(name) != found.get(name))
+    if altered:
+        return f"the build's {', '.join(altered)} differ from what `make compile` wrote"
     return None
 
 

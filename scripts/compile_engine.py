@@ -74,6 +74,7 @@ def main() -> None:
             "python": suffix,
             "mypy": mypy_version,
             "modules": modules,
+            "binaries": compiled.binaries(out, modules),
             "sources": before,
         }
         (out / compiled.MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")

@@ -48,6 +48,7 @@ def _build(folder: Path, sources: dict[str, str], python: str | None = None) -> 
     manifest = {
         "python": python or compiled_engine.python_tag(),
         "modules": modules,
+        "binaries": compiled_engine.binaries(folder, modules),
         "sources": sources,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest))
@@ -90,6 +91,21 @@ def test_a_build_missing_a_module_is_refused(tmp_path: Path) -> None:
     build = _build(tmp_path, CURRENT)
     next(build.rglob("rules.so")).unlink()
     assert "reimburse.engine.be.rules" in str(compiled_engine.refusal(build, CURRENT))
+
+
+def test_a_build_whose_module_changed_after_compiling_is_refused(tmp_path: Path) -> None:
+    build = _build(tmp_path, CURRENT)
+    next(build.rglob("rules.so")).write_bytes(b"not what was compiled")
+    why = compiled_engine.refusal(build, CURRENT)
+    assert why is not None and "reimburse.engine.be.rules" in why and "differ" in why
+
+
+def test_a_build_without_its_modules_hashes_is_refused(tmp_path: Path) -> None:
+    build = _build(tmp_path, CURRENT)
+    manifest = json.loads((build / MANIFEST).read_text())
+    del manifest["binaries"]
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    assert "differ" in str(compiled_engine.refusal(build, CURRENT))
 
 
 def test_a_stale_build_leaves_the_pure_engine_running_and_says_why(
