@@ -92,12 +92,14 @@ def _actionable_evaluations(
             # only from its days, is left out here - the same case as if never read.
             found = _without(found, horizon.unloaded(found.case))
         case = found.case
+        # One pass over the case's sessions for the horizon's three steps, not one each.
+        dates = horizon.episode_dates(case)
         try:
-            relevant = horizon.relevant_case(case)
+            relevant = horizon.relevant_case(case, dates)
             # Needs attention shows warnings only: no session outcomes are built.
             result = engine.evaluate_known(relevant, outcomes=False)
-            result = horizon.actionable(result, relevant)
-            until = horizon.stable_until(case, result, found.unread)
+            result = horizon.actionable(result, relevant, dates)
+            until = horizon.stable_until(case, result, found.unread, dates)
         except EngineError as error:  # RulesNotInForce not a session's, UnknownCategory…
             # The rules may cover the next day: try again then.
             result, until = rules_unknown(case, error), as_of + timedelta(days=1)

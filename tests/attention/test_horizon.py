@@ -15,7 +15,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from reimburse import engine
-from reimburse.attention.horizon import actionable, relevant_case, stable_until, unloaded
+from reimburse.attention.horizon import (
+    actionable,
+    episode_dates,
+    relevant_case,
+    stable_until,
+    unloaded,
+)
 from reimburse.engine import be as belgium
 from reimburse.engine.types import Agreement, Case, Episode, Patient, Prescription, Session
 from reimburse.engine.types import Warning as EngineWarning
@@ -95,6 +101,48 @@ def test_dutch_warnings_are_taken_to_hold_for_their_day_only(case: Case) -> None
     except ValueError:
         return
     assert stable_until(case, result) == case.as_of + timedelta(days=1)
+
+
+# ------------------------------------------------------- the bridge's one pass over the sessions
+
+
+def _with_a_duplicate(case: Case) -> Case:
+    """The case with its first episode twice (the engine then keeps both: no trimming)."""
+    return replace(case, episodes=(*case.episodes, *case.episodes[:1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(be_cases(), be_cases_near_an_end(), nl_cases()), st.booleans())
+def test_the_shared_episode_dates_give_each_step_what_it_gives_alone(
+    case: Case, duplicate: bool
+) -> None:
+    """Needs attention gathers ``episode_dates`` once and hands it to ``relevant_case``,
+    ``actionable`` and ``stable_until``: each answers as when it reads the sessions itself."""
+    if duplicate and case.episodes:
+        case = _with_a_duplicate(case)
+    dates = episode_dates(case)
+    relevant = relevant_case(case)
+    assert relevant_case(case, dates) == relevant
+    try:
+        result = engine.evaluate(relevant, outcomes=False)
+    except ValueError:
+        event("outside the rules")
+        return
+    shown = actionable(result, relevant)
+    assert actionable(result, relevant, dates) == shown
+    assert actionable(result, relevant, episode_dates(relevant)) == shown
+    unread = case.episodes[-1:]
+    assert stable_until(case, shown, unread, dates) == stable_until(case, shown, unread)
+
+
+def test_an_episode_id_twice_is_never_dropped() -> None:
+    """Two episodes with one id are ambiguous for the engine: both are kept, quiet or not."""
+    old = Episode("old", "e", pathology="e-a")
+    case = _courante(old)
+    case = replace(case, sessions=(*case.sessions, Session("o", date(2022, 1, 3), "old")))
+    assert "old" not in {e.id for e in relevant_case(case).episodes}
+    twice = replace(case, episodes=(*case.episodes, old))
+    assert [e.id for e in relevant_case(twice).episodes].count("old") == 2
 
 
 # ------------------------------------------------------------------ named days, one per row
