@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connections
 from django.db.models import (
@@ -35,8 +36,10 @@ from reimburse.engine import be
 from reimburse.engine.errors import EngineError
 from reimburse.engine.vocabulary import GRANTED
 from reimburse.services import (
+    EPISODE_ROW,
     PatientCase,
     PatientEvaluation,
+    episode_rows,
     fetched_date,
     ids_sql,
     plain_rows,
@@ -83,10 +86,14 @@ def _actionable_evaluations(
 ) -> Iterator[PatientEvaluation]:
     skip: frozenset[int] = frozenset()
     suspects: frozenset[int] = frozenset()
+    episodes = None
     if practice.country == "BE":
         selection = _unread_selection(practice, as_of, patients)
         skip, suspects = selection.unread, selection.undecided
-    for found in practice_cases(practice=practice, as_of=as_of, patients=patients, skip=skip):
+        episodes = selection.episodes  # read once, for the selection and the facts
+    for found in practice_cases(
+        practice=practice, as_of=as_of, patients=patients, skip=skip, episodes=episodes
+    ):
         if found.patient_id in suspects:
             # Read whole (none of its episodes skipped): what the SQL would leave unread, known
             # only from its days, is left out here - the same case as if never read.
@@ -146,6 +153,8 @@ def unread_episodes(
 @dataclass(frozen=True)
 class _Selection:
     unread: frozenset[int]  # the episodes left out
+    # Every episode looked at, as ``practice_cases`` reads them (``episode_rows``).
+    episodes: list[tuple[Any, ...]]
     # The candidates of the patients undecided (episode: patient), and the days before the cut
     # of those patients' episodes that are read: a candidate on one of them is not left out.
     suspects: dict[int, int]
@@ -181,7 +190,8 @@ def _unread_selection(
     episodes = Episode.objects.filter(patient__practice=practice).order_by()
     if patients is not None:
         episodes = episodes.filter(patient__in=patients.values("pk"))
-    rows = plain_rows(
+    # The episodes' facts come with the selection's columns: one read of them for both.
+    rows = episode_rows(
         episodes.annotate(
             first=Subquery(of_episode.order_by("date").values("date")[:1]),
             last=Subquery(of_episode.order_by("-date").values("date")[:1]),
@@ -191,18 +201,24 @@ def _unread_selection(
                 ~Q(prior_sessions={}) | Q(first_session_on__isnull=False),
                 output_field=BooleanField(),
             ),
-        ).values_list("pk", "patient_id", "category", "first", "last", "ending", "elsewhere")
+        ),
+        "first",
+        "last",
+        "ending",
+        "elsewhere",
     )
     candidates: dict[int, tuple[int, date, date]] = {}  # episode: patient, first, last day
     old: dict[int, int] = {}  # the other episodes with sessions before the cut: patient
-    for pk, patient, category, first, last, ends, elsewhere in rows:
+    for row in rows:
+        pk, patient, category = row[0], row[1], row[_CATEGORY]
+        first, last, ends, elsewhere = row[-4:]
         day = before.get(category)
         if day is not None and last is not None and last < day and not ends and not elsewhere:
             candidates[pk] = (patient, first, last)
         elif first is not None and first < cut:
             old[pk] = patient
     if not candidates:
-        return _Selection(frozenset(), {}, {})
+        return _Selection(frozenset(), rows, {}, {})
     owners = {patient for patient, _, _ in candidates.values()}
     watched = [pk for pk, patient in old.items() if patient in owners]
     vendor = connections[episodes.db].vendor
@@ -227,6 +243,7 @@ def _unread_selection(
         if patient not in shared and _any_within(sorted_days.get(patient, ()), first, last)
     }
     return _Selection(
+        episodes=rows,
         unread=frozenset(
             pk
             for pk, (patient, _, _) in candidates.items()
@@ -237,6 +254,9 @@ def _unread_selection(
         },
         read_days={patient: days_of[patient] for patient in undecided},
     )
+
+
+_CATEGORY = EPISODE_ROW.index("category")
 
 
 def _without(found: PatientCase, unread: set[str]) -> PatientCase:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Value
 
 from practice.models import Episode, Patient, TreatmentSession
 from reimburse.attention.compute import _collector_paused
@@ -20,6 +21,7 @@ from reimburse.services import (
     _episode_facts_from,
     _session_facts,
     episode_fact,
+    episode_rows,
     patient_case,
     patients_for_evaluation,
     plain_rows,
@@ -124,6 +126,45 @@ def test_practice_cases_read_from_plain_rows_equal_the_model_instances_case(coun
 
     assert found.case == patient_case(patient=loaded, as_of=as_of)
     assert [s.date.day for s in found.case.sessions] == [6, 6, 7, 8]
+
+
+@pytest.mark.django_db
+def test_episodes_read_beforehand_and_skipped_ones_give_the_cases_read_alone() -> None:
+    """Needs attention reads the episodes with its selection's columns (``episode_rows``)
+    and hands them over; the sessions of skipped episodes are left out (SQLite: read through
+    the other episodes; PostgreSQL: the practice's, less the skipped ones')."""
+    patient = PatientFactory.create(practice__country="BE")
+    second = PatientFactory.create(practice=patient.practice)
+    kept = EpisodeFactory.create(patient=patient, category="courante")
+    old = EpisodeFactory.create(patient=patient, category="e", pathology="e-a")
+    theirs = EpisodeFactory.create(patient=second, category="courante")
+    PrescriptionFactory.create(episode=kept, date=date(2025, 1, 2), sessions=9)
+    PrescriptionFactory.create(episode=old, date=date(2022, 1, 2), sessions=9)
+    for day, on in (
+        (date(2025, 1, 6), kept),
+        (date(2022, 1, 6), old),
+        (date(2025, 1, 7), theirs),
+        (date(2025, 1, 8), kept),
+    ):
+        SessionFactory.create(episode=on, date=day)
+    practice, as_of, skip = patient.practice, date(2025, 6, 30), {old.pk}
+
+    alone = list(practice_cases(practice=practice, as_of=as_of, skip=skip))
+    rows = episode_rows(
+        Episode.objects.filter(patient__practice=practice).annotate(extra=Value(1)), "extra"
+    )
+    given = list(practice_cases(practice=practice, as_of=as_of, skip=skip, episodes=rows))
+
+    assert given == alone
+    whole = {
+        found.patient_id: found.case for found in practice_cases(practice=practice, as_of=as_of)
+    }
+    for found in alone:
+        case = whole[found.patient_id]
+        assert found.case.sessions == tuple(s for s in case.sessions if s.episode != str(old.pk))
+        assert found.case.episodes == tuple(e for e in case.episodes if e.id != str(old.pk))
+    assert [e.id for found in alone for e in found.unread] == [str(old.pk)]
+    assert sum(len(found.case.sessions) for found in alone) == 3
 
 
 @pytest.mark.django_db
