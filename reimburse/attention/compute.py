@@ -188,13 +188,17 @@ def _unread_selection(
         granted_until__range=(as_of, as_of + be.ENDING_SOON),
     )
     episodes = Episode.objects.filter(patient__practice=practice).order_by()
+    vendor = connections[episodes.db].vendor
+    fetched_day = fetched_date("date", vendor)
     if patients is not None:
         episodes = episodes.filter(patient__in=patients.values("pk"))
     # The episodes' facts come with the selection's columns: one read of them for both.
     rows = episode_rows(
         episodes.annotate(
-            first=Subquery(of_episode.order_by("date").values("date")[:1]),
-            last=Subquery(of_episode.order_by("-date").values("date")[:1]),
+            # As fetched (SQLite's text, each distinct day converted once), not through the
+            # driver's converter per row.
+            first=Subquery(of_episode.order_by("date").values(day=fetched_day)[:1]),
+            last=Subquery(of_episode.order_by("-date").values(day=fetched_day)[:1]),
             ending=Exists(ending),
             # ``horizon._began_elsewhere``: sessions given at another practice.
             elsewhere=ExpressionWrapper(
@@ -221,7 +225,6 @@ def _unread_selection(
         return _Selection(frozenset(), rows, {}, {})
     owners = {patient for patient, _, _ in candidates.values()}
     watched = [pk for pk, patient in old.items() if patient in owners]
-    vendor = connections[episodes.db].vendor
     # A patient is read whole if a day before the cut has sessions of two episodes or more,
     # one of them read: two read ones, seen here, or a read one and a candidate (undecided).
     days_of: defaultdict[int, dict[date, int]] = defaultdict(dict)
