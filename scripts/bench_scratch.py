@@ -7,7 +7,9 @@ interleaved rounds the true floor (``bench_clinic.floor_rows``), the computation
 the one of now - on PostgreSQL also with ``jit = off`` - in CPU time of this process plus, on
 PostgreSQL, the server's process for its connection. Prints the medians and their ratios to
 the floor, each round's figures, and the medians of the rounds' own ratios (steadier on a
-loaded machine, where a busy moment slows a whole round)::
+loaded machine, where a busy moment slows a whole round). ``--split`` also times the parts of
+the computation of now apart: the unread selection (with the episodes' rows), the other
+reads with the facts, the horizon's passes and the engine::
 
     .venv/bin/python scripts/bench_scratch.py --database-url sqlite:////tmp/bench.sqlite3
 """
@@ -15,6 +17,7 @@ loaded machine, where a busy moment slows a whole round)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import statistics
@@ -65,12 +68,72 @@ def key(evaluations: list[Any]) -> list[tuple[Any, ...]]:
     ]
 
 
+def split(practice: Any, as_of: Any, repeat: int) -> dict[str, float]:
+    """Time the parts of the computation of now apart, on the same cases: CPU medians."""
+    from reimburse import engine
+    from reimburse.attention import compute, horizon
+    from reimburse.engine.errors import EngineError
+    from reimburse.services import practice_cases
+
+    selection = compute._unread_selection(practice, as_of, None)
+    found = list(
+        practice_cases(
+            practice=practice, as_of=as_of, skip=selection.unread, episodes=selection.episodes
+        )
+    )
+    dates = [horizon.episode_dates(f.case) for f in found]
+    relevant = [horizon.relevant_case(f.case, d) for f, d in zip(found, dates, strict=True)]
+    evaluated = []
+    for f, r in zip(found, relevant, strict=True):
+        with contextlib.suppress(EngineError):  # as the computation: rules_unknown instead
+            evaluated.append((f, r, engine.evaluate_known(r, outcomes=False)))
+
+    def facts() -> None:
+        for _ in practice_cases(
+            practice=practice, as_of=as_of, skip=selection.unread, episodes=selection.episodes
+        ):
+            pass
+
+    def engine_alone() -> None:
+        for _, r, _ in evaluated:
+            engine.evaluate_known(r, outcomes=False)
+
+    def horizon_passes() -> None:
+        for f, _, result in evaluated:
+            d = horizon.episode_dates(f.case)
+            r = horizon.relevant_case(f.case, d)
+            shown = horizon.actionable(result, r, d)
+            horizon.stable_until(f.case, shown, f.unread, d)
+
+    parts: dict[str, Callable[[], object]] = {
+        "selection, with the episodes' rows": lambda: compute._unread_selection(
+            practice, as_of, None
+        ),
+        "the other reads and the facts": facts,
+        "the horizon's passes": horizon_passes,
+        "the engine, without outcomes": engine_alone,
+    }
+    cpu: dict[str, list[float]] = {name: [] for name in parts}
+    with compute._collector_paused():
+        for _ in range(repeat):
+            for name, work in parts.items():
+                began = time.process_time() + bench_clinic.server_cpu()
+                work()
+                cpu[name].append(time.process_time() + bench_clinic.server_cpu() - began)
+    return {name: statistics.median(times) for name, times in cpu.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--against", default="aabb3a9", help="the commit to compare with")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--patients", type=int, default=5_000)
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also time the parts of the computation of now apart (same rounds, CPU medians)",
+    )
     args = parser.parse_args()
     bench_clinic.prepare_database(args.database_url, fresh=False)
     bench_clinic.django_setup(args.database_url)
@@ -129,6 +192,10 @@ def main() -> None:
         print(f"  {name} / floor, median of the rounds' ratios: {statistics.median(ratios):.2f}×")
     paired = [now / then for now, then in zip(cpu["now"], cpu["then"], strict=True)]
     print(f"  now / then, median of the rounds' ratios: {statistics.median(paired):.2f}")
+    if args.split:
+        print(f"  the computation of now, its parts timed apart (medians of {args.repeat}):")
+        for name, seconds in split(practice, as_of, args.repeat).items():
+            print(f"    {name:38s} {seconds:5.2f} s  {seconds / medians['floor']:.2f}× the floor")
 
 
 if __name__ == "__main__":
