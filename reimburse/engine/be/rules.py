@@ -21,7 +21,7 @@ where the sources leave room; explanations they drive say "(interpretation)".
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -89,16 +89,17 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     is built for them; every session is still decided, so the quotas, pools and warnings are
     the same (for lists that show only those, such as Needs attention).
     """
-    sessions = ordered(case.sessions)
     evaluation = _Evaluation(case, outcomes=outcomes)
     if RUNS:
         try:
-            if evaluation.decide_in_runs(sessions):
+            # In the input order: the runs need each episode's sessions in date order, not all
+            # the sessions (sorting them all cost more than putting the episodes' in order).
+            if evaluation.decide_in_runs(case.sessions):
                 return evaluation.result()
         except (_NotInRuns, ValueError, ArithmeticError):  # an EngineError is a ValueError
             # The session-by-session order names the first session a table cannot judge.
             evaluation = _Evaluation(case, outcomes=outcomes)
-    evaluation.decide_all(sessions)
+    evaluation.decide_all(ordered(case.sessions))
     return evaluation.result()
 
 
@@ -686,8 +687,10 @@ class _Evaluation:
 
     # -- in runs (issue 19) ---------------------------------------------------------------
 
-    def decide_in_runs(self, sessions: list[Session]) -> bool:
+    def decide_in_runs(self, sessions: Sequence[Session]) -> bool:
         """Decide the sessions as ``decide_all`` does, a run of one episode's sessions at a time.
+
+        ``sessions`` come in the case's order (they need not be ``ordered``).
 
         Returns False, having changed nothing, for a case it does not take: two sessions on
         one day (the day check links the episodes) or a session of an unknown episode; and
@@ -706,19 +709,14 @@ class _Evaluation:
         """
         episodes = self.episodes
         groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
-        # One pass: the days are distinct, the episodes known, the sessions grouped by episode
-        # (in date order), and whether they all have the same price facts.
+        # One pass: the episodes known, the sessions grouped by episode (in input order), and
+        # whether they all have the same price facts.
         alike = True
         if sessions:
             first = sessions[0]
             minutes, place = first.minutes, first.place
             conventioned, price = first.conventioned, first.price
-            last: date | None = None
             for session in sessions:
-                day = session.date
-                if day == last:
-                    return False
-                last = day
                 group = groups.get(session.episode)
                 if group is None:
                     return False
@@ -739,6 +737,20 @@ class _Evaluation:
             conventioned = alike and first.conventioned
         else:
             conventioned = True
+        # Each episode's sessions in date order, and their days: most often they come so, and
+        # sorting the days again only compares neighbours. Every session must have a day of
+        # its own: a set of them all (the days' hashes are cached).
+        days: dict[str, list[date]] = {}
+        every_day: set[date] = set()
+        for ep, group in groups.items():
+            if group:
+                dates = list(map(_session_date, group))
+                days[ep] = in_order = sorted(dates)
+                if dates != in_order:
+                    group.sort(key=_session_date)  # stable, but the days are distinct anyway
+                every_day.update(in_order)
+        if len(every_day) != len(sessions):
+            return False
         # Sessions all alike are priced once a run (the usual case); else one by one.
         self.alike = alike
         self.bounds = _boundaries(self.case.tariffs, conventioned)
@@ -749,12 +761,12 @@ class _Evaluation:
         ]
         for ep, group in groups.items():
             if group and (len(courante) < 2 or ep not in courante):
-                self._decide_block(episodes[ep], group)
+                self._decide_block(episodes[ep], group, days[ep])
         if len(courante) > 1:
-            among = set(courante)
-            merged = [s for s in sessions if s.episode in among]
-            for ep, block in groupby(merged, key=_session_episode):
-                self._decide_block(episodes[ep], list(block))
+            merged = sorted(chain.from_iterable(groups[ep] for ep in courante), key=_session_date)
+            for ep, run in groupby(merged, key=_session_episode):
+                block = list(run)
+                self._decide_block(episodes[ep], block, list(map(_session_date, block)))
         if self.keep_outcomes:
             # Each episode's outcomes are in date order: take them in the sessions' order.
             found = [outcomes for outcomes in self.episode_outcomes.values() if outcomes]
@@ -767,9 +779,9 @@ class _Evaluation:
         self._warnings_in_date_order()
         return True
 
-    def _decide_block(self, state: _EpisodeState, block: list[Session]) -> None:
-        """Decide consecutive sessions of one episode (no other session falls between them)."""
-        dates = list(map(_session_date, block))
+    def _decide_block(self, state: _EpisodeState, block: list[Session], dates: list[date]) -> None:
+        """Decide consecutive sessions of one episode (no other session falls between them),
+        in date order; ``dates`` are their days."""
         count = len(dates)
         if state.last_session is None:
             state.first_session = block[0].id
