@@ -127,6 +127,7 @@ _outcome_date = attrgetter("date")
 _price_facts = attrgetter("minutes", "place", "conventioned", "price")
 
 
+@cache  # ``date(…)`` parses its arguments as keywords: a lookup costs a fraction
 def _new_year(year: int) -> date:
     return date(year + 1, 1, 1)
 
@@ -344,17 +345,20 @@ def _frozen(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
 def _warning(
     code: WarningCode, episode: str | None, session: str | None, params: Mapping[str, object]
 ) -> Warning:
-    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (``_frozen``)."""
-    return _frozen(
-        Warning,
-        {
-            "code": code,
-            "severity": SEVERITY[code],
-            "episode": episode,
-            "session": session,
-            "params": params,
-        },
-    )
+    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (as ``_frozen``).
+
+    The fields are stored one by one in the new instance's dict, in order: no dict of values
+    to build and merge (a case has several warnings).
+    """
+    built: Any = _object_new(Warning)
+    fields = built.__dict__
+    fields["code"] = code
+    fields["severity"] = SEVERITY[code]
+    fields["episode"] = episode
+    fields["session"] = session
+    fields["params"] = params
+    warning: Warning = built
+    return warning
 
 
 _NEW_OUTCOME = _new_outcome  # ``_Evaluation._outcomes`` writes it out unless a test replaced it
@@ -827,7 +831,7 @@ class _Evaluation:
             # A run ends with the prescription, the year, and the day before a table changes
             # (both the same for every day before ``until``).
             if day >= until:
-                until = date(day.year + 1, 1, 1)
+                until = _new_year(day.year)
                 at = bisect_right(bounds, day)
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
@@ -2083,14 +2087,14 @@ class _Evaluation:
         remaining = quota.remaining
         if remaining is None or not self._current(quota.period_end):
             return
+        # Appended directly, as ``_Warnings.add`` would without ``once_per``: no keyword
+        # arguments to gather (a case has a few of these).
         if remaining == 0:
-            self.warnings.add(
-                W.QUOTA_EXHAUSTED, episode=quota.episode, counter=quota.counter, limit=quota.limit
-            )
+            params = {"counter": quota.counter, "limit": quota.limit}
+            self.warnings.items.append(_warning(W.QUOTA_EXHAUSTED, quota.episode, None, params))
         elif remaining <= LOW_AT_MOST:
-            self.warnings.add(
-                W.QUOTA_LOW, episode=quota.episode, counter=quota.counter, remaining=remaining
-            )
+            params = {"counter": quota.counter, "remaining": remaining}
+            self.warnings.items.append(_warning(W.QUOTA_LOW, quota.episode, None, params))
 
     def _pool_warnings(self, pool: Pool) -> None:
         remaining = pool.remaining
@@ -2130,13 +2134,12 @@ class _Evaluation:
                 lost = rx
         if remaining > LOW_AT_MOST:
             return
-        self.warnings.add(
-            W.PRESCRIPTION_LOW,
-            episode=state.episode.id,
-            remaining=remaining,
-            prescribed=lost.prescription.date if lost else None,
-            deadline=lost.deadline if lost else None,
-        )
+        params = {
+            "remaining": remaining,
+            "prescribed": lost.prescription.date if lost else None,
+            "deadline": lost.deadline if lost else None,
+        }  # appended directly, as ``_quota_warnings`` does
+        self.warnings.items.append(_warning(W.PRESCRIPTION_LOW, state.episode.id, None, params))
 
     def _ending_warnings(self, episode: Episode) -> None:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
