@@ -487,15 +487,18 @@ class _Decision(NamedTuple):
 # A run of sessions one decision takes (``_Evaluation._decide_block``): how many, their
 # status, rule and code tier, the first one's number (the others follow; None: no number) and
 # their reasons, built only when outcomes are asked for.
-# The reasons come with a key that tells them apart from any other run's: runs alike in many
-# cases (the 10th to 18th courante sessions of a year) share them (``_reasons``).
+# The reasons come as a key that tells them apart from any other run's and holds all they say,
+# and a module function that builds them from it: runs alike in many cases (the 10th to 18th
+# courante sessions of a year) share them (``_reasons``), and no closure is made per run (a
+# run's plan is made with or without outcomes; a closure cost more than the rest of a plan).
 _Run = tuple[
     int,
     Status,
     str,
     str | None,
     int | None,
-    tuple[tuple[object, ...], Callable[[], list[Reason]]],
+    tuple[Any, ...],
+    Callable[[tuple[Any, ...]], list[Reason]],
 ]
 
 
@@ -505,14 +508,102 @@ _REASONS: dict[tuple[object, ...], list[Reason]] = {}
 _REASONS_KEPT = 4096
 
 
-def _reasons(key: tuple[object, ...], build: Callable[[], list[Reason]]) -> list[Reason]:
-    """Return the reasons of a run, built by ``build`` the first time ``key`` is met."""
+def _reasons(
+    key: tuple[Any, ...], build: Callable[[tuple[Any, ...]], list[Reason]]
+) -> list[Reason]:
+    """Return the reasons of a run, built by ``build(key)`` the first time ``key`` is met."""
     found = _REASONS.get(key)
     if found is None:
         if len(_REASONS) >= _REASONS_KEPT:
             _REASONS.clear()
-        found = _REASONS[key] = build()
+        found = _REASONS[key] = build(key)
     return found
+
+
+def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C1: courante sessions at the best rate (``_Evaluation._courante_run``)."""
+    _, best_rate, year, first, k = key
+    return [
+        _new_reason(
+            R.BE_COURANTE_BEST,
+            {
+                "n": n,
+                "limit": best_rate,
+                "year": year,
+                "restarted": False,
+                "intake": False,
+                "remaining": best_rate - n,
+            },
+        )
+        for n in range(first, first + k)
+    ]
+
+
+def _pool_exhausted_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C5: overflow sessions the empty pool refuses, one reason for all (``_overflow_run``)."""
+    _, first, year, pool_limit, k = key
+    params = {"n": first, "year": year, "pool_limit": pool_limit}
+    return [_new_reason(R.BE_COURANTE_POOL_EXHAUSTED, params)] * k
+
+
+def _overflow_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C4, C9: overflow sessions drawn from the pool (``_Evaluation._overflow_run``)."""
+    _, code, about, year, first, k, used, pool_limit = key
+    return [
+        _new_reason(
+            code,
+            {
+                **dict(about),
+                "n": first + m,
+                "year": year,
+                "pool_left": None if pool_limit is None else pool_limit - used - m - 1,
+                "pool_limit": pool_limit,
+            },
+        )
+        for m in range(k)
+    ]
+
+
+def _fa_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """FA1-FA3: Fa sessions at one rate (``_Evaluation._fa_run``)."""
+    _, best_rate, end, first, k = key
+    code = R.BE_FA_BEST if first <= best_rate else R.BE_FA_REDUCED
+    return [
+        _new_reason(code, {"n": n, "limit": best_rate, "end": end}) for n in range(first, first + k)
+    ]
+
+
+def _fb_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """FB2, FB3: Fb sessions at one rate, after the year's first (``_Evaluation._fb_run``)."""
+    _, best_rate, reduced_to, year, first, k = key
+    if first <= best_rate:
+        return [
+            _new_reason(
+                R.BE_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False}
+            )
+            for n in range(first, first + k)
+        ]
+    if first <= reduced_to:
+        return [
+            _new_reason(
+                R.BE_FB_REDUCED,
+                {"n": n, "year": year, "first": best_rate + 1, "last": reduced_to},
+            )
+            for n in range(first, first + k)
+        ]
+    return [
+        _new_reason(R.BE_FB_REDUCED_2, {"n": n, "year": year, "first": reduced_to + 1})
+        for n in range(first, first + k)
+    ]
+
+
+def _notification_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """FA4, FB4: Fa/Fb sessions pending a notification (``_notification_run``)."""
+    _, category, first, k = key
+    return [
+        _new_reason(R.BE_NOTIFICATION_PENDING, {"n": n, "category": category})
+        for n in range(first, first + k)
+    ]
 
 
 def _not_reimbursed(rule: str, code: ReasonCode, /, **params: object) -> _Decision:
@@ -847,7 +938,7 @@ class _Evaluation:
                 continue
             if len(dated) < len(warnings):  # ``_dated``, written out
                 dated.extend([day] * (len(warnings) - len(dated)))
-            k, status, rule, tier, first, (key, reasons) = plan
+            k, status, rule, tier, first, key, reasons = plan
             rx.used += k
             codes: list[tuple[str | None, BeAmounts | None]] | None = None
             # Declared for mypyc, which would infer None from the first assignment.
@@ -1108,25 +1199,9 @@ class _Evaluation:
         k = stop - i
         state.counted.extend(dates[i:stop])
         per_year[year] = first + k - 1
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(
-                    R.BE_COURANTE_BEST,
-                    {
-                        "n": n,
-                        "limit": best_rate,
-                        "year": year,
-                        "restarted": False,
-                        "intake": False,
-                        "remaining": best_rate - n,
-                    },
-                )
-                for n in range(first, first + k)
-            ]
-
         tier = "1-9" if first <= 9 else "10-18"
-        return k, Status.BEST, "BE.C1", tier, first, (("C1", best_rate, year, first, k), reasons)
+        key = ("C1", best_rate, year, first, k)
+        return k, Status.BEST, "BE.C1", tier, first, key, _courante_best_reasons
 
     def _overflow_run(
         self,
@@ -1147,37 +1222,16 @@ class _Evaluation:
         used = self.pool_used.get(start, 0)
         if pool_limit is not None and used >= pool_limit:
             k = stop - i
-            params = {"n": first, "year": year, "pool_limit": pool_limit}
-
-            def refused() -> list[Reason]:
-                return [_new_reason(R.BE_COURANTE_POOL_EXHAUSTED, params)] * k
-
             key = ("C5", first, year, pool_limit, k)
-            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, (key, refused)
+            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons
         if pool_limit is not None:
             stop = min(stop, i + pool_limit - used)
         k = stop - i
         self.pool_used[start] = used + k
         self._count_run(state, dates, i, stop)
         state.per_year[year] = first + k - 1
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(
-                    code,
-                    {
-                        **about,
-                        "n": first + m,
-                        "year": year,
-                        "pool_left": None if pool_limit is None else pool_limit - used - m - 1,
-                        "pool_limit": pool_limit,
-                    },
-                )
-                for m in range(k)
-            ]
-
-        run: tuple[object, ...] = (rule, *about.values(), year, first, k, used, pool_limit)
-        return k, Status.REDUCED, rule, "overflow", first, (run, reasons)
+        run = (rule, code, tuple(about.items()), year, first, k, used, pool_limit)
+        return k, Status.REDUCED, rule, "overflow", first, run, _overflow_reasons
 
     @staticmethod
     def _count_run(state: _EpisodeState, dates: list[date], i: int, stop: int) -> None:
@@ -1209,23 +1263,15 @@ class _Evaluation:
         self._count_run(state, dates, i, stop)
         per_year = state.per_year
         per_year[day.year] = per_year.get(day.year, 0) + k
-        status, rule, code, tier = (
-            (Status.BEST, "BE.FA2" if polytrauma else "BE.FA1", R.BE_FA_BEST, "1-20")
-            if first <= best_rate
-            else (Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, "reduced")
-        )
-        if first <= best_rate and first > 20:
-            tier = "best"
+        # The reason (FA best or reduced) is ``_fa_reasons``'s to say from the numbers.
+        if first <= best_rate:
+            status, rule = Status.BEST, "BE.FA2" if polytrauma else "BE.FA1"
+            tier = "1-20" if first <= 20 else "best"
+        else:
+            status, rule, tier = Status.REDUCED, "BE.FA3", "reduced"
         if ep.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FA4")
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(code, {"n": n, "limit": best_rate, "end": end})
-                for n in range(first, first + k)
-            ]
-
-        return k, status, rule, tier, first, ((rule, best_rate, end, first, k), reasons)
+        return k, status, rule, tier, first, (rule, best_rate, end, first, k), _fa_reasons
 
     def _fb_run(
         self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
@@ -1254,28 +1300,6 @@ class _Evaluation:
         tier = "best" if first <= best_rate else "61-80" if first <= reduced_to else "81+"
         if state.episode.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FB4")
-
-        def reasons() -> list[Reason]:
-            if first <= best_rate:
-                return [
-                    _new_reason(
-                        R.BE_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False}
-                    )
-                    for n in range(first, first + k)
-                ]
-            if first <= reduced_to:
-                return [
-                    _new_reason(
-                        R.BE_FB_REDUCED,
-                        {"n": n, "year": year, "first": best_rate + 1, "last": reduced_to},
-                    )
-                    for n in range(first, first + k)
-                ]
-            return [
-                _new_reason(R.BE_FB_REDUCED_2, {"n": n, "year": year, "first": reduced_to + 1})
-                for n in range(first, first + k)
-            ]
-
         status = (
             Status.BEST
             if first <= best_rate
@@ -1284,7 +1308,8 @@ class _Evaluation:
             else Status.REDUCED_2
         )
         key = ("FB", best_rate, reduced_to, year, first, k)
-        return k, status, "BE.FB2" if first <= best_rate else "BE.FB3", tier, first, (key, reasons)
+        rule = "BE.FB2" if first <= best_rate else "BE.FB3"
+        return k, status, rule, tier, first, key, _fb_reasons
 
     def _notification_run(
         self, state: _EpisodeState, session: Session, k: int, first: int, tier: str, rule: str
@@ -1292,16 +1317,8 @@ class _Evaluation:
         """Hold a run of Fa/Fb sessions as pending: no notification (``_notification``)."""
         episode = state.episode
         self._notification_missing(episode, session.id)
-        category = episode.category
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(R.BE_NOTIFICATION_PENDING, {"n": n, "category": category})
-                for n in range(first, first + k)
-            ]
-
-        key = (rule, category, first, k)
-        return k, Status.PENDING, rule, tier, first, (key, reasons)
+        key = (rule, episode.category, first, k)
+        return k, Status.PENDING, rule, tier, first, key, _notification_reasons
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
