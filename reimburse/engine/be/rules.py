@@ -811,24 +811,25 @@ class _Evaluation:
             first = sessions[0]
             minutes, place = first.minutes, first.place
             conventioned, price = first.conventioned, first.price
-            for session in sessions:
-                group = groups.get(session.episode)
-                if group is None:
-                    return False
-                group.append(session)
-                if alike and (
-                    session.minutes is not minutes
-                    or session.place is not place
-                    or session.conventioned is not conventioned
-                    or session.price is not price
-                ):
-                    # Equal values need not be the same objects.
-                    alike = (
-                        session.minutes == minutes
-                        and session.place == place
-                        and session.conventioned == conventioned
-                        and session.price == price
-                    )
+            # A session of an unknown episode raises KeyError: no test per session for it.
+            try:
+                for session in sessions:
+                    groups[session.episode].append(session)
+                    if alike and (
+                        session.minutes is not minutes
+                        or session.place is not place
+                        or session.conventioned is not conventioned
+                        or session.price is not price
+                    ):
+                        # Equal values need not be the same objects.
+                        alike = (
+                            session.minutes == minutes
+                            and session.place == place
+                            and session.conventioned == conventioned
+                            and session.price == price
+                        )
+            except KeyError:
+                return False
             conventioned = alike and first.conventioned
         else:
             conventioned = True
