@@ -63,6 +63,11 @@ from reimburse.engine.vocabulary import (
 
 R = ReasonCode
 W = WarningCode
+# Members read for every run or warning, as globals: in Python 3.11 an attribute of an Enum
+# class goes through ``EnumType.__getattr__``'s hook, ten times the cost of a global.
+_BEST, _REDUCED, _REDUCED_2 = Status.BEST, Status.REDUCED, Status.REDUCED_2
+_TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
+_PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
 
 # Warnings about things that end soon look this far ahead of ``as_of`` (simulate contract).
 ENDING_SOON = timedelta(days=30)
@@ -1120,7 +1125,7 @@ class _Evaluation:
             if key not in self.tariffs_missing:
                 self.tariffs_missing.add(key)
                 params = {"code": code, "date": session.date, "start": start, "end": end}
-                self.warnings.items.append(_warning(W.TARIFF_UNKNOWN, key[0], session.id, params))
+                self.warnings.items.append(_warning(_TARIFF_UNKNOWN, key[0], session.id, params))
                 self._dated(session.date)
 
     def _dated(self, day: date) -> None:
@@ -1141,9 +1146,9 @@ class _Evaluation:
         kept = []
         for index in sorted(range(len(items)), key=days.__getitem__):
             warning = items[index]
-            if warning.code is W.TARIFF_UNKNOWN:
+            if warning.code is _TARIFF_UNKNOWN:
                 params = warning.params
-                key = (W.TARIFF_UNKNOWN, params["code"], params["start"], params["end"])
+                key = (_TARIFF_UNKNOWN, params["code"], params["start"], params["end"])
                 if key in seen:
                     continue
                 seen.add(key)
@@ -1202,7 +1207,7 @@ class _Evaluation:
         per_year[year] = first + k - 1
         tier = "1-9" if first <= 9 else "10-18"
         key = ("C1", best_rate, year, first, k)
-        return k, Status.BEST, "BE.C1", tier, first, key, _courante_best_reasons
+        return k, _BEST, "BE.C1", tier, first, key, _courante_best_reasons
 
     def _overflow_run(
         self,
@@ -1232,7 +1237,7 @@ class _Evaluation:
         self._count_run(state, dates, i, stop)
         state.per_year[year] = first + k - 1
         run = (rule, code, tuple(about.items()), year, first, k, used, pool_limit)
-        return k, Status.REDUCED, rule, "overflow", first, run, _overflow_reasons
+        return k, _REDUCED, rule, "overflow", first, run, _overflow_reasons
 
     @staticmethod
     def _count_run(state: _EpisodeState, dates: list[date], i: int, stop: int) -> None:
@@ -1266,10 +1271,10 @@ class _Evaluation:
         per_year[day.year] = per_year.get(day.year, 0) + k
         # The reason (FA best or reduced) is ``_fa_reasons``'s to say from the numbers.
         if first <= best_rate:
-            status, rule = Status.BEST, "BE.FA2" if polytrauma else "BE.FA1"
+            status, rule = _BEST, "BE.FA2" if polytrauma else "BE.FA1"
             tier = "1-20" if first <= 20 else "best"
         else:
-            status, rule, tier = Status.REDUCED, "BE.FA3", "reduced"
+            status, rule, tier = _REDUCED, "BE.FA3", "reduced"
         if ep.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FA4")
         return k, status, rule, tier, first, (rule, best_rate, end, first, k), _fa_reasons
@@ -1301,13 +1306,7 @@ class _Evaluation:
         tier = "best" if first <= best_rate else "61-80" if first <= reduced_to else "81+"
         if state.episode.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FB4")
-        status = (
-            Status.BEST
-            if first <= best_rate
-            else Status.REDUCED
-            if first <= reduced_to
-            else Status.REDUCED_2
-        )
+        status = _BEST if first <= best_rate else _REDUCED if first <= reduced_to else _REDUCED_2
         key = ("FB", best_rate, reduced_to, year, first, k)
         rule = "BE.FB2" if first <= best_rate else "BE.FB3"
         return k, status, rule, tier, first, key, _fb_reasons
@@ -1903,10 +1902,10 @@ class _Evaluation:
         """Warn that no code, or no tariff on the session's day, prices a decided session."""
         category, place, seen = episode.category, session.place, self.warnings.seen
         if code is None:
-            if (W.CODE_UNKNOWN, episode.id, category, tier, place) in seen:
+            if (_CODE_UNKNOWN, episode.id, category, tier, place) in seen:
                 return
             self.warnings.add(
-                W.CODE_UNKNOWN,
+                _CODE_UNKNOWN,
                 episode=episode.id,
                 session=session.id,
                 once_per=(episode.id, category, tier, place),
@@ -1917,10 +1916,10 @@ class _Evaluation:
             )
         elif gap is not None:
             start, end = gap
-            if (W.TARIFF_UNKNOWN, code, start, end) in seen:
+            if (_TARIFF_UNKNOWN, code, start, end) in seen:
                 return
             self.warnings.add(
-                W.TARIFF_UNKNOWN,
+                _TARIFF_UNKNOWN,
                 episode=episode.id,
                 session=session.id,
                 once_per=(code, start, end),
@@ -2157,7 +2156,7 @@ class _Evaluation:
             "prescribed": lost.prescription.date if lost else None,
             "deadline": lost.deadline if lost else None,
         }  # appended directly, as ``_quota_warnings`` does
-        self.warnings.items.append(_warning(W.PRESCRIPTION_LOW, state.episode.id, None, params))
+        self.warnings.items.append(_warning(_PRESCRIPTION_LOW, state.episode.id, None, params))
 
     def _ending_warnings(self, episode: Episode) -> None:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
