@@ -910,6 +910,8 @@ class _Evaluation:
         category = state.category
         ep = state.episode.id
         draft, final = _OutcomeDraft, SessionOutcome
+        if keep_outcomes:
+            append = self.episode_outcomes[ep].append
         until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
@@ -975,10 +977,10 @@ class _Evaluation:
                     ]
             if keep_outcomes:
                 sessions = block[i : i + k]
-                shared = _reasons(key, reasons)
+                # ``_reasons``'s lookup written out: its key is met again in most runs.
+                shared = _REASONS.get(key) or _reasons(key, reasons)
                 if codes is None and _new_outcome is _NEW_OUTCOME:
                     # ``_new_outcome`` written out: a call less per session.
-                    append = self.episode_outcomes[ep].append
                     rx_id = rx.id
                     ordinals: Iterable[int | None] = (
                         repeat(None, k) if first is None else range(first, first + k)
