@@ -137,6 +137,12 @@ def _new_year(year: int) -> date:
     return date(year + 1, 1, 1)
 
 
+@cache  # as ``_new_year``: every result reports a year or two
+def _calendar_year(year: int) -> tuple[date, date]:
+    """Return 1 January and 31 December of ``year``."""
+    return date(year, 1, 1), date(year, 12, 31)
+
+
 # ------------------------------------------------------------------------------- period helpers
 
 
@@ -2020,7 +2026,7 @@ class _Evaluation:
         elsewhere = 0
         if category == "courante":
             year = as_of.year
-            start, end = date(year, 1, 1), date(year, 12, 31)
+            start, end = _calendar_year(year)
             # An episode without a session in as_of's year is reported as its first
             # situation would be (ranks only come from sessions) [I].
             rank = self._ranks(year).get(ep.id, 1)
@@ -2083,7 +2089,8 @@ class _Evaluation:
         """Return the calendar-year slice of an Fb period to report for ``as_of``."""
         period_end = fb_period_end(first_session)
         year = min(max(as_of.year, first_session.year), period_end.year)
-        return max(date(year, 1, 1), first_session), date(year, 12, 31)
+        start, end = _calendar_year(year)
+        return max(start, first_session), end
 
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
