@@ -7,6 +7,11 @@ the same slots and then make it the frozen type (``__class__`` assignment, allow
 classes of one layout). The result is the same type, fields and equality, frozen from then
 on. ``_same_fields`` checks at import that they set every field, in the type's slots (the
 outcome types have no ``__post_init__`` check).
+
+A draft class is a subclass of its frozen type that adds no slot and takes back ``object``'s
+``__setattr__`` and ``__init__``: its instances have the type's own layout, so the
+``__class__`` assignment checks no slot names (it does for two sibling classes, a few hundred
+machine instructions a session), and its attributes are stored as any plain slot is.
 """
 
 from __future__ import annotations
@@ -23,12 +28,22 @@ from reimburse.engine.vocabulary import ReasonCode
 object_new = object.__new__
 
 
-class ReasonDraft:
-    __slots__ = tuple(f.name for f in fields(Reason))
+class ReasonDraft(Reason):
+    """A ``Reason`` being filled in: plain attribute stores, no ``__init__`` (see above)."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+    __init__ = object.__init__
 
 
-class OutcomeDraft:
-    __slots__ = tuple(f.name for f in fields(SessionOutcome))
+class OutcomeDraft(SessionOutcome):
+    """A ``SessionOutcome`` being filled in: plain attribute stores, no ``__init__``."""
+
+    __slots__ = ()
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+    __init__ = object.__init__
 
 
 def new_reason(code: ReasonCode, params: Mapping[str, object]) -> Reason:
@@ -76,7 +91,8 @@ def _same_fields(build: Callable[..., object], draft: type, cls: type) -> None:
         hasattr(cls, "__post_init__")
         or list(inspect.signature(build).parameters) != names
         or list(getattr(cls, "__slots__", ())) != names
-        or list(getattr(draft, "__slots__", ())) != names
+        or draft.__bases__ != (cls,)
+        or draft.__dict__.get("__slots__") != ()
     ):
         raise TypeError(f"{build.__name__} no longer builds a {cls.__name__}")
 

@@ -21,7 +21,7 @@ where the sources leave room; explanations they drive say "(interpretation)".
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -63,6 +63,11 @@ from reimburse.engine.vocabulary import (
 
 R = ReasonCode
 W = WarningCode
+# Members read for every run or warning, as globals: in Python 3.11 an attribute of an Enum
+# class goes through ``EnumType.__getattr__``'s hook, ten times the cost of a global.
+_BEST, _REDUCED, _REDUCED_2 = Status.BEST, Status.REDUCED, Status.REDUCED_2
+_TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
+_PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
 
 # Warnings about things that end soon look this far ahead of ``as_of`` (simulate contract).
 ENDING_SOON = timedelta(days=30)
@@ -89,16 +94,17 @@ def evaluate(case: Case, *, outcomes: bool = True) -> Result:
     is built for them; every session is still decided, so the quotas, pools and warnings are
     the same (for lists that show only those, such as Needs attention).
     """
-    sessions = ordered(case.sessions)
     evaluation = _Evaluation(case, outcomes=outcomes)
     if RUNS:
         try:
-            if evaluation.decide_in_runs(sessions):
+            # In the input order: the runs need each episode's sessions in date order, not all
+            # the sessions (sorting them all cost more than putting the episodes' in order).
+            if evaluation.decide_in_runs(case.sessions):
                 return evaluation.result()
         except (_NotInRuns, ValueError, ArithmeticError):  # an EngineError is a ValueError
             # The session-by-session order names the first session a table cannot judge.
             evaluation = _Evaluation(case, outcomes=outcomes)
-    evaluation.decide_all(sessions)
+    evaluation.decide_all(ordered(case.sessions))
     return evaluation.result()
 
 
@@ -126,8 +132,15 @@ _outcome_date = attrgetter("date")
 _price_facts = attrgetter("minutes", "place", "conventioned", "price")
 
 
+@cache  # ``date(…)`` parses its arguments as keywords: a lookup costs a fraction
 def _new_year(year: int) -> date:
     return date(year + 1, 1, 1)
+
+
+@cache  # as ``_new_year``: every result reports a year or two
+def _calendar_year(year: int) -> tuple[date, date]:
+    """Return 1 January and 31 December of ``year``."""
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 # ------------------------------------------------------------------------------- period helpers
@@ -343,17 +356,20 @@ def _frozen(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
 def _warning(
     code: WarningCode, episode: str | None, session: str | None, params: Mapping[str, object]
 ) -> Warning:
-    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (``_frozen``)."""
-    return _frozen(
-        Warning,
-        {
-            "code": code,
-            "severity": SEVERITY[code],
-            "episode": episode,
-            "session": session,
-            "params": params,
-        },
-    )
+    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (as ``_frozen``).
+
+    The fields are stored one by one in the new instance's dict, in order: no dict of values
+    to build and merge (a case has several warnings).
+    """
+    built: Any = _object_new(Warning)
+    fields = built.__dict__
+    fields["code"] = code
+    fields["severity"] = SEVERITY[code]
+    fields["episode"] = episode
+    fields["session"] = session
+    fields["params"] = params
+    warning: Warning = built
+    return warning
 
 
 _NEW_OUTCOME = _new_outcome  # ``_Evaluation._outcomes`` writes it out unless a test replaced it
@@ -482,15 +498,18 @@ class _Decision(NamedTuple):
 # A run of sessions one decision takes (``_Evaluation._decide_block``): how many, their
 # status, rule and code tier, the first one's number (the others follow; None: no number) and
 # their reasons, built only when outcomes are asked for.
-# The reasons come with a key that tells them apart from any other run's: runs alike in many
-# cases (the 10th to 18th courante sessions of a year) share them (``_reasons``).
+# The reasons come as a key that tells them apart from any other run's and holds all they say,
+# and a module function that builds them from it: runs alike in many cases (the 10th to 18th
+# courante sessions of a year) share them (``_reasons``), and no closure is made per run (a
+# run's plan is made with or without outcomes; a closure cost more than the rest of a plan).
 _Run = tuple[
     int,
     Status,
     str,
     str | None,
     int | None,
-    tuple[tuple[object, ...], Callable[[], list[Reason]]],
+    tuple[Any, ...],
+    Callable[[tuple[Any, ...]], list[Reason]],
 ]
 
 
@@ -500,14 +519,102 @@ _REASONS: dict[tuple[object, ...], list[Reason]] = {}
 _REASONS_KEPT = 4096
 
 
-def _reasons(key: tuple[object, ...], build: Callable[[], list[Reason]]) -> list[Reason]:
-    """Return the reasons of a run, built by ``build`` the first time ``key`` is met."""
+def _reasons(
+    key: tuple[Any, ...], build: Callable[[tuple[Any, ...]], list[Reason]]
+) -> list[Reason]:
+    """Return the reasons of a run, built by ``build(key)`` the first time ``key`` is met."""
     found = _REASONS.get(key)
     if found is None:
         if len(_REASONS) >= _REASONS_KEPT:
             _REASONS.clear()
-        found = _REASONS[key] = build()
+        found = _REASONS[key] = build(key)
     return found
+
+
+def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C1: courante sessions at the best rate (``_Evaluation._courante_run``)."""
+    _, best_rate, year, first, k = key
+    return [
+        _new_reason(
+            R.BE_COURANTE_BEST,
+            {
+                "n": n,
+                "limit": best_rate,
+                "year": year,
+                "restarted": False,
+                "intake": False,
+                "remaining": best_rate - n,
+            },
+        )
+        for n in range(first, first + k)
+    ]
+
+
+def _pool_exhausted_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C5: overflow sessions the empty pool refuses, one reason for all (``_overflow_run``)."""
+    _, first, year, pool_limit, k = key
+    params = {"n": first, "year": year, "pool_limit": pool_limit}
+    return [_new_reason(R.BE_COURANTE_POOL_EXHAUSTED, params)] * k
+
+
+def _overflow_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C4, C9: overflow sessions drawn from the pool (``_Evaluation._overflow_run``)."""
+    _, code, about, year, first, k, used, pool_limit = key
+    return [
+        _new_reason(
+            code,
+            {
+                **dict(about),
+                "n": first + m,
+                "year": year,
+                "pool_left": None if pool_limit is None else pool_limit - used - m - 1,
+                "pool_limit": pool_limit,
+            },
+        )
+        for m in range(k)
+    ]
+
+
+def _fa_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """FA1-FA3: Fa sessions at one rate (``_Evaluation._fa_run``)."""
+    _, best_rate, end, first, k = key
+    code = R.BE_FA_BEST if first <= best_rate else R.BE_FA_REDUCED
+    return [
+        _new_reason(code, {"n": n, "limit": best_rate, "end": end}) for n in range(first, first + k)
+    ]
+
+
+def _fb_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """FB2, FB3: Fb sessions at one rate, after the year's first (``_Evaluation._fb_run``)."""
+    _, best_rate, reduced_to, year, first, k = key
+    if first <= best_rate:
+        return [
+            _new_reason(
+                R.BE_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False}
+            )
+            for n in range(first, first + k)
+        ]
+    if first <= reduced_to:
+        return [
+            _new_reason(
+                R.BE_FB_REDUCED,
+                {"n": n, "year": year, "first": best_rate + 1, "last": reduced_to},
+            )
+            for n in range(first, first + k)
+        ]
+    return [
+        _new_reason(R.BE_FB_REDUCED_2, {"n": n, "year": year, "first": reduced_to + 1})
+        for n in range(first, first + k)
+    ]
+
+
+def _notification_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """FA4, FB4: Fa/Fb sessions pending a notification (``_notification_run``)."""
+    _, category, first, k = key
+    return [
+        _new_reason(R.BE_NOTIFICATION_PENDING, {"n": n, "category": category})
+        for n in range(first, first + k)
+    ]
 
 
 def _not_reimbursed(rule: str, code: ReasonCode, /, **params: object) -> _Decision:
@@ -686,8 +793,10 @@ class _Evaluation:
 
     # -- in runs (issue 19) ---------------------------------------------------------------
 
-    def decide_in_runs(self, sessions: list[Session]) -> bool:
+    def decide_in_runs(self, sessions: Sequence[Session]) -> bool:
         """Decide the sessions as ``decide_all`` does, a run of one episode's sessions at a time.
+
+        ``sessions`` come in the case's order (they need not be ``ordered``).
 
         Returns False, having changed nothing, for a case it does not take: two sessions on
         one day (the day check links the episodes) or a session of an unknown episode; and
@@ -706,39 +815,51 @@ class _Evaluation:
         """
         episodes = self.episodes
         groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
-        # One pass: the days are distinct, the episodes known, the sessions grouped by episode
-        # (in date order), and whether they all have the same price facts.
+        # One pass: the episodes known, the sessions grouped by episode (in input order), and
+        # whether they all have the same price facts.
         alike = True
         if sessions:
             first = sessions[0]
             minutes, place = first.minutes, first.place
             conventioned, price = first.conventioned, first.price
-            last: date | None = None
-            for session in sessions:
-                day = session.date
-                if day == last:
-                    return False
-                last = day
-                group = groups.get(session.episode)
-                if group is None:
-                    return False
-                group.append(session)
-                if alike and (
-                    session.minutes is not minutes
-                    or session.place is not place
-                    or session.conventioned is not conventioned
-                    or session.price is not price
-                ):
-                    # Equal values need not be the same objects.
-                    alike = (
-                        session.minutes == minutes
-                        and session.place == place
-                        and session.conventioned == conventioned
-                        and session.price == price
-                    )
+            # A session of an unknown episode raises KeyError: no test per session for it.
+            try:
+                for session in sessions:
+                    groups[session.episode].append(session)
+                    if alike and (
+                        session.minutes is not minutes
+                        or session.place is not place
+                        or session.conventioned is not conventioned
+                        or session.price is not price
+                    ):
+                        # Equal values need not be the same objects.
+                        alike = (
+                            session.minutes == minutes
+                            and session.place == place
+                            and session.conventioned == conventioned
+                            and session.price == price
+                        )
+            except KeyError:
+                return False
             conventioned = alike and first.conventioned
         else:
             conventioned = True
+        # Each episode's sessions in date order, and their days: most often they come so, and
+        # sorting the days again only compares neighbours. Every session must have a day of
+        # its own: a set of them all (the days' hashes are cached).
+        days: dict[str, list[date]] = {}
+        every_day: set[date] = set()
+        for ep, group in groups.items():
+            if group:
+                # A comprehension: in Python 3.11 its specialised attribute load costs a
+                # fraction of ``map(attrgetter)``'s generic one.
+                dates = [session.date for session in group]
+                days[ep] = in_order = sorted(dates)
+                if dates != in_order:
+                    group.sort(key=_session_date)  # stable, but the days are distinct anyway
+                every_day.update(in_order)
+        if len(every_day) != len(sessions):
+            return False
         # Sessions all alike are priced once a run (the usual case); else one by one.
         self.alike = alike
         self.bounds = _boundaries(self.case.tariffs, conventioned)
@@ -749,12 +870,12 @@ class _Evaluation:
         ]
         for ep, group in groups.items():
             if group and (len(courante) < 2 or ep not in courante):
-                self._decide_block(episodes[ep], group)
+                self._decide_block(episodes[ep], group, days[ep])
         if len(courante) > 1:
-            among = set(courante)
-            merged = [s for s in sessions if s.episode in among]
-            for ep, block in groupby(merged, key=_session_episode):
-                self._decide_block(episodes[ep], list(block))
+            merged = sorted(chain.from_iterable(groups[ep] for ep in courante), key=_session_date)
+            for ep, run in groupby(merged, key=_session_episode):
+                block = list(run)
+                self._decide_block(episodes[ep], block, list(map(_session_date, block)))
         if self.keep_outcomes:
             # Each episode's outcomes are in date order: take them in the sessions' order.
             found = [outcomes for outcomes in self.episode_outcomes.values() if outcomes]
@@ -767,9 +888,9 @@ class _Evaluation:
         self._warnings_in_date_order()
         return True
 
-    def _decide_block(self, state: _EpisodeState, block: list[Session]) -> None:
-        """Decide consecutive sessions of one episode (no other session falls between them)."""
-        dates = list(map(_session_date, block))
+    def _decide_block(self, state: _EpisodeState, block: list[Session], dates: list[date]) -> None:
+        """Decide consecutive sessions of one episode (no other session falls between them),
+        in date order; ``dates`` are their days."""
         count = len(dates)
         if state.last_session is None:
             state.first_session = block[0].id
@@ -797,6 +918,8 @@ class _Evaluation:
         category = state.category
         ep = state.episode.id
         draft, final = _OutcomeDraft, SessionOutcome
+        if keep_outcomes:
+            append = self.episode_outcomes[ep].append
         until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
@@ -815,7 +938,7 @@ class _Evaluation:
             # A run ends with the prescription, the year, and the day before a table changes
             # (both the same for every day before ``until``).
             if day >= until:
-                until = date(day.year + 1, 1, 1)
+                until = _new_year(day.year)
                 at = bisect_right(bounds, day)
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
@@ -831,7 +954,7 @@ class _Evaluation:
                 continue
             if len(dated) < len(warnings):  # ``_dated``, written out
                 dated.extend([day] * (len(warnings) - len(dated)))
-            k, status, rule, tier, first, (key, reasons) = plan
+            k, status, rule, tier, first, key, reasons = plan
             rx.used += k
             codes: list[tuple[str | None, BeAmounts | None]] | None = None
             # Declared for mypyc, which would infer None from the first assignment.
@@ -862,10 +985,10 @@ class _Evaluation:
                     ]
             if keep_outcomes:
                 sessions = block[i : i + k]
-                shared = _reasons(key, reasons)
+                # ``_reasons``'s lookup written out: its key is met again in most runs.
+                shared = _REASONS.get(key) or _reasons(key, reasons)
                 if codes is None and _new_outcome is _NEW_OUTCOME:
                     # ``_new_outcome`` written out: a call less per session.
-                    append = self.episode_outcomes[ep].append
                     rx_id = rx.id
                     ordinals: Iterable[int | None] = (
                         repeat(None, k) if first is None else range(first, first + k)
@@ -1012,7 +1135,7 @@ class _Evaluation:
             if key not in self.tariffs_missing:
                 self.tariffs_missing.add(key)
                 params = {"code": code, "date": session.date, "start": start, "end": end}
-                self.warnings.items.append(_warning(W.TARIFF_UNKNOWN, key[0], session.id, params))
+                self.warnings.items.append(_warning(_TARIFF_UNKNOWN, key[0], session.id, params))
                 self._dated(session.date)
 
     def _dated(self, day: date) -> None:
@@ -1033,9 +1156,9 @@ class _Evaluation:
         kept = []
         for index in sorted(range(len(items)), key=days.__getitem__):
             warning = items[index]
-            if warning.code is W.TARIFF_UNKNOWN:
+            if warning.code is _TARIFF_UNKNOWN:
                 params = warning.params
-                key = (W.TARIFF_UNKNOWN, params["code"], params["start"], params["end"])
+                key = (_TARIFF_UNKNOWN, params["code"], params["start"], params["end"])
                 if key in seen:
                     continue
                 seen.add(key)
@@ -1092,25 +1215,9 @@ class _Evaluation:
         k = stop - i
         state.counted.extend(dates[i:stop])
         per_year[year] = first + k - 1
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(
-                    R.BE_COURANTE_BEST,
-                    {
-                        "n": n,
-                        "limit": best_rate,
-                        "year": year,
-                        "restarted": False,
-                        "intake": False,
-                        "remaining": best_rate - n,
-                    },
-                )
-                for n in range(first, first + k)
-            ]
-
         tier = "1-9" if first <= 9 else "10-18"
-        return k, Status.BEST, "BE.C1", tier, first, (("C1", best_rate, year, first, k), reasons)
+        key = ("C1", best_rate, year, first, k)
+        return k, _BEST, "BE.C1", tier, first, key, _courante_best_reasons
 
     def _overflow_run(
         self,
@@ -1131,37 +1238,16 @@ class _Evaluation:
         used = self.pool_used.get(start, 0)
         if pool_limit is not None and used >= pool_limit:
             k = stop - i
-            params = {"n": first, "year": year, "pool_limit": pool_limit}
-
-            def refused() -> list[Reason]:
-                return [_new_reason(R.BE_COURANTE_POOL_EXHAUSTED, params)] * k
-
             key = ("C5", first, year, pool_limit, k)
-            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, (key, refused)
+            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons
         if pool_limit is not None:
             stop = min(stop, i + pool_limit - used)
         k = stop - i
         self.pool_used[start] = used + k
         self._count_run(state, dates, i, stop)
         state.per_year[year] = first + k - 1
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(
-                    code,
-                    {
-                        **about,
-                        "n": first + m,
-                        "year": year,
-                        "pool_left": None if pool_limit is None else pool_limit - used - m - 1,
-                        "pool_limit": pool_limit,
-                    },
-                )
-                for m in range(k)
-            ]
-
-        run: tuple[object, ...] = (rule, *about.values(), year, first, k, used, pool_limit)
-        return k, Status.REDUCED, rule, "overflow", first, (run, reasons)
+        run = (rule, code, tuple(about.items()), year, first, k, used, pool_limit)
+        return k, _REDUCED, rule, "overflow", first, run, _overflow_reasons
 
     @staticmethod
     def _count_run(state: _EpisodeState, dates: list[date], i: int, stop: int) -> None:
@@ -1193,23 +1279,15 @@ class _Evaluation:
         self._count_run(state, dates, i, stop)
         per_year = state.per_year
         per_year[day.year] = per_year.get(day.year, 0) + k
-        status, rule, code, tier = (
-            (Status.BEST, "BE.FA2" if polytrauma else "BE.FA1", R.BE_FA_BEST, "1-20")
-            if first <= best_rate
-            else (Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, "reduced")
-        )
-        if first <= best_rate and first > 20:
-            tier = "best"
+        # The reason (FA best or reduced) is ``_fa_reasons``'s to say from the numbers.
+        if first <= best_rate:
+            status, rule = _BEST, "BE.FA2" if polytrauma else "BE.FA1"
+            tier = "1-20" if first <= 20 else "best"
+        else:
+            status, rule, tier = _REDUCED, "BE.FA3", "reduced"
         if ep.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FA4")
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(code, {"n": n, "limit": best_rate, "end": end})
-                for n in range(first, first + k)
-            ]
-
-        return k, status, rule, tier, first, ((rule, best_rate, end, first, k), reasons)
+        return k, status, rule, tier, first, (rule, best_rate, end, first, k), _fa_reasons
 
     def _fb_run(
         self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
@@ -1238,37 +1316,10 @@ class _Evaluation:
         tier = "best" if first <= best_rate else "61-80" if first <= reduced_to else "81+"
         if state.episode.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FB4")
-
-        def reasons() -> list[Reason]:
-            if first <= best_rate:
-                return [
-                    _new_reason(
-                        R.BE_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False}
-                    )
-                    for n in range(first, first + k)
-                ]
-            if first <= reduced_to:
-                return [
-                    _new_reason(
-                        R.BE_FB_REDUCED,
-                        {"n": n, "year": year, "first": best_rate + 1, "last": reduced_to},
-                    )
-                    for n in range(first, first + k)
-                ]
-            return [
-                _new_reason(R.BE_FB_REDUCED_2, {"n": n, "year": year, "first": reduced_to + 1})
-                for n in range(first, first + k)
-            ]
-
-        status = (
-            Status.BEST
-            if first <= best_rate
-            else Status.REDUCED
-            if first <= reduced_to
-            else Status.REDUCED_2
-        )
+        status = _BEST if first <= best_rate else _REDUCED if first <= reduced_to else _REDUCED_2
         key = ("FB", best_rate, reduced_to, year, first, k)
-        return k, status, "BE.FB2" if first <= best_rate else "BE.FB3", tier, first, (key, reasons)
+        rule = "BE.FB2" if first <= best_rate else "BE.FB3"
+        return k, status, rule, tier, first, key, _fb_reasons
 
     def _notification_run(
         self, state: _EpisodeState, session: Session, k: int, first: int, tier: str, rule: str
@@ -1276,16 +1327,8 @@ class _Evaluation:
         """Hold a run of Fa/Fb sessions as pending: no notification (``_notification``)."""
         episode = state.episode
         self._notification_missing(episode, session.id)
-        category = episode.category
-
-        def reasons() -> list[Reason]:
-            return [
-                _new_reason(R.BE_NOTIFICATION_PENDING, {"n": n, "category": category})
-                for n in range(first, first + k)
-            ]
-
-        key = (rule, category, first, k)
-        return k, Status.PENDING, rule, tier, first, (key, reasons)
+        key = (rule, episode.category, first, k)
+        return k, Status.PENDING, rule, tier, first, key, _notification_reasons
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
@@ -1869,10 +1912,10 @@ class _Evaluation:
         """Warn that no code, or no tariff on the session's day, prices a decided session."""
         category, place, seen = episode.category, session.place, self.warnings.seen
         if code is None:
-            if (W.CODE_UNKNOWN, episode.id, category, tier, place) in seen:
+            if (_CODE_UNKNOWN, episode.id, category, tier, place) in seen:
                 return
             self.warnings.add(
-                W.CODE_UNKNOWN,
+                _CODE_UNKNOWN,
                 episode=episode.id,
                 session=session.id,
                 once_per=(episode.id, category, tier, place),
@@ -1883,10 +1926,10 @@ class _Evaluation:
             )
         elif gap is not None:
             start, end = gap
-            if (W.TARIFF_UNKNOWN, code, start, end) in seen:
+            if (_TARIFF_UNKNOWN, code, start, end) in seen:
                 return
             self.warnings.add(
-                W.TARIFF_UNKNOWN,
+                _TARIFF_UNKNOWN,
                 episode=episode.id,
                 session=session.id,
                 once_per=(code, start, end),
@@ -1983,7 +2026,7 @@ class _Evaluation:
         elsewhere = 0
         if category == "courante":
             year = as_of.year
-            start, end = date(year, 1, 1), date(year, 12, 31)
+            start, end = _calendar_year(year)
             # An episode without a session in as_of's year is reported as its first
             # situation would be (ranks only come from sessions) [I].
             rank = self._ranks(year).get(ep.id, 1)
@@ -2046,7 +2089,8 @@ class _Evaluation:
         """Return the calendar-year slice of an Fb period to report for ``as_of``."""
         period_end = fb_period_end(first_session)
         year = min(max(as_of.year, first_session.year), period_end.year)
-        return max(date(year, 1, 1), first_session), date(year, 12, 31)
+        start, end = _calendar_year(year)
+        return max(start, first_session), end
 
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
@@ -2071,14 +2115,14 @@ class _Evaluation:
         remaining = quota.remaining
         if remaining is None or not self._current(quota.period_end):
             return
+        # Appended directly, as ``_Warnings.add`` would without ``once_per``: no keyword
+        # arguments to gather (a case has a few of these).
         if remaining == 0:
-            self.warnings.add(
-                W.QUOTA_EXHAUSTED, episode=quota.episode, counter=quota.counter, limit=quota.limit
-            )
+            params = {"counter": quota.counter, "limit": quota.limit}
+            self.warnings.items.append(_warning(W.QUOTA_EXHAUSTED, quota.episode, None, params))
         elif remaining <= LOW_AT_MOST:
-            self.warnings.add(
-                W.QUOTA_LOW, episode=quota.episode, counter=quota.counter, remaining=remaining
-            )
+            params = {"counter": quota.counter, "remaining": remaining}
+            self.warnings.items.append(_warning(W.QUOTA_LOW, quota.episode, None, params))
 
     def _pool_warnings(self, pool: Pool) -> None:
         remaining = pool.remaining
@@ -2118,13 +2162,12 @@ class _Evaluation:
                 lost = rx
         if remaining > LOW_AT_MOST:
             return
-        self.warnings.add(
-            W.PRESCRIPTION_LOW,
-            episode=state.episode.id,
-            remaining=remaining,
-            prescribed=lost.prescription.date if lost else None,
-            deadline=lost.deadline if lost else None,
-        )
+        params = {
+            "remaining": remaining,
+            "prescribed": lost.prescription.date if lost else None,
+            "deadline": lost.deadline if lost else None,
+        }  # appended directly, as ``_quota_warnings`` does
+        self.warnings.items.append(_warning(_PRESCRIPTION_LOW, state.episode.id, None, params))
 
     def _ending_warnings(self, episode: Episode) -> None:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
