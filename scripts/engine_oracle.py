@@ -25,9 +25,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import frozen_engine  # noqa: E402
 
 from reimburse.engine import evaluate  # noqa: E402
-from tests.engine.oracle import answers, decode, encode, generated_cases, registry  # noqa: E402
-
-FIXTURE = ROOT / "tests" / "fixtures" / "engine" / "oracle.json.gz"
+from tests.engine.oracle import (  # noqa: E402
+    FIXTURE,
+    answers,
+    decode,
+    encode,
+    generated_cases,
+    registry,
+)
 
 
 def normal(value: object) -> list[object]:

@@ -7,13 +7,11 @@ quotas through the API in three languages, and any plain JSON value hypothesis d
 
 from __future__ import annotations
 
-import gzip
 import json
 import random
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,10 +23,9 @@ from rest_framework.test import APIClient
 
 from practice.models import Practice
 from reimburse.api import ContractJSONRenderer
-from reimburse.engine.types import Result
 from reimburse.explain import Reader
 from reimburse.simulate import result_to_dict
-from tests.engine.oracle import decode
+from tests.engine.oracle import recorded_results
 from tests.factories import (
     AgreementRequestFactory,
     EpisodeFactory,
@@ -37,7 +34,6 @@ from tests.factories import (
     SessionFactory,
 )
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "engine" / "oracle.json.gz"
 READERS = (Reader("en", "BE"), Reader("nl", "BE"), Reader("nl", "NL"), Reader("fr", "BE"))
 
 
@@ -50,10 +46,7 @@ def ours(data: Any, media_type: str | None = None) -> bytes:
 
 
 def test_every_recorded_result_is_written_as_drf_writes_it() -> None:
-    with gzip.open(FIXTURE, "rt") as data:
-        rows: list[dict[str, Any]] = json.load(data)
-    results = [decode(row["answers"][0]) for row in rows]
-    results = [result for result in results if isinstance(result, Result)]
+    results = recorded_results()
     assert len(results) > 3000
 
     for index, result in enumerate(results):

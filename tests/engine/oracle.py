@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import gzip
+import json
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from reimburse.engine import types, vocabulary
-from reimburse.engine.types import Case, Episode, Patient, Prescription, Session, Tariff
+from reimburse.engine.types import Case, Episode, Patient, Prescription, Result, Session, Tariff
 
 Json = Any
 
@@ -214,3 +217,20 @@ def _bench_case(n: int) -> Case:
 
 
 __all__ = ["Patient", "answers", "decode", "encode", "generated_cases"]
+
+
+# The recorded cases and answers (``scripts/engine_oracle.py`` writes them).
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "engine" / "oracle.json.gz"
+
+
+def recorded() -> list[dict[str, Any]]:
+    """Return the recorded rows: each a ``case`` and its ``answers``, as JSON values."""
+    with gzip.open(FIXTURE, "rt") as data:
+        rows: list[dict[str, Any]] = json.load(data)
+    return rows
+
+
+def recorded_results() -> list[Result]:
+    """Return the first answer of every recorded case that is a ``Result`` (not an error)."""
+    found = (decode(row["answers"][0]) for row in recorded())
+    return [result for result in found if isinstance(result, Result)]

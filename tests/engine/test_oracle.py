@@ -9,24 +9,20 @@ outcomes. ``scripts/engine_oracle.py --record`` wrote it; re-record only for a c
 
 from __future__ import annotations
 
-import gzip
 import json
-from pathlib import Path
 
 import pytest
 
 from reimburse.engine import evaluate
+from tests.engine import oracle
 from tests.engine.oracle import answers, decode
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "engine" / "oracle.json.gz"
 CHUNKS = 8
 
 
 @pytest.fixture(scope="module")
 def recorded() -> list[dict[str, object]]:
-    with gzip.open(FIXTURE, "rt") as data:
-        rows: list[dict[str, object]] = json.load(data)
-    return rows
+    return oracle.recorded()
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))

@@ -9,12 +9,8 @@ reach), in their engine form and their JSON form, is written both ways for every
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import translation
@@ -32,18 +28,14 @@ from reimburse.explain import (
     written_reason_text,
     written_warning_text,
 )
-from tests.engine.oracle import decode
+from tests.engine.oracle import recorded_results
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "engine" / "oracle.json.gz"
 READERS = (Reader("en", "BE"), Reader("nl", "BE"), Reader("nl", "NL"), Reader("fr", "BE"))
 
 
 @pytest.fixture(scope="module")
 def results() -> list[Result]:
-    with gzip.open(FIXTURE, "rt") as data:
-        rows: list[dict[str, Any]] = json.load(data)
-    found = [decode(row["answers"][0]) for row in rows]
-    return [result for result in found if isinstance(result, Result)]
+    return recorded_results()
 
 
 def _items(results: list[Result]) -> Iterator[Reason | Warning]:
