@@ -168,7 +168,7 @@ def unloaded(case: Case) -> set[str]:
     if case.country != "BE":
         return set()
     before = unloaded_categories(case.as_of)
-    days = _dates_by_episode(case)
+    days = episode_dates(case)
     ids = Counter(e.id for e in case.episodes)
     candidates = {
         e.id
@@ -201,7 +201,10 @@ def episode_dates(case: Case) -> EpisodeDates:
     ``stable_until`` share when given it: each used to make its own (a fifth of a
     practice's horizon time per pass).
     """
-    return _dates_by_episode(case)
+    dates: EpisodeDates = {}
+    for session in case.sessions:
+        dates.setdefault(session.episode, []).append(session.date)
+    return dates
 
 
 def _duplicate_ids(episodes: tuple[Episode, ...]) -> set[str]:
@@ -211,13 +214,6 @@ def _duplicate_ids(episodes: tuple[Episode, ...]) -> set[str]:
     if len(set(ids)) == len(ids):
         return set()
     return {pk for pk, count in Counter(ids).items() if count > 1}
-
-
-def _dates_by_episode(case: Case) -> EpisodeDates:
-    dates: EpisodeDates = {}
-    for session in case.sessions:
-        dates.setdefault(session.episode, []).append(session.date)
-    return dates
 
 
 def _candidates(
