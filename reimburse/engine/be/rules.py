@@ -1944,19 +1944,38 @@ class _Evaluation:
     def result(self) -> Result:
         """Assemble the result once every session is decided."""
         as_of = self.case.as_of
-        quotas = [q for ep in self.case.episodes if (q := self._quota(ep.id)) is not None]
+        episodes, states = self.case.episodes, self.episodes
+        items = self.warnings.items
+        quotas = []
+        for ep in episodes:
+            quota = self._quota(states[ep.id])
+            if quota is None:
+                continue
+            quotas.append(quota)
+            # A best-rate quota with 1-3 or no sessions left, if still running; appended
+            # directly, as ``_Warnings.add`` would without ``once_per`` (``quota.remaining``
+            # written out: a property call less).
+            limit, end = quota.limit, quota.period_end
+            if limit is None or (end is not None and end < as_of):
+                continue
+            remaining = limit - quota.used
+            if remaining <= 0:
+                params = {"counter": quota.counter, "limit": limit}
+                items.append(_warning(W.QUOTA_EXHAUSTED, quota.episode, None, params))
+            elif remaining <= LOW_AT_MOST:
+                params = {"counter": quota.counter, "remaining": remaining}
+                items.append(_warning(W.QUOTA_LOW, quota.episode, None, params))
         pool = self._pool()
-        for quota in quotas:
-            self._quota_warnings(quota)
         self._pool_warnings(pool)
-        for ep in self.case.episodes:
-            self._ending_warnings(ep)
-            self._prescription_warnings(self.episodes[ep.id])
+        for ep in episodes:
+            state = states[ep.id]
+            self._ending_warnings(ep, state)
+            self._prescription_warnings(state)
             # Every Fa/Fb episode without a notification, also when none of its sessions got
             # as far as pending (refused for another reason, or none yet): it names the
             # first pending session if one was, else the episode's first session (FA4, FB4).
-            if ep.category in ("fa", "fb") and ep.notified_on is None:
-                self._notification_missing(ep, self.episodes[ep.id].first_session)
+            if ep.notified_on is None and ep.category in ("fa", "fb"):
+                self._notification_missing(ep, state.first_session)
         self._duplicate_situations()
         return _frozen(
             Result,
@@ -1966,7 +1985,7 @@ class _Evaluation:
                 "sessions": tuple(self.outcomes),
                 "quotas": tuple(quotas),
                 "pools": (pool,),
-                "warnings": tuple(self.warnings.items),
+                "warnings": tuple(items),
             },
         )
 
@@ -2010,7 +2029,7 @@ class _Evaluation:
                     other=earliest[1],
                 )
 
-    def _quota(self, episode_id: str) -> Quota | None:
+    def _quota(self, state: _EpisodeState) -> Quota | None:
         """Report an episode's counter for the period containing ``as_of``.
 
         If none contains it, the latest period that began before it; if the counter's only
@@ -2018,7 +2037,6 @@ class _Evaluation:
         first session has no row until it has a counted session (or began elsewhere).
         ``used`` includes the sessions given elsewhere, and ``elsewhere`` says how many.
         """
-        state = self.episodes[episode_id]
         ep, as_of = state.episode, self.case.as_of
         category = ep.category
         start: date | None
@@ -2068,7 +2086,10 @@ class _Evaluation:
                 "elsewhere": elsewhere,
             },
         )
-        quota.__post_init__()  # the invariants ``Quota`` guards
+        if elsewhere < 0:
+            # The invariants ``Quota`` guards: ``used`` is ``elsewhere`` and a count, so only
+            # a negative count of sessions given elsewhere can break them.
+            quota.__post_init__()
         return quota
 
     def _reported_agreement(self, episode: Episode) -> Agreement | None:
@@ -2106,23 +2127,6 @@ class _Evaluation:
                 "elsewhere": elsewhere,
             },
         )
-
-    def _current(self, end: date | None) -> bool:
-        return end is None or end >= self.case.as_of
-
-    def _quota_warnings(self, quota: Quota) -> None:
-        """Warn about a best-rate quota with 1–3 or no sessions left, if still running."""
-        remaining = quota.remaining
-        if remaining is None or not self._current(quota.period_end):
-            return
-        # Appended directly, as ``_Warnings.add`` would without ``once_per``: no keyword
-        # arguments to gather (a case has a few of these).
-        if remaining == 0:
-            params = {"counter": quota.counter, "limit": quota.limit}
-            self.warnings.items.append(_warning(W.QUOTA_EXHAUSTED, quota.episode, None, params))
-        elif remaining <= LOW_AT_MOST:
-            params = {"counter": quota.counter, "remaining": remaining}
-            self.warnings.items.append(_warning(W.QUOTA_LOW, quota.episode, None, params))
 
     def _pool_warnings(self, pool: Pool) -> None:
         remaining = pool.remaining
@@ -2166,10 +2170,10 @@ class _Evaluation:
             "remaining": remaining,
             "prescribed": lost.prescription.date if lost else None,
             "deadline": lost.deadline if lost else None,
-        }  # appended directly, as ``_quota_warnings`` does
+        }  # appended directly, as ``result`` does a quota's
         self.warnings.items.append(_warning(_PRESCRIPTION_LOW, state.episode.id, None, params))
 
-    def _ending_warnings(self, episode: Episode) -> None:
+    def _ending_warnings(self, episode: Episode, state: _EpisodeState) -> None:
         """Tell about an agreement or Fa/Fb period ending within 30 days after ``as_of``."""
         as_of = self.case.as_of
         soon = as_of + ENDING_SOON
@@ -2185,7 +2189,7 @@ class _Evaluation:
                     once_per=(episode.id, agreement.until),
                     until=agreement.until,
                 )
-        first = self.episodes[episode.id].period_start
+        first = state.period_start
         if first is None or episode.category not in ("fa", "fb"):
             return
         end = fa_period_end(first) if episode.category == "fa" else fb_period_end(first)
