@@ -220,36 +220,44 @@ def limits_span(names: tuple[str, ...], day: date) -> Span:
     return start, end, values
 
 
-def _table_changes(*, cuts: bool = True) -> tuple[date, ...]:
-    """Return the days on which an entry of a Belgian table begins or ends, in order."""
+def _table_changes(category: str, *, cuts: bool) -> tuple[date, ...]:
+    """Return the days on which an entry of a Belgian table that prices or counts a session
+    of ``category`` begins or ends, in order: its codes and their tariffs, every parameter
+    and patient share (few, and read across categories), and the convention cuts if ``cuts``.
+    """
+    codes = [c for c in tables.CODES if c.category == category]
+    priced = {c.code for c in codes}
     entries: list[tables.Sourced] = [
         *tables.PARAMETERS,
-        *tables.CODES,
+        *codes,
         *tables.PATIENT_SHARES,
-        *tables.TARIFF_ROWS,
+        *(t for t in tables.TARIFF_ROWS if t.code in priced),
         *(tables.CONVENTION_CUTS if cuts else ()),
     ]
     days = {e.valid_from for e in entries} | {e.valid_until for e in entries if e.valid_until}
     return tuple(sorted(days))
 
 
-# Between two of these days every table lookup gives one answer: a run of sessions (see
-# ``_Evaluation.decide_in_runs``) has one set of parameters, codes and amounts.
-TABLE_CHANGES = _table_changes()
+# Between two of these days every table lookup for a category's session gives one answer: a
+# run of sessions (see ``_Evaluation.decide_in_runs``) has one set of parameters, codes and
+# amounts. Per category, as ``TABLE_CHANGES[conventioned][category]``: a tariff of another
+# category's code cuts no run (the courante tariffs of 2025-02-01 are no Fa or Fb bound), and
+# without the convention cuts when every session is conventioned (they price only a
+# non-conventioned session).
+TABLE_CHANGES = {
+    conventioned: {c: _table_changes(c, cuts=not conventioned) for c in BE_CATEGORIES}
+    for conventioned in (False, True)
+}
 
 
-# The same without the convention cuts, which price only a non-conventioned session.
-CONVENTIONED_TABLE_CHANGES = _table_changes(cuts=False)
-
-
-def _boundaries(loaded: tuple[Tariff, ...], conventioned: bool) -> tuple[date, ...]:
-    """Return the days a table changes, with those of a clinic's ``loaded`` table; without
-    the convention cuts when every session is ``conventioned``."""
-    changes = CONVENTIONED_TABLE_CHANGES if conventioned else TABLE_CHANGES
+def _boundaries(loaded: tuple[Tariff, ...], conventioned: bool) -> dict[str, tuple[date, ...]]:
+    """Return each category's days a table changes, with those of a clinic's ``loaded``
+    table; without the convention cuts when every session is ``conventioned``."""
+    changes = TABLE_CHANGES[conventioned]
     if not loaded:
         return changes
     days = {t.valid_from for t in loaded} | {t.valid_until for t in loaded if t.valid_until}
-    return tuple(sorted(days.union(changes)))
+    return {c: tuple(sorted(days.union(changed))) for c, changed in changes.items()}
 
 
 # ------------------------------------------------------------------------- codes and amounts
@@ -669,7 +677,7 @@ class _Evaluation:
         self.warnings = _Warnings()
         # ``decide_in_runs``: the days its tables change on, each warning's session day, and
         # the missing tariffs met per episode.
-        self.bounds = TABLE_CHANGES
+        self.bounds = TABLE_CHANGES[False]
         self.warning_days: list[date] = []
         self.tariffs_missing: set[tuple[str, str, date | None, date | None]] = set()
         self.alike = False  # every session has the same minutes, place, convention and price
@@ -907,7 +915,7 @@ class _Evaluation:
                 i = bisect_left(dates, _new_year(year), i)
         state.last_session = dates[-1]
         uniform = self.alike
-        bounds = self.bounds
+        bounds = self.bounds[state.category]
         pick = _Evaluation._pick_prescription
         plan_run = _RUN_PLANS.get(state.category)
         keep_outcomes = self.keep_outcomes
