@@ -484,7 +484,8 @@ class _EpisodeState:
     def used_between(self, start: date, end: date | None) -> int:
         # Sessions are decided in date order, so ``counted`` is sorted.
         last = len(self.counted) if end is None else bisect_right(self.counted, end)
-        return max(0, last - bisect_left(self.counted, start))
+        used = last - bisect_left(self.counted, start)
+        return used if used > 0 else 0
 
 
 class _Decision(NamedTuple):
@@ -950,7 +951,10 @@ class _Evaluation:
                 at = bisect_right(bounds, day)
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
-            stop = bisect_left(dates, until, i, min(count, i + rx.size - rx.used))
+            # No ``min``/``max`` in the runs: a builtin call that parses keyword arguments
+            # costs several times a conditional expression.
+            room = i + rx.size - rx.used
+            stop = bisect_left(dates, until, i, room if room < count else count)
             # The sessions from ``i`` on (before ``stop``) that one decision takes, if the
             # category has runs; else the session alone, by its rule.
             plan = None if plan_run is None else plan_run(self, state, block, dates, i, stop)
@@ -1218,8 +1222,10 @@ class _Evaluation:
             return self._overflow_run(state, dates, i, stop, first, rule, code, about)
         if not (rank == 1 and ep in ranks and state.counted):
             return None
-        last = min(best_rate, 9) if first <= 9 else best_rate
-        stop = min(stop, i + last - first + 1)
+        last = (best_rate if best_rate < 9 else 9) if first <= 9 else best_rate
+        cap = i + last - first + 1
+        if cap < stop:
+            stop = cap
         k = stop - i
         state.counted.extend(dates[i:stop])
         per_year[year] = first + k - 1
@@ -1249,7 +1255,9 @@ class _Evaluation:
             key = ("C5", first, year, pool_limit, k)
             return k, Status.NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons
         if pool_limit is not None:
-            stop = min(stop, i + pool_limit - used)
+            cap = i + pool_limit - used
+            if cap < stop:
+                stop = cap
         k = stop - i
         self.pool_used[start] = used + k
         self._count_run(state, dates, i, stop)
@@ -1280,8 +1288,9 @@ class _Evaluation:
         (best_rate,) = values
         first = state.elsewhere + len(state.counted) + 1
         if first <= best_rate:
-            last = min(20, best_rate) if first <= 20 else best_rate
-            stop = min(stop, i + last - first + 1)
+            last = (best_rate if best_rate < 20 else 20) if first <= 20 else best_rate
+            if i + last - first + 1 < stop:
+                stop = i + last - first + 1
         stop = bisect_right(dates, end, i, stop)
         k = stop - i
         self._count_run(state, dates, i, stop)
@@ -1316,7 +1325,9 @@ class _Evaluation:
             return None  # whether the count restarted is the rule's to say
         reduced_to = best_rate + first_reduced
         if first <= reduced_to:
-            stop = min(stop, i + (best_rate if first <= best_rate else reduced_to) - first + 1)
+            last = best_rate if first <= best_rate else reduced_to
+            if i + last - first + 1 < stop:
+                stop = i + last - first + 1
         stop = bisect_right(dates, end, i, stop)
         k = stop - i
         self._count_run(state, dates, i, stop)
@@ -1408,7 +1419,8 @@ class _Evaluation:
             return None, "missing"
         while state.room_from < count and not rxs[state.room_from].has_room():
             state.room_from += 1
-        usable = max(usable, state.room_from)
+        if usable < state.room_from:
+            usable = state.room_from
         while usable < count and not (rxs[usable].has_room() and rxs[usable].usable_on(day)):
             usable += 1
         state.usable_from = usable
@@ -2116,10 +2128,11 @@ class _Evaluation:
     @staticmethod
     def _fb_year(first_session: date, as_of: date) -> tuple[date, date]:
         """Return the calendar-year slice of an Fb period to report for ``as_of``."""
-        period_end = fb_period_end(first_session)
-        year = min(max(as_of.year, first_session.year), period_end.year)
-        start, end = _calendar_year(year)
-        return max(start, first_session), end
+        # As ``min(max(as_of.year, first_session.year), period_end.year)``: no builtin call.
+        year = as_of.year if as_of.year > first_session.year else first_session.year
+        last_year = fb_period_end(first_session).year
+        start, end = _calendar_year(year if year < last_year else last_year)
+        return (start if start > first_session else first_session), end
 
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
