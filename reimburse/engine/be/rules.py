@@ -664,7 +664,11 @@ class _Evaluation:
     def __init__(self, case: Case, *, outcomes: bool = True) -> None:
         self.case = case
         self.keep_outcomes = outcomes
-        self.episodes = {ep.id: self._episode_state(ep) for ep in case.episodes}
+        # Loops, not comprehensions, over a case's few episodes and prescriptions: making a
+        # comprehension's function costs more than its handful of iterations.
+        self.episodes: dict[str, _EpisodeState] = {}
+        for ep in case.episodes:
+            self.episodes[ep.id] = self._episode_state(ep)
         self.admitted_per_day: dict[date, int] = {}
         self.situation_ranks: dict[int, dict[str, int]] = {}  # year → episode → rank
         self.intake_years: set[int] = set()
@@ -695,11 +699,10 @@ class _Evaluation:
         prescriptions = episode.prescriptions
         if len(prescriptions) > 1:
             prescriptions = tuple(sorted(prescriptions, key=_prescription_date))
-        return _EpisodeState(
-            episode,
-            [_PrescriptionState(rx, prescription_deadline(rx.date)) for rx in prescriptions],
-            _RULES[episode.category],
-        )
+        states = []
+        for rx in prescriptions:
+            states.append(_PrescriptionState(rx, prescription_deadline(rx.date)))
+        return _EpisodeState(episode, states, _RULES[episode.category])
 
     # -- the three steps ------------------------------------------------------------------
 
@@ -823,7 +826,9 @@ class _Evaluation:
         of its own), a missing tariff named once, at its first session.
         """
         episodes = self.episodes
-        groups: dict[str, list[Session]] = {ep: [] for ep in episodes}
+        groups: dict[str, list[Session]] = {}
+        for ep in episodes:  # as in ``__init__``, a loop
+            groups[ep] = []
         # One pass: the episodes known, the sessions grouped by episode (in input order), and
         # whether they all have the same price facts.
         alike = True
@@ -874,9 +879,10 @@ class _Evaluation:
         self.bounds = _boundaries(self.case.tariffs, conventioned)
         if self.keep_outcomes:
             self.episode_outcomes = {ep: [] for ep in episodes}
-        courante = [
-            ep for ep, state in episodes.items() if groups[ep] and state.category == "courante"
-        ]
+        courante = []
+        for ep, state in episodes.items():
+            if groups[ep] and state.category == "courante":
+                courante.append(ep)
         for ep, group in groups.items():
             if group and (len(courante) < 2 or ep not in courante):
                 self._decide_block(episodes[ep], group, days[ep])
@@ -1483,15 +1489,15 @@ class _Evaluation:
 
     def _ranks(self, year: int) -> dict[str, int]:
         if year not in self.situation_ranks:
-            before = self._ranked_before(year)
-            begun_elsewhere = [
-                ep.id
-                for ep in self.case.episodes
-                if ep.category == "courante" and ep.prior_sessions.get(year, 0) > 0
-            ]
-            self.situation_ranks[year] = {
-                ep: before + i for i, ep in enumerate(begun_elsewhere, start=1)
-            }
+            # The situations begun elsewhere, in episode order (a loop: no comprehension to
+            # make for a dict most often empty).
+            ranks: dict[str, int] = {}
+            rank = self._ranked_before(year)
+            for ep in self.case.episodes:
+                if ep.category == "courante" and ep.prior_sessions.get(year, 0) > 0:
+                    rank += 1
+                    ranks[ep.id] = rank
+            self.situation_ranks[year] = ranks
         return self.situation_ranks[year]
 
     def _ranked_before(self, year: int) -> int:
@@ -1623,7 +1629,8 @@ class _Evaluation:
         self._rank(ep.id, year)
 
         # Decision 1 [I]: a treatment running across 1 January restarts at session 1.
-        restarted = n == 1 and any(d.year < year for d in state.counted)
+        # ``counted`` is in date order: its first day is its earliest.
+        restarted = n == 1 and bool(state.counted) and state.counted[0].year < year
         intake = self._intake(session, state, n)
         state.count(day)
         params = {
@@ -2016,13 +2023,14 @@ class _Evaluation:
         that year) is named. The code of a paper agreement (``co-0-0-0-0``) names no
         situation and is left out [I].
         """
-        named = [
-            state
-            for state in self.episodes.values()
-            if state.category == "courante"
-            and state.episode.pathology
-            and state.episode.pathology not in UNSPECIFIED
-        ]
+        named = []
+        for state in self.episodes.values():  # a loop: no comprehension made for none
+            if (
+                state.category == "courante"
+                and state.episode.pathology
+                and state.episode.pathology not in UNSPECIFIED
+            ):
+                named.append(state)
         if not named:  # no situation named by a code (the usual case): nothing to compare
             return
         first: dict[tuple[str, int], tuple[Session, str]] = {}
