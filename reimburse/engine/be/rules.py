@@ -449,7 +449,8 @@ class _EpisodeState:
         self.counted: list[date] = []  # best, reduced, reduced_2, pending
         # Sessions per year; those given elsewhere count toward the year's tiers (courante,
         # Fb; v2). A plain dict read with ``get(year, 0)``.
-        self.per_year: dict[int, int] = dict(episode.prior_sessions)
+        prior = episode.prior_sessions
+        self.per_year: dict[int, int] = dict(prior) if prior else {}
         # The id of its first session in order, whatever its fate, and each year's first.
         self.first_session: str | None = None
         self.first_of_year: dict[int, Session] = {}
@@ -461,7 +462,7 @@ class _EpisodeState:
         # Fixed for the evaluation, read per session: the sessions of this situation given by
         # another practice, all years together, and the first session of an Fa or Fb treatment
         # (elsewhere if it began there, v2; else the first counted here, set by ``count``).
-        self.elsewhere: int = sum(episode.prior_sessions.values())
+        self.elsewhere: int = sum(prior.values()) if prior else 0
         self.period_start: date | None = episode.first_session_on
         self.category: str = episode.category
         self.limits: Span = NO_SPAN  # the category's parameters (``limits_span``)
@@ -935,11 +936,27 @@ class _Evaluation:
         draft, final = _OutcomeDraft, SessionOutcome
         if keep_outcomes:
             append = self.episode_outcomes[ep].append
+        rxs = state.prescriptions
         until = date.min  # the next 1 January or table change after the run's first day
         i = 0
         while i < count:
             day = dates[i]
-            rx, verdict = pick(state, day)
+            # ``_pick_prescription``'s first test written out: most runs fall under the
+            # prescription the run before used, without a call.
+            usable = state.usable_from
+            rx: _PrescriptionState | None  # declared for mypy and mypyc: ``pick`` may give None
+            if usable < len(rxs) and usable >= state.room_from:
+                rx = rxs[usable]
+                if (
+                    rx.prescribed_on <= day
+                    and rx.used < rx.size
+                    and (not rx.started_late if rx.started_late is not None else day <= rx.deadline)
+                ):
+                    verdict = "ok"
+                else:
+                    rx, verdict = pick(state, day)
+            else:
+                rx, verdict = pick(state, day)
             if rx is not None and rx.started_late is None:
                 rx.started_late = verdict == "late"
             if verdict != "ok":
@@ -2158,9 +2175,13 @@ class _Evaluation:
         )
 
     def _pool_warnings(self, pool: Pool) -> None:
-        remaining = pool.remaining
-        if remaining is None:
+        # ``pool.remaining`` written out for a count (the overflow pool's limit is one).
+        limit = pool.limit
+        if limit is None:
             return
+        remaining = limit - pool.used
+        if remaining < 0:
+            remaining = 0
         year = pool.period_start.year
         if remaining == 0:
             self.warnings.add(W.POOL_EXHAUSTED, limit=pool.limit, year=year)
@@ -2186,10 +2207,10 @@ class _Evaluation:
         remaining = 0
         lost: _PrescriptionState | None = None
         for rx in state.prescriptions:  # oldest first
-            room = rx.prescription.sessions - rx.used
+            room = rx.size - rx.used
             if room <= 0:
                 continue
-            if rx.usable_on(as_of) if rx.started_late is None else not rx.started_late:
+            if as_of <= rx.deadline if rx.started_late is None else not rx.started_late:
                 remaining += room
             else:
                 lost = rx
