@@ -68,6 +68,13 @@ W = WarningCode
 _BEST, _REDUCED, _REDUCED_2 = Status.BEST, Status.REDUCED, Status.REDUCED_2
 _TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
 _PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
+_QUOTA_EXHAUSTED, _QUOTA_LOW = W.QUOTA_EXHAUSTED, W.QUOTA_LOW
+# Reasons of a year's first courante or Fb session and of courante overflow (every case).
+_COURANTE_BEST, _COURANTE_OVERFLOW, _FB_BEST = (
+    R.BE_COURANTE_BEST,
+    R.BE_COURANTE_OVERFLOW,
+    R.BE_FB_BEST,
+)
 
 # Warnings about things that end soon look this far ahead of ``as_of`` (simulate contract).
 ENDING_SOON = timedelta(days=30)
@@ -546,7 +553,7 @@ def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
     _, best_rate, year, first, k = key
     return [
         _new_reason(
-            R.BE_COURANTE_BEST,
+            _COURANTE_BEST,
             {
                 "n": n,
                 "limit": best_rate,
@@ -599,9 +606,7 @@ def _fb_reasons(key: tuple[Any, ...]) -> list[Reason]:
     _, best_rate, reduced_to, year, first, k = key
     if first <= best_rate:
         return [
-            _new_reason(
-                R.BE_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False}
-            )
+            _new_reason(_FB_BEST, {"n": n, "limit": best_rate, "year": year, "restarted": False})
             for n in range(first, first + k)
         ]
     if first <= reduced_to:
@@ -938,6 +943,8 @@ class _Evaluation:
             append = self.episode_outcomes[ep].append
         rxs = state.prescriptions
         until = date.min  # the next 1 January or table change after the run's first day
+        year = 0  # the year of the days before ``until``, passed to the plans (``date.year``
+        # is a descriptor call each time)
         i = 0
         while i < count:
             day = dates[i]
@@ -970,7 +977,8 @@ class _Evaluation:
             # A run ends with the prescription, the year, and the day before a table changes
             # (both the same for every day before ``until``).
             if day >= until:
-                until = _new_year(day.year)
+                year = day.year  # every run's year until ``until`` (before the next 1 January)
+                until = _new_year(year)
                 at = bisect_right(bounds, day)
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
@@ -980,7 +988,7 @@ class _Evaluation:
             stop = bisect_left(dates, until, i, room if room < count else count)
             # The sessions from ``i`` on (before ``stop``) that one decision takes, if the
             # category has runs; else the session alone, by its rule.
-            plan = None if plan_run is None else plan_run(self, state, block, dates, i, stop)
+            plan = None if plan_run is None else plan_run(self, state, block, dates, i, stop, year)
             if plan is None:
                 decision = state.rule(self, block[i], state, False)
                 self._decided(state, block[i], decision, rx)
@@ -1201,12 +1209,18 @@ class _Evaluation:
         warnings.items = kept
 
     def _courante_run(
-        self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
+        self,
+        state: _EpisodeState,
+        block: list[Session],
+        dates: list[date],
+        i: int,
+        stop: int,
+        year: int,
     ) -> _Run | None:
         """Count a run of courante sessions at the best rate after the first situation's first
         session of the year, or drawn from the overflow pool (``_courante``, ``_overflow``)."""
         day = dates[i]
-        year, ep = day.year, state.episode.id
+        ep = state.episode.id
         ranks = self.situation_ranks.get(year)
         if ranks is None:
             ranks = self._ranks(year)
@@ -1241,8 +1255,8 @@ class _Evaluation:
                     },
                 )
             else:
-                rule, code, about = "BE.C4", R.BE_COURANTE_OVERFLOW, {"limit": best_rate}
-            return self._overflow_run(state, dates, i, stop, first, rule, code, about)
+                rule, code, about = "BE.C4", _COURANTE_OVERFLOW, {"limit": best_rate}
+            return self._overflow_run(state, dates, i, stop, year, first, rule, code, about)
         if not (rank == 1 and ep in ranks and state.counted):
             return None
         last = (best_rate if best_rate < 9 else 9) if first <= 9 else best_rate
@@ -1262,6 +1276,7 @@ class _Evaluation:
         dates: list[date],
         i: int,
         stop: int,
+        year: int,
         first: int,
         rule: str,
         code: ReasonCode,
@@ -1269,7 +1284,6 @@ class _Evaluation:
     ) -> _Run:
         """Draw a run of overflow sessions from the pool, or refuse them once it is empty."""
         day = dates[i]
-        year = day.year
         start, end, pool_limit = overflow_pool_period(day)
         stop = bisect_right(dates, end, i, stop)
         used = self.pool_used.get(start, 0)
@@ -1296,7 +1310,13 @@ class _Evaluation:
         state.counted.extend(dates[i:stop])
 
     def _fa_run(
-        self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
+        self,
+        state: _EpisodeState,
+        block: list[Session],
+        dates: list[date],
+        i: int,
+        stop: int,
+        year: int,
     ) -> _Run | None:
         """Count a run of Fa sessions at one rate and tier, in the period (``_fa``)."""
         day, ep = dates[i], state.episode
@@ -1318,7 +1338,7 @@ class _Evaluation:
         k = stop - i
         self._count_run(state, dates, i, stop)
         per_year = state.per_year
-        per_year[day.year] = per_year.get(day.year, 0) + k
+        per_year[year] = per_year.get(year, 0) + k
         # The reason (FA best or reduced) is ``_fa_reasons``'s to say from the numbers.
         if first <= best_rate:
             status, rule = _BEST, "BE.FA2" if polytrauma else "BE.FA1"
@@ -1330,11 +1350,16 @@ class _Evaluation:
         return k, status, rule, tier, first, (rule, best_rate, end, first, k), _fa_reasons
 
     def _fb_run(
-        self, state: _EpisodeState, block: list[Session], dates: list[date], i: int, stop: int
+        self,
+        state: _EpisodeState,
+        block: list[Session],
+        dates: list[date],
+        i: int,
+        stop: int,
+        year: int,
     ) -> _Run | None:
         """Count a run of Fb sessions at one rate, after the year's first (``_fb``)."""
         day = dates[i]
-        year = day.year
         end = fb_period_end(state.period_start or day)
         if day > end:
             return None
@@ -1616,9 +1641,7 @@ class _Evaluation:
             )
         if n > best_rate:
             self._rank(ep.id, year)
-            return self._overflow(
-                session, state, n, "BE.C4", R.BE_COURANTE_OVERFLOW, limit=best_rate
-            )
+            return self._overflow(session, state, n, "BE.C4", _COURANTE_OVERFLOW, limit=best_rate)
         # C2: sessions 1-9 of a treatment have their own codes.
         tier = "1-9" if n <= 9 else "10-18"
         if rank == 1 and ep.id in ranks and state.counted:
@@ -1634,9 +1657,7 @@ class _Evaluation:
                 "intake": False,
                 "remaining": best_rate - n,
             }
-            return _new_decision(
-                _Decision, (Status.BEST, "BE.C1", R.BE_COURANTE_BEST, params, n, tier, ())
-            )
+            return _new_decision(_Decision, (_BEST, "BE.C1", _COURANTE_BEST, params, n, tier, ()))
         # C6: the 2nd and 3rd situation of a year need the advising physician's agreement.
         verdict, agreement = self._agreement(state, day) if rank > 1 else ("granted", None)
         if verdict == "refused":
@@ -1692,9 +1713,9 @@ class _Evaluation:
         if rank > 1:
             reason, rule, params = R.BE_COURANTE_AGREED, "BE.C6", {**params, "rank": rank}
         else:
-            reason, rule = R.BE_COURANTE_BEST, "BE.C1"
+            reason, rule = _COURANTE_BEST, "BE.C1"
             params = {**params, "remaining": best_rate - n}
-        return _Decision(Status.BEST, rule, reason, params, n, tier, intake)
+        return _Decision(_BEST, rule, reason, params, n, tier, intake)
 
     def _intake(self, session: Session, state: _EpisodeState, n: int) -> tuple[str, ...]:
         """Bill the intake with a treatment's first session, once a year, with a 1–9 code (S7)."""
@@ -1731,7 +1752,7 @@ class _Evaluation:
         # No yearly cap before 1 August 2021 (C5): ``pool_left`` is then None.
         left = None if pool_limit is None else pool_limit - self.pool_used[start]
         params = {**params, "n": n, "year": year, "pool_left": left, "pool_limit": pool_limit}
-        return _Decision(Status.REDUCED, rule, reason, params, n, "overflow")
+        return _Decision(_REDUCED, rule, reason, params, n, "overflow")
 
     # -- Fa (FA1–FA5; decisions 4, 6) -------------------------------------------------------
 
@@ -1800,7 +1821,7 @@ class _Evaluation:
         params = {"n": n, "limit": best_rate, "end": end}
         if n <= best_rate:
             decision = (
-                Status.BEST,
+                _BEST,
                 "BE.FA2" if polytrauma else "BE.FA1",
                 R.BE_FA_BEST,
                 params,
@@ -1810,7 +1831,7 @@ class _Evaluation:
                 (),
             )
         else:
-            decision = (Status.REDUCED, "BE.FA3", R.BE_FA_REDUCED, params, n, "reduced", ())
+            decision = (_REDUCED, "BE.FA3", R.BE_FA_REDUCED, params, n, "reduced", ())
         if ep.notified_on is None:
             return self._notification(session, state, _new_decision(_Decision, decision))
         return _new_decision(_Decision, decision)
@@ -1843,7 +1864,7 @@ class _Evaluation:
                 "year": year,
                 "restarted": n == 1 and start.year < year,
             }
-            decision = (Status.BEST, "BE.FB2", R.BE_FB_BEST, params, n, "best", ())
+            decision = (_BEST, "BE.FB2", _FB_BEST, params, n, "best", ())
         elif n <= best_rate + first_reduced:
             params = {
                 "n": n,
@@ -1851,10 +1872,10 @@ class _Evaluation:
                 "first": best_rate + 1,
                 "last": best_rate + first_reduced,
             }
-            decision = (Status.REDUCED, "BE.FB3", R.BE_FB_REDUCED, params, n, "61-80", ())
+            decision = (_REDUCED, "BE.FB3", R.BE_FB_REDUCED, params, n, "61-80", ())
         else:
             params = {"n": n, "year": year, "first": best_rate + first_reduced + 1}
-            decision = (Status.REDUCED_2, "BE.FB3", R.BE_FB_REDUCED_2, params, n, "81+", ())
+            decision = (_REDUCED_2, "BE.FB3", R.BE_FB_REDUCED_2, params, n, "81+", ())
         if state.episode.notified_on is None:
             return self._notification(session, state, _new_decision(_Decision, decision))
         return _new_decision(_Decision, decision)
@@ -1875,7 +1896,7 @@ class _Evaluation:
         if verdict == "granted":
             assert agreement is not None
             params = {"n": n, "until": agreement.until}
-            return _Decision(Status.BEST, "BE.E2", R.BE_E_AGREED, params, n, tier)
+            return _Decision(_BEST, "BE.E2", R.BE_E_AGREED, params, n, tier)
         if verdict == "waiting":
             self._without_agreement(session, state, verdict, agreement)
             assert agreement is not None
@@ -1907,7 +1928,7 @@ class _Evaluation:
             return _not_reimbursed("BE.PN1", R.BE_PERINATAL_EXHAUSTED, limit=max_sessions)
         state.count(session.date)
         params = {"n": n, "limit": max_sessions}
-        return _Decision(Status.BEST, "BE.PN1", R.BE_PERINATAL_SESSION, params, n, "session")
+        return _Decision(_BEST, "BE.PN1", R.BE_PERINATAL_SESSION, params, n, "session")
 
     def _palliative(self, session: Session, state: _EpisodeState, second_of_day: bool) -> _Decision:
         """Decide a palliative home session: no cap found, no patient share (PAL1, PAL3)."""
@@ -1915,7 +1936,7 @@ class _Evaluation:
         state.count(session.date)
         tier = "second" if second_of_day else "session"
         params = {"n": n, "second": second_of_day}
-        return _Decision(Status.BEST, "BE.PAL1", R.BE_PALLIATIVE_SESSION, params, n, tier)
+        return _Decision(_BEST, "BE.PAL1", R.BE_PALLIATIVE_SESSION, params, n, tier)
 
     # -- codes and amounts (decision 11) -------------------------------------------------------
 
@@ -2005,10 +2026,10 @@ class _Evaluation:
             remaining = limit - quota.used
             if remaining <= 0:
                 params = {"counter": quota.counter, "limit": limit}
-                items.append(_warning(W.QUOTA_EXHAUSTED, quota.episode, None, params))
+                items.append(_warning(_QUOTA_EXHAUSTED, quota.episode, None, params))
             elif remaining <= LOW_AT_MOST:
                 params = {"counter": quota.counter, "remaining": remaining}
-                items.append(_warning(W.QUOTA_LOW, quota.episode, None, params))
+                items.append(_warning(_QUOTA_LOW, quota.episode, None, params))
         pool = self._pool()
         self._pool_warnings(pool)
         for ep in episodes:
@@ -2264,7 +2285,7 @@ assert set(_RULES) == set(BE_CATEGORIES)
 # says how many sessions from a block's ``i``-th on one decision takes, or None for the rule.
 _RUN_PLANS: dict[
     str,
-    Callable[[_Evaluation, _EpisodeState, list[Session], list[date], int, int], _Run | None],
+    Callable[[_Evaluation, _EpisodeState, list[Session], list[date], int, int, int], _Run | None],
 ] = {
     "courante": _Evaluation._courante_run,
     "fa": _Evaluation._fa_run,
