@@ -968,6 +968,10 @@ class _Evaluation:
         if keep_outcomes:
             append = self.episode_outcomes[ep].append
         until = date.min  # the next 1 January or table change after the run's first day
+        # The first day of the tables' period holding the run: every day of it prices alike
+        # (``TABLE_CHANGES``), so a run is priced as of that day and the cache of ``_priced``
+        # meets the same key again (priced by the run's own day, most runs missed it).
+        period = date.min
         i = 0
         while i < count:
             day = dates[i]
@@ -987,6 +991,7 @@ class _Evaluation:
             if day >= until:
                 until = _new_year(day.year)
                 at = bisect_right(bounds, day)
+                period = bounds[at - 1] if at else day
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
             stop = bisect_left(dates, until, i, min(count, i + rx.size - rx.used))
@@ -1015,7 +1020,7 @@ class _Evaluation:
                             category,
                             tier,
                             session.place,
-                            day,
+                            day if loaded else period,
                             preferential,
                             session.conventioned,
                             session.price,
@@ -1148,16 +1153,22 @@ class _Evaluation:
         A missing tariff is kept for every episode that meets it; ``_warnings_in_date_order``
         keeps the first in date order, as ``decide_all`` warns about it once.
         """
+        loaded = self.case.tariffs
+        day = session.date
+        if not loaded:  # priced as of its tables' period's first day, as a run (``_priced``)
+            bounds = self.bounds
+            at = bisect_right(bounds, day)
+            if at:
+                day = bounds[at - 1]
         facts = (
             state.category,
             tier,
             session.place,
-            session.date,
+            day,
             self.case.patient.preferential,
             session.conventioned,
             session.price,
         )
-        loaded = self.case.tariffs
         code: str | None  # declared for mypyc, which would infer None
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
         if code is None or gap is not None:

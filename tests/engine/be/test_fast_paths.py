@@ -275,6 +275,31 @@ def test_second_situations_and_e_sessions_under_one_verdict_are_decided_in_runs(
     assert answers(evaluate, case) == _one_by_one(case)
 
 
+def test_every_day_of_a_tables_period_prices_as_its_first_day() -> None:
+    """Runs price a session as of the first day of its tables' period (``TABLE_CHANGES``),
+    so that the cache meets the key again: every day of a period must price alike. Every
+    code's category, tier and place, on every day from 2018 to 2027, both conventions,
+    with and without preferential status, with and without an own price."""
+    kinds = {(c.category, c.tier, c.place) for c in rules.tables.CODES}
+    day, last = date(2018, 1, 1), date(2027, 12, 31)
+    compared = 0
+    while day <= last:
+        for bounds in (rules.TABLE_CHANGES, rules.CONVENTIONED_TABLE_CHANGES):
+            start = bounds[rules.bisect_right(bounds, day) - 1]
+            conventions = (True,) if bounds is rules.CONVENTIONED_TABLE_CHANGES else (True, False)
+            for category, tier, place in kinds:
+                for preferential in (False, True):
+                    for conventioned in conventions:
+                        for price in (None, Decimal("41.00")):
+                            facts = (category, tier, place, preferential, conventioned, price)
+                            on_day = rules._price(*facts[:3], day, *facts[3:], ())
+                            on_start = rules._price(*facts[:3], start, *facts[3:], ())
+                            assert on_day == on_start, (facts, day, start)
+                            compared += 1
+        day += timedelta(days=3)
+    assert compared > 100_000
+
+
 def test_a_shared_day_is_left_to_the_session_by_session_loop() -> None:
     case = many_prescriptions(2)
     shared = replace(case, sessions=(*case.sessions, replace(case.sessions[0], id="again")))
