@@ -4,6 +4,11 @@ Each patient-year has 100 sessions over 3 episodes — a courante situation (30 
 prescriptions), an Fa episode (40) and an Fb episode (30), notified and prescribed — on distinct
 days of 2025. Both engines evaluate the same patient-years, with and without session outcomes,
 in interleaved rounds; the script prints the median CPU time per session of each and the ratio.
+The same engines then evaluate 1,000 patients shaped as the benchmark clinic's
+(``scripts/bench_clinic.py``'s planner, without a database): five years of about 100
+sessions over some ten episodes, mostly courante, prescriptions of 9 or 18 sessions, as of
+15 December 2025. Their runs are short (a prescription, a tier of 9, a year), so the cost of
+a run weighs more than the cost of a session: this is the workload Needs attention has.
 Then one courante episode with 10, 60 and 240 prescriptions (10 sessions each, one a day) shows
 whether the cost per session stays flat as prescriptions grow (a linear scan of them).
 
@@ -26,6 +31,7 @@ import argparse
 import gc
 import importlib
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -40,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import bench_clinic  # noqa: E402
 import frozen_engine  # noqa: E402
 
 if (ROOT / "build" / "compiled-engine" / "manifest.json").exists():
@@ -93,6 +100,44 @@ def patient_year(n: int, t: ModuleType = current_types) -> Case:
     case: Case = t.Case(
         "BE", AS_OF, t.Patient(date(1970, 1, 1) + timedelta(days=n)), episodes, sessions
     )
+    return case
+
+
+def clinic_patient(n: int, t: ModuleType = current_types) -> Case:
+    """Build patient ``n`` as ``bench_clinic.generate`` plans a Belgian clinic's (5 years), with
+    the fact types ``t``: the same planner and sizes, without a database."""
+    rng = random.Random(f"clinic patient {n}")
+    clinic = bench_clinic.Clinic("BE", 1, 5, 0)
+    as_of = bench_clinic.AS_OF
+    first, last = date(as_of.year - 4, 1, 1), date(as_of.year, 12, 31)
+    target = sum(rng.randint(*bench_clinic.SESSIONS_PER_YEAR) for _ in range(5))
+    plans = bench_clinic.plan_patient(rng, clinic, first, last, target)
+    episodes = tuple(
+        t.Episode(
+            f"ep{i}",
+            plan.category,
+            pathology=plan.pathology or None,
+            notified_on=plan.notified_on,
+            prescriptions=tuple(
+                t.Prescription(f"rx{i}-{j}", day, count)
+                for j, (day, count) in enumerate(plan.prescriptions)
+            ),
+            agreements=(t.Agreement(*plan.agreement),) if plan.agreement else (),
+        )
+        for i, plan in enumerate(plans)
+    )
+    sessions = sorted(
+        (
+            t.Session(f"s{i}-{k}", day, f"ep{i}")
+            for i, plan in enumerate(plans)
+            for k, day in enumerate(plan.days)
+            if rng.random() >= 0.02  # cancelled, as the generator cancels 2 %
+        ),
+        key=lambda s: (s.date, s.id),  # the order the records come in (``practice_cases``)
+    )
+    birth = date(1940, 1, 1) + timedelta(days=rng.randrange(25_000))
+    patient = t.Patient(birth, preferential=rng.random() < 0.15)
+    case: Case = t.Case("BE", as_of, patient, episodes, tuple(sessions))
     return case
 
 
@@ -175,6 +220,9 @@ def main() -> None:
     parser.add_argument("--base", default=BASE, help=f"git commit to compare with ({BASE})")
     parser.add_argument("--patients", type=int, default=2_000, help="patient-years (2,000)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
+    parser.add_argument(
+        "--clinic-patients", type=int, default=1_000, help="clinic-shaped patients (1,000)"
+    )
     args = parser.parse_args()
     base = frozen_engine.load(args.base)
     engines = {"before": base, "now": current}
@@ -206,6 +254,24 @@ def main() -> None:
     for outcomes, label in ((True, "with outcomes"), (False, "without outcomes")):
         found = compare(engines, cases, args.rounds, outcomes)
         print(line(f"{label:24}", {name: cpu / sessions * 1e6 for name, cpu in found.items()}))
+    clinic = {
+        name: [clinic_patient(n, t) for n in range(args.clinic_patients)]
+        for name, t in kinds.items()
+    }
+    for name, module in engines.items():
+        if name != "now":
+            same = same_answers(module, engines["now"], clinic[name], clinic["now"])
+            print(f"  clinic-shaped: {name} and now (pure Python) answer alike: {same}")
+    evaluated = sum(len(case.sessions) for case in clinic["now"])
+    print(
+        f"\n{args.clinic_patients:,} clinic-shaped patients of 5 years ({evaluated:,} sessions, "
+        f"{evaluated / args.clinic_patients:.0f} a patient; bench_clinic's planner), median CPU "
+        f"of {args.rounds} rounds"
+    )
+    print(f"{'':24}{header}")
+    for outcomes, label in ((True, "with outcomes"), (False, "without outcomes")):
+        found = compare(engines, clinic, args.rounds, outcomes)
+        print(line(f"{label:24}", {name: cpu / evaluated * 1e6 for name, cpu in found.items()}))
     print("\none courante episode, 10 sessions per prescription, a session a day (with outcomes)")
     print(f"{'prescriptions':>14}{'sessions':>10}{header}")
     for count in (10, 60, 240):

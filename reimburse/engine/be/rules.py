@@ -66,6 +66,7 @@ W = WarningCode
 # Members read for every run or warning, as globals: in Python 3.11 an attribute of an Enum
 # class goes through ``EnumType.__getattr__``'s hook, ten times the cost of a global.
 _BEST, _REDUCED, _REDUCED_2 = Status.BEST, Status.REDUCED, Status.REDUCED_2
+_PENDING = Status.PENDING
 _TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
 _PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
 _QUOTA_EXHAUSTED, _QUOTA_LOW = W.QUOTA_EXHAUSTED, W.QUOTA_LOW
@@ -567,6 +568,52 @@ def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
     ]
 
 
+def _courante_agreed_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C6: a 2nd or 3rd situation's sessions, agreed or pending without an agreement
+    (``_Evaluation._agreed_run``)."""
+    code, best_rate, year, rank, first, k = key
+    return [
+        _new_reason(
+            code,
+            {
+                "n": n,
+                "limit": best_rate,
+                "year": year,
+                "restarted": False,
+                "intake": False,
+                "rank": rank,
+            },
+        )
+        for n in range(first, first + k)
+    ]
+
+
+def _waiting_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """C6, E1: sessions waiting for the advising physician (``_agreed_run``, ``_e_run``)."""
+    code, category, status, reason, decision_id, first, k = key
+    return [
+        _new_reason(
+            code,
+            {
+                "n": n,
+                "category": category,
+                "status": status,
+                "reason": reason,
+                "decision_id": decision_id,
+            },
+        )
+        for n in range(first, first + k)
+    ]
+
+
+def _e_reasons(key: tuple[Any, ...]) -> list[Reason]:
+    """E1, E2: E sessions inside an agreement (until its end) or without one (``_e_run``)."""
+    code, until, first, k = key
+    if code is R.BE_E_PENDING:
+        return [_new_reason(code, {"n": n}) for n in range(first, first + k)]
+    return [_new_reason(code, {"n": n, "until": until}) for n in range(first, first + k)]
+
+
 def _pool_exhausted_reasons(key: tuple[Any, ...]) -> list[Reason]:
     """C5: overflow sessions the empty pool refuses, one reason for all (``_overflow_run``)."""
     _, first, year, pool_limit, k = key
@@ -945,6 +992,10 @@ class _Evaluation:
         until = date.min  # the next 1 January or table change after the run's first day
         year = 0  # the year of the days before ``until``, passed to the plans (``date.year``
         # is a descriptor call each time)
+        # The first day of the tables' period holding the run: every day of it prices alike
+        # (``TABLE_CHANGES``), so a run is priced as of that day and the cache of ``_priced``
+        # meets the same key again (priced by the run's own day, most runs missed it).
+        period = date.min
         i = 0
         while i < count:
             day = dates[i]
@@ -980,6 +1031,7 @@ class _Evaluation:
                 year = day.year  # every run's year until ``until`` (before the next 1 January)
                 until = _new_year(year)
                 at = bisect_right(bounds, day)
+                period = bounds[at - 1] if at else day
                 if at < len(bounds) and bounds[at] < until:
                     until = bounds[at]
             # No ``min``/``max`` in the runs: a builtin call that parses keyword arguments
@@ -1011,7 +1063,7 @@ class _Evaluation:
                             category,
                             tier,
                             session.place,
-                            day,
+                            day if loaded else period,
                             preferential,
                             session.conventioned,
                             session.price,
@@ -1144,16 +1196,22 @@ class _Evaluation:
         A missing tariff is kept for every episode that meets it; ``_warnings_in_date_order``
         keeps the first in date order, as ``decide_all`` warns about it once.
         """
+        loaded = self.case.tariffs
+        day = session.date
+        if not loaded:  # priced as of its tables' period's first day, as a run (``_priced``)
+            bounds = self.bounds[state.category]
+            at = bisect_right(bounds, day)
+            if at:
+                day = bounds[at - 1]
         facts = (
             state.category,
             tier,
             session.place,
-            session.date,
+            day,
             self.case.patient.preferential,
             session.conventioned,
             session.price,
         )
-        loaded = self.case.tariffs
         code: str | None  # declared for mypyc, which would infer None
         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
         if code is None or gap is not None:
@@ -1257,18 +1315,136 @@ class _Evaluation:
             else:
                 rule, code, about = "BE.C4", _COURANTE_OVERFLOW, {"limit": best_rate}
             return self._overflow_run(state, dates, i, stop, year, first, rule, code, about)
-        if not (rank == 1 and ep in ranks and state.counted):
-            return None
+        if not (ep in ranks and state.counted):
+            return None  # the situation's first session: it ranks it, maybe with an intake
         last = (best_rate if best_rate < 9 else 9) if first <= 9 else best_rate
         cap = i + last - first + 1
         if cap < stop:
             stop = cap
+        if rank > 1:
+            if first == 1:
+                return None  # whether the count restarted is the rule's to say
+            return self._agreed_run(state, block, dates, i, stop, year, rank, first, best_rate)
         k = stop - i
         state.counted.extend(dates[i:stop])
         per_year[year] = first + k - 1
         tier = "1-9" if first <= 9 else "10-18"
         key = ("C1", best_rate, year, first, k)
         return k, _BEST, "BE.C1", tier, first, key, _courante_best_reasons
+
+    def _agreed_run(
+        self,
+        state: _EpisodeState,
+        block: list[Session],
+        dates: list[date],
+        i: int,
+        stop: int,
+        year: int,
+        rank: int,
+        first: int,
+        best_rate: int,
+    ) -> _Run | None:
+        """Count a run of a 2nd or 3rd situation's sessions at one verdict of the advising
+        physician (C6): granted, waiting or missing; refused is the rule's (``_courante``)."""
+        verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
+        if verdict == "refused":
+            return None
+        k = stop - i
+        state.counted.extend(dates[i:stop])
+        state.per_year[year] = first + k - 1
+        tier = "1-9" if first <= 9 else "10-18"
+        key: tuple[Any, ...]
+        if verdict == "granted":
+            key = (R.BE_COURANTE_AGREED, best_rate, year, rank, first, k)
+            return k, _BEST, "BE.C6", tier, first, key, _courante_agreed_reasons
+        if verdict == "waiting":
+            assert agreement is not None
+            # Once per agreement: a no-op after the run's first session, as in ``_courante``.
+            self._without_agreement(block[i], state, verdict, agreement)
+            key = (
+                R.BE_AGREEMENT_WAITING,
+                "courante",
+                agreement.status,
+                agreement.reason,
+                agreement.decision_id,
+                first,
+                k,
+            )
+            return k, _PENDING, "BE.C6", tier, first, key, _waiting_reasons
+        ep = state.episode.id
+        self.warnings.add(
+            W.AGREEMENT_MISSING,
+            episode=ep,
+            session=block[i].id,
+            once_per=(ep, year),
+            category="courante",
+            rank=rank,
+            year=year,
+        )
+        key = (R.BE_COURANTE_PENDING, best_rate, year, rank, first, k)
+        return k, _PENDING, "BE.C6", tier, first, key, _courante_agreed_reasons
+
+    def _verdict_run(
+        self, state: _EpisodeState, dates: list[date], i: int, stop: int
+    ) -> tuple[str, Agreement | None, int]:
+        """Return ``_agreement``'s verdict on the run's first day, its agreement, and where
+        the run of days with that same verdict and agreement stops (at most ``stop``)."""
+        verdict, agreement = self._agreement(state, dates[i])
+        if state.episode.agreements:  # else "missing" every day
+            found = (verdict, agreement)
+            j = i + 1
+            while j < stop and self._agreement(state, dates[j]) == found:
+                j += 1
+            stop = j
+        return verdict, agreement, stop
+
+    def _e_run(
+        self,
+        state: _EpisodeState,
+        block: list[Session],
+        dates: list[date],
+        i: int,
+        stop: int,
+        year: int,
+    ) -> _Run | None:
+        """Count a run of E sessions at one verdict of the advising physician (``_e``: E1,
+        E2); refused is the rule's."""
+        verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
+        if verdict == "refused":
+            return None
+        first = len(state.counted) + 1
+        k = stop - i
+        self._count_run(state, dates, i, stop)
+        per_year = state.per_year
+        per_year[year] = per_year.get(year, 0) + k
+        key: tuple[Any, ...]
+        if verdict == "granted":
+            assert agreement is not None
+            key = (R.BE_E_AGREED, agreement.until, first, k)
+            return k, _BEST, "BE.E2", "session", first, key, _e_reasons
+        if verdict == "waiting":
+            assert agreement is not None
+            self._without_agreement(block[i], state, verdict, agreement)
+            key = (
+                R.BE_AGREEMENT_WAITING,
+                "e",
+                agreement.status,
+                agreement.reason,
+                agreement.decision_id,
+                first,
+                k,
+            )
+            return k, _PENDING, "BE.E1", "session", first, key, _waiting_reasons
+        ep = state.episode.id
+        self.warnings.add(
+            W.AGREEMENT_MISSING,
+            episode=ep,
+            session=block[i].id,
+            once_per=(ep, year),
+            category="e",
+            year=year,
+        )
+        return k, _PENDING, "BE.E1", "session", first, (R.BE_E_PENDING, None, first, k), _e_reasons
 
     def _overflow_run(
         self,
@@ -2290,5 +2466,6 @@ _RUN_PLANS: dict[
     "courante": _Evaluation._courante_run,
     "fa": _Evaluation._fa_run,
     "fb": _Evaluation._fb_run,
+    "e": _Evaluation._e_run,
 }
 assert not any(hasattr(t, "__slots__") for t in (Warning, Quota, Pool, Result))

@@ -233,6 +233,74 @@ def test_the_benchmark_cases_are_decided_in_runs() -> None:
     assert answers(evaluate, case) == _one_by_one(case)
 
 
+def test_second_situations_and_e_sessions_under_one_verdict_are_decided_in_runs() -> None:
+    """C6, E1, E2: a 2nd situation's sessions without an agreement (pending), an E
+    episode's inside its agreement and after it (missing): the rule decides only the
+    sessions that start something (a situation's first of the year), the runs the rest, and
+    the answers are those of the session-by-session loop."""
+    start = date(2025, 2, 3)
+    rx = (Prescription("rx", start - timedelta(days=1), 60),)
+    episodes = (
+        Episode("first", "courante", prescriptions=rx),
+        Episode("second", "courante", prescriptions=rx),
+        Episode(
+            "e",
+            "e",
+            pathology="e-b",
+            prescriptions=rx,
+            agreements=(Agreement(start, start + timedelta(days=60)),),
+        ),
+    )
+    sessions = tuple(
+        Session(f"{ep}{n}", start + timedelta(days=3 * n + offset), ep)
+        for offset, ep in enumerate(("first", "second", "e"))
+        for n in range(30)
+    )
+    case = Case("BE", date(2025, 6, 30), Patient(date(1970, 1, 1)), episodes, sessions)
+    decided: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        for category in ("courante", "e"):
+            rule = rules._RULES[category]
+
+            def counting(self: Any, session: Session, *rest: Any, _rule: Any = rule) -> Any:
+                decided.append(session.id)
+                return _rule(self, session, *rest)
+
+            patch.setitem(rules._RULES, category, counting)
+        result = evaluate(case)
+    assert decided == ["first0", "second0"]
+    statuses = {(o.episode, o.status, o.rule) for o in result.sessions}
+    assert ("second", Status.PENDING, "BE.C6") in statuses
+    assert {("e", Status.BEST, "BE.E2"), ("e", Status.PENDING, "BE.E1")} <= statuses
+    assert answers(evaluate, case) == _one_by_one(case)
+
+
+def test_every_day_of_a_tables_period_prices_as_its_first_day() -> None:
+    """Runs price a session as of the first day of its tables' period (its category's
+    ``TABLE_CHANGES``), so that the cache meets the key again: every day of a period must
+    price alike. Every code's category, tier and place, on every third day from 2018 to 2027,
+    both conventions, with and without preferential status, with and without an own price."""
+    kinds = {(c.category, c.tier, c.place) for c in rules.tables.CODES}
+    day, last = date(2018, 1, 1), date(2027, 12, 31)
+    compared = 0
+    while day <= last:
+        for all_conventioned, changes in rules.TABLE_CHANGES.items():
+            conventions = (True,) if all_conventioned else (True, False)
+            for category, tier, place in kinds:
+                bounds = changes[category]
+                start = bounds[rules.bisect_right(bounds, day) - 1]
+                for preferential in (False, True):
+                    for conventioned in conventions:
+                        for price in (None, Decimal("41.00")):
+                            facts = (preferential, conventioned, price)
+                            on_day = rules._price(category, tier, place, day, *facts, ())
+                            on_start = rules._price(category, tier, place, start, *facts, ())
+                            assert on_day == on_start, (category, tier, place, facts, day)
+                            compared += 1
+        day += timedelta(days=3)
+    assert compared > 100_000
+
+
 def test_a_shared_day_is_left_to_the_session_by_session_loop() -> None:
     case = many_prescriptions(2)
     shared = replace(case, sessions=(*case.sessions, replace(case.sessions[0], id="again")))
