@@ -1359,18 +1359,7 @@ class _Evaluation:
             return k, _BEST, "BE.C6", tier, first, key, _courante_agreed_reasons
         if verdict == "waiting":
             assert agreement is not None
-            # Once per agreement: a no-op after the run's first session, as in ``_courante``.
-            self._without_agreement(block[i], state, verdict, agreement)
-            key = (
-                R.BE_AGREEMENT_WAITING,
-                "courante",
-                agreement.status,
-                agreement.reason,
-                agreement.decision_id,
-                first,
-                k,
-            )
-            return k, _PENDING, "BE.C6", tier, first, key, _waiting_reasons
+            return self._waiting_run(state, block[i], agreement, "BE.C6", tier, first, k)
         ep = state.episode.id
         self.warnings.add(
             W.AGREEMENT_MISSING,
@@ -1383,6 +1372,30 @@ class _Evaluation:
         )
         key = (R.BE_COURANTE_PENDING, best_rate, year, rank, first, k)
         return k, _PENDING, "BE.C6", tier, first, key, _courante_agreed_reasons
+
+    def _waiting_run(
+        self,
+        state: _EpisodeState,
+        session: Session,
+        agreement: Agreement,
+        rule: str,
+        tier: str,
+        first: int,
+        k: int,
+    ) -> _Run:
+        """Hold a run of C6 or E sessions as pending while their request waits (``_courante``,
+        ``_e``); the warning is once per agreement, a no-op after the run's first session."""
+        self._without_agreement(session, state, "waiting", agreement)
+        key = (
+            R.BE_AGREEMENT_WAITING,
+            state.category,
+            agreement.status,
+            agreement.reason,
+            agreement.decision_id,
+            first,
+            k,
+        )
+        return k, _PENDING, rule, tier, first, key, _waiting_reasons
 
     def _verdict_run(
         self, state: _EpisodeState, dates: list[date], i: int, stop: int
@@ -1424,17 +1437,7 @@ class _Evaluation:
             return k, _BEST, "BE.E2", "session", first, key, _e_reasons
         if verdict == "waiting":
             assert agreement is not None
-            self._without_agreement(block[i], state, verdict, agreement)
-            key = (
-                R.BE_AGREEMENT_WAITING,
-                "e",
-                agreement.status,
-                agreement.reason,
-                agreement.decision_id,
-                first,
-                k,
-            )
-            return k, _PENDING, "BE.E1", "session", first, key, _waiting_reasons
+            return self._waiting_run(state, block[i], agreement, "BE.E1", "session", first, k)
         ep = state.episode.id
         self.warnings.add(
             W.AGREEMENT_MISSING,
