@@ -225,6 +225,36 @@ def test_varied_sessions_a_day_apart_get_in_runs_what_one_by_one_gives(case: Cas
     assert answers(evaluate, one_a_day) == _one_by_one(one_a_day)
 
 
+@st.composite
+def treatments_in_turn(draw: st.DrawFn) -> Case:
+    """A busy case whose episodes follow each other (each one's sessions after the one
+    before's), listed and given in any order; now and then two neighbours share a stretch."""
+    case = draw(busy_cases())
+    rng = draw(st.randoms(use_true_random=False))
+    episodes = list(case.episodes)
+    by_day = sorted(case.sessions, key=rules._session_date)
+    cuts = sorted(rng.randint(0, len(by_day)) for _ in episodes[1:])
+    owners = []
+    for n in range(len(by_day)):
+        owners.append(episodes[sum(cut <= n for cut in cuts)].id)
+    inner = [cut for cut in cuts if 0 < cut < len(by_day)]
+    if inner and rng.random() < 0.3:  # two neighbours trade the sessions either side of a cut
+        n = rng.choice(inner)
+        owners[n - 1], owners[n] = owners[n], owners[n - 1]
+    sessions = [replace(s, episode=owner) for s, owner in zip(by_day, owners, strict=True)]
+    rng.shuffle(sessions)
+    rng.shuffle(episodes)
+    return replace(case, episodes=tuple(episodes), sessions=tuple(sessions))
+
+
+@given(case=treatments_in_turn())
+@settings(max_examples=200, deadline=None, phases=[Phase.explicit, Phase.generate])
+def test_episodes_one_after_another_get_their_outcomes_in_date_order(case: Case) -> None:
+    """``decide_in_runs`` puts such episodes' outcomes one after the other without a sort
+    when none starts before the one before it ends: the answers are the one-by-one loop's."""
+    assert answers(evaluate, case) == _one_by_one(case)
+
+
 def test_the_benchmark_cases_are_decided_in_runs() -> None:
     """The run path takes a case with a session a day, and gives what ``decide_all`` gives."""
     case = many_prescriptions(60)
