@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import chain, groupby, repeat
+from itertools import chain, groupby, pairwise, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -964,12 +964,8 @@ class _Evaluation:
                 # costs about 300 instructions an outcome.
                 found.sort(key=_first_outcome_date)
                 by_date = list(chain.from_iterable(found))
-                before = found[0]
-                for after in found[1:]:
-                    if before[-1].date > after[0].date:
-                        by_date.sort(key=_outcome_date)
-                        break
-                    before = after
+                if any(before[-1].date > after[0].date for before, after in pairwise(found)):
+                    by_date.sort(key=_outcome_date)
                 self.outcomes = by_date
         self._warnings_in_date_order()
         return True
