@@ -212,10 +212,19 @@ def _uncovered(data: object, case: Case, exc: RulesNotInForce) -> list[FieldErro
     listed = data.get("sessions") if isinstance(data, dict) else None
     if not days or not isinstance(listed, list):
         return [FieldError("", str(exc))]
-    return [
-        FieldError(f"sessions[{i}].date", str(exc))
+    # Each session is named with its own day (the exception names the first one met).
+    found = [
+        (i, _parsed_date(item.get("date")))
         for i, item in enumerate(listed)
-        if isinstance(item, dict) and _parsed_date(item.get("date")) in days
+        if isinstance(item, dict)
+    ]
+    return [
+        FieldError(
+            f"sessions[{i}].date",
+            str(RulesNotInForce(day, exc.what, covered_from=exc.covered_from)),
+        )
+        for i, day in found
+        if day is not None and day in days
     ]
 
 

@@ -91,19 +91,20 @@ def test_the_quota_api_answers_200_with_the_rules_unknown_warning(patient: Patie
 
 
 def test_needs_attention_shows_an_uncovered_session_within_the_claims_horizon() -> None:
-    """COPD caps are tabled from 2021: a 2020 session, seen from mid-2021, is still actionable."""
+    """COPD caps are tabled from 2019 (the scheme's start): a 2018 session, seen from mid-2019,
+    is still actionable."""
     practice = PracticeFactory.create(country="NL")
     patient = PatientFactory.create(practice=practice, last_name="Bakker")
     copd = EpisodeFactory.create(patient=patient, category=Episode.Category.COPD, gold_class="B1")
-    SessionFactory.create(episode=copd, date=date(2020, 3, 3))
-    SessionFactory.create(episode=copd, date=date(2021, 3, 3))
+    SessionFactory.create(episode=copd, date=date(2018, 3, 3))
+    SessionFactory.create(episode=copd, date=date(2019, 3, 3))
 
-    rows = practice_warnings(practice=practice, as_of=date(2021, 6, 30))
+    rows = practice_warnings(practice=practice, as_of=date(2019, 6, 30))
 
     codes = [str(r.code) for r in rows]
     assert codes.count("rules_unknown") == 1
     (unknown,) = [r for r in rows if r.code == "rules_unknown"]
-    assert unknown.params == {"count": 1, "dates": ["2020-03-03"]}
+    assert unknown.params == {"count": 1, "dates": ["2018-03-03"]}
     # The covered session is still judged: the COPD episode has no referral.
     assert "referral_missing" in codes
 

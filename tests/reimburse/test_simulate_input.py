@@ -28,7 +28,14 @@ from reimburse.engine.types import (
     Referral,
     Session,
 )
-from reimburse.simulate import FieldError, InputTooLarge, InvalidInput, load_json, parse_case
+from reimburse.simulate import (
+    FieldError,
+    InputTooLarge,
+    InvalidInput,
+    load_json,
+    parse_case,
+    simulate,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "contract"
 DELETE = object()
@@ -606,3 +613,32 @@ def test_sessions_used_elsewhere_parse_per_year() -> None:
     assert parsed.patient.situations_elsewhere == {2025: 1}
     nl = parse_case(edited(NL, "patient.coverage[0].used_elsewhere", 4))
     assert nl.patient.coverage[0].used_elsewhere == 4
+
+
+def test_each_session_before_the_rules_is_named_with_its_own_date() -> None:
+    """A case dated before a rule table (COPD caps from 2019) is an input error at each such
+    session, each message giving that session's day, not the first one the engine met."""
+    data = {
+        "country": "NL",
+        "as_of": "2018-06-30",
+        "patient": {"birth_date": "1950-01-01"},
+        "episodes": [
+            {
+                "id": "c",
+                "category": "copd",
+                "gold_class": "C",
+                "referral": {"date": "2018-01-02", "by": "gp"},
+            }
+        ],
+        "sessions": [
+            {"id": "t1", "date": "2018-03-05", "episode": "c"},
+            {"id": "t2", "date": "2018-04-02", "episode": "c"},
+        ],
+    }
+    with pytest.raises(InvalidInput) as raised:
+        simulate(data)
+    found = [(e.field, e.message) for e in raised.value.errors]
+    assert found == [
+        ("sessions[0].date", "no COPD caps known for 2018-03-05 (they start on 2019-01-01)"),
+        ("sessions[1].date", "no COPD caps known for 2018-04-02 (they start on 2019-01-01)"),
+    ]

@@ -274,8 +274,8 @@ class CopdCaps:
     remarks: str = ""
 
 
-# The scheme began 2019-01-01, but class B was split into B1/B2 on 2021-01-01 and the 2019-2020
-# caps for the unsplit B were not retrieved, so the table starts in 2021.
+# The scheme began 2019-01-01 with classes A to D; B was split into B1/B2 on 2021-01-01 (a
+# B2 patient before then was class B). Before 2019 COPD was on the chronic list: no caps.
 COPD_CAPS: tuple[CopdCaps, ...] = _load("copd_caps.toml", "caps", _copd_caps)
 
 COPD_WINDOW_MONTHS = 12

@@ -231,6 +231,37 @@ def test_copd_class_a_gets_5_in_the_first_year_and_none_after() -> None:
     assert warnings(result, "quota_exhausted")
 
 
+def test_copd_from_2019_has_the_schemes_first_caps_with_b_not_yet_split() -> None:
+    """S-COPD began on 2019-01-01 (A 5 / 0, B 27 / 3, C and D 70 / 52); B was split into B1
+    and B2 on 2021-01-01, so a B2 patient's 2020 sessions count against the unsplit B's 27."""
+    dates = every(date(2020, 1, 6), 30)  # weekly, all in 2020
+    b2 = run(
+        date(2020, 12, 31),
+        [Episode("copd", "copd", gold_class="B2", referral=GP)],
+        sessions("copd", dates),
+    )
+    assert statuses(b2.sessions) == ["basic"] * 27 + ["patient"] * 3
+    assert (b2.quotas[0].limit, b2.quotas[0].used) == (27, 30)
+    c = run(
+        date(2019, 6, 30),
+        [Episode("copd", "copd", gold_class="C", referral=GP)],
+        sessions("copd", [date(2019, 3, 4)]),
+    )
+    assert statuses(c.sessions) == ["basic"]
+    assert c.quotas[0].limit == 70
+
+
+def test_copd_before_the_scheme_of_2019_is_not_judged() -> None:
+    """Before 2019 COPD was on the chronic list: the scheme's caps do not reach back."""
+    with pytest.raises(RulesNotInForce) as raised:
+        run(
+            date(2018, 6, 30),
+            [Episode("copd", "copd", gold_class="C", referral=GP)],
+            sessions("copd", [date(2018, 3, 5)]),
+        )
+    assert raised.value.covered_from == date(2019, 1, 1)
+
+
 def test_copd_without_a_gold_class_is_not_basic() -> None:
     result = run(
         date(2025, 3, 1),
