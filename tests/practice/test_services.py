@@ -302,6 +302,7 @@ def test_a_known_list_code_is_accepted() -> None:
     ("category", "code"),
     [
         ("e", "e-h-2"),  # an E sub-item (MyCareNet splits e-h into e-h-1 … e-h-6)
+        ("e", "e-h"),  # its letter, as contract v1 names E pathologies (e-a … e-l): still valid
         ("e", "eb-13"),  # an eb code: epidermolysis bullosa, in no e-a … e-l item
         ("courante", "co-1-3-4-0"),  # low back pain, no laterality
         ("courante", ""),  # optional on a courante episode
@@ -323,7 +324,7 @@ def test_official_pathology_situation_codes_are_accepted(category: str, code: st
     [
         ("courante", "e-h-2", "the code 'e-h-2' is not for 'courante' episodes; expected co-*"),
         ("e", "co-1-3-4-0", "the code 'co-1-3-4-0' is not for 'e' episodes; expected e-*, eb-*"),
-        ("e", "e-h", "unknown pathology-situation code 'e-h'"),
+        ("e", "e-m", "unknown pathology-situation code 'e-m'"),
         ("fb", "", "a pathology-situation code is required for category 'fb'"),
         ("fa", "dh-1", "the code 'dh-1' is not for 'fa' episodes; expected fa-*"),
     ],

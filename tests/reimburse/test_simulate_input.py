@@ -279,6 +279,20 @@ def test_every_fa_list_code_is_accepted(code: str) -> None:
     assert parse_case(edited(BE, "episodes[1].pathology", code)).episodes[1].pathology == code
 
 
+@pytest.mark.parametrize("letter", "abcdefghijkl")
+def test_every_e_pathology_of_contract_v1_is_still_accepted(letter: str) -> None:
+    """v1 names E pathologies e-a … e-l, and "a v1 input is a valid v2 input": e-h too,
+    although the official list splits it into e-h-1 … e-h-6."""
+    data = copy.deepcopy(BE)
+    data["episodes"][1] = {
+        "id": "knee",
+        "category": "e",
+        "pathology": f"e-{letter}",
+        "agreement": {"from": "2025-02-01", "until": "2025-12-31"},
+    }
+    assert parse_case(data).episodes[1].pathology == f"e-{letter}"
+
+
 def test_the_invalid_example_yields_exactly_the_contract_errors() -> None:
     data = json.loads((EXAMPLES / "invalid-input.json").read_text())
     expected = json.loads((EXAMPLES / "invalid-output.json").read_text())

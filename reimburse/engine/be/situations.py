@@ -5,6 +5,13 @@
 ``co-*`` courante situations (region-subregion-pathology-laterality), ``fa-*``, ``fb-*``,
 ``e-*`` and ``eb-*`` for the E list, ``m-1`` perinatal, ``p-1`` palliative, and two that no
 category of the rules takes (``dh-1`` day hospitalisation, ``cr-1`` consultative review).
+
+Beside them the E list's letters of contract v1 (``e-a`` … ``e-l``) stay valid, as v2 promises
+("a v1 input is a valid v2 input"): five of them (``e-e``, ``e-g``, ``e-h``, ``e-i``,
+``e-j``) have only sub-items in the official list (``e-h-1`` … ``e-h-6``), so the letter
+itself is added, labelled with its sub-items' common heading ("h) Chronische auto-immune
+inflammatoire polyarthritis"). E has no rule per letter (E1, E2): the letter and its sub-items
+are judged alike.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
+from os.path import commonprefix
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "pathology-situation-codes.csv"
@@ -52,7 +60,29 @@ def situations() -> dict[str, Situation]:
             if not code or not family or not code.startswith(f"{family}-") or code in found:
                 raise InvalidSituationTable(f"{DATA.name}, line {line}: {row!r}")
             found[code] = Situation(code, family, row["label_nl"], row["label_fr"])
-    return found
+    letters: dict[str, Situation] = {}  # each before its sub-items, in the list's order
+    for letter in V1_E_LETTERS:
+        code = f"e-{letter}"
+        items = [s for c, s in found.items() if c.startswith(f"{code}-")]
+        if code not in found and items:
+            nl, fr = _heading([s.label_nl for s in items]), _heading([s.label_fr for s in items])
+            letters[items[0].code] = Situation(code, "e", nl, fr)
+    ordered: dict[str, Situation] = {}
+    for code, situation in found.items():
+        if code in letters:
+            ordered[letters[code].code] = letters[code]
+        ordered[code] = situation
+    return ordered
+
+
+# Contract v1's E pathologies, ``e-a`` … ``e-l`` (the letters of the E list).
+V1_E_LETTERS = "abcdefghijkl"
+
+
+def _heading(labels: list[str]) -> str:
+    """Return what the labels of a letter's sub-items share: its heading ("i) Myopathieën")."""
+    shared = commonprefix(labels)
+    return shared.split(":", 1)[0].strip(" ;:") if len(labels) > 1 else labels[0]
 
 
 def codes_for(category: str) -> tuple[str, ...]:
