@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
-from os.path import commonprefix
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "pathology-situation-codes.csv"
@@ -81,7 +80,13 @@ V1_E_LETTERS = "abcdefghijkl"
 
 def _heading(labels: list[str]) -> str:
     """Return what the labels of a letter's sub-items share: its heading ("i) Myopathieën")."""
-    shared = commonprefix(labels)
+    # The longest start they share, character by character: that of the first and the last
+    # in sorted order.
+    first, last = min(labels), max(labels)
+    size = next(
+        (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first)
+    )
+    shared = first[:size]
     return shared.split(":", 1)[0].strip(" ;:") if len(labels) > 1 else labels[0]
 
 
