@@ -87,7 +87,7 @@ def _heading(labels: list[str]) -> str:
         (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), len(first)
     )
     shared = first[:size]
-    return shared.split(":", 1)[0].strip(" ;:") if len(labels) > 1 else labels[0]
+    return shared.split(":", 1)[0].rstrip().rstrip(";").rstrip() if len(labels) > 1 else labels[0]
 
 
 def codes_for(category: str) -> tuple[str, ...]:
