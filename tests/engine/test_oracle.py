@@ -5,6 +5,9 @@ strategies, Belgian cases with minutes, prices, care elsewhere and loaded tariff
 cases, prescriptions by the hundred, the benchmark's patient-years) with every outcome, reason
 and its parameters, quota, pool and warning the engine gave at commit 066cf68, with and without
 outcomes. ``scripts/engine_oracle.py --record`` wrote it; re-record only for a change of rules.
+Re-recorded on 2026-12-04 for one: January 2025 had no convention, so its sessions are priced by
+the practice's price (``tables.NO_CONVENTION``); 264 of the 3,307 cases changed, each only by
+that rule (with the table emptied the engine gave every recorded answer again).
 """
 
 from __future__ import annotations

@@ -238,7 +238,8 @@ def limits_span(names: tuple[str, ...], day: date) -> Span:
 def _table_changes(category: str, *, cuts: bool) -> tuple[date, ...]:
     """Return the days on which an entry of a Belgian table that prices or counts a session
     of ``category`` begins or ends, in order: its codes and their tariffs, every parameter
-    and patient share (few, and read across categories), and the convention cuts if ``cuts``.
+    and patient share (few, and read across categories), the periods without a convention,
+    and the convention cuts if ``cuts``.
     """
     codes = [c for c in tables.CODES if c.category == category]
     priced = {c.code for c in codes}
@@ -248,6 +249,7 @@ def _table_changes(category: str, *, cuts: bool) -> tuple[date, ...]:
         *tables.PATIENT_SHARES,
         *(t for t in tables.TARIFF_ROWS if t.code in priced),
         *(tables.CONVENTION_CUTS if cuts else ()),
+        *tables.NO_CONVENTION,  # a conventioned session is priced by its own price then
     ]
     days = {e.valid_from for e in entries} | {e.valid_until for e in entries if e.valid_until}
     return tuple(sorted(days))
@@ -337,7 +339,9 @@ def _amounts(
 
     A non-conventioned physiotherapist (contract v2) charges their own ``price``: the
     insurer pays the official reimbursement, cut to 75 % (half up to the cent) for a
-    patient without preferential status on the dates that rule is in force (§1.2).
+    patient without preferential status on the dates that rule is in force (§1.2). So does
+    every physiotherapist while no convention is in force (``tables.NO_CONVENTION``: January
+    2025, when the fees were free and no cut applied).
     """
     insurer = tariff.insurer_preferential if preferential else tariff.insurer
     if insurer is None:
@@ -347,8 +351,9 @@ def _amounts(
         if share is None:
             return None
         insurer = tariff.fee - share
-    if conventioned:
+    if conventioned and tables.fees_bound(day):
         return BeAmounts(fee=tariff.fee, insurer=insurer, patient=tariff.fee - insurer)
+    # Not conventioned, or no convention in force (January 2025, §1.1): the practice's price.
     cut = tables.convention_cut(day)
     if cut is not None and not preferential:
         insurer = (insurer * cut).quantize(CENT, rounding=ROUND_HALF_UP)

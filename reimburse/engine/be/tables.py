@@ -512,6 +512,35 @@ CONVENTION_CUTS: tuple[ConventionCut, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ConventionGap:
+    """A period with no convention in force (§1.2, BE-1): no fee binds a physiotherapist, so
+    every session is priced as a non-conventioned one's, by the practice's own ``price``,
+    with the official reimbursement (and the cut of ``CONVENTION_CUTS``, if any)."""
+
+    valid_from: date
+    valid_until: date | None
+    source: str
+
+
+_NO_CONVENTION_2025 = (
+    'CONV-2025-01 — update-2025-2026 §1.1 (567011/560011 "2025-01-01 → 2025-01-31 (no '
+    'convention) | free (kiné sets it) | 23.75 | 27.50 | fee − reimb."), BE-1, BE-2: M24 ended '
+    "on 2024-12-31 and the fees of M/25 apply from the indexation of 2025-02-01; Solidaris: "
+    '"in 2025 is er helaas geen akkoord … géén vastgelegde tarieven" '
+    "https://www.solidaris-vlaanderen.be/terugbetaling-kinesist"
+)
+NO_CONVENTION: tuple[ConventionGap, ...] = (
+    ConventionGap(date(2025, 1, 1), date(2025, 2, 1), _NO_CONVENTION_2025),
+)
+
+
+@cache
+def fees_bound(day: date) -> bool:
+    """Tell whether a convention binds a conventioned physiotherapist's fees on ``day``."""
+    return in_force(NO_CONVENTION, day) is None
+
+
 @cache
 def convention_cut(day: date) -> Decimal | None:
     """Return the share of the reimbursement a non-conventioned kine's patient gets on ``day``.

@@ -9,6 +9,7 @@ are those of ``docs/rules/belgium-riziv.md``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -670,7 +671,6 @@ def test_perinatal_home_sessions_use_the_home_tariff() -> None:
     [
         pytest.param("2023-12-31", None, None, id="before-the-2024-table"),
         pytest.param("2024-01-01", "30.00", "23.75", id="first-day-of-the-2024-table"),
-        pytest.param("2025-01-31", "30.00", "23.75", id="january-2025-no-indexation-yet"),
         pytest.param("2025-02-01", "30.80", "24.55", id="indexation-day-2025"),
         pytest.param("2025-12-31", "30.80", "24.55", id="last-day-of-2025"),
         pytest.param("2026-01-01", None, None, id="2026-not-sourced"),
@@ -688,6 +688,36 @@ def test_amounts_follow_the_tariff_in_force_on_the_session_date(
         assert outcome.amounts is None
     else:
         assert outcome.amounts == BeAmounts(Decimal(fee), Decimal(insurer), Decimal("6.25"))
+
+
+@pytest.mark.parametrize(
+    ("preferential", "price", "expected"),
+    [
+        (False, None, BeAmounts(None, Decimal("23.75"), None)),
+        (False, "37.00", BeAmounts(Decimal("37.00"), Decimal("23.75"), Decimal("13.25"))),
+        (True, "37.00", BeAmounts(Decimal("37.00"), Decimal("27.50"), Decimal("9.50"))),
+    ],
+    ids=["no-price-given", "regular", "bim"],
+)
+def test_january_2025_had_no_convention_so_the_fee_is_the_practices_own(
+    preferential: bool, price: str | None, expected: BeAmounts
+) -> None:
+    """update-2025-2026 §1.1 (567011 "2025-01-01 → 2025-01-31 (no convention) | free (kiné
+    sets it) | 23.75 | 27.50 | fee − reimb."), §1.2 (no −25 % then), worked example 2: a
+    conventioned session is priced by the practice's price, as a non-conventioned one is;
+    without a price the fee and the patient's share are not known (decision 11: no guess)."""
+    session = Session(
+        "s1", d("2025-01-20"), "back", price=None if price is None else Decimal(price)
+    )
+    back = episode("back", "courante", rx("2025-01-02", 9))
+    result = run([back], [session], "2025-01-31", preferential=preferential)
+    (outcome,) = result.sessions
+    assert outcome.code == "567011"
+    assert outcome.amounts == expected
+    # The first day of M/25's fees: the conventioned fee again, whatever the price.
+    later = replace(session, id="s2", date=d("2025-02-03"))
+    (_, indexed) = run([back], [session, later], "2025-02-28", preferential=False).sessions
+    assert indexed.amounts == BeAmounts(Decimal("30.80"), Decimal("24.55"), Decimal("6.25"))
 
 
 @pytest.mark.parametrize(

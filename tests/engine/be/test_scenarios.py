@@ -657,8 +657,10 @@ def test_sc28_courante_across_new_year_restarts_at_session_one_without_intake() 
     assert [o.status for o in outs] == ["best"] * 20
     assert {o.rule for o in outs} == {"BE.C1"}
     assert outs[12].reason.params["restarted"] is True  # an interpretation, said so
-    # January 2025 is still priced with the 2024 table (the indexation starts 2025-02-01).
-    assert {o.amounts for o in outs} == {money("30.00", "23.75", "6.25")}
+    # 2024 under convention M24; January 2025 had no convention (update-2025-2026 §1.1): the
+    # official reimbursement, the fee the practice's own (none given here, so not known).
+    assert {o.amounts for o in outs[:12]} == {money("30.00", "23.75", "6.25")}
+    assert {o.amounts for o in outs[12:]} == {BeAmounts(None, Decimal("23.75"), None)}
     (quota,) = result.quotas
     assert (quota.period_start, quota.used, quota.remaining) == (d("2025-01-01"), 8, 10)
 
