@@ -259,11 +259,11 @@ def main() -> None:
     print(f"base {frozen_engine.commit_of(args.base)[:12]}; answers identical on the workload")
     for name, module in engines.items():
         if name != "now":
-            base = name == "before"
+            then = name == "before"
             same = same_answers(
-                module, engines["now"], cases[name], cases["now"], rules_of_base=base
+                module, engines["now"], cases[name], cases["now"], rules_of_base=then
             )
-            print(f"  {name} and now (pure Python{', rules of then' if base else ''}): {same}")
+            print(f"  {name} and now (pure Python{', rules of then' if then else ''}): {same}")
     # The inputs stay alive through the run: freezing them keeps the collector from walking
     # them again and again, alike for both engines.
     gc.collect()
@@ -283,12 +283,12 @@ def main() -> None:
     }
     for name, module in engines.items():
         if name != "now":
-            base = name == "before"
+            then = name == "before"
             same = same_answers(
-                module, engines["now"], clinic[name], clinic["now"], rules_of_base=base
+                module, engines["now"], clinic[name], clinic["now"], rules_of_base=then
             )
             print(
-                f"  clinic-shaped: {name} and now (pure Python{', rules of then' if base else ''})"
+                f"  clinic-shaped: {name} and now (pure Python{', rules of then' if then else ''})"
                 f" answer alike: {same}"
             )
     evaluated = sum(len(case.sessions) for case in clinic["now"])
