@@ -526,8 +526,9 @@ class _Decision(NamedTuple):
 
 
 # A run of sessions one decision takes (``_Evaluation._decide_block``): how many, their
-# status, rule and code tier, the first one's number (the others follow; None: no number) and
-# their reasons, built only when outcomes are asked for.
+# status, rule and code tier, the first one's number (the others follow; None: no number),
+# their reasons, built only when outcomes are asked for, and the extra codes of the run's first
+# session (the others have none): the intake billed with a courante situation's first (S7).
 # The reasons come as a key that tells them apart from any other run's and holds all they say,
 # and a module function that builds them from it: runs alike in many cases (the 10th to 18th
 # courante sessions of a year) share them (``_reasons``), and no closure is made per run (a
@@ -540,6 +541,7 @@ _Run = tuple[
     int | None,
     tuple[Any, ...],
     Callable[[tuple[Any, ...]], list[Reason]],
+    tuple[str, ...],
 ]
 
 
@@ -562,8 +564,10 @@ def _reasons(
 
 
 def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
-    """C1: courante sessions at the best rate (``_Evaluation._courante_run``)."""
-    _, best_rate, year, first, k = key
+    """C1: courante sessions at the best rate (``_Evaluation._courante_run``); when the run
+    opens the situation's year, its first session says whether the count restarted (decision
+    1) and whether the intake was billed with it (S7)."""
+    _, best_rate, year, first, k, restarted, intake = key
     return [
         _new_reason(
             _COURANTE_BEST,
@@ -571,8 +575,8 @@ def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
                 "n": n,
                 "limit": best_rate,
                 "year": year,
-                "restarted": False,
-                "intake": False,
+                "restarted": restarted and n == first,
+                "intake": intake and n == first,
                 "remaining": best_rate - n,
             },
         )
@@ -582,8 +586,8 @@ def _courante_best_reasons(key: tuple[Any, ...]) -> list[Reason]:
 
 def _courante_agreed_reasons(key: tuple[Any, ...]) -> list[Reason]:
     """C6: a 2nd or 3rd situation's sessions, agreed or pending without an agreement
-    (``_Evaluation._agreed_run``)."""
-    code, best_rate, year, rank, first, k = key
+    (``_Evaluation._agreed_run``); the first as ``_courante_best_reasons``'s."""
+    code, best_rate, year, rank, first, k, restarted, intake = key
     return [
         _new_reason(
             code,
@@ -591,8 +595,8 @@ def _courante_agreed_reasons(key: tuple[Any, ...]) -> list[Reason]:
                 "n": n,
                 "limit": best_rate,
                 "year": year,
-                "restarted": False,
-                "intake": False,
+                "restarted": restarted and n == first,
+                "intake": intake and n == first,
                 "rank": rank,
             },
         )
@@ -1070,7 +1074,7 @@ class _Evaluation:
                 continue
             if len(dated) < len(warnings):  # ``_dated``, written out
                 dated.extend([day] * (len(warnings) - len(dated)))
-            k, status, rule, tier, first, key, reasons = plan
+            k, status, rule, tier, first, key, reasons, extra = plan
             rx.used += k
             codes: list[tuple[str | None, BeAmounts | None]] | None = None
             # Declared for mypyc, which would infer None from the first assignment.
@@ -1117,7 +1121,8 @@ class _Evaluation:
                         outcome.status = status
                         outcome.ordinal = n
                         outcome.code = code
-                        outcome.extra_codes = ()
+                        outcome.extra_codes = extra  # the first session's (S7), then none
+                        extra = ()
                         outcome.amounts = amounts
                         outcome.rule = rule
                         outcome.reason = reason
@@ -1126,7 +1131,17 @@ class _Evaluation:
                         kept.append(outcome)
                 else:
                     self._outcomes(
-                        state, sessions, status, rule, first, shared, rx.id, code, amounts, codes
+                        state,
+                        sessions,
+                        status,
+                        rule,
+                        first,
+                        shared,
+                        rx.id,
+                        code,
+                        amounts,
+                        codes,
+                        extra,
                     )
             i += k
 
@@ -1142,9 +1157,11 @@ class _Evaluation:
         code: str | None,
         amounts: BeAmounts | None,
         codes: list[tuple[str | None, BeAmounts | None]] | None,
+        extra: tuple[str, ...],
     ) -> None:
         """Keep the outcomes of a run of sessions one decision took (``_new_outcome`` each: the
-        sessions are priced one by one, or a test replaced it)."""
+        sessions are priced one by one, or a test replaced it); ``extra``: the first one's extra
+        codes."""
         k = len(sessions)
         new_outcome = _new_outcome
         append = self.episode_outcomes[state.episode.id].append
@@ -1155,18 +1172,40 @@ class _Evaluation:
             for s, n, reason in zip(sessions, ordinals, shared, strict=True):
                 append(
                     new_outcome(
-                        s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
+                        s.id,
+                        s.date,
+                        s.episode,
+                        status,
+                        n,
+                        code,
+                        extra,
+                        amounts,
+                        rule,
+                        reason,
+                        rx_id,
                     )
                 )
+                extra = ()
         else:
             for s, n, reason, (code, amounts) in zip(
                 sessions, ordinals, shared, codes, strict=True
             ):
                 append(
                     new_outcome(
-                        s.id, s.date, s.episode, status, n, code, (), amounts, rule, reason, rx_id
+                        s.id,
+                        s.date,
+                        s.episode,
+                        status,
+                        n,
+                        code,
+                        extra,
+                        amounts,
+                        rule,
+                        reason,
+                        rx_id,
                     )
                 )
+                extra = ()
 
     def _decided(
         self,
@@ -1296,8 +1335,9 @@ class _Evaluation:
         stop: int,
         year: int,
     ) -> _Run | None:
-        """Count a run of courante sessions at the best rate after the first situation's first
-        session of the year, or drawn from the overflow pool (``_courante``, ``_overflow``)."""
+        """Count a run of courante sessions at the best rate (a situation's first of the year
+        opening it), agreed or pending (C6, ``_agreed_run``), or drawn from the overflow pool
+        (``_courante``, ``_overflow``)."""
         day = dates[i]
         ep = state.episode.id
         ranks = self.situation_ranks.get(year)
@@ -1336,22 +1376,38 @@ class _Evaluation:
             else:
                 rule, code, about = "BE.C4", _COURANTE_OVERFLOW, {"limit": best_rate}
             return self._overflow_run(state, dates, i, stop, year, first, rule, code, about)
-        if not (ep in ranks and state.counted):
-            return None  # the situation's first session: it ranks it, maybe with an intake
         last = (best_rate if best_rate < 9 else 9) if first <= 9 else best_rate
         cap = i + last - first + 1
         if cap < stop:
             stop = cap
+        # The sessions ``_courante`` does not take on its fast path (the first situation's
+        # sessions after its first) open a run too: a situation's first session of the year (it
+        # ranks the situation, C6 asks a 2nd or 3rd one for an agreement, the count may restart,
+        # decision 1, and S7 bills the intake with it), or a 2nd or 3rd situation's session 1
+        # after its sessions of an earlier year. Its decision differs from the next sessions'
+        # only by its reason's ``restarted`` and ``intake`` and its extra codes: one run takes
+        # them all (a fifth of a clinic's sessions decided alone were these, issue 19).
+        opening = not (ep in ranks and state.counted) or (rank > 1 and first == 1)
         if rank > 1:
-            if first == 1:
-                return None  # whether the count restarted is the rule's to say
-            return self._agreed_run(state, block, dates, i, stop, year, rank, first, best_rate)
+            return self._agreed_run(
+                state, block, dates, i, stop, year, rank, first, best_rate, opening
+            )
+        counted = state.counted
+        restarted = False
+        intake: tuple[str, ...] = ()
+        if opening:
+            self._rank(ep, year)
+            # Decision 1 [I]: a treatment running across 1 January restarts at session 1.
+            restarted = first == 1 and bool(counted) and counted[0].year < year
+            intake = self._intake(block[i], state, first)
+            if not counted and state.period_start is None:  # ``_count_run``'s test
+                state.period_start = day
         k = stop - i
-        state.counted.extend(dates[i:stop])
+        counted.extend(dates[i:stop])
         per_year[year] = first + k - 1
         tier = "1-9" if first <= 9 else "10-18"
-        key = ("C1", best_rate, year, first, k)
-        return k, _BEST, "BE.C1", tier, first, key, _courante_best_reasons
+        key = ("C1", best_rate, year, first, k, restarted, bool(intake))
+        return k, _BEST, "BE.C1", tier, first, key, _courante_best_reasons, intake
 
     def _agreed_run(
         self,
@@ -1364,23 +1420,34 @@ class _Evaluation:
         rank: int,
         first: int,
         best_rate: int,
+        opening: bool,
     ) -> _Run | None:
         """Count a run of a 2nd or 3rd situation's sessions at one verdict of the advising
-        physician (C6): granted, waiting or missing; refused is the rule's (``_courante``)."""
+        physician (C6): granted, waiting or missing; refused is the rule's (``_courante``).
+        An ``opening`` run's first session is decided as ``_courante``'s general path does."""
         verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
         if verdict == "refused":
             return None
+        counted = state.counted
+        restarted = False
+        intake: tuple[str, ...] = ()
+        if opening:
+            self._rank(state.episode.id, year)
+            restarted = first == 1 and bool(counted) and counted[0].year < year  # decision 1
+            intake = self._intake(block[i], state, first)  # S7
+            if not counted and state.period_start is None:  # ``_count_run``'s test
+                state.period_start = dates[i]
         k = stop - i
-        state.counted.extend(dates[i:stop])
+        counted.extend(dates[i:stop])
         state.per_year[year] = first + k - 1
         tier = "1-9" if first <= 9 else "10-18"
         key: tuple[Any, ...]
         if verdict == "granted":
-            key = (R.BE_COURANTE_AGREED, best_rate, year, rank, first, k)
-            return k, _BEST, "BE.C6", tier, first, key, _courante_agreed_reasons
+            key = (R.BE_COURANTE_AGREED, best_rate, year, rank, first, k, restarted, bool(intake))
+            return k, _BEST, "BE.C6", tier, first, key, _courante_agreed_reasons, intake
         if verdict == "waiting":
             assert agreement is not None
-            return self._waiting_run(state, block[i], agreement, "BE.C6", tier, first, k)
+            return self._waiting_run(state, block[i], agreement, "BE.C6", tier, first, k, intake)
         ep = state.episode.id
         self.warnings.add(
             W.AGREEMENT_MISSING,
@@ -1391,8 +1458,8 @@ class _Evaluation:
             rank=rank,
             year=year,
         )
-        key = (R.BE_COURANTE_PENDING, best_rate, year, rank, first, k)
-        return k, _PENDING, "BE.C6", tier, first, key, _courante_agreed_reasons
+        key = (R.BE_COURANTE_PENDING, best_rate, year, rank, first, k, restarted, bool(intake))
+        return k, _PENDING, "BE.C6", tier, first, key, _courante_agreed_reasons, intake
 
     def _waiting_run(
         self,
@@ -1403,9 +1470,11 @@ class _Evaluation:
         tier: str,
         first: int,
         k: int,
+        extra: tuple[str, ...],
     ) -> _Run:
         """Hold a run of C6 or E sessions as pending while their request waits (``_courante``,
-        ``_e``); the warning is once per agreement, a no-op after the run's first session."""
+        ``_e``); the warning is once per agreement, a no-op after the run's first session.
+        ``extra``: the first session's extra codes (a C6 situation's intake, S7)."""
         self._without_agreement(session, state, "waiting", agreement)
         key = (
             R.BE_AGREEMENT_WAITING,
@@ -1416,7 +1485,7 @@ class _Evaluation:
             first,
             k,
         )
-        return k, _PENDING, rule, tier, first, key, _waiting_reasons
+        return k, _PENDING, rule, tier, first, key, _waiting_reasons, extra
 
     def _verdict_run(
         self, state: _EpisodeState, dates: list[date], i: int, stop: int
@@ -1455,10 +1524,10 @@ class _Evaluation:
         if verdict == "granted":
             assert agreement is not None
             key = (R.BE_E_AGREED, agreement.until, first, k)
-            return k, _BEST, "BE.E2", "session", first, key, _e_reasons
+            return k, _BEST, "BE.E2", "session", first, key, _e_reasons, ()
         if verdict == "waiting":
             assert agreement is not None
-            return self._waiting_run(state, block[i], agreement, "BE.E1", "session", first, k)
+            return self._waiting_run(state, block[i], agreement, "BE.E1", "session", first, k, ())
         ep = state.episode.id
         self.warnings.add(
             W.AGREEMENT_MISSING,
@@ -1468,7 +1537,8 @@ class _Evaluation:
             category="e",
             year=year,
         )
-        return k, _PENDING, "BE.E1", "session", first, (R.BE_E_PENDING, None, first, k), _e_reasons
+        key = (R.BE_E_PENDING, None, first, k)
+        return k, _PENDING, "BE.E1", "session", first, key, _e_reasons, ()
 
     def _overflow_run(
         self,
@@ -1490,7 +1560,7 @@ class _Evaluation:
         if pool_limit is not None and used >= pool_limit:
             k = stop - i
             key = ("C5", first, year, pool_limit, k)
-            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons
+            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons, ()
         if pool_limit is not None:
             cap = i + pool_limit - used
             if cap < stop:
@@ -1500,7 +1570,7 @@ class _Evaluation:
         self._count_run(state, dates, i, stop)
         state.per_year[year] = first + k - 1
         run = (rule, code, tuple(about.items()), year, first, k, used, pool_limit)
-        return k, _REDUCED, rule, "overflow", first, run, _overflow_reasons
+        return k, _REDUCED, rule, "overflow", first, run, _overflow_reasons, ()
 
     @staticmethod
     def _count_run(state: _EpisodeState, dates: list[date], i: int, stop: int) -> None:
@@ -1547,7 +1617,7 @@ class _Evaluation:
             status, rule, tier = _REDUCED, "BE.FA3", "reduced"
         if ep.notified_on is None:
             return self._notification_run(state, block[i], k, first, tier, "BE.FA4")
-        return k, status, rule, tier, first, (rule, best_rate, end, first, k), _fa_reasons
+        return k, status, rule, tier, first, (rule, best_rate, end, first, k), _fa_reasons, ()
 
     def _fb_run(
         self,
@@ -1586,7 +1656,7 @@ class _Evaluation:
         status = _BEST if first <= best_rate else _REDUCED if first <= reduced_to else _REDUCED_2
         key = ("FB", best_rate, reduced_to, year, first, k)
         rule = "BE.FB2" if first <= best_rate else "BE.FB3"
-        return k, status, rule, tier, first, key, _fb_reasons
+        return k, status, rule, tier, first, key, _fb_reasons, ()
 
     def _notification_run(
         self, state: _EpisodeState, session: Session, k: int, first: int, tier: str, rule: str
@@ -1595,7 +1665,7 @@ class _Evaluation:
         episode = state.episode
         self._notification_missing(episode, session.id)
         key = (rule, episode.category, first, k)
-        return k, Status.PENDING, rule, tier, first, key, _notification_reasons
+        return k, Status.PENDING, rule, tier, first, key, _notification_reasons, ()
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool

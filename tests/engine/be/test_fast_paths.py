@@ -265,9 +265,9 @@ def test_the_benchmark_cases_are_decided_in_runs() -> None:
 
 def test_second_situations_and_e_sessions_under_one_verdict_are_decided_in_runs() -> None:
     """C6, E1, E2: a 2nd situation's sessions without an agreement (pending), an E
-    episode's inside its agreement and after it (missing): the rule decides only the
-    sessions that start something (a situation's first of the year), the runs the rest, and
-    the answers are those of the session-by-session loop."""
+    episode's inside its agreement and after it (missing): the runs decide them all, a
+    situation's first of the year opening its run (with the intake, S7), and the answers are
+    those of the session-by-session loop."""
     start = date(2025, 2, 3)
     rx = (Prescription("rx", start - timedelta(days=1), 60),)
     episodes = (
@@ -298,10 +298,57 @@ def test_second_situations_and_e_sessions_under_one_verdict_are_decided_in_runs(
 
             patch.setitem(rules._RULES, category, counting)
         result = evaluate(case)
-    assert decided == ["first0", "second0"]
+    assert decided == []
+    assert [o.extra_codes != () for o in result.sessions].count(True) == 1
     statuses = {(o.episode, o.status, o.rule) for o in result.sessions}
     assert ("second", Status.PENDING, "BE.C6") in statuses
     assert {("e", Status.BEST, "BE.E2"), ("e", Status.PENDING, "BE.E1")} <= statuses
+    assert answers(evaluate, case) == _one_by_one(case)
+
+
+@pytest.mark.parametrize(
+    "agreement",
+    [
+        None,
+        Agreement(date(2024, 12, 1), date(2025, 12, 31)),
+        Agreement(None, None, AgreementStatus.IN_TREATMENT, reason="x"),
+        Agreement(None, None, AgreementStatus.REFUSAL, reason="x"),
+    ],
+)
+@pytest.mark.parametrize("rank", [1, 2])
+def test_a_situations_first_session_of_the_year_opens_its_run(
+    agreement: Agreement | None, rank: int
+) -> None:
+    """C1, C6, S7, decision 1: the first session of a situation in a year (its first ever,
+    with the intake; or after 1 January, the count restarted) opens a run with the sessions
+    after it, as a 1st situation or a 2nd (treated elsewhere first) agreed, waiting, without
+    an agreement; refused is the rule's. The answers are the session-by-session loop's."""
+    start = date(2024, 12, 2)
+    rx = (Prescription("rx", start - timedelta(days=1), 18),)
+    agreements = () if agreement is None else (agreement,)
+    episode = Episode("back", "courante", prescriptions=rx, agreements=agreements)
+    sessions = tuple(Session(f"s{n}", start + timedelta(days=4 * n), "back") for n in range(16))
+    elsewhere = {2024: rank - 1, 2025: rank - 1}
+    patient = Patient(date(1970, 1, 1), situations_elsewhere=elsewhere)
+    case = Case("BE", date(2025, 3, 1), patient, (episode,), sessions)
+    decided: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        rule = rules._RULES["courante"]
+
+        def counting(self: Any, session: Session, *rest: Any) -> Any:
+            decided.append(session.id)
+            return rule(self, session, *rest)
+
+        patch.setitem(rules._RULES, "courante", counting)
+        result = evaluate(case)
+    refused = agreement is not None and agreement.status is AgreementStatus.REFUSAL
+    assert decided == ([s.id for s in sessions] if refused and rank > 1 else [])
+    if not refused or rank == 1:
+        assert result.sessions[0].extra_codes != ()
+        if rank == 1 or agreement is None or agreement.granted:  # (a waiting one's reason
+            # does not say)
+            opening = [o for o in result.sessions if o.reason.params.get("restarted")]
+            assert [o.date.year for o in opening] == [2025]
     assert answers(evaluate, case) == _one_by_one(case)
 
 
