@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
-from itertools import chain, groupby, pairwise, repeat
+from heapq import heappop, heappush
+from itertools import chain, pairwise, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -133,7 +134,6 @@ def ordered(sessions: Iterable[Session]) -> list[Session]:
 
 _session_date = attrgetter("date")
 _session_id = attrgetter("id")
-_session_episode = attrgetter("episode")
 _prescription_date = attrgetter("date")
 _outcome_date = attrgetter("date")
 
@@ -956,10 +956,21 @@ class _Evaluation:
             if group and (len(courante) < 2 or ep not in courante):
                 self._decide_block(episodes[ep], group, days[ep])
         if len(courante) > 1:
-            merged = sorted(chain.from_iterable(groups[ep] for ep in courante), key=_session_date)
-            for ep, run in groupby(merged, key=_session_episode):
-                block = list(run)
-                self._decide_block(episodes[ep], block, list(map(_session_date, block)))
+            # In date order, a block of an episode's sessions up to the next day of another
+            # courante episode: each found by bisecting its days, with a heap of the
+            # episodes' next days, not by sorting the sessions (a key call each) and grouping
+            # them again (most often the situations follow one another, one block each).
+            queue = []
+            for ep in courante:
+                queue.append((days[ep][0], 0, ep))
+            queue.sort()  # a sorted list is a heap
+            while queue:
+                _, start, ep = heappop(queue)
+                in_order = days[ep]
+                end = bisect_left(in_order, queue[0][0], start) if queue else len(in_order)
+                self._decide_block(episodes[ep], groups[ep][start:end], in_order[start:end])
+                if end < len(in_order):
+                    heappush(queue, (in_order[end], end, ep))
         if self.keep_outcomes:
             # Each episode's outcomes are in date order: take them in the sessions' order.
             found = [outcomes for outcomes in self.episode_outcomes.values() if outcomes]
