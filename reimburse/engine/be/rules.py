@@ -750,10 +750,10 @@ class _Evaluation:
         self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
         # ``decide_in_runs``: the days its tables change on, each warning's session day, and
-        # the missing tariffs met per episode.
+        # the missing tariffs met, by code and gap: the earliest day warned about yet.
         self.bounds = TABLE_CHANGES[False]
         self.warning_days: list[date] = []
-        self.tariffs_missing: set[tuple[str, str, date | None, date | None]] = set()
+        self.tariffs_missing: dict[tuple[str | None, tuple[date | None, date | None]], date] = {}
         self.alike = False  # every session has the same minutes, place, convention and price
         self.ids_unique: bool | None = None  # known once asked
         self.episode_outcomes: dict[str, list[SessionOutcome]] = {}
@@ -1014,6 +1014,7 @@ class _Evaluation:
         plan_run = _RUN_PLANS.get(state.category)
         keep_outcomes = self.keep_outcomes
         dated, warnings = self.warning_days, self.warnings.items
+        tariffs_missing = self.tariffs_missing
         # What prices a run of sessions all alike: its first session's facts (``_priced``).
         loaded = self.case.tariffs
         preferential = self.case.patient.preferential
@@ -1105,7 +1106,13 @@ class _Evaluation:
                             session.price,
                         )
                         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
-                        if code is None or gap is not None:
+                        if gap is not None:
+                            # ``_priced_without``'s test written out: most runs of 2025 meet
+                            # a missing tariff an earlier session met already.
+                            earliest = tariffs_missing.get((code, gap))
+                            if earliest is None or day < earliest:
+                                self._priced_without(state, session, tier, code, gap)
+                        elif code is None:
                             self._priced_without(state, session, tier, code, gap)
                 else:
                     codes = [
@@ -1264,8 +1271,9 @@ class _Evaluation:
     ) -> tuple[str | None, BeAmounts | None]:
         """Return a standard session's code and amounts, collecting what the tables lack.
 
-        A missing tariff is kept for every episode that meets it; ``_warnings_in_date_order``
-        keeps the first in date order, as ``decide_all`` warns about it once.
+        A missing tariff is kept when no earlier session met it yet (``_priced_without``);
+        ``_warnings_in_date_order`` keeps the first in date order, as ``decide_all`` warns about
+        it once.
         """
         loaded = self.case.tariffs
         day = session.date
@@ -1302,13 +1310,22 @@ class _Evaluation:
             self._tables_lack(session, state.episode, tier, code, gap)
             self._dated(session.date)
         elif gap is not None:
-            start, end = gap
-            key = (state.episode.id, code, start, end)
-            if key not in self.tariffs_missing:
-                self.tariffs_missing.add(key)
-                params = {"code": code, "date": session.date, "start": start, "end": end}
-                self.warnings.items.append(_warning(_TARIFF_UNKNOWN, key[0], session.id, params))
-                self._dated(session.date)
+            # ``decide_all`` names a missing tariff once, at the first session in date order
+            # that meets it (``_warnings_in_date_order`` keeps that one). The blocks do not come
+            # in date order (the episodes are decided one after another), so each session that
+            # meets it before any other seen yet is kept; a later one would be dropped (it was
+            # kept per episode: a clinic-shaped patient's runs meet a missing tariff of 2025
+            # about ten times, and made 6.5 warnings for 4.3 kept, issue 19).
+            day = session.date
+            key = (code, gap)
+            earliest = self.tariffs_missing.get(key)
+            if earliest is None or day < earliest:
+                self.tariffs_missing[key] = day
+                start, end = gap
+                params = {"code": code, "date": day, "start": start, "end": end}
+                warning = _warning(_TARIFF_UNKNOWN, state.episode.id, session.id, params)
+                self.warnings.items.append(warning)
+                self._dated(day)
 
     def _dated(self, day: date) -> None:
         """Give the warnings added since the last call the day of the session they concern."""
