@@ -1372,8 +1372,8 @@ class _Evaluation:
         if ranks is None:
             ranks = self._ranks(year)
         rank = ranks.get(ep)
-        if rank is None:
-            rank = self._situation_rank(ep, year)
+        if rank is None:  # the rank it would get (``_situation_rank``, written out)
+            rank = self._ranked_before(year) + len(ranks) + 1
         lo, hi, values = state.limits
         if not lo <= day < hi:
             lo, hi, values = state.limits = limits_span(COURANTE_LIMITS, day)
@@ -1381,7 +1381,7 @@ class _Evaluation:
         per_year = state.per_year
         first = per_year.get(year, 0) + 1
         if rank > situations or first > best_rate:
-            self._rank(ep, year)
+            ranks[ep] = rank  # ``_rank``, written out: ``ranks`` is unchanged since
             about: dict[str, object]
             if rank > situations:
                 self.warnings.add(
@@ -1424,7 +1424,7 @@ class _Evaluation:
         restarted = False
         intake: tuple[str, ...] = ()
         if opening:
-            self._rank(ep, year)
+            ranks[ep] = rank  # ``_rank``, written out: ``ranks`` is unchanged since
             # Decision 1 [I]: a treatment running across 1 January restarts at session 1.
             restarted = first == 1 and bool(counted) and counted[0].year < year
             intake = self._intake(block[i], state, first)
@@ -1460,7 +1460,8 @@ class _Evaluation:
         restarted = False
         intake: tuple[str, ...] = ()
         if opening:
-            self._rank(state.episode.id, year)
+            # ``_rank``, written out: ``_courante_run`` found ``rank`` in these ranks.
+            self.situation_ranks[year][state.episode.id] = rank
             restarted = first == 1 and bool(counted) and counted[0].year < year  # decision 1
             intake = self._intake(block[i], state, first)  # S7
             if not counted and state.period_start is None:  # ``_count_run``'s test
