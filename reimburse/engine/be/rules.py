@@ -243,16 +243,25 @@ def _table_changes(category: str, *, cuts: bool) -> tuple[date, ...]:
     """
     codes = [c for c in tables.CODES if c.category == category]
     priced = {c.code for c in codes}
+    tariffs = [t for t in tables.TARIFF_ROWS if t.code in priced]
     entries: list[tables.Sourced] = [
         *tables.PARAMETERS,
         *codes,
         *tables.PATIENT_SHARES,
-        *(t for t in tables.TARIFF_ROWS if t.code in priced),
+        *tariffs,
         *(tables.CONVENTION_CUTS if cuts else ()),
-        *tables.NO_CONVENTION,  # a conventioned session is priced by its own price then
+        # A conventioned session is priced by its own price while no convention is in force:
+        # a change only where one of the category's tariffs is in force then (the others have
+        # no amounts either way), so no other category's runs are cut there.
+        *(g for g in tables.NO_CONVENTION if any(t.tariff and _overlap(t, g) for t in tariffs)),
     ]
     days = {e.valid_from for e in entries} | {e.valid_until for e in entries if e.valid_until}
     return tuple(sorted(days))
+
+
+def _overlap(a: tables.Sourced, b: tables.Sourced) -> bool:
+    """Tell whether two dated entries share a day."""
+    return a.valid_from < (b.valid_until or date.max) and b.valid_from < (a.valid_until or date.max)
 
 
 # Between two of these days every table lookup for a category's session gives one answer: a
@@ -274,6 +283,9 @@ def _boundaries(loaded: tuple[Tariff, ...], conventioned: bool) -> dict[str, tup
     if not loaded:
         return changes
     days = {t.valid_from for t in loaded} | {t.valid_until for t in loaded if t.valid_until}
+    # A loaded tariff may be in force while no convention is: its category's runs end there.
+    days |= {g.valid_from for g in tables.NO_CONVENTION}
+    days |= {g.valid_until for g in tables.NO_CONVENTION if g.valid_until}
     return {c: tuple(sorted(days.union(changed))) for c, changed in changes.items()}
 
 
