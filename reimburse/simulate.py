@@ -205,16 +205,18 @@ def simulate(data: object, *, language: str | None = None) -> dict[str, Any]:
 
 def _uncovered(data: object, case: Case, exc: RulesNotInForce) -> list[FieldError]:
     """Name each session whose date the rules do not cover (or the whole case)."""
+    # The sessions of the episode whose table does not reach them (or of any episode).
+    sessions = [s for s in case.sessions if exc.episode is None or s.episode == exc.episode]
     if exc.covered_from is not None:
-        days = {s.date for s in case.sessions if s.date < exc.covered_from}
+        days = {s.date for s in sessions if s.date < exc.covered_from}
     else:
-        days = {s.date for s in case.sessions if s.date == exc.day}
+        days = {s.date for s in sessions if s.date == exc.day}
     listed = data.get("sessions") if isinstance(data, dict) else None
     if not days or not isinstance(listed, list):
         return [FieldError("", str(exc))]
     # Each session is named with its own day (the exception names the first one met).
     found = [
-        (i, _parsed_date(item.get("date")))
+        (i, _parsed_date(item.get("date")), item.get("episode"))
         for i, item in enumerate(listed)
         if isinstance(item, dict)
     ]
@@ -223,8 +225,8 @@ def _uncovered(data: object, case: Case, exc: RulesNotInForce) -> list[FieldErro
             f"sessions[{i}].date",
             str(RulesNotInForce(day, exc.what, covered_from=exc.covered_from)),
         )
-        for i, day in found
-        if day is not None and day in days
+        for i, day, episode in found
+        if day is not None and day in days and (exc.episode is None or episode == exc.episode)
     ]
 
 

@@ -19,12 +19,21 @@ class RulesNotInForce(EngineError):
     """No dated rule table entry covers ``day``, so no rule can be applied to it.
 
     ``covered_from`` is the first day the table covers, when ``day`` lies before it: every
-    day before that is uncovered too.
+    day before that is uncovered too (of ``episode``'s sessions, when the table is one
+    episode's, else of every session).
     """
 
-    def __init__(self, day: date, what: str, *, covered_from: date | None = None) -> None:
+    def __init__(
+        self,
+        day: date,
+        what: str,
+        *,
+        covered_from: date | None = None,
+        episode: str | None = None,
+    ) -> None:
         self.day = day
         self.what = what
+        self.episode = episode
         before = covered_from is not None and day < covered_from
         self.covered_from = covered_from if before else None
         since = f" (they start on {covered_from.isoformat()})" if covered_from and before else ""

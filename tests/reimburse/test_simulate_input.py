@@ -656,3 +656,30 @@ def test_each_session_before_the_rules_is_named_with_its_own_date() -> None:
         ("sessions[0].date", "no COPD caps known for 2018-03-05 (they start on 2019-01-01)"),
         ("sessions[1].date", "no COPD caps known for 2018-04-02 (they start on 2019-01-01)"),
     ]
+
+
+def test_a_session_of_another_episode_is_not_named_with_the_uncovered_ones() -> None:
+    """The COPD caps do not reach 2018; a regular episode's session that year is judged by its
+    own rules, so only the COPD session is the input error."""
+    data = {
+        "country": "NL",
+        "as_of": "2019-06-30",
+        "patient": {"birth_date": "1950-01-01"},
+        "episodes": [
+            {
+                "id": "c",
+                "category": "copd",
+                "gold_class": "C",
+                "referral": {"date": "2018-01-02", "by": "gp"},
+            },
+            {"id": "r", "category": "regular"},
+        ],
+        "sessions": [
+            {"id": "t1", "date": "2018-03-05", "episode": "c"},
+            {"id": "x", "date": "2018-04-01", "episode": "r", "price": "40.00"},
+            {"id": "t2", "date": "2019-03-04", "episode": "c"},
+        ],
+    }
+    with pytest.raises(InvalidInput) as raised:
+        simulate(data)
+    assert [e.field for e in raised.value.errors] == ["sessions[0].date"]

@@ -758,10 +758,17 @@ class _Copd:
         explain = self.explain
         if day < self.patient.adult_from:
             return self.children.verdict(item, explain)
-        caps = copd_caps(day)
-        if caps is None or self.years is None:
-            raise RulesNotInForce(day, "COPD caps", covered_from=_first_day(COPD_CAPS))
-        index = self.years.index(day)
+        index = None if self.years is None else self.years.index(day)
+        # The caps of the treatment year's first day, as its quota (``_periods``): a B2
+        # year begun in 2020 keeps the unsplit B's 27 after 2021-01-01. A day before the
+        # scheme's first caps is not judged, whatever its treatment year.
+        caps = None
+        if self.years is not None and index is not None and copd_caps(day) is not None:
+            caps = copd_caps(self.years.begin(index))
+        if caps is None or self.years is None or index is None:
+            raise RulesNotInForce(
+                day, "COPD caps", covered_from=_first_day(COPD_CAPS), episode=self.episode.id
+            )
         count = self.used[index] = self.used.get(index, 0) + 1
         cls = self.episode.gold_class or ""
         basis = None

@@ -251,6 +251,17 @@ def test_copd_from_2019_has_the_schemes_first_caps_with_b_not_yet_split() -> Non
     assert c.quotas[0].limit == 70
 
 
+def test_a_copd_treatment_year_keeps_the_caps_of_its_first_day() -> None:
+    """Decision 14: the cap is the treatment year's. A B2 year begun in 2020 (the unsplit B's
+    27) keeps it after B2 got 70 on 2021-01-01, as its quota says."""
+    dates = every(date(2020, 9, 7), 40)  # weekly into 2021
+    episode = Episode("copd", "copd", gold_class="B2", referral=GP)
+    result = run(date(2021, 6, 30), [episode], sessions("copd", dates))
+    assert statuses(result.sessions) == ["basic"] * 27 + ["patient"] * 13
+    quota = result.quotas[0]
+    assert (quota.period_start, quota.limit, quota.used) == (date(2020, 9, 7), 27, 40)
+
+
 def test_copd_before_the_scheme_of_2019_is_not_judged() -> None:
     """Before 2019 COPD was on the chronic list: the scheme's caps do not reach back."""
     with pytest.raises(RulesNotInForce) as raised:
