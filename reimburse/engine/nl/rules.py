@@ -760,11 +760,12 @@ class _Copd:
             return self.children.verdict(item, explain)
         index = None if self.years is None else self.years.index(day)
         # The caps of the treatment year's first day, as its quota (``_periods``): a B2
-        # year begun in 2020 keeps the unsplit B's 27 after 2021-01-01. A day before the
-        # scheme's first caps is not judged, whatever its treatment year.
+        # year begun in 2020 keeps the unsplit B's 27 after 2021-01-01 (a year begun before
+        # the scheme, when COPD was on the chronic list, has none: the day's caps then). A
+        # day before the scheme's first caps is not judged, whatever its treatment year.
         caps = None
         if self.years is not None and index is not None and copd_caps(day) is not None:
-            caps = copd_caps(self.years.begin(index))
+            caps = copd_caps(self.years.begin(index)) or copd_caps(day)
         if caps is None or self.years is None or index is None:
             raise RulesNotInForce(
                 day, "COPD caps", covered_from=_first_day(COPD_CAPS), episode=self.episode.id
