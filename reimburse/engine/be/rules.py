@@ -1198,44 +1198,17 @@ class _Evaluation:
         ordinals: Iterable[int | None] = (
             repeat(None, k) if first is None else range(first, first + k)
         )
-        if codes is None:
-            for s, n, reason in zip(sessions, ordinals, shared, strict=True):
-                append(
-                    new_outcome(
-                        s.id,
-                        s.date,
-                        s.episode,
-                        status,
-                        n,
-                        code,
-                        extra,
-                        amounts,
-                        rule,
-                        reason,
-                        rx_id,
-                    )
+        # One price for the run, or each session's own.
+        priced: Iterable[tuple[str | None, BeAmounts | None]] = (
+            repeat((code, amounts), k) if codes is None else codes
+        )
+        for s, n, reason, (code, amounts) in zip(sessions, ordinals, shared, priced, strict=True):
+            append(
+                new_outcome(
+                    s.id, s.date, s.episode, status, n, code, extra, amounts, rule, reason, rx_id
                 )
-                extra = ()
-        else:
-            for s, n, reason, (code, amounts) in zip(
-                sessions, ordinals, shared, codes, strict=True
-            ):
-                append(
-                    new_outcome(
-                        s.id,
-                        s.date,
-                        s.episode,
-                        status,
-                        n,
-                        code,
-                        extra,
-                        amounts,
-                        rule,
-                        reason,
-                        rx_id,
-                    )
-                )
-                extra = ()
+            )
+            extra = ()  # the first session's extra codes (S7), then none
 
     def _decided(
         self,
