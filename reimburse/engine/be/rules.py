@@ -1104,6 +1104,7 @@ class _Evaluation:
             # Declared for mypyc, which would infer None from the first assignment.
             code: str | None = None
             amounts: BeAmounts | None = None
+            gap: tuple[date | None, date | None] | None = None
             if tier is not None:
                 if uniform:
                     session = block[i]
