@@ -211,6 +211,7 @@ WARNING_EXAMPLES: dict[WarningCode, list[dict[str, Any]]] = {
     W.CODE_UNKNOWN: [
         {"category": "fa", "tier": "1-20", "place": "practice", "date": D},
         {"category": "e", "tier": "second", "place": "home", "date": D},
+        {"category": "courante", "tier": "1-9", "place": "practice", "minutes": 20, "date": D},
     ],
     W.DEDUCTIBLE_UNKNOWN: [{"year": 2027}],
     W.PERIOD_ENDING: [

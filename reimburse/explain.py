@@ -1272,6 +1272,15 @@ def _tariff_unknown(p: Params) -> str:
 
 
 def _code_unknown(p: Params) -> str:
+    if p.raw("minutes") is not None:  # a 15- or 20-minute session (S4)
+        return _(
+            "The nomenclature code for %(category)s %(tier)s of %(minutes)s minutes %(place)s is "
+            "not in the sources: these sessions show no code and no amount."
+        ) % p(
+            category=_category(p),
+            tier=label(TIER_NAMES, p.raw("tier")),
+            place=label(PLACE_NAMES, p.raw("place")),
+        )
     return _(
         "The nomenclature code for %(category)s %(tier)s %(place)s is not in the sources: "
         "these sessions show no code and no amount."

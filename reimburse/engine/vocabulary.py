@@ -351,6 +351,7 @@ WARNING_PARAMS: dict[WarningCode, tuple[str, ...]] = {
     WarningCode.RULES_UNKNOWN: ("count", "dates", "problem", "date", "value", "where"),
     # ``start``/``end``: the period without a tariff around the session (null = open).
     WarningCode.TARIFF_UNKNOWN: ("code", "date", "start", "end"),
-    WarningCode.CODE_UNKNOWN: ("category", "tier", "place", "date"),
+    # ``minutes``: only for a 15- or 20-minute session's code (S4).
+    WarningCode.CODE_UNKNOWN: ("category", "tier", "place", "minutes", "date"),
     WarningCode.DEDUCTIBLE_UNKNOWN: ("year",),
 }

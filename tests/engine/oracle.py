@@ -143,7 +143,7 @@ def be_varied(draw: st.DrawFn) -> Case:
     sessions = tuple(
         dataclasses.replace(
             s,
-            minutes=draw(st.sampled_from([30, 30, 30, 30, 45])),
+            minutes=draw(st.sampled_from([30, 30, 30, 30, 30, 15, 20, 45])),
             conventioned=draw(st.sampled_from([True, True, True, False])),
             price=draw(st.sampled_from([None, Decimal("40"), Decimal("35.50")])),
         )

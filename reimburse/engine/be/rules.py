@@ -90,6 +90,8 @@ TREATED_RECENTLY = timedelta(days=60)
 SECOND_SESSION_CATEGORIES = ("palliative", "e")
 # The codes in the tables are those of a standard 30-minute session (S4).
 STANDARD_MINUTES = 30
+# 15- and 20-minute sessions have codes of their own (S4), not in the tables.
+SHORT_MINUTES = tables.SHORT_SESSION_MINUTES
 # Official situation codes that name no situation: a paper agreement (MyCareNet).
 UNSPECIFIED = frozenset({"co-0-0-0-0"})
 CENT = Decimal("0.01")
@@ -850,6 +852,8 @@ class _Evaluation:
             gap: tuple[date | None, date | None] | None
             if tier is None or session.minutes != STANDARD_MINUTES:
                 code = amounts = None
+                if tier is not None and session.minutes in SHORT_MINUTES:
+                    tables_lack(session, state.episode, tier, None, None, session.minutes)
             elif loaded:
                 code, amounts = price(session, state, tier)
             else:
@@ -1127,11 +1131,13 @@ class _Evaluation:
                                 self._priced_without(state, session, tier, code, gap)
                         elif code is None:
                             self._priced_without(state, session, tier, code, gap)
+                    elif session.minutes in SHORT_MINUTES:
+                        self._short_session(state, session, tier)
                 else:
                     codes = [
                         self._price_session(state, s, tier)
                         if s.minutes == STANDARD_MINUTES
-                        else (None, None)
+                        else self._short_session(state, s, tier)
                         for s in block[i : i + k]
                     ]
             if keep_outcomes:
@@ -1223,8 +1229,11 @@ class _Evaluation:
         tier = decision.tier
         code: str | None = None  # declared for mypyc, which would infer None
         amounts: BeAmounts | None = None
-        if tier is not None and session.minutes == STANDARD_MINUTES:
-            code, amounts = self._price_session(state, session, tier)
+        if tier is not None:
+            if session.minutes == STANDARD_MINUTES:
+                code, amounts = self._price_session(state, session, tier)
+            else:
+                self._short_session(state, session, tier)
         if self.keep_outcomes:
             self.episode_outcomes[state.episode.id].append(
                 _new_outcome(
@@ -1282,6 +1291,18 @@ class _Evaluation:
         if code is None or gap is not None:
             self._priced_without(state, session, tier, code, gap)
         return code, amounts
+
+    def _short_session(
+        self, state: _EpisodeState, session: Session, tier: str
+    ) -> tuple[str | None, BeAmounts | None]:
+        """Return the code and amounts of a session of a decided tier that is not 30 minutes:
+        none. A 15- or 20-minute session has a code of its own (S4), not in the tables: say so
+        (``code_unknown``, once per episode, tier, place and length); other lengths get no code
+        from the rules and no warning."""
+        if session.minutes in SHORT_MINUTES:
+            self._tables_lack(session, state.episode, tier, None, None, session.minutes)
+            self._dated(session.date)
+        return None, None
 
     def _priced_without(
         self,
@@ -2258,10 +2279,28 @@ class _Evaluation:
         tier: str,
         code: str | None,
         gap: tuple[date | None, date | None] | None,
+        minutes: int = STANDARD_MINUTES,
     ) -> None:
-        """Warn that no code, or no tariff on the session's day, prices a decided session."""
+        """Warn that no code, or no tariff on the session's day, prices a decided session
+        (``minutes``: a 15- or 20-minute session's code kind is its length too)."""
         category, place, seen = episode.category, session.place, self.warnings.seen
         if code is None:
+            if minutes != STANDARD_MINUTES:
+                kind: tuple[object, ...] = (episode.id, category, tier, place, minutes)
+                if (_CODE_UNKNOWN, *kind) in seen:
+                    return
+                self.warnings.add(
+                    _CODE_UNKNOWN,
+                    episode=episode.id,
+                    session=session.id,
+                    once_per=kind,
+                    category=category,
+                    tier=tier,
+                    place=place,
+                    minutes=minutes,
+                    date=session.date,
+                )
+                return
             if (_CODE_UNKNOWN, episode.id, category, tier, place) in seen:
                 return
             self.warnings.add(

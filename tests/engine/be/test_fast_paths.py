@@ -166,7 +166,7 @@ def busy_cases(draw: st.DrawFn) -> Case:
             f"s{n}",
             start + timedelta(days=offset),
             rng.choice(episodes).id,
-            minutes=rng.choice([30, 30, 30, 45]) if varied else 30,
+            minutes=rng.choice([30, 30, 30, 30, 15, 20, 45]) if varied else 30,
             place=rng.choice(["practice", "home"]) if varied else "practice",
             conventioned=rng.random() < 0.8 if varied else True,
             price=rng.choice([None, Decimal("40")]) if varied else None,

@@ -71,6 +71,50 @@ def test_a_session_without_a_decided_tier_has_no_code_and_no_code_warning() -> N
     assert gaps(result, "code_unknown") == []
 
 
+@pytest.mark.parametrize("minutes", [15, 20])
+def test_a_short_session_says_its_code_is_not_known_once_per_length(minutes: int) -> None:
+    """S4: 15- and 20-minute sessions have codes of their own (560033; the 20-minute ROB
+    codes), not in the tables: null code and amounts, and one ``code_unknown`` per episode,
+    tier, place and length, at the first such session; 30-minute sessions keep theirs."""
+    back = episode("back", "courante", rx("2024-01-01"))
+    short = sessions("back", every("2024-01-02", 12, 2), minutes=minutes)
+    standard = [replace(s, minutes=30) if i % 2 else s for i, s in enumerate(short)]
+    for listed in (short, standard):  # every session short (one price per run), and mixed
+        result = run([back], listed, "2024-03-01")
+        outcomes = of(result, "back")
+        assert [o.code is None for o in outcomes] == [s.minutes == minutes for s in listed]
+        assert all((o.amounts is None) == (o.code is None) for o in outcomes)
+        # The first short session of each tier: sessions 1–9, then 10–18.
+        firsts = [
+            next(s for s in listed[tier] if s.minutes == minutes)
+            for tier in (slice(0, 9), slice(9, 18))
+        ]
+        assert gaps(result, "code_unknown") == [
+            (
+                first.id,
+                {
+                    "category": "courante",
+                    "tier": tier,
+                    "place": "practice",
+                    "minutes": minutes,
+                    "date": first.date,
+                },
+            )
+            for first, tier in zip(firsts, ("1-9", "10-18"), strict=True)
+        ]
+
+
+def test_short_sessions_of_two_lengths_are_two_code_kinds() -> None:
+    back = episode("back", "courante", rx("2024-01-01"))
+    listed = [
+        Session("a", d("2024-01-02"), "back", minutes=15),
+        Session("b", d("2024-01-03"), "back", minutes=20),
+        Session("c", d("2024-01-04"), "back", minutes=15),
+    ]
+    result = run([back], listed, "2024-02-01")
+    assert [(s, p["minutes"]) for s, p in gaps(result, "code_unknown")] == [("a", 15), ("b", 20)]
+
+
 # ----------------------------------------------------------------------------- tariff_unknown
 
 
