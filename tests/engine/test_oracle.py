@@ -7,7 +7,10 @@ and its parameters, quota, pool and warning the engine gave at commit 066cf68, w
 outcomes. ``scripts/engine_oracle.py --record`` wrote it; re-record only for a change of rules.
 Re-recorded on 2026-12-04 for one: January 2025 had no convention, so its sessions are priced by
 the practice's price (``tables.NO_CONVENTION``); 264 of the 3,307 cases changed, each only by
-that rule (with the table emptied the engine gave every recorded answer again).
+that rule (with the table emptied the engine gave every recorded answer again). And again on
+the same day for a second: of two courante episodes with one official code whose first sessions
+fall on one day, ``duplicate_situation`` names the one listed later in the input (the contract's
+order), not the later by episode id; 13 cases changed, each only in those warnings.
 """
 
 from __future__ import annotations

@@ -2395,14 +2395,18 @@ class _Evaluation:
                 named.append(state)
         if not named:  # no situation named by a code (the usual case): nothing to compare
             return
-        first: dict[tuple[str, int], tuple[Session, str]] = {}
-        for state in sorted(named, key=lambda st: st.episode.id):
+        # Sessions are in order of (date, position in the input): on one day, the one listed
+        # later is the later one.
+        position = {id(session): i for i, session in enumerate(self.case.sessions)}
+        first: dict[tuple[str, int], tuple[tuple[date, int], str]] = {}
+        for state in named:
             ep = state.episode
             pathology = ep.pathology or ""  # never "": ``named`` has a code
             for year, session in state.first_of_year.items():
+                order = (session.date, position.get(id(session), -1))
                 seen = first.get((pathology, year))
-                if seen is None or session.date < seen[0].date:
-                    first[(pathology, year)] = (session, ep.id)
+                if seen is None or order < seen[0]:
+                    first[(pathology, year)] = (order, ep.id)
         for state in self.episodes.values():
             ep = state.episode
             for year, session in state.first_of_year.items():
@@ -2506,7 +2510,12 @@ class _Evaluation:
 
     def _pool(self) -> Pool:
         start, end, pool_limit = overflow_pool_period(self.case.as_of)
-        elsewhere = self.case.patient.overflow_elsewhere.get(self.case.as_of.year, 0)
+        year = self.case.as_of.year
+        elsewhere = self.case.patient.overflow_elsewhere.get(year, 0)
+        if elsewhere and overflow_pool_period(date(year, 12, 31))[0] != start:
+            # Booked in the year's last pool (``__init__``): in 2021 the one from August on,
+            # not the unlimited months before it, whose row would show them outside ``used``.
+            elsewhere = 0
         return _frozen(
             Pool,
             {

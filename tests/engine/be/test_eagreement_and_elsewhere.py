@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from reimburse.engine import evaluate
-from reimburse.engine.types import Agreement, Case, Patient, Result
+from reimburse.engine.types import Agreement, Case, Patient, Result, Session
 from reimburse.engine.vocabulary import AgreementStatus
 from tests.engine.be.builders import d, episode, every, of, run, rx, sessions
 
@@ -144,6 +144,22 @@ def test_two_courante_episodes_with_one_code_in_one_year_are_probably_one() -> N
     assert warning.params == {"pathology": "co-1-3-4-0", "year": 2026, "other": "a"}  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("order", [("z", "a"), ("a", "z")])
+def test_on_one_day_the_duplicate_is_the_episode_whose_session_is_listed_later(
+    order: tuple[str, str],
+) -> None:
+    """Contract v2 (duplicate_situation "on the later one") and the output's order (date,
+    position in the input): two first sessions on one day, the later is the one listed
+    second, whatever the episodes' ids or their order in the input."""
+    episodes = [episode(ep, "courante", rx("2025-01-01"), pathology="co-1-3-4-0") for ep in order]
+    listed = [Session(f"{ep}1", d("2025-01-03"), ep) for ep in order]
+    result = run(episodes[::-1], listed, "2025-12-31")
+
+    (warning,) = warnings(result, "duplicate_situation")
+    assert (warning.episode, warning.session) == (order[1], f"{order[1]}1")  # type: ignore[attr-defined]
+    assert warning.params["other"] == order[0]  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("code_a", "code_b", "day_b"),
     [
@@ -237,6 +253,22 @@ def test_overflow_sessions_elsewhere_draw_on_the_same_pool() -> None:
     assert [o.status for o in result.sessions[-2:]] == ["reduced", "not_reimbursed"]
     (pool,) = result.pools
     assert (pool.used, pool.elsewhere, pool.remaining) == (54, 53, 0)
+
+
+@pytest.mark.parametrize(("as_of", "elsewhere"), [("2021-05-01", 0), ("2021-10-01", 10)])
+def test_overflow_elsewhere_of_2021_is_shown_in_the_pool_it_draws_on(
+    as_of: str, elsewhere: int
+) -> None:
+    """C5, decision 3, contract v2: 2021's pool counts from August; the sessions billed
+    elsewhere that year draw on it, so the unlimited months before show none of them (their
+    ``elsewhere`` is part of ``used``, never more)."""
+    back = episode("back", "courante", rx("2021-04-01"))
+    patient = Patient(date(1970, 1, 1), overflow_elsewhere={2021: 10})
+    case = Case("BE", d(as_of), patient, (back,), tuple(sessions("back", [d("2021-04-02")])))
+    (pool,) = evaluate(case).pools
+
+    assert (pool.used, pool.elsewhere) == (elsewhere, elsewhere)
+    assert pool.elsewhere <= pool.used
 
 
 def test_a_situation_treated_elsewhere_makes_the_first_one_here_the_second() -> None:
