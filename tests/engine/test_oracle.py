@@ -10,7 +10,9 @@ the practice's price (``tables.NO_CONVENTION``); 264 of the 3,307 cases changed,
 that rule (with the table emptied the engine gave every recorded answer again). And again on
 the same day for a second: of two courante episodes with one official code whose first sessions
 fall on one day, ``duplicate_situation`` names the one listed later in the input (the contract's
-order), not the later by episode id; 13 cases changed, each only in those warnings.
+order), not the later by episode id; 13 cases changed, each only in those warnings. And for a
+third: the Dutch deductible pool's ``elsewhere`` is euros (``"0.00"``) as its limit and use are;
+the 1,650 Dutch cases changed only in that field.
 """
 
 from __future__ import annotations

@@ -1143,6 +1143,9 @@ def _settle_basic(
     part = deductible.take(price)
     warning = None
     if price is None:
+        # The year's deductible is unknown whatever this session costs (contract v2).
+        if deductible.limit is None:
+            warning = _warning(W.DEDUCTIBLE_UNKNOWN, session.episode, session.id, year=year)
         amounts = None
         how, params = R.NL_PAY_NO_PRICE, {}
     elif part is None:
@@ -1165,7 +1168,7 @@ def _settle_basic(
         how = R.NL_PAY_DEDUCTIBLE
         params = {"year": year, "price": price, "part": part, "left": deductible.left}
     if not explain:
-        return None, None
+        return None, warning
     return _paid(verdict, Status.BASIC, verdict.rule, verdict.code, amounts, how, params), warning
 
 
@@ -1359,7 +1362,8 @@ def _pools(ledger: _Ledger, as_of: date) -> list[Pool]:
         pools.append(Pool("supplementary", first, last, 0, 0))
     deductible = ledger.deductible(as_of.year)
     if deductible.limit is not None and deductible.used is not None:
-        pools.append(Pool("deductible", first, last, deductible.limit, deductible.used))
+        # Euros, as its limit and use: nothing of it is known to come from elsewhere.
+        pools.append(Pool("deductible", first, last, deductible.limit, deductible.used, ZERO))
     return pools
 
 

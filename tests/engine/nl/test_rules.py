@@ -397,6 +397,32 @@ def test_unknown_deductible_year_gives_the_price_not_its_split_and_one_warning()
     assert [p.pool for p in result.pools] == ["supplementary"]
 
 
+def test_an_unknown_deductible_year_is_named_even_when_its_first_session_has_no_price() -> None:
+    """Contract v2: the year's deductible is unknown whatever the session costs; a session
+    without a price (no amounts at all) names the year as one with a price would."""
+    result = run(
+        date(2027, 3, 1),
+        [Episode("ra", "rheumatoid_arthritis", referral=GP)],
+        sessions("ra", [date(2027, 2, 1), date(2027, 2, 8)], price=None),
+    )
+    assert [o.amounts for o in result.sessions] == [None, None]
+    (warning,) = warnings(result, "deductible_unknown")
+    assert (warning.session, warning.params) == ("ra-1", {"year": 2027})
+
+
+def test_the_deductible_pool_is_in_euros_throughout() -> None:
+    """Contract: money is a string with two decimals. The deductible pool's ``elsewhere`` is
+    euros as its limit and use are (none known from elsewhere), as a euro budget's is."""
+    result = run(
+        date(2025, 3, 1),
+        [Episode("ra", "rheumatoid_arthritis", referral=GP)],
+        sessions("ra", [date(2025, 2, 3)]),
+    )
+    found = next(p for p in result.pools if p.pool == "deductible")
+    assert [type(v) for v in (found.limit, found.used, found.elsewhere)] == [Decimal] * 3
+    assert found.elsewhere == Decimal("0.00")
+
+
 def test_a_known_deductible_year_gives_no_deductible_unknown() -> None:
     result = run(
         date(2026, 3, 1),
