@@ -12,7 +12,10 @@ the same day for a second: of two courante episodes with one official code whose
 fall on one day, ``duplicate_situation`` names the one listed later in the input (the contract's
 order), not the later by episode id; 13 cases changed, each only in those warnings. And for a
 third: the Dutch deductible pool's ``elsewhere`` is euros (``"0.00"``) as its limit and use are;
-the 1,650 Dutch cases changed only in that field.
+the 1,650 Dutch cases changed only in that field. And for a fourth: a Dutch day with a
+basic-covered session has its one reimbursed treatment whatever the input's order (A5), so a
+session listed before it that day is the patient's (``NL.A5``); 36 cases changed, the first
+changed session of each being such a one.
 """
 
 from __future__ import annotations

@@ -1268,6 +1268,11 @@ def _money_pass(
     # and hash again.
     last: Decimal | None = None  # the Decimal ``price`` was rounded from
     price: Decimal | None = None
+    # A5, decision 17: a day with a basic-covered session has its reimbursed treatment, whatever
+    # the order of that day's sessions in the input: the allowance pays none of the others.
+    for verdict in verdicts:
+        if verdict.basic:
+            ledger.reimbursed_days.add(verdict.item.session.date)
     for verdict in verdicts:
         given = verdict.item.session.price
         if given is None:

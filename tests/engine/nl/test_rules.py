@@ -465,8 +465,10 @@ def test_a_euro_budget_pays_up_to_what_is_left() -> None:
     assert warnings(result, "allowance_exhausted")
 
 
-def test_a_basic_session_makes_a_second_session_that_day_the_patients() -> None:
-    """A5: at most one reimbursed session per day, whoever pays the first."""
+@pytest.mark.parametrize("basic_first", [True, False])
+def test_a_basic_session_makes_a_second_session_that_day_the_patients(basic_first: bool) -> None:
+    """A5, decision 17: at most one reimbursed session per day. Basic pays its session (not
+    limited, below), so the allowance pays no other that day, whichever the input lists first."""
     listed = [
         Session("basic", date(2025, 5, 12), "ra", price=PRICE),
         Session("extra", date(2025, 5, 12), "r", price=PRICE),
@@ -474,11 +476,13 @@ def test_a_basic_session_makes_a_second_session_that_day_the_patients() -> None:
     result = run(
         date(2025, 5, 12),
         [Episode("ra", "rheumatoid_arthritis", referral=GP), Episode("r", "regular")],
-        listed,
+        listed if basic_first else listed[::-1],
         coverage=[Coverage(2025, treatments=9)],
     )
-    assert statuses(result.sessions) == ["basic", "patient"]
+    assert {o.id: o.status for o in result.sessions} == {"basic": "basic", "extra": "patient"}
     assert pool(result, "supplementary") == (9, 0, 9)
+    (warning,) = warnings(result, "second_session_same_day")
+    assert warning.session == "extra"
 
 
 def test_basic_insurance_itself_is_not_limited_to_one_session_a_day() -> None:
