@@ -688,6 +688,60 @@ class _Capped:
         return _Verdict(item, False, self.rule, basis)
 
 
+def _entitlements(
+    joints: Sequence[Episode], items: Sequence[_Item], patient: _Patient
+) -> list[tuple[list[Episode], list[_Item]]]:
+    """Group the osteoarthritis episodes by the entitlement they share (S-ART).
+
+    One entitlement for every joint and side; where the scheme says so
+    (``renewed_by_new_episode``), an episode whose first adult treatment under the scheme is on
+    or after the end of the window before it opens a new one (a new indication, update
+    2025-2026 §2.2). An episode not begun yet joins the latest.
+    """
+    if len(joints) == 1:
+        return [(list(joints), list(items))]
+    by_episode = _by_episode(items)
+    begun: list[tuple[date, int, Episode]] = []
+    waiting: list[Episode] = []
+    for order, episode in enumerate(joints):
+        found = _scheme_starts(
+            [episode],
+            by_episode.get(episode.id, []),
+            patient,
+            lambda day: scheme("osteoarthritis", day) is not None,
+        )
+        if found:
+            begun.append((found[0][0], order, episode))
+        else:
+            waiting.append(episode)
+    groups: list[list[Episode]] = []
+    end: date | None = None
+    renews = False
+    for start, _, episode in sorted(begun, key=lambda row: (row[0], row[1])):
+        if groups and not (renews and end is not None and start >= end):
+            groups[-1].append(episode)
+            continue
+        groups.append([episode])
+        params = scheme("osteoarthritis", start)
+        months = params.window_months if params else None
+        end = add_months(start, months) if months else None
+        renews = bool(params and params.renewed_by_new_episode)
+    if not groups:
+        return [(list(joints), list(items))]
+    groups[-1].extend(waiting)
+    if len(groups) == 1:
+        return [(list(joints), list(items))]  # the episodes in their order: the quota rows'
+    place = {id(e): n for n, e in enumerate(joints)}
+    for group in groups:
+        group.sort(key=lambda e: place[id(e)])
+    split: list[tuple[list[Episode], list[_Item]]] = []
+    for group in groups:
+        ids = {e.id for e in group}
+        # In the items' order (by date): the treatments of a group are counted in it.
+        split.append((group, [i for i in items if i.episode.id in ids]))
+    return split
+
+
 @cache  # a pure lookup in a constant table
 def _introduced(category: str) -> date:
     """Return the day the scheme of ``category`` began."""
@@ -877,11 +931,25 @@ def _basic_pass(case: Case, items: Sequence[_Item], patient: _Patient, explain: 
             out.extend(_Capped(episode.category, [episode], own, patient, explain).run())
         elif episode.category != "osteoarthritis":
             raise UnknownCategory(episode.category, owner=f"episode {episode.id}")
-    # S-ART: one entitlement for every joint and side, so all osteoarthritis episodes together.
+    # S-ART: one entitlement for every joint and side, so the osteoarthritis episodes together;
+    # an episode begun after its window has the next one.
     joints = [e for e in case.episodes if e.category == "osteoarthritis"]
     if joints:
         shared = [i for i in items if i.episode.category == "osteoarthritis"]
-        out.extend(_Capped("osteoarthritis", joints, shared, patient, explain).run())
+        entitlements = _entitlements(joints, shared, patient)
+        if len(entitlements) == 1:
+            episodes, own = entitlements[0]
+            out.extend(_Capped("osteoarthritis", episodes, own, patient, explain).run())
+        else:
+            each = _Evaluated()
+            for episodes, own in entitlements:
+                each.extend(_Capped("osteoarthritis", episodes, own, patient, explain).run())
+            # The quota rows in the episodes' order, as with one entitlement.
+            place: dict[str, int] = {}
+            for n, e in enumerate(joints):
+                place.setdefault(e.id, n)
+            each.periods.sort(key=lambda p: place[p.episode])
+            out.extend(each)
     # Every item has at least one verdict; with one each (unless episode ids repeat), each
     # goes to its item's place, without a sort.
     if len(out.verdicts) == len(items):

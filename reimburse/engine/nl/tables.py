@@ -145,6 +145,9 @@ def _scheme(row: Row, start: date, end: date | None, source: str) -> Scheme:
     introduced = row.get("introduced")
     if not isinstance(introduced, bool):
         raise row.error("introduced must be true or false")
+    renewed = row.get("renewed_by_new_episode", False)
+    if not isinstance(renewed, bool):
+        raise row.error("renewed_by_new_episode must be true or false")
     return Scheme(
         category=row.text("category", required=True),
         cap=_int(row, "cap"),
@@ -153,6 +156,7 @@ def _scheme(row: Row, start: date, end: date | None, source: str) -> Scheme:
         valid_until=end,
         introduced=introduced,
         source=source,
+        renewed_by_new_episode=renewed,
         status=row.get("status", "sourced"),
         remarks=row.text("remarks"),
         confidence=row.text("confidence"),
@@ -238,6 +242,8 @@ class Scheme:
     ``cap`` ``None`` = no maximum; ``window_months`` ``None`` = no window. ``introduced``
     says the scheme began on ``valid_from`` (before it the condition is simply not on the
     list), as opposed to the table merely starting there for want of older sources.
+    ``renewed_by_new_episode``: an episode (a new indication) begun after the window of the
+    entitlement before it ended has a new entitlement (S-ART).
     """
 
     category: str
@@ -247,6 +253,7 @@ class Scheme:
     valid_until: date | None
     introduced: bool
     source: str
+    renewed_by_new_episode: bool = False
     status: Reliability = "sourced"
     remarks: str = ""
     confidence: str = ""
