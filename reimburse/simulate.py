@@ -577,9 +577,10 @@ def _dates_agree(
     episodes: list[tuple[str, Episode | None]],
     sessions: list[Session],
 ) -> None:
-    """Report dates that contradict the sessions: nobody is treated before birth, and an
-    episode's first treatment is not after its first listed session (the term would run
-    from it and call an earlier session "within the term")."""
+    """Report dates that contradict the sessions: nobody is treated before birth (a session or
+    an episode's first treatment), and an episode's first treatment is not after its first
+    listed session (the term would run from it and call an earlier session "within the
+    term")."""
     first_of: dict[str, date] = {}
     for session in sessions:
         if session.episode not in first_of or session.date < first_of[session.episode]:
@@ -592,15 +593,20 @@ def _dates_agree(
                     "patient.birth_date", f"after the first session ({earliest.isoformat()})"
                 )
             )
+    born = patient.birth_date if patient is not None else None
     for path, episode in episodes:
-        first = first_of.get(episode.id) if episode is not None else None
-        if episode is None or first is None:
+        if episode is None:
             continue
+        first = first_of.get(episode.id)
         for key, started in (
             ("first_treatment_on", episode.first_treatment_on),
             ("first_session_on", episode.first_session_on),
         ):
-            if started is not None and started > first:
+            if started is not None and born is not None and started < born:
+                f.errors.append(
+                    FieldError(f"{path}.{key}", f"before the patient's birth ({born.isoformat()})")
+                )
+            elif started is not None and first is not None and started > first:
                 f.errors.append(
                     FieldError(
                         f"{path}.{key}", f"after the episode's first session ({first.isoformat()})"

@@ -215,6 +215,8 @@ ONE_PROBLEM = [
     ("NL", "episodes[0].condition", DELETE, "episodes[0].condition", "required for category chronic"),
     ("NL", "episodes[0].first_treatment_on", "2025-03-14", "episodes[0].first_treatment_on", "after the episode's first session (2025-03-13)"),
     ("NL", "patient.birth_date", "2025-03-14", "patient.birth_date", "after the first session (2025-03-13)"),
+    ("NL", "episodes[0].first_treatment_on", "1958-02-10", "episodes[0].first_treatment_on", "before the patient's birth (1958-02-11)"),
+    ("BE", "episodes[1].first_session_on", "1971-09-29", "episodes[1].first_session_on", "before the patient's birth (1971-09-30)"),
     ("NL", "sessions[0].id", "\ud800", "sessions[0].id", "not valid Unicode text: '\\ud800' (a lone surrogate)"),
     ("NL", "episodes[0].gold_class", "A", "episodes[0].gold_class", "only for category copd"),
     ("NL", "episodes[1].gold_class", "E", "episodes[1].gold_class", "unknown GOLD class 'E'; expected one of A, B1, B2, C, D"),
