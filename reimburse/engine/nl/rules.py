@@ -539,7 +539,14 @@ def _chronic(
 ) -> _Evaluated:
     """Evaluate a chronic-list episode (B2-B5, K2; decisions 13, 15, 18)."""
     if not items and episode.first_treatment_on is None:
-        return _Evaluated()  # not begun: no term, nothing to count
+        if not episode.prior_treatments:
+            return _Evaluated()  # not begun: no term, nothing to count
+        # Begun elsewhere on a day not given: no term to report, but the next treatment may be
+        # the first basic pays. Its term would run from that treatment (decision 13: the first
+        # listed session), so it is judged as if it began the day after ``as_of``.
+        begun = replace(episode, first_treatment_on=as_of + timedelta(days=1))
+        warnings = _Chronic(begun, items, patient, False).run(as_of).warnings
+        return _Evaluated(warnings=warnings)
     return _Chronic(episode, items, patient, explain).run(as_of)
 
 

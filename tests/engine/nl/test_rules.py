@@ -857,6 +857,21 @@ def test_basic_starts_for_a_begun_episode_without_listed_sessions() -> None:
     assert result.quotas[0].used == 20
 
 
+@pytest.mark.parametrize(
+    ("done", "born", "warned"),
+    [(20, ADULT, True), (19, ADULT, False), (20, date(2010, 1, 1), False)],
+)
+def test_basic_starts_for_treatments_elsewhere_without_a_first_day(
+    done: int, born: date, warned: bool
+) -> None:
+    """W4, decision 13: 20 done elsewhere on days not given, nothing listed: the next treatment
+    is the 21st, and its term would run from it, so basic starts there (an adult's). No term
+    is reported: it has no first day."""
+    result = run(date(2025, 3, 1), [chronic(prior_treatments=done)], [], born=born)
+    assert [w.episode for w in warnings(result, "basic_starts")] == (["c"] if warned else [])
+    assert result.quotas == ()
+
+
 def test_osteoarthritis_priors_of_an_episode_begun_after_the_window_do_not_count() -> None:
     """S-ART: the shared window runs from the first joint's first treatment; an episode begun
     after it has an entitlement of its own, where its priors count (update 2025-2026 §2.2)."""
