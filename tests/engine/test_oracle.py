@@ -15,9 +15,7 @@ third: the Dutch deductible pool's ``elsewhere`` is euros (``"0.00"``) as its li
 the 1,650 Dutch cases changed only in that field. And for a fourth: a Dutch day with a
 basic-covered session has its one reimbursed treatment whatever the input's order (A5), so a
 session listed before it that day is the patient's (``NL.A5``); 36 cases changed, the first
-changed session of each being such a one. And for a fifth: an osteoarthritis episode begun
-after the window of the entitlement before it has a new one (``renewed_by_new_episode``); 4 cases
-changed, and with that field off the engine gave every recorded answer again.
+changed session of each being such a one.
 """
 
 from __future__ import annotations

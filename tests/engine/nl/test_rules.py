@@ -873,8 +873,7 @@ def test_basic_starts_for_treatments_elsewhere_without_a_first_day(
 
 
 def test_osteoarthritis_priors_of_an_episode_begun_after_the_window_do_not_count() -> None:
-    """S-ART: the shared window runs from the first joint's first treatment; an episode begun
-    after it has an entitlement of its own, where its priors count (update 2025-2026 §2.2)."""
+    """S-ART: the shared window runs from the first joint's first treatment."""
     knee = Episode("knee", "osteoarthritis", referral=GP)
     hip = Episode(
         "hip",
@@ -884,16 +883,39 @@ def test_osteoarthritis_priors_of_an_episode_begun_after_the_window_do_not_count
         referral=GP,
     )
     result = run(date(2025, 3, 1), [knee, hip], sessions("knee", [date(2025, 2, 3)]))
-    assert [(q.episode, q.period_start, q.used) for q in result.quotas] == [
-        ("knee", date(2025, 2, 3), 1),
-        ("hip", date(2026, 3, 2), 5),
-    ]
+    assert [q.used for q in result.quotas] == [1, 1]
 
 
-def test_an_osteoarthritis_episode_begun_after_the_window_has_a_new_12() -> None:
-    """S-ART, update 2025-2026 §2.2 and worked example 4: a new indication after the year of
-    the one before has a new entitlement of 12; the knee's own sessions after its window stay
-    beyond it, and an episode begun inside the window shares it."""
+def test_one_osteoarthritis_entitlement_for_all_episodes_as_decision_14_says() -> None:
+    """Contract decision 14: all osteoarthritis episodes of the patient share one entitlement,
+    so a hip begun after the knee's window has none (``renewed_by_new_episode`` is off)."""
+    knee = Episode("knee", "osteoarthritis", referral=GP)
+    hip = Episode("hip", "osteoarthritis", referral=GP)
+    listed = [*sessions("knee", [date(2024, 1, 8)]), *sessions("hip", [date(2025, 3, 3)])]
+    result = run(date(2025, 6, 30), [knee, hip], listed)
+    assert statuses(result.sessions) == ["basic", "patient"]
+    assert warnings(result, "period_ended")
+
+
+@pytest.fixture
+def renewed_by_new_episode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other reading, a setting of schemes.toml (update 2025-2026 §2.2, worked example 4)."""
+    from reimburse.engine.nl import rules as nl_rules
+
+    original = nl_rules.scheme
+
+    def renewed(category: str, on: date) -> Any:
+        found = original(category, on)
+        return found and replace(found, renewed_by_new_episode=True)
+
+    monkeypatch.setattr(nl_rules, "scheme", renewed)
+
+
+@pytest.mark.usefixtures("renewed_by_new_episode")
+def test_with_the_renewal_set_an_episode_begun_after_the_window_has_a_new_12() -> None:
+    """A new indication after the year of the one before has a new entitlement of 12; the
+    knee's own sessions after its window stay beyond it, an episode begun inside a window shares
+    it, and a later episode's priors count in its own entitlement."""
     knee = Episode("knee", "osteoarthritis", referral=GP)
     hip = Episode("hip", "osteoarthritis", referral=GP)
     other = Episode("other", "osteoarthritis", referral=GP)
@@ -903,41 +925,26 @@ def test_an_osteoarthritis_episode_begun_after_the_window_has_a_new_12() -> None
         *sessions("hip", every(date(2025, 3, 3), 13)),  # a new indication: a new 12
         *sessions("other", [date(2025, 6, 2)]),  # begun inside the hip's window: shares it
     ]
-    result = run(date(2025, 6, 30), [knee, hip, other], listed)
+    result = run(date(2025, 6, 30), [hip, knee, other], listed)
     status = {o.id: o.status for o in result.sessions}
     assert [status[f"knee-{n}"] for n in range(1, 13)] == ["basic"] * 12
     assert status["knee-late"] == "patient"
     assert [status[f"hip-{n}"] for n in range(1, 14)] == ["basic"] * 12 + ["patient"]
     assert status["other-1"] == "patient"  # the 14th treatment of the hip's entitlement
-    rows = {q.episode: (q.period_start, q.used) for q in result.quotas}
-    assert rows == {
-        "knee": (date(2024, 1, 8), 12),  # knee-late falls after its window
-        "hip": (date(2025, 3, 3), 14),
-        "other": (date(2025, 3, 3), 14),
-    }
-
-
-def test_one_osteoarthritis_entitlement_for_good_where_the_table_says_so(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The renewal is a table field (its source is secondary): without it, one entitlement."""
-    from reimburse.engine.nl import rules as nl_rules
-
-    original = nl_rules.scheme
-
-    def one_for_good(category: str, on: date) -> Any:
-        found = original(category, on)
-        return found and replace(found, renewed_by_new_episode=False)
-
-    monkeypatch.setattr(nl_rules, "scheme", one_for_good)
-    knee = Episode("knee", "osteoarthritis", referral=GP)
-    hip = Episode("hip", "osteoarthritis", referral=GP)
-    listed = [
-        *sessions("knee", [date(2024, 1, 8)]),
-        *sessions("hip", [date(2025, 3, 3)]),
+    rows = [(q.episode, q.period_start, q.used) for q in result.quotas]
+    assert rows == [  # in the episodes' order, not the entitlements'
+        ("hip", date(2025, 3, 3), 14),
+        ("knee", date(2024, 1, 8), 12),  # knee-late falls after its window
+        ("other", date(2025, 3, 3), 14),
     ]
-    result = run(date(2025, 6, 30), [knee, hip], listed)
-    assert statuses(result.sessions) == ["basic", "patient"]
+    later = Episode(
+        "later", "osteoarthritis", prior_treatments=5, first_treatment_on=date(2026, 3, 2)
+    )
+    result = run(date(2025, 3, 1), [knee, later], sessions("knee", [date(2025, 2, 3)]))
+    assert [(q.episode, q.period_start, q.used) for q in result.quotas] == [
+        ("knee", date(2025, 2, 3), 1),
+        ("later", date(2026, 3, 2), 5),
+    ]
 
 
 # ------------------------------------------------------ contract v2: allowance used elsewhere
