@@ -1272,22 +1272,25 @@ def _tariff_unknown(p: Params) -> str:
 
 
 def _code_unknown(p: Params) -> str:
-    if p.raw("minutes") is not None:  # a 15- or 20-minute session (S4)
-        return _(
-            "No current nomenclature code for %(category)s %(tier)s of %(minutes)s minutes "
-            "%(place)s is in the tables: these sessions show no code and no amount."
-        ) % p(
-            category=_category(p),
-            tier=label(TIER_NAMES, p.raw("tier")),
-            place=label(PLACE_NAMES, p.raw("place")),
-        )
-    return _(
-        "The nomenclature code for %(category)s %(tier)s %(place)s is not in the sources: "
-        "these sessions show no code and no amount."
-    ) % p(
+    words = p(
         category=_category(p),
         tier=label(TIER_NAMES, p.raw("tier")),
         place=label(PLACE_NAMES, p.raw("place")),
+    )
+    if p.raw("minutes") is not None:  # a 15- or 20-minute session (S4)
+        return (
+            _(
+                "No current nomenclature code for %(category)s %(tier)s of %(minutes)s minutes "
+                "%(place)s is in the tables: these sessions show no code and no amount."
+            )
+            % words
+        )
+    return (
+        _(
+            "The nomenclature code for %(category)s %(tier)s %(place)s is not in the sources: "
+            "these sessions show no code and no amount."
+        )
+        % words
     )
 
 

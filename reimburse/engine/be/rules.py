@@ -2285,32 +2285,23 @@ class _Evaluation:
         (``minutes``: a 15- or 20-minute session's code kind is its length too)."""
         category, place, seen = episode.category, session.place, self.warnings.seen
         if code is None:
-            if minutes != STANDARD_MINUTES:
-                kind: tuple[object, ...] = (episode.id, category, tier, place, minutes)
-                if (_CODE_UNKNOWN, *kind) in seen:
-                    return
-                self.warnings.add(
-                    _CODE_UNKNOWN,
-                    episode=episode.id,
-                    session=session.id,
-                    once_per=kind,
-                    category=category,
-                    tier=tier,
-                    place=place,
-                    minutes=minutes,
-                    date=session.date,
-                )
+            # A short session's length is part of its code kind, and said (``minutes``).
+            short = minutes != STANDARD_MINUTES
+            kind: tuple[object, ...] = (episode.id, category, tier, place)
+            if short:
+                kind = (*kind, minutes)
+            if (_CODE_UNKNOWN, *kind) in seen:
                 return
-            if (_CODE_UNKNOWN, episode.id, category, tier, place) in seen:
-                return
+            length: dict[str, object] = {"minutes": minutes} if short else {}
             self.warnings.add(
                 _CODE_UNKNOWN,
                 episode=episode.id,
                 session=session.id,
-                once_per=(episode.id, category, tier, place),
+                once_per=kind,
                 category=category,
                 tier=tier,
                 place=place,
+                **length,
                 date=session.date,
             )
         elif gap is not None:

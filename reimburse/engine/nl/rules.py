@@ -737,10 +737,8 @@ def _entitlements(
         return [(list(joints), list(items))]
     groups[-1].extend(waiting)
     if len(groups) == 1:
-        return [(list(joints), list(items))]  # the episodes in their order: the quota rows'
-    place = {id(e): n for n, e in enumerate(joints)}
-    for group in groups:
-        group.sort(key=lambda e: place[id(e)])
+        return [(list(joints), list(items))]
+    # (The caller puts the quota rows back in the episodes' order.)
     split: list[tuple[list[Episode], list[_Item]]] = []
     for group in groups:
         ids = {e.id for e in group}
