@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import DateField, F, Func, Prefetch, QuerySet
+from django.db.models import BooleanField, DateField, F, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -597,10 +597,32 @@ def ids_sql(ids: Collection[int], vendor: str) -> RawSQL:
     that uses it.
     """
     if vendor == "postgresql":
-        # An array literal in one text parameter: psycopg dumps a list of ints one by one.
-        literal = "{" + ",".join(map(str, sorted(ids))) + "}"
-        return RawSQL("SELECT unnest(%s::bigint[])", [literal])
+        return RawSQL("SELECT unnest(%s::bigint[])", [_array_literal(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(ids))])
+
+
+def _array_literal(ids: Collection[int]) -> str:
+    # An array literal in one text parameter: psycopg dumps a list of ints one by one.
+    return "{" + ",".join(map(str, sorted(ids))) + "}"
+
+
+def not_among(field: str, ids: Collection[int], vendor: str) -> Q | Func:
+    """Return a filter keeping the rows whose ``field`` is none of ``ids`` (one parameter).
+
+    On PostgreSQL ``NOT (field = ANY(array))``, an array the server hashes once and tests
+    each row the scan reads against; ``exclude(field__in=ids_sql(...))``, a hashed subplan,
+    cost 30-40 ms more of the server's CPU on the sessions of 5,000 patients (12,809
+    episodes skipped of 25,406).
+    """
+    if vendor == "postgresql":
+        return Func(
+            F(field),
+            Value(_array_literal(ids)),
+            arg_joiner=" = ANY(",
+            template="NOT (%(expressions)s::bigint[]))",
+            output_field=BooleanField(),
+        )
+    return ~Q(**{f"{field}__in": ids_sql(ids, vendor)})
 
 
 def case_from_rows(
@@ -775,7 +797,7 @@ def practice_cases(
     prescriptions_of: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
     rx_rows = Prescription.objects.filter(practice=practice).order_by("date", "pk")
     if skip:
-        rx_rows = rx_rows.exclude(episode__in=ids_sql(skip, vendor))
+        rx_rows = rx_rows.filter(not_among("episode_id", skip, vendor))
     for prescription in plain_rows(
         of_chosen(rx_rows, "episode__patient")
         .annotate(day=fetched_date("date", vendor))
@@ -805,7 +827,7 @@ def practice_cases(
         # faster than it probes the index 12,000 times (0.28 against 0.31 s).
         session_rows = session_rows.filter(episode__in=ids_sql(patient_of_episode, vendor))
     elif skip:
-        session_rows = session_rows.exclude(episode__in=ids_sql(skip, vendor))
+        session_rows = session_rows.filter(not_among("episode_id", skip, vendor))
     # The sessions stay as fetched until their facts are built: their date and price are
     # converted there (SQLite's text), not in a pass of their own.
     fetched, columns = _fetched_rows(
