@@ -220,6 +220,18 @@ def test_session_facts_of_fetched_rows_are_session_fact_of_their_converted_value
         facts[0].id = "9"  # type: ignore[misc]
 
 
+def test_session_facts_of_rows_without_therapists_are_conventioned() -> None:
+    # A practice none of whose therapists left the convention: no therapist column is read.
+    rows = [(date(2025, 2, 3), 7, 3, 45, "home", Decimal("37.50"), "manual_therapy")]
+
+    values: dict[str, Any] = {**SESSION, "conventioned": True}
+
+    facts = _session_facts(rows, {}, names={3: "3"}, therapists=False)
+
+    assert facts == (t.Session(**values),)
+    assert [vars(f) for f in facts] == [vars(t.Session(**values))]
+
+
 @pytest.mark.django_db
 def test_episodes_with_the_same_prior_sessions_get_a_dict_each() -> None:
     patient = PatientFactory.create(practice__country="BE")
