@@ -28,7 +28,8 @@ from functools import cache, lru_cache
 from heapq import heappop, heappush
 from itertools import chain, pairwise, repeat
 from operator import attrgetter
-from typing import Any, NamedTuple, TypeVar
+from types import SimpleNamespace
+from typing import Any, NamedTuple, TypeVar, cast
 
 from dateutil.relativedelta import relativedelta
 
@@ -62,12 +63,16 @@ from reimburse.engine.vocabulary import (
     WarningCode,
 )
 
-R = ReasonCode
-W = WarningCode
-# Members read for every run or warning, as globals: in Python 3.11 an attribute of an Enum
-# class goes through ``EnumType.__getattr__``'s hook, ten times the cost of a global.
+# The codes' members as plain attributes of a namespace, typed as their classes (mypy checks
+# every name): in Python 3.11 an attribute of an Enum class goes through
+# ``EnumType.__getattr__``'s hook, ten times the cost of a global (about 1,500 instructions;
+# a clinic-shaped patient's runs and warnings read a dozen).
+R = cast("type[ReasonCode]", SimpleNamespace(**ReasonCode.__members__))
+W = cast("type[WarningCode]", SimpleNamespace(**WarningCode.__members__))
+# Members read for every run or warning, as globals.
 _BEST, _REDUCED, _REDUCED_2 = Status.BEST, Status.REDUCED, Status.REDUCED_2
-_PENDING = Status.PENDING
+_PENDING, _NOT_REIMBURSED = Status.PENDING, Status.NOT_REIMBURSED
+_REFUSAL = AgreementStatus.REFUSAL
 _TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
 _PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
 _QUOTA_EXHAUSTED, _QUOTA_LOW = W.QUOTA_EXHAUSTED, W.QUOTA_LOW
@@ -380,6 +385,8 @@ def _amounts(
 
 
 _Frozen = TypeVar("_Frozen", Warning, Quota, Pool, Result)
+# The earliest session that met a missing tariff: its day, episode and id.
+_Met = tuple[date, str, str]
 
 
 def _frozen(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
@@ -710,7 +717,7 @@ def _notification_reasons(key: tuple[Any, ...]) -> list[Reason]:
 
 
 def _not_reimbursed(rule: str, code: ReasonCode, /, **params: object) -> _Decision:
-    return _Decision(Status.NOT_REIMBURSED, rule, code, params)
+    return _Decision(_NOT_REIMBURSED, rule, code, params)
 
 
 class _Warnings:
@@ -764,10 +771,11 @@ class _Evaluation:
         self.assigned: dict[str, str] = {}  # session id → prescription id (decision 8)
         self.warnings = _Warnings()
         # ``decide_in_runs``: the days its tables change on, each warning's session day, and
-        # the missing tariffs met, by code and gap: the earliest day warned about yet.
+        # the missing tariffs met, by code and gap: the earliest session that met each (its
+        # day, episode and id), warned about at the end (``_warnings_in_date_order``).
         self.bounds = TABLE_CHANGES[False]
         self.warning_days: list[date] = []
-        self.tariffs_missing: dict[tuple[str | None, tuple[date | None, date | None]], date] = {}
+        self.tariffs_missing: dict[tuple[str, tuple[date | None, date | None]], _Met] = {}
         self.alike = False  # every session has the same minutes, place, convention and price
         self.ids_unique: bool | None = None  # known once asked
         self.episode_outcomes: dict[str, list[SessionOutcome]] = {}
@@ -813,7 +821,7 @@ class _Evaluation:
         preferential = self.case.patient.preferential
         loaded = bool(self.case.tariffs)
         new_outcome, new_reason = _new_outcome, _new_reason
-        not_reimbursed = Status.NOT_REIMBURSED
+        not_reimbursed = _NOT_REIMBURSED
         tariff_unknown = W.TARIFF_UNKNOWN
         for session in sessions:
             day = session.date
@@ -1124,11 +1132,12 @@ class _Evaluation:
                         )
                         code, amounts, gap = _price(*facts, loaded) if loaded else _priced(*facts)
                         if gap is not None:
-                            # ``_priced_without``'s test written out: most runs of 2025 meet
-                            # a missing tariff an earlier session met already.
-                            earliest = tariffs_missing.get((code, gap))
-                            if earliest is None or day < earliest:
-                                self._priced_without(state, session, tier, code, gap)
+                            # ``_priced_without``'s, written out: most runs of 2025 meet a
+                            # missing tariff an earlier session met already.
+                            assert code is not None  # a gap is a known code's
+                            met = tariffs_missing.get((code, gap))
+                            if met is None or day < met[0]:
+                                tariffs_missing[(code, gap)] = (day, ep, session.id)
                         elif code is None:
                             self._priced_without(state, session, tier, code, gap)
                     elif session.minutes in SHORT_MINUTES:
@@ -1264,12 +1273,8 @@ class _Evaluation:
     def _price_session(
         self, state: _EpisodeState, session: Session, tier: str
     ) -> tuple[str | None, BeAmounts | None]:
-        """Return a standard session's code and amounts, collecting what the tables lack.
-
-        A missing tariff is kept when no earlier session met it yet (``_priced_without``);
-        ``_warnings_in_date_order`` keeps the first in date order, as ``decide_all`` warns about
-        it once.
-        """
+        """Return a standard session's code and amounts, collecting what the tables lack
+        (``_priced_without``)."""
         loaded = self.case.tariffs
         day = session.date
         if not loaded:  # priced as of its tables' period's first day, as a run (``_priced``)
@@ -1318,21 +1323,15 @@ class _Evaluation:
             self._dated(session.date)
         elif gap is not None:
             # ``decide_all`` names a missing tariff once, at the first session in date order
-            # that meets it (``_warnings_in_date_order`` keeps that one). The blocks do not come
-            # in date order (the episodes are decided one after another), so each session that
-            # meets it before any other seen yet is kept; a later one would be dropped (it was
-            # kept per episode: a clinic-shaped patient's runs meet a missing tariff of 2025
-            # about ten times, and made 6.5 warnings for 4.3 kept, issue 19).
+            # that meets it. The blocks do not come in date order (the episodes are decided one
+            # after another): the earliest session met yet is kept, and the warning made once,
+            # for the earliest of all, by ``_warnings_in_date_order`` (a clinic-shaped
+            # patient's runs meet a missing tariff of 2025 about ten times; a warning made at
+            # each earlier one made 6.5 for 4.3 kept, issue 19).
             day = session.date
-            key = (code, gap)
-            earliest = self.tariffs_missing.get(key)
-            if earliest is None or day < earliest:
-                self.tariffs_missing[key] = day
-                start, end = gap
-                params = {"code": code, "date": day, "start": start, "end": end}
-                warning = _warning(_TARIFF_UNKNOWN, state.episode.id, session.id, params)
-                self.warnings.items.append(warning)
-                self._dated(day)
+            met = self.tariffs_missing.get((code, gap))
+            if met is None or day < met[0]:
+                self.tariffs_missing[(code, gap)] = (day, state.episode.id, session.id)
 
     def _dated(self, day: date) -> None:
         """Give the warnings added since the last call the day of the session they concern."""
@@ -1341,25 +1340,20 @@ class _Evaluation:
             dated.extend([day] * (len(items) - len(dated)))
 
     def _warnings_in_date_order(self) -> None:
-        """Order the warnings of ``decide_in_runs`` by their sessions' days, and keep one
-        ``tariff_unknown`` per code and gap: the first."""
+        """Warn about each missing tariff at the first session that met it, and order the
+        warnings of ``decide_in_runs`` by their sessions' days.
+
+        A session's ``tariff_unknown`` follows its other warnings, as ``decide_all`` prices a
+        session after deciding it: appended last, it stays after them in the stable sort.
+        """
         warnings = self.warnings
-        items = warnings.items
-        if not items:
-            return
-        days = self.warning_days
-        seen = warnings.seen
-        kept = []
-        for index in sorted(range(len(items)), key=days.__getitem__):
-            warning = items[index]
-            if warning.code is _TARIFF_UNKNOWN:
-                params = warning.params
-                key = (_TARIFF_UNKNOWN, params["code"], params["start"], params["end"])
-                if key in seen:
-                    continue
-                seen.add(key)
-            kept.append(warning)
-        warnings.items = kept
+        items, days = warnings.items, self.warning_days
+        for (code, (start, end)), (day, ep, session) in self.tariffs_missing.items():
+            params = {"code": code, "date": day, "start": start, "end": end}
+            items.append(_warning(_TARIFF_UNKNOWN, ep, session, params))
+            days.append(day)
+        if len(items) > 1 and days != sorted(days):
+            warnings.items = [items[i] for i in sorted(range(len(items)), key=days.__getitem__)]
 
     def _courante_run(
         self,
@@ -1596,7 +1590,7 @@ class _Evaluation:
         if pool_limit is not None and used >= pool_limit:
             k = stop - i
             key = ("C5", first, year, pool_limit, k)
-            return k, Status.NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons, ()
+            return k, _NOT_REIMBURSED, "BE.C5", None, None, key, _pool_exhausted_reasons, ()
         if pool_limit is not None:
             cap = i + pool_limit - used
             if cap < stop:
@@ -1701,7 +1695,7 @@ class _Evaluation:
         episode = state.episode
         self._notification_missing(episode, session.id)
         key = (rule, episode.category, first, k)
-        return k, Status.PENDING, rule, tier, first, key, _notification_reasons, ()
+        return k, _PENDING, rule, tier, first, key, _notification_reasons, ()
 
     def _same_day(
         self, session: Session, state: _EpisodeState, second_of_day: bool
@@ -1866,7 +1860,7 @@ class _Evaluation:
                 return "granted", agreement
         for agreement in reversed(agreements):
             if not agreement.granted and agreement.concerns(day):
-                if agreement.status == AgreementStatus.REFUSAL:
+                if agreement.status == _REFUSAL:
                     return "refused", agreement
                 return "waiting", agreement
         return "missing", None
@@ -1994,9 +1988,7 @@ class _Evaluation:
                 "reason": agreement.reason,
                 "decision_id": agreement.decision_id,
             }
-            return _Decision(
-                Status.PENDING, "BE.C6", R.BE_AGREEMENT_WAITING, waiting, n, tier, intake
-            )
+            return _Decision(_PENDING, "BE.C6", R.BE_AGREEMENT_WAITING, waiting, n, tier, intake)
         if verdict == "missing":
             self.warnings.add(
                 W.AGREEMENT_MISSING,
@@ -2008,7 +2000,7 @@ class _Evaluation:
                 year=year,
             )
             return _Decision(
-                Status.PENDING,
+                _PENDING,
                 "BE.C6",
                 R.BE_COURANTE_PENDING,
                 {**params, "rank": rank},
@@ -2071,7 +2063,7 @@ class _Evaluation:
             return decision
         self._notification_missing(ep, session.id)
         return _Decision(
-            Status.PENDING,
+            _PENDING,
             "BE.FA4" if ep.category == "fa" else "BE.FB4",
             R.BE_NOTIFICATION_PENDING,
             {"n": decision.ordinal, "category": ep.category},
@@ -2213,7 +2205,7 @@ class _Evaluation:
                 "reason": agreement.reason,
                 "decision_id": agreement.decision_id,
             }
-            return _Decision(Status.PENDING, "BE.E1", R.BE_AGREEMENT_WAITING, waiting, n, tier)
+            return _Decision(_PENDING, "BE.E1", R.BE_AGREEMENT_WAITING, waiting, n, tier)
         self.warnings.add(
             W.AGREEMENT_MISSING,
             episode=ep.id,
@@ -2222,7 +2214,7 @@ class _Evaluation:
             category="e",
             year=day.year,
         )
-        return _Decision(Status.PENDING, "BE.E1", R.BE_E_PENDING, {"n": n}, n, tier)
+        return _Decision(_PENDING, "BE.E1", R.BE_E_PENDING, {"n": n}, n, tier)
 
     def _perinatal(
         self, session: Session, state: _EpisodeState, second_of_day: bool = False
