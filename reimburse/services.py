@@ -748,28 +748,12 @@ def _session_facts(
     named = _Text() if names is None else names
     facts: list[t.Session] = []
     append = facts.append
-    if therapists:
-        for day, pk, episode, minutes, place, price, therapist, kind in rows:
-            if days is not None:
-                day = days[day]
-            if prices is not None:
-                price = prices[price]
-            values = fields()
-            values["id"] = str(pk)
-            values["date"] = day
-            values["episode"] = named[episode]
-            values["minutes"] = minutes
-            values["place"] = place
-            values["price"] = price
-            # Most therapists have no period outside the convention: no scan.
-            if therapist in conventions:
-                values["conventioned"] = _conventioned(conventions, therapist, day)
-            values["kind"] = kind
-            session = new(Session)
-            _set(session, "__dict__", values)
-            append(session)
-        return tuple(facts)
-    for day, pk, episode, minutes, place, price, kind in rows:
+    therapist = None
+    for row in rows:
+        if therapists:
+            day, pk, episode, minutes, place, price, therapist, kind = row
+        else:
+            day, pk, episode, minutes, place, price, kind = row
         if days is not None:
             day = days[day]
         if prices is not None:
@@ -781,6 +765,9 @@ def _session_facts(
         values["minutes"] = minutes
         values["place"] = place
         values["price"] = price
+        # Most therapists have no period outside the convention: no scan.
+        if therapist in conventions:
+            values["conventioned"] = _conventioned(conventions, therapist, day)
         values["kind"] = kind
         session = new(Session)
         _set(session, "__dict__", values)
