@@ -482,11 +482,16 @@ def cancelled(rng: random.Random, day: date, by: Any) -> dict[str, Any]:
 
 
 def analyze() -> None:
-    """Refresh the planner's statistics, as autovacuum would after a bulk load."""
+    """Refresh the planner's statistics, as autovacuum would after a bulk load.
+
+    On PostgreSQL also vacuum, as autovacuum does after many inserts (since PostgreSQL 13):
+    that sets the visibility map, without which an index-only scan reads each row anyway (the
+    selection's probes through ``session_episode_date_used_idx``: 0.21 s without, 0.18 with).
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def clinic_practice(clinic: Clinic) -> Practice:
