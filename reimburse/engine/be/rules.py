@@ -75,6 +75,7 @@ _PENDING, _NOT_REIMBURSED = Status.PENDING, Status.NOT_REIMBURSED
 _REFUSAL = AgreementStatus.REFUSAL
 _TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
 _PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
+_AGREEMENT_MISSING = W.AGREEMENT_MISSING
 _QUOTA_EXHAUSTED, _QUOTA_LOW = W.QUOTA_EXHAUSTED, W.QUOTA_LOW
 # Reasons of a year's first courante or Fb session and of courante overflow (every case).
 _COURANTE_BEST, _COURANTE_OVERFLOW, _FB_BEST = (
@@ -1483,9 +1484,12 @@ class _Evaluation:
         """Count a run of a 2nd or 3rd situation's sessions at one verdict of the advising
         physician (C6): granted, waiting or missing; refused is the rule's (``_courante``).
         An ``opening`` run's first session is decided as ``_courante``'s general path does."""
-        verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
-        if verdict == "refused":
-            return None
+        if state.episode.agreements:
+            verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
+            if verdict == "refused":
+                return None
+        else:  # ``_verdict_run`` without an agreement: missing every day
+            verdict, agreement = "missing", None
         counted = state.counted
         restarted = False
         intake: tuple[str, ...] = ()
@@ -1508,15 +1512,16 @@ class _Evaluation:
             assert agreement is not None
             return self._waiting_run(state, block[i], agreement, "BE.C6", tier, first, k, intake)
         ep = state.episode.id
-        self.warnings.add(
-            W.AGREEMENT_MISSING,
-            episode=ep,
-            session=block[i].id,
-            once_per=(ep, year),
-            category="courante",
-            rank=rank,
-            year=year,
-        )
+        if (_AGREEMENT_MISSING, ep, year) not in self.warnings.seen:  # once a year: most runs
+            self.warnings.add(
+                _AGREEMENT_MISSING,
+                episode=ep,
+                session=block[i].id,
+                once_per=(ep, year),
+                category="courante",
+                rank=rank,
+                year=year,
+            )
         key = (R.BE_COURANTE_PENDING, best_rate, year, rank, first, k, restarted, bool(intake))
         return k, _PENDING, "BE.C6", tier, first, key, _courante_agreed_reasons, intake
 
