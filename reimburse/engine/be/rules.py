@@ -770,6 +770,8 @@ class _Evaluation:
         self.alike = False  # every session has the same minutes, place, convention and price
         self.ids_unique: bool | None = None  # known once asked
         self.episode_outcomes: dict[str, list[SessionOutcome]] = {}
+        # ``_quota``: as_of's year, its first and last day, its ranks and situations.
+        self.courante_year: tuple[int, date, date, dict[str, int], int] | None = None
 
     @staticmethod
     def _episode_state(episode: Episode) -> _EpisodeState:
@@ -2453,13 +2455,20 @@ class _Evaluation:
         end: date | None
         elsewhere = 0
         if category == "courante":
-            year = as_of.year
-            start, end = _calendar_year(year)
+            # as_of's year, its days, its ranks and how many situations it has: the same for
+            # every courante quota of the result (four a clinic-shaped patient), found once.
+            found = self.courante_year
+            if found is None:
+                year = as_of.year
+                start, end = _calendar_year(year)
+                situations = tables.limit("courante_situations", as_of)
+                found = self.courante_year = (year, start, end, self._ranks(year), situations)
+            year, start, end, ranks, situations = found
             # An episode without a session in as_of's year is reported as its first
             # situation would be (ranks only come from sessions) [I].
-            rank = self._ranks(year).get(ep.id, 1)
+            rank = ranks.get(ep.id, 1)
             # [I] A 4th or later situation has no best-rate series that year: its limit is 0.
-            over = rank > tables.limit("courante_situations", as_of)
+            over = rank > situations
             quota_limit: int | None = 0 if over else tables.limit("courante_best_rate", as_of)
             elsewhere = ep.prior_sessions.get(year, 0)
         elif category == "e" and (agreement := self._reported_agreement(ep)) is not None:
