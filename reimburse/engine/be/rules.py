@@ -29,7 +29,7 @@ from heapq import heappop, heappush
 from itertools import chain, pairwise, repeat
 from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, cast
 
 from dateutil.relativedelta import relativedelta
 
@@ -75,6 +75,7 @@ _PENDING, _NOT_REIMBURSED = Status.PENDING, Status.NOT_REIMBURSED
 _REFUSAL = AgreementStatus.REFUSAL
 _TARIFF_UNKNOWN, _CODE_UNKNOWN = W.TARIFF_UNKNOWN, W.CODE_UNKNOWN
 _PRESCRIPTION_LOW = W.PRESCRIPTION_LOW
+_AGREEMENT_MISSING = W.AGREEMENT_MISSING
 _QUOTA_EXHAUSTED, _QUOTA_LOW = W.QUOTA_EXHAUSTED, W.QUOTA_LOW
 # Reasons of a year's first courante or Fb session and of courante overflow (every case).
 _COURANTE_BEST, _COURANTE_OVERFLOW, _FB_BEST = (
@@ -384,32 +385,22 @@ def _amounts(
 # Outcomes and reasons are built through their slots: ``reimburse.engine.drafts``.
 
 
-_Frozen = TypeVar("_Frozen", Warning, Quota, Pool, Result)
 # The earliest session that met a missing tariff: its day, episode and id.
 _Met = tuple[date, str, str]
 
 
-def _frozen(cls: type[_Frozen], values: dict[str, Any]) -> _Frozen:
-    """Return ``cls(**values)``, a frozen dataclass without slots, built without its frozen
-    ``__init__`` (a field set through ``object.__setattr__`` costs several plain ones; a case
-    builds a dozen of these). ``values`` names every field, in order
-    (``tests/engine/be/test_fast_paths.py`` checks); a ``__post_init__`` check is the caller's
-    to run.
-    """
-    built: Any = _object_new(cls)
-    built.__dict__.update(values)
-    result: _Frozen = built
-    return result
+# A warning, quota, pool and result, frozen dataclasses without slots, are built without their
+# frozen ``__init__`` (a field set through ``object.__setattr__`` costs several plain ones):
+# their fields are stored one by one in the new instance's dict, in order
+# (``tests/engine/be/test_fast_paths.py`` checks), with no dict of values to build and merge
+# (about 1,900 instructions a quota less, of 5,800; issue 19). A ``__post_init__`` check is the
+# caller's to run.
 
 
 def _warning(
     code: WarningCode, episode: str | None, session: str | None, params: Mapping[str, object]
 ) -> Warning:
-    """Return ``Warning(code, SEVERITY[code], episode, session, params)`` (as ``_frozen``).
-
-    The fields are stored one by one in the new instance's dict, in order: no dict of values
-    to build and merge (a case has several warnings).
-    """
+    """Return ``Warning(code, SEVERITY[code], episode, session, params)``, built as above."""
     built: Any = _object_new(Warning)
     fields = built.__dict__
     fields["code"] = code
@@ -779,6 +770,8 @@ class _Evaluation:
         self.alike = False  # every session has the same minutes, place, convention and price
         self.ids_unique: bool | None = None  # known once asked
         self.episode_outcomes: dict[str, list[SessionOutcome]] = {}
+        # ``_quota``: as_of's year, its first and last day, its ranks and situations.
+        self.courante_year: tuple[int, date, date, dict[str, int], int] | None = None
 
     @staticmethod
     def _episode_state(episode: Episode) -> _EpisodeState:
@@ -978,12 +971,17 @@ class _Evaluation:
                 courante.append(ep)
         for ep, group in groups.items():
             if group and (len(courante) < 2 or ep not in courante):
-                self._decide_block(episodes[ep], group, days[ep])
+                in_order = days[ep]
+                self._decide_block(episodes[ep], group, in_order, 0, len(in_order))
         if len(courante) > 1:
             # In date order, a block of an episode's sessions up to the next day of another
             # courante episode: each found by bisecting its days, with a heap of the
             # episodes' next days, not by sorting the sessions (a key call each) and grouping
-            # them again (most often the situations follow one another, one block each).
+            # them again (most often the situations follow one another, one block each). A
+            # block goes on past that day with the runs that change and read nothing the
+            # other situations' runs do (``_quiet``), and stops at the first other run: a
+            # clinic-shaped patient's situations overlap, and a run cut at each day of another
+            # cost a run's set-up again (1,040k → 880k instructions a case, issue 19).
             queue = []
             for ep in courante:
                 queue.append((days[ep][0], 0, ep))
@@ -992,7 +990,7 @@ class _Evaluation:
                 _, start, ep = heappop(queue)
                 in_order = days[ep]
                 end = bisect_left(in_order, queue[0][0], start) if queue else len(in_order)
-                self._decide_block(episodes[ep], groups[ep][start:end], in_order[start:end])
+                end = self._decide_block(episodes[ep], groups[ep], in_order, start, end)
                 if end < len(in_order):
                     heappush(queue, (in_order[end], end, ep))
         if self.keep_outcomes:
@@ -1014,24 +1012,13 @@ class _Evaluation:
         self._warnings_in_date_order()
         return True
 
-    def _decide_block(self, state: _EpisodeState, block: list[Session], dates: list[date]) -> None:
-        """Decide consecutive sessions of one episode (no other session falls between them),
-        in date order; ``dates`` are their days."""
+    def _decide_block(
+        self, state: _EpisodeState, block: list[Session], dates: list[date], start: int, end: int
+    ) -> int:
+        """Decide an episode's sessions ``start`` to ``end`` of ``block`` (no other session
+        falls between them), in date order, and after ``end`` those of its runs that are
+        ``_quiet``; ``dates`` are their days. Returns where it stopped."""
         count = len(dates)
-        if state.last_session is None:
-            state.first_session = block[0].id
-        first_of_year = state.first_of_year
-        year = dates[0].year
-        if year == dates[-1].year:  # most blocks
-            if year not in first_of_year:
-                first_of_year[year] = block[0]
-        else:
-            i = 0
-            while i < count:
-                year = dates[i].year
-                first_of_year.setdefault(year, block[i])
-                i = bisect_left(dates, _new_year(year), i)
-        state.last_session = dates[-1]
         uniform = self.alike
         bounds = self.bounds[state.category]
         pick = _Evaluation._pick_prescription
@@ -1057,9 +1044,11 @@ class _Evaluation:
         # (``TABLE_CHANGES``), so a run is priced as of that day and the cache of ``_priced``
         # meets the same key again (priced by the run's own day, most runs missed it).
         period = date.min
-        i = 0
+        i = start
         while i < count:
             day = dates[i]
+            if i >= end and not self._quiet(state, day, day.year):
+                break
             # ``_pick_prescription``'s first test written out: most runs fall under the
             # prescription the run before used, without a call.
             usable = state.usable_from
@@ -1099,6 +1088,8 @@ class _Evaluation:
             # costs several times a conditional expression.
             room = i + rx.size - rx.used
             stop = bisect_left(dates, until, i, room if room < count else count)
+            if i < end < stop and not self._quiet(state, day, year):
+                stop = end
             # The sessions from ``i`` on (before ``stop``) that one decision takes, if the
             # category has runs; else the session alone, by its rule.
             plan = None if plan_run is None else plan_run(self, state, block, dates, i, stop, year)
@@ -1190,6 +1181,47 @@ class _Evaluation:
                         extra,
                     )
             i += k
+        # The episode's first session, each year's first and its latest day.
+        if state.last_session is None:
+            state.first_session = block[start].id
+        first_of_year = state.first_of_year
+        year = dates[start].year
+        if year == dates[i - 1].year:  # most blocks
+            if year not in first_of_year:
+                first_of_year[year] = block[start]
+        else:
+            j = start
+            while j < i:
+                year = dates[j].year
+                first_of_year.setdefault(year, block[j])
+                j = bisect_left(dates, _new_year(year), j, i)
+        state.last_session = dates[i - 1]
+        return i
+
+    def _quiet(self, state: _EpisodeState, day: date, year: int) -> bool:
+        """Tell whether a run from ``day`` on neither reads nor changes what another
+        situation's runs change or read (a situation's rank, the overflow pool, the intake):
+        a courante situation ranked and counted in ``year``, at the best rate, not its
+        year's first session, and without an agreement to ask for unless it ranks first.
+        Such a run may be decided after another situation's later sessions."""
+        if state.category != "courante" or not state.counted:
+            return False
+        ranks = self.situation_ranks.get(year)
+        if ranks is None:
+            return False
+        rank = ranks.get(state.episode.id)
+        if rank is None:
+            return False
+        lo, hi, values = state.limits
+        if not lo <= day < hi:
+            return False
+        best_rate, situations = values
+        first = state.per_year.get(year, 0) + 1
+        return (
+            rank <= situations
+            and first <= best_rate
+            and (rank == 1 or (first > 1 and not state.episode.agreements))
+        )
 
     def _outcomes(
         self,
@@ -1454,9 +1486,12 @@ class _Evaluation:
         """Count a run of a 2nd or 3rd situation's sessions at one verdict of the advising
         physician (C6): granted, waiting or missing; refused is the rule's (``_courante``).
         An ``opening`` run's first session is decided as ``_courante``'s general path does."""
-        verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
-        if verdict == "refused":
-            return None
+        if state.episode.agreements:
+            verdict, agreement, stop = self._verdict_run(state, dates, i, stop)
+            if verdict == "refused":
+                return None
+        else:  # ``_verdict_run`` without an agreement: missing every day
+            verdict, agreement = "missing", None
         counted = state.counted
         restarted = False
         intake: tuple[str, ...] = ()
@@ -1479,15 +1514,16 @@ class _Evaluation:
             assert agreement is not None
             return self._waiting_run(state, block[i], agreement, "BE.C6", tier, first, k, intake)
         ep = state.episode.id
-        self.warnings.add(
-            W.AGREEMENT_MISSING,
-            episode=ep,
-            session=block[i].id,
-            once_per=(ep, year),
-            category="courante",
-            rank=rank,
-            year=year,
-        )
+        if (_AGREEMENT_MISSING, ep, year) not in self.warnings.seen:  # once a year: most runs
+            self.warnings.add(
+                _AGREEMENT_MISSING,
+                episode=ep,
+                session=block[i].id,
+                once_per=(ep, year),
+                category="courante",
+                rank=rank,
+                year=year,
+            )
         key = (R.BE_COURANTE_PENDING, best_rate, year, rank, first, k, restarted, bool(intake))
         return k, _PENDING, "BE.C6", tier, first, key, _courante_agreed_reasons, intake
 
@@ -2349,17 +2385,16 @@ class _Evaluation:
             if ep.notified_on is None and ep.category in ("fa", "fb"):
                 self._notification_missing(ep, state.first_session)
         self._duplicate_situations()
-        return _frozen(
-            Result,
-            {
-                "country": "BE",
-                "as_of": as_of,
-                "sessions": tuple(self.outcomes),
-                "quotas": tuple(quotas),
-                "pools": (pool,),
-                "warnings": tuple(items),
-            },
-        )
+        built: Any = _object_new(Result)
+        fields = built.__dict__
+        fields["country"] = "BE"
+        fields["as_of"] = as_of
+        fields["sessions"] = tuple(self.outcomes)
+        fields["quotas"] = tuple(quotas)
+        fields["pools"] = (pool,)
+        fields["warnings"] = tuple(items)
+        result: Result = built
+        return result
 
     def _duplicate_situations(self) -> None:
         """Warn about two courante episodes with one official code in one year (v2).
@@ -2420,13 +2455,20 @@ class _Evaluation:
         end: date | None
         elsewhere = 0
         if category == "courante":
-            year = as_of.year
-            start, end = _calendar_year(year)
+            # as_of's year, its days, its ranks and how many situations it has: the same for
+            # every courante quota of the result (four a clinic-shaped patient), found once.
+            found = self.courante_year
+            if found is None:
+                year = as_of.year
+                start, end = _calendar_year(year)
+                situations = tables.limit("courante_situations", as_of)
+                found = self.courante_year = (year, start, end, self._ranks(year), situations)
+            year, start, end, ranks, situations = found
             # An episode without a session in as_of's year is reported as its first
             # situation would be (ranks only come from sessions) [I].
-            rank = self._ranks(year).get(ep.id, 1)
+            rank = ranks.get(ep.id, 1)
             # [I] A 4th or later situation has no best-rate series that year: its limit is 0.
-            over = rank > tables.limit("courante_situations", as_of)
+            over = rank > situations
             quota_limit: int | None = 0 if over else tables.limit("courante_best_rate", as_of)
             elsewhere = ep.prior_sessions.get(year, 0)
         elif category == "e" and (agreement := self._reported_agreement(ep)) is not None:
@@ -2451,18 +2493,16 @@ class _Evaluation:
                 end, quota_limit = None, tables.limit("perinatal_sessions", start)
             else:  # e without an agreement, palliative: open-ended, no cap
                 end, quota_limit = None, None
-        quota = _frozen(
-            Quota,
-            {
-                "episode": ep.id,
-                "counter": category,
-                "period_start": start,
-                "period_end": end,
-                "limit": quota_limit,
-                "used": elsewhere + state.used_between(start, end),
-                "elsewhere": elsewhere,
-            },
-        )
+        built: Any = _object_new(Quota)
+        fields = built.__dict__
+        fields["episode"] = ep.id
+        fields["counter"] = category
+        fields["period_start"] = start
+        fields["period_end"] = end
+        fields["limit"] = quota_limit
+        fields["used"] = elsewhere + state.used_between(start, end)
+        fields["elsewhere"] = elsewhere
+        quota: Quota = built
         if elsewhere < 0:
             # The invariants ``Quota`` guards: ``used`` is ``elsewhere`` and a count, so only
             # a negative count of sessions given elsewhere can break them.
@@ -2499,17 +2539,16 @@ class _Evaluation:
             # Booked in the year's last pool (``__init__``): in 2021 the one from August on,
             # not the unlimited months before it, whose row would show them outside ``used``.
             elsewhere = 0
-        return _frozen(
-            Pool,
-            {
-                "pool": "overflow",
-                "period_start": start,
-                "period_end": end,
-                "limit": pool_limit,
-                "used": self.pool_used.get(start, 0),
-                "elsewhere": elsewhere,
-            },
-        )
+        built: Any = _object_new(Pool)
+        fields = built.__dict__
+        fields["pool"] = "overflow"
+        fields["period_start"] = start
+        fields["period_end"] = end
+        fields["limit"] = pool_limit
+        fields["used"] = self.pool_used.get(start, 0)
+        fields["elsewhere"] = elsewhere
+        pool: Pool = built
+        return pool
 
     def _pool_warnings(self, pool: Pool) -> None:
         # ``pool.remaining`` written out for a count (the overflow pool's limit is one).
