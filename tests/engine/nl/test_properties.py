@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from hypothesis import assume, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reimburse.engine import nl as netherlands
@@ -112,20 +112,33 @@ def test_input_order_does_not_change_the_outcome(data: st.DataObject) -> None:
 
 
 @BOUNDED
-@given(case=cases(), extra_episode=st.sampled_from(EPISODES), gap=st.integers(1, 60), price=prices)
+@given(case=cases(), extra_episode=st.sampled_from(EPISODES), gap=st.integers(0, 60), price=prices)
+# Found by Hypothesis: a basic osteoarthritis session on the day the allowance's one treatment
+# was used (the skip below).
+@example(
+    case=Case(
+        "NL",
+        date(2025, 1, 1),
+        Patient(date(1970, 1, 1), coverage=(Coverage(2025, treatments=1),)),
+        (EPISODES[0],),
+        (Session("s0", date(2025, 1, 1), "regular", price=Decimal("10.00")),),
+    ),
+    extra_episode=EPISODES[4],
+    gap=0,
+    price=Decimal("10.00"),
+)
 def test_adding_a_later_session_never_increases_any_remaining(
     case: Case, extra_episode: Episode, gap: int, price: Decimal
 ) -> None:
     """A session after all the others only uses quotas, allowance and eigen risico up.
 
-    On a later day only: a basic-covered session added on the last session's day takes that
-    day's reimbursed treatment whatever the input order (A5, decision 17), and so gives the
-    allowance back that the other session had used (``test_rules.py``,
+    But for a basic-covered one added on the last session's day: it takes that day's
+    reimbursed treatment whatever the input order (A5, decision 17), and so gives back the
+    allowance the other session had used (``test_rules.py``,
     ``test_a_basic_session_makes_a_second_session_that_day_the_patients``).
     """
     last = max((s.date for s in case.sessions), default=FIRST_DAY)
-    day = last + timedelta(days=gap)
-    assume(day <= date(2026, 12, 31))
+    day = min(last + timedelta(days=gap), date(2026, 12, 31))
     episodes = case.episodes
     if extra_episode not in episodes:
         episodes = (*episodes, extra_episode)
@@ -133,11 +146,12 @@ def test_adding_a_later_session_never_increases_any_remaining(
     before = _remaining(
         netherlands.evaluate(Case("NL", case.as_of, case.patient, episodes, case.sessions))
     )
-    after = _remaining(
-        netherlands.evaluate(
-            Case("NL", case.as_of, case.patient, episodes, (*case.sessions, extra))
-        )
+    result = netherlands.evaluate(
+        Case("NL", case.as_of, case.patient, episodes, (*case.sessions, extra))
     )
+    if day == last and any(o.id == "extra" and o.status == "basic" for o in result.sessions):
+        return
+    after = _remaining(result)
     for key, left in before.items():
         if key in after:
             assert after[key] <= left, key  # type: ignore[operator]
