@@ -414,13 +414,19 @@ def _warning(
 
 
 _NEW_OUTCOME = _new_outcome  # ``_Evaluation._outcomes`` writes it out unless a test replaced it
+
+
+def _probe() -> None:
+    """Nothing: ``_COMPILED`` asks whether this function has bytecode."""
+
+
 # Whether this module runs compiled by mypyc (``make compile``): its functions then have no
 # bytecode. Compiled, a run's outcomes are built by ``drafts.keep_run``, which stays pure: the
 # interpreter's specialised slot stores cost less than native code's generic attribute stores
-# on a Python class (clinic-shaped patients with outcomes, compiled: 1,216k → 1,101k
-# instructions a case, ``scripts/count_engine.py``).
-# Pure, the same loop is written out in ``_decide_block``: a call less a run (1,254k → 1,244k).
-_COMPILED = not hasattr(_first_outcome_date, "__code__")
+# on a Python class (clinic-shaped patients with outcomes, compiled: 1,216k → 1,105k
+# instructions a case, ``scripts/count_engine.py``). Pure, the same loop is written out in
+# ``_decide_block``: calling ``keep_run`` there too measured 1,254k against 1,244k, a call a run.
+_COMPILED = not hasattr(_probe, "__code__")
 
 
 # --------------------------------------------------------------------------------------- state

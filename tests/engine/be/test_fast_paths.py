@@ -287,13 +287,14 @@ def test_runs_kept_by_drafts_keep_run_get_what_the_written_out_loop_gives(case: 
             outcomes[0].code = "x"  # type: ignore[misc]
 
 
-def test_keep_run_is_taken_when_compiled() -> None:
+def test_keep_run_is_taken_when_the_rules_think_they_are_compiled() -> None:
     """The benchmark's case: nearly all its sessions are kept in runs by ``keep_run`` (twice:
     ``answers`` and the outcomes), and the answers are the written-out loop's."""
     case = many_prescriptions(60)
     found, runs, outcomes = _through_keep_run(case)
     assert found == answers(evaluate, case)
-    assert len(runs) > 1 and sum(runs) // 2 > 0.9 * len(outcomes) == 0.9 * len(case.sessions)
+    assert len(outcomes) == len(case.sessions)
+    assert len(runs) > 1 and sum(runs) // 2 > 0.9 * len(outcomes)
 
 
 def test_the_benchmark_cases_are_decided_in_runs() -> None:
