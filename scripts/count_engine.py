@@ -6,17 +6,20 @@ outcomes) the script runs Python under ``valgrind --tool=cachegrind`` twice: it 
 cases, evaluates each once (imports, the tables' caches), freezes the collector as ``make
 bench`` does, then evaluates every case one pass, or three. The difference of the two runs'
 instructions, divided by 2 passes × 50 cases, is one evaluation's: start-up, building the cases
-and the first pass cancel out. ``PYTHONHASHSEED=0`` and ``REIMBURSE_ENGINE=python`` (the pure
-modules) for every run.
+and the first pass cancel out. ``PYTHONHASHSEED=0`` for every run, and ``REIMBURSE_ENGINE=python``
+(the pure modules) but for ``compiled``.
 
-An engine is ``tree`` (this work tree's ``reimburse/engine``) or a git commit, copied from git
-by ``scripts/frozen_engine.py`` (default: ``066cf68``, before issue 19's rewrite, and the tree).
+An engine is ``tree`` (this work tree's ``reimburse/engine``), ``compiled`` (the tree's mypyc
+build from ``make compile``, run with ``REIMBURSE_ENGINE=compiled`` and refused unless it is
+the one running) or a git commit, copied from git by ``scripts/frozen_engine.py`` (default:
+``066cf68``, before issue 19's rewrite, and the tree).
 
 Run (needs ``valgrind``; about ten minutes on two cores)::
 
     .venv/bin/python scripts/count_engine.py
     .venv/bin/python scripts/count_engine.py --engines 5f23641 tree --workloads clinic
     .venv/bin/python scripts/count_engine.py --engines tree --workloads clinic --modes without
+    make compile && .venv/bin/python scripts/count_engine.py --engines 066cf68 tree compiled
 
 It prints one row per workload and mode: thousands of instructions per case for each engine,
 and how many times fewer the last engine needs than the first.
@@ -43,14 +46,17 @@ MODES = {"with": True, "without": False}
 def work(engine: str, workload: str, outcomes: bool, passes: int) -> None:
     """Evaluate ``CASES`` cases of ``workload`` once, freeze the collector, then ``passes`` times
     (the part cachegrind's two runs tell apart)."""
-    os.environ["REIMBURSE_ENGINE"] = "python"  # before the engine is imported
+    os.environ["REIMBURSE_ENGINE"] = _mode(engine)  # before the engine is imported
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "scripts"))
     import bench_engine
     import frozen_engine
 
-    if engine == "tree":
+    if engine in ("tree", "compiled"):
         from reimburse import engine as module
+
+        if _mode(engine) != module.RUNNING:
+            raise SystemExit(f"{engine}: the engine running is {module.RUNNING}")
     else:
         module = frozen_engine.load(engine)
     build = getattr(bench_engine, WORKLOADS[workload])
@@ -65,9 +71,14 @@ def work(engine: str, workload: str, outcomes: bool, passes: int) -> None:
             evaluate(case, outcomes=outcomes)
 
 
+def _mode(engine: str) -> str:
+    """Return ``REIMBURSE_ENGINE`` for an engine: the build for ``compiled``, else the pure one."""
+    return "compiled" if engine == "compiled" else "python"
+
+
 def instructions(engine: str, workload: str, outcomes: bool, passes: int) -> int:
     """Return the instructions cachegrind counts for one worker run."""
-    env = {**os.environ, "PYTHONHASHSEED": "0", "REIMBURSE_ENGINE": "python"}
+    env = {**os.environ, "PYTHONHASHSEED": "0", "REIMBURSE_ENGINE": _mode(engine)}
     command = [
         "valgrind",
         "--tool=cachegrind",
@@ -97,7 +108,9 @@ def per_case(engine: str, workload: str, outcomes: bool, pool: ThreadPoolExecuto
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--engines", nargs="+", default=[BASE, "tree"], help="tree or git refs")
+    parser.add_argument(
+        "--engines", nargs="+", default=[BASE, "tree"], help="tree, compiled or git refs"
+    )
     parser.add_argument("--workloads", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at once (2)")

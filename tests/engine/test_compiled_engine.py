@@ -37,6 +37,13 @@ def test_the_engine_modules_running_are_those_asked_for() -> None:
     assert expected == compiled_engine.RUNNING
 
 
+def test_the_rules_know_whether_they_run_compiled() -> None:
+    """``rules._COMPILED`` picks how a run's outcomes are kept (``drafts.keep_run`` compiled)."""
+    from reimburse.engine.be import rules
+
+    assert rules._COMPILED is ASKED
+
+
 def _build(folder: Path, sources: dict[str, str], python: str | None = None) -> Path:
     """Write a build's manifest and (empty) module files into ``folder``."""
     modules = {}

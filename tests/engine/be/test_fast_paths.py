@@ -255,6 +255,48 @@ def test_episodes_one_after_another_get_their_outcomes_in_date_order(case: Case)
     assert answers(evaluate, case) == _one_by_one(case)
 
 
+def _through_keep_run(case: Case) -> tuple[Any, list[int], tuple[SessionOutcome, ...]]:
+    """Evaluate ``case`` as the compiled build does (``rules._COMPILED``: a run's outcomes kept
+    by ``drafts.keep_run``): its answers, the length of each run kept so, and its outcomes."""
+    keep_run = rules.keep_run
+    runs: list[int] = []
+
+    def counted(kept: list[SessionOutcome], sessions: list[Session], *rest: Any) -> None:
+        runs.append(len(sessions))
+        keep_run(kept, sessions, *rest)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "_COMPILED", True)
+        patch.setattr(rules, "keep_run", counted)
+        found = answers(evaluate, case)
+        outcomes = evaluate(case).sessions
+    return found, runs, outcomes
+
+
+@given(case=busy_cases())
+@settings(max_examples=150, deadline=None, phases=[Phase.explicit, Phase.generate])
+def test_runs_kept_by_drafts_keep_run_get_what_the_written_out_loop_gives(case: Case) -> None:
+    """The compiled build keeps a run's outcomes with ``drafts.keep_run``, which CI tests
+    compiled only through the oracle's cases: pure, that path gives the same answers, every
+    outcome a frozen ``SessionOutcome``."""
+    found, runs, outcomes = _through_keep_run(case)
+    assert found == answers(evaluate, case)
+    assert all(type(o) is SessionOutcome for o in outcomes)
+    if runs:
+        with pytest.raises(AttributeError):
+            outcomes[0].code = "x"  # type: ignore[misc]
+
+
+def test_keep_run_is_taken_when_the_rules_think_they_are_compiled() -> None:
+    """The benchmark's case: nearly all its sessions are kept in runs by ``keep_run`` (twice:
+    ``answers`` and the outcomes), and the answers are the written-out loop's."""
+    case = many_prescriptions(60)
+    found, runs, outcomes = _through_keep_run(case)
+    assert found == answers(evaluate, case)
+    assert len(outcomes) == len(case.sessions)
+    assert len(runs) > 1 and sum(runs) // 2 > 0.9 * len(outcomes)
+
+
 def test_the_benchmark_cases_are_decided_in_runs() -> None:
     """The run path takes a case with a session a day, and gives what ``decide_all`` gives."""
     case = many_prescriptions(60)
