@@ -37,11 +37,14 @@ def test_the_engine_modules_running_are_those_asked_for() -> None:
     assert expected == compiled_engine.RUNNING
 
 
-def test_the_rules_know_whether_they_run_compiled() -> None:
-    """``rules._COMPILED`` picks how a run's outcomes are kept (``drafts.keep_run`` compiled)."""
-    from reimburse.engine.be import rules
+def test_drafts_stays_pure_when_the_rules_run_compiled() -> None:
+    """``drafts`` builds the outcomes by swapping ``__class__`` and keeps a run's outcomes
+    (``keep_run``) with the interpreter's slot stores: never compiled, in either engine."""
+    from reimburse.engine import drafts
 
-    assert rules._COMPILED is ASKED
+    assert "reimburse.engine.drafts" not in MODULES
+    assert Path(str(drafts.__file__)).suffix == ".py"
+    assert hasattr(drafts.keep_run, "__code__")
 
 
 def _build(folder: Path, sources: dict[str, str], python: str | None = None) -> Path:

@@ -35,7 +35,6 @@ from dateutil.relativedelta import relativedelta
 
 from reimburse.engine.be import tables as tables
 from reimburse.engine.be.tables import Tariff
-from reimburse.engine.drafts import OutcomeDraft as _OutcomeDraft
 from reimburse.engine.drafts import keep_run
 from reimburse.engine.drafts import new_outcome as _new_outcome
 from reimburse.engine.drafts import new_reason as _new_reason
@@ -414,19 +413,6 @@ def _warning(
 
 
 _NEW_OUTCOME = _new_outcome  # ``_Evaluation._outcomes`` writes it out unless a test replaced it
-
-
-def _probe() -> None:
-    """Nothing: ``_COMPILED`` asks whether this function has bytecode."""
-
-
-# Whether this module runs compiled by mypyc (``make compile``): its functions then have no
-# bytecode. Compiled, a run's outcomes are built by ``drafts.keep_run``, which stays pure: the
-# interpreter's specialised slot stores cost less than native code's generic attribute stores
-# on a Python class (clinic-shaped patients with outcomes, compiled: 1,216k → 1,105k
-# instructions a case, ``scripts/count_engine.py``). Pure, the same loop is written out in
-# ``_decide_block``: calling ``keep_run`` there too measured 1,254k against 1,244k, a call a run.
-_COMPILED = not hasattr(_probe, "__code__")
 
 
 # --------------------------------------------------------------------------------------- state
@@ -1045,11 +1031,8 @@ class _Evaluation:
         preferential = self.case.patient.preferential
         category = state.category
         ep = state.episode.id
-        draft, final = _OutcomeDraft, SessionOutcome
         if keep_outcomes:
-            # ``kept.append(…)``, not a bound ``append``: Python 3.11 specialises the
-            # method call of a list (its append inlined), about 70 instructions an outcome less.
-            kept = self.episode_outcomes[ep]
+            kept = self.episode_outcomes[ep]  # ``keep_run`` appends to it
         rxs = state.prescriptions
         until = date.min  # the next 1 January or table change after the run's first day
         year = 0  # the year of the days before ``until``, passed to the plans (``date.year``
@@ -1159,46 +1142,24 @@ class _Evaluation:
                 # ``_reasons``'s lookup written out: its key is met again in most runs.
                 shared = _REASONS.get(key) or _reasons(key, reasons)
                 if codes is None and _new_outcome is _NEW_OUTCOME:
-                    if _COMPILED:
-                        keep_run(
-                            kept,
-                            sessions,
-                            repeat(None, k) if first is None else range(first, first + k),
-                            shared,
-                            ep,
-                            status,
-                            code,
-                            extra,
-                            amounts,
-                            rule,
-                            rx.id,
-                        )
-                        i += k
-                        continue
-                    # ``keep_run`` written out: a call less a run (see ``_COMPILED``).
-                    rx_id = rx.id
-                    ordinals: Iterable[int | None] = (
-                        repeat(None, k) if first is None else range(first, first + k)
+                    # ``_outcomes``'s loop without its pricing, a call a run, in ``drafts``,
+                    # which is never compiled: the interpreter's specialised slot stores cost
+                    # less than a compiled build's generic attribute stores into a Python class
+                    # (clinic-shaped patients with outcomes, compiled: 1,216k → 1,105k
+                    # instructions a case; pure, the loop written out here saved 0.8 %).
+                    keep_run(
+                        kept,
+                        sessions,
+                        repeat(None, k) if first is None else range(first, first + k),
+                        shared,
+                        ep,
+                        status,
+                        code,
+                        extra,
+                        amounts,
+                        rule,
+                        rx.id,
                     )
-                    # Without ``strict=True``: a keyword makes ``zip`` a call through its
-                    # ``tp_call`` with a dict, about 1,600 instructions a run (1,266k → 1,246k
-                    # a clinic-shaped patient with outcomes); the three have ``k`` items each.
-                    for s, n, reason in zip(sessions, ordinals, shared):  # noqa: B905
-                        outcome: Any = draft()  # ``object.__new__``, without its checks
-                        outcome.id = s.id
-                        outcome.date = s.date
-                        outcome.episode = ep
-                        outcome.status = status
-                        outcome.ordinal = n
-                        outcome.code = code
-                        outcome.extra_codes = extra  # the first session's (S7), then none
-                        extra = ()
-                        outcome.amounts = amounts
-                        outcome.rule = rule
-                        outcome.reason = reason
-                        outcome.prescription = rx_id
-                        outcome.__class__ = final
-                        kept.append(outcome)
                 else:
                     self._outcomes(
                         state,

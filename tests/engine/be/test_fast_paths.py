@@ -256,8 +256,8 @@ def test_episodes_one_after_another_get_their_outcomes_in_date_order(case: Case)
 
 
 def _through_keep_run(case: Case) -> tuple[Any, list[int], tuple[SessionOutcome, ...]]:
-    """Evaluate ``case`` as the compiled build does (``rules._COMPILED``: a run's outcomes kept
-    by ``drafts.keep_run``): its answers, the length of each run kept so, and its outcomes."""
+    """Evaluate ``case`` in runs, a run's outcomes kept by ``drafts.keep_run``: its answers, the
+    length of each run kept so, and its outcomes."""
     keep_run = rules.keep_run
     runs: list[int] = []
 
@@ -266,7 +266,6 @@ def _through_keep_run(case: Case) -> tuple[Any, list[int], tuple[SessionOutcome,
         keep_run(kept, sessions, *rest)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rules, "_COMPILED", True)
         patch.setattr(rules, "keep_run", counted)
         found = answers(evaluate, case)
         outcomes = evaluate(case).sessions
@@ -275,24 +274,24 @@ def _through_keep_run(case: Case) -> tuple[Any, list[int], tuple[SessionOutcome,
 
 @given(case=busy_cases())
 @settings(max_examples=150, deadline=None, phases=[Phase.explicit, Phase.generate])
-def test_runs_kept_by_drafts_keep_run_get_what_the_written_out_loop_gives(case: Case) -> None:
-    """The compiled build keeps a run's outcomes with ``drafts.keep_run``, which CI tests
-    compiled only through the oracle's cases: pure, that path gives the same answers, every
-    outcome a frozen ``SessionOutcome``."""
+def test_runs_kept_by_drafts_keep_run_get_what_one_by_one_gives(case: Case) -> None:
+    """A run's outcomes, kept by ``drafts.keep_run`` (a loop of its own, pure even in the
+    compiled build), are those the session-by-session loop builds with ``new_outcome``: the
+    same answers, every outcome a frozen ``SessionOutcome``."""
     found, runs, outcomes = _through_keep_run(case)
-    assert found == answers(evaluate, case)
+    assert found == _one_by_one(case)
     assert all(type(o) is SessionOutcome for o in outcomes)
     if runs:
         with pytest.raises(AttributeError):
             outcomes[0].code = "x"  # type: ignore[misc]
 
 
-def test_keep_run_is_taken_when_the_rules_think_they_are_compiled() -> None:
+def test_keep_run_keeps_the_outcomes_of_the_benchmark_cases_runs() -> None:
     """The benchmark's case: nearly all its sessions are kept in runs by ``keep_run`` (twice:
-    ``answers`` and the outcomes), and the answers are the written-out loop's."""
+    ``answers`` and the outcomes), and the answers are the session-by-session loop's."""
     case = many_prescriptions(60)
     found, runs, outcomes = _through_keep_run(case)
-    assert found == answers(evaluate, case)
+    assert found == _one_by_one(case)
     assert len(outcomes) == len(case.sessions)
     assert len(runs) > 1 and sum(runs) // 2 > 0.9 * len(outcomes)
 
